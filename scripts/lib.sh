@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/test and scripts/demo; source it, don't run it.
+#
+# After `watchpost_setup`:
+#   REPO_ROOT                the repository root (and the current directory)
+#   VENV                     a Python venv holding moto[server]==$MOTO_VERSION
+#   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; tests/support reads it)
+#   CARGO_TARGET_DIR         a build cache reused between runs on this machine (exported)
+
+MOTO_VERSION="5.2.1"
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+heading() {
+    printf '\n==> %s\n' "$*"
+}
+
+die() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+# The Python to build the venv from: python3.11 if present, else python3.
+find_python() {
+    local py
+    for py in python3.11 python3; do
+        if command -v "$py" >/dev/null 2>&1; then
+            command -v "$py"
+            return 0
+        fi
+    done
+    die "no python3 found: install Python 3.11 with pip and venv (Debian: apt-get install python3 python3-venv python3-pip)"
+}
+
+# True when the venv already holds moto[server] at the pinned version (its server extra importable).
+moto_ready() {
+    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/python" ]] || return 1
+    "$VENV/bin/python" - "$MOTO_VERSION" <<'PY' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+import flask, flask_cors  # noqa: F401  (the [server] extra)
+sys.exit(0 if version("moto") == sys.argv[1] else 1)
+PY
+}
+
+setup_venv() {
+    VENV="${WATCHPOST_VENV:-$HOME/.cache/watchpost/venv}"
+    if moto_ready; then
+        echo "moto[server]==$MOTO_VERSION already in $VENV"
+    else
+        # A venv whose interpreter no longer runs (its base Python was removed) is rebuilt.
+        if [[ -e "$VENV" ]] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+            echo "rebuilding broken venv at $VENV"
+            rm -rf "$VENV"
+        fi
+        if [[ ! -x "$VENV/bin/python" ]]; then
+            local py
+            py="$(find_python)"
+            mkdir -p "$(dirname "$VENV")"
+            "$py" -m venv "$VENV" ||
+                die "could not create a venv at $VENV with $py (Debian: apt-get install python3-venv)"
+        fi
+        echo "installing moto[server]==$MOTO_VERSION into $VENV"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
+            die "pip could not install moto[server]==$MOTO_VERSION into $VENV"
+        moto_ready || die "moto[server]==$MOTO_VERSION is still not usable in $VENV after pip install"
+    fi
+    export WATCHPOST_MOTO_SERVER="$VENV/bin/moto_server"
+}
+
+setup_cargo() {
+    command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain with rustup"
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/watchpost-target}"
+    if [[ ! -t 1 ]]; then
+        export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+    fi
+}
+
+watchpost_setup() {
+    cd "$REPO_ROOT"
+    heading "Python venv with moto[server]==$MOTO_VERSION"
+    setup_venv
+    setup_cargo
+    echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+}

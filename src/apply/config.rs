@@ -1,0 +1,90 @@
+use aws_sdk_config::types::{
+    ConfigRule, ConfigSnapshotDeliveryProperties, ConfigurationRecorder, DeliveryChannel,
+    MaximumExecutionFrequency, Owner, RecordingGroup, Source, Tag,
+};
+use aws_sdk_config::Client;
+
+use super::MANAGED_TAG;
+use crate::aws::{AwsError, Context};
+use crate::model::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
+use crate::plan::{Action, Change};
+
+/// Put is create-or-update for a recorder, so an adopted one is converged in place.
+pub async fn recorder(client: &Client, change: &Change, spec: &RecorderSpec) -> Result<(), AwsError> {
+    let recorder = ConfigurationRecorder::builder()
+        .name(&spec.name)
+        .role_arn(&spec.role_arn)
+        .recording_group(
+            RecordingGroup::builder()
+                .all_supported(spec.all_supported)
+                .include_global_resource_types(spec.include_global_resource_types)
+                .build(),
+        )
+        .build();
+    client
+        .put_configuration_recorder()
+        .configuration_recorder(recorder)
+        .send()
+        .await
+        .call("config:PutConfigurationRecorder", &change.id)
+        .map(drop)
+}
+
+pub async fn delivery_channel(
+    client: &Client,
+    change: &Change,
+    spec: &DeliveryChannelSpec,
+) -> Result<(), AwsError> {
+    let snapshots = spec.snapshot_delivery_frequency.as_deref().map(|frequency| {
+        ConfigSnapshotDeliveryProperties::builder()
+            .delivery_frequency(MaximumExecutionFrequency::from(frequency))
+            .build()
+    });
+    let channel = DeliveryChannel::builder()
+        .name(&spec.name)
+        .s3_bucket_name(&spec.s3_bucket_name)
+        .set_s3_key_prefix(spec.s3_key_prefix.clone())
+        .set_config_snapshot_delivery_properties(snapshots)
+        .build();
+    client
+        .put_delivery_channel()
+        .delivery_channel(channel)
+        .send()
+        .await
+        .call("config:PutDeliveryChannel", &change.id)
+        .map(drop)
+}
+
+/// The baseline always wants the recorder running; starting a running one is a no-op.
+pub async fn recording(client: &Client, change: &Change, spec: &RecordingSpec) -> Result<(), AwsError> {
+    client
+        .start_configuration_recorder()
+        .configuration_recorder_name(&spec.recorder_name)
+        .send()
+        .await
+        .call("config:StartConfigurationRecorder", &change.id)
+        .map(drop)
+}
+
+pub async fn rule(client: &Client, change: &Change, spec: &RuleSpec) -> Result<(), AwsError> {
+    let parameters = serde_json::to_string(&spec.input_parameters).expect("strings serialize");
+    let rule = ConfigRule::builder()
+        .config_rule_name(&change.id.name)
+        .source(
+            Source::builder()
+                .owner(Owner::Aws)
+                .source_identifier(&spec.source_identifier)
+                .build()
+                .expect("owner is set"),
+        )
+        .input_parameters(parameters)
+        .build();
+    let mut put = client.put_config_rule().config_rule(rule);
+    if change.action == Action::Create {
+        put = put.tags(Tag::builder().key(MANAGED_TAG.0).value(MANAGED_TAG.1).build());
+    }
+    put.send()
+        .await
+        .call("config:PutConfigRule", &change.id)
+        .map(drop)
+}

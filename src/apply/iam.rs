@@ -1,0 +1,73 @@
+use super::MANAGED_TAG;
+use crate::aws::{AwsError, Class, Context, Session};
+use crate::model::RoleSpec;
+use crate::plan::{Action, Change};
+
+/// Creates the role if missing (an existing one of that name is converged instead), then sets
+/// the trust policy and the declared policies that differ. Nothing is ever detached.
+/// IAM is global; `region` is the home region, which picks the partition's endpoint.
+pub async fn role(
+    session: &Session,
+    region: &str,
+    change: &Change,
+    spec: &RoleSpec,
+) -> Result<(), AwsError> {
+    let client = session.iam(region);
+    let name = change.id.name.as_str();
+    let trust = spec.trust_policy.to_string();
+    let mut created = false;
+    if change.action == Action::Create {
+        let tag = aws_sdk_iam::types::Tag::builder()
+            .key(MANAGED_TAG.0)
+            .value(MANAGED_TAG.1)
+            .build()
+            .expect("key and value are set");
+        match client
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(&trust)
+            .description("AWS Config delivery role, managed by watchpost")
+            .tags(tag)
+            .send()
+            .await
+            .call("iam:CreateRole", &change.id)
+        {
+            Ok(_) => created = true,
+            Err(error) if error.is(Class::AlreadyExists) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    if !created && change.changes_field("trust_policy") {
+        client
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(&trust)
+            .send()
+            .await
+            .call("iam:UpdateAssumeRolePolicy", &change.id)?;
+    }
+    for arn in &spec.managed_policy_arns {
+        if change.changes_field(&format!("managed_policy_arns[{arn}]")) {
+            client
+                .attach_role_policy()
+                .role_name(name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .call("iam:AttachRolePolicy", &change.id)?;
+        }
+    }
+    for (policy_name, document) in &spec.inline_policies {
+        if change.changes_field(&format!("inline_policies.{policy_name}")) {
+            client
+                .put_role_policy()
+                .role_name(name)
+                .policy_name(policy_name)
+                .policy_document(document.to_string())
+                .send()
+                .await
+                .call("iam:PutRolePolicy", &change.id)?;
+        }
+    }
+    Ok(())
+}

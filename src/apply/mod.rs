@@ -1,0 +1,127 @@
+//! Carries out a plan: level by level in dependency order, independent changes concurrently,
+//! each change one idempotent attempt. It decides nothing; a change whose dependency failed
+//! is not attempted, and the next apply picks it up from the account as it then is.
+
+mod config;
+mod guardduty;
+mod iam;
+mod s3;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, StreamExt};
+
+use crate::aws::{AwsError, Session};
+use crate::model::{ResourceId, Spec};
+use crate::plan::{levels, Action, Change, Plan};
+
+/// Changes in flight at once within a level; AWS rate limits are per service and region, and
+/// the SDK's retries absorb the occasional throttle.
+const CONCURRENCY: usize = 16;
+
+/// Marks what watchpost created, so that later runs know what they own.
+pub const MANAGED_TAG: (&str, &str) = ("managed-by", "watchpost");
+
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    Failed(AwsError),
+    Skipped { because_of: ResourceId },
+}
+
+/// What happened to each change, reported as it happens through `on_event`.
+pub struct Report {
+    pub outcomes: Vec<(ResourceId, Outcome)>,
+}
+
+impl Report {
+    pub fn failures(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|(_, outcome)| !matches!(outcome, Outcome::Done))
+            .count()
+    }
+}
+
+pub enum Event<'a> {
+    Started(&'a Change),
+    Finished(&'a Change, &'a Outcome, Duration),
+}
+
+pub struct Settings {
+    /// IAM changes take seconds to reach every service; Config refuses a role it cannot yet
+    /// assume. Tests against an emulator turn this off.
+    pub iam_propagation: Duration,
+}
+
+pub async fn execute(
+    session: &Session,
+    plan: &Plan,
+    settings: &Settings,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Report {
+    let mut outcomes: Vec<(ResourceId, Outcome)> = Vec::new();
+    let mut unfinished: BTreeSet<ResourceId> = BTreeSet::new();
+    for level in levels(&plan.changes) {
+        let results: Vec<(ResourceId, Outcome)> = stream::iter(level)
+            .map(|index| {
+                let change = &plan.changes[index];
+                let blocked = change
+                    .depends_on
+                    .iter()
+                    .find(|dependency| unfinished.contains(*dependency))
+                    .cloned();
+                async move {
+                    on_event(Event::Started(change));
+                    let started = Instant::now();
+                    let outcome = match blocked {
+                        Some(because_of) => Outcome::Skipped { because_of },
+                        None => match run(session, &plan.home_region, change, settings).await {
+                            Ok(()) => Outcome::Done,
+                            Err(error) => Outcome::Failed(error),
+                        },
+                    };
+                    on_event(Event::Finished(change, &outcome, started.elapsed()));
+                    (change.id.clone(), outcome)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        for (id, outcome) in results {
+            if !matches!(outcome, Outcome::Done) {
+                unfinished.insert(id.clone());
+            }
+            outcomes.push((id, outcome));
+        }
+    }
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    Report { outcomes }
+}
+
+async fn run(
+    session: &Session,
+    home_region: &str,
+    change: &Change,
+    settings: &Settings,
+) -> Result<(), AwsError> {
+    let region = change.id.region.as_str();
+    match &change.spec {
+        Spec::Detector(spec) => guardduty::detector(session, change, spec).await,
+        Spec::Bucket(spec) => s3::log_bucket(session, change, spec).await,
+        Spec::Role(spec) => {
+            iam::role(session, home_region, change, spec).await?;
+            if change.action == Action::Create {
+                tokio::time::sleep(settings.iam_propagation).await;
+            }
+            Ok(())
+        }
+        Spec::Recorder(spec) => config::recorder(&session.config(region), change, spec).await,
+        Spec::DeliveryChannel(spec) => {
+            config::delivery_channel(&session.config(region), change, spec).await
+        }
+        Spec::Recording(spec) => config::recording(&session.config(region), change, spec).await,
+        Spec::Rule(spec) => config::rule(&session.config(region), change, spec).await,
+    }
+}

@@ -1,0 +1,157 @@
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
+    CreateBucketConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tag, Tagging, VersioningConfiguration,
+};
+
+use super::MANAGED_TAG;
+use crate::aws::{AwsError, Class, Context, Session};
+use crate::model::{BucketSpec, Encryption, EXPIRY_RULE_ID};
+use crate::plan::{Action, Change};
+
+fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
+    result.expect("required fields are set")
+}
+
+/// Creates the bucket if missing, then sets each setting that differs. The public access
+/// block goes first, so the bucket is never open while the rest is being set; every step is
+/// a put, so a run cut short is finished by the next.
+pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -> Result<(), AwsError> {
+    let region = change.id.region.as_str();
+    let bucket = change.id.name.as_str();
+    let client = session.s3(region);
+    let id = &change.id;
+    if change.action == Action::Create {
+        let mut create = client.create_bucket().bucket(bucket);
+        // us-east-1 is the one region S3 refuses to be told about.
+        if region != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+        match create.send().await.call("s3:CreateBucket", id) {
+            Ok(_) => {}
+            Err(error) if error.is(Class::AlreadyExists) => {}
+            Err(error) => return Err(error),
+        }
+        client
+            .put_bucket_tagging()
+            .bucket(bucket)
+            .tagging(built(
+                Tagging::builder()
+                    .tag_set(built(Tag::builder().key(MANAGED_TAG.0).value(MANAGED_TAG.1).build()))
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutBucketTagging", id)?;
+    }
+    if change.changes_field("block_public_access") {
+        client
+            .put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(spec.block_public_access)
+                    .ignore_public_acls(spec.block_public_access)
+                    .block_public_policy(spec.block_public_access)
+                    .restrict_public_buckets(spec.block_public_access)
+                    .build(),
+            )
+            .send()
+            .await
+            .call("s3:PutBucketPublicAccessBlock", id)?;
+    }
+    if let (true, Some(ownership)) = (change.changes_field("object_ownership"), &spec.object_ownership) {
+        client
+            .put_bucket_ownership_controls()
+            .bucket(bucket)
+            .ownership_controls(built(
+                OwnershipControls::builder()
+                    .rules(built(
+                        OwnershipControlsRule::builder()
+                            .object_ownership(ObjectOwnership::from(ownership.as_str()))
+                            .build(),
+                    ))
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutBucketOwnershipControls", id)?;
+    }
+    if let (true, Some(encryption)) = (change.changes_field("encryption"), &spec.encryption) {
+        let default = match encryption {
+            Encryption::S3Managed => ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::Aes256),
+            Encryption::Kms { kms_key_id } => ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .kms_master_key_id(kms_key_id),
+        };
+        client
+            .put_bucket_encryption()
+            .bucket(bucket)
+            .server_side_encryption_configuration(built(
+                ServerSideEncryptionConfiguration::builder()
+                    .rules(
+                        ServerSideEncryptionRule::builder()
+                            .apply_server_side_encryption_by_default(built(default.build()))
+                            .bucket_key_enabled(matches!(encryption, Encryption::Kms { .. }))
+                            .build(),
+                    )
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutEncryptionConfiguration", id)?;
+    }
+    if let (true, Some(status)) = (change.changes_field("versioning"), &spec.versioning) {
+        client
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::from(status.as_str()))
+                    .build(),
+            )
+            .send()
+            .await
+            .call("s3:PutBucketVersioning", id)?;
+    }
+    if let (true, Some(days)) = (change.changes_field("expire_after_days"), spec.expire_after_days) {
+        // Versioning keeps overwritten objects; they expire on the same clock.
+        let rule = LifecycleRule::builder()
+            .id(EXPIRY_RULE_ID)
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix("").build())
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder().noncurrent_days(days).build(),
+            );
+        client
+            .put_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .lifecycle_configuration(built(
+                BucketLifecycleConfiguration::builder()
+                    .rules(built(rule.build()))
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutLifecycleConfiguration", id)?;
+    }
+    if let (true, Some(policy)) = (change.changes_field("policy"), &spec.policy) {
+        client
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .call("s3:PutBucketPolicy", id)?;
+    }
+    Ok(())
+}

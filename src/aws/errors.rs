@@ -1,0 +1,141 @@
+use std::fmt;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// What an AWS error means for watchpost: most callers only care whether a thing is missing,
+/// already there, or whether the caller lacks a permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    NotFound,
+    AlreadyExists,
+    Throttled,
+    Denied,
+    Fatal,
+}
+
+const NOT_FOUND: &[&str] = &[
+    "NoSuchEntity",
+    "NoSuchBucket",
+    "NotFound",
+    "NoSuchBucketPolicy",
+    "NoSuchLifecycleConfiguration",
+    "NoSuchPublicAccessBlockConfiguration",
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "OwnershipControlsNotFoundError",
+    "NoSuchConfigurationRecorderException",
+    "NoSuchDeliveryChannelException",
+    "NoSuchConfigRuleException",
+    "ResourceNotFoundException",
+];
+const ALREADY_EXISTS: &[&str] = &["EntityAlreadyExists", "BucketAlreadyOwnedByYou"];
+const THROTTLED: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+];
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SubscriptionRequiredException",
+    "OptInRequired",
+];
+
+/// A failed AWS call, with the resource it was for.
+#[derive(Debug)]
+pub struct AwsError {
+    pub call: String,
+    pub resource: String,
+    pub class: Class,
+    pub code: Option<String>,
+    pub detail: String,
+}
+
+impl AwsError {
+    pub fn new<E>(call: &str, resource: impl fmt::Display, error: SdkError<E, HttpResponse>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let code = error.code().map(str::to_owned);
+        let status = error.raw_response().map(|raw| raw.status().as_u16());
+        let class = match (code.as_deref(), status) {
+            (Some(code), _) if NOT_FOUND.contains(&code) => Class::NotFound,
+            (Some(code), _) if ALREADY_EXISTS.contains(&code) => Class::AlreadyExists,
+            (Some(code), _) if THROTTLED.contains(&code) => Class::Throttled,
+            (Some(code), _) if DENIED.contains(&code) => Class::Denied,
+            (_, Some(404)) => Class::NotFound,
+            (_, Some(403)) => Class::Denied,
+            (_, Some(429)) => Class::Throttled,
+            _ => Class::Fatal,
+        };
+        let detail = match error.message() {
+            Some(message) => message.to_owned(),
+            None => DisplayErrorContext(&error).to_string(),
+        };
+        AwsError {
+            call: call.to_owned(),
+            resource: resource.to_string(),
+            class,
+            code,
+            detail,
+        }
+    }
+
+    pub fn is(&self, class: Class) -> bool {
+        self.class == class
+    }
+
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self.class {
+            Class::Denied => Some(format!(
+                "the caller needs the permission {} (see docs/iam/), and the service must be enabled for the account and region",
+                self.call
+            )),
+            Class::Throttled => Some(
+                "AWS is throttling this account; raise AWS_MAX_ATTEMPTS or run again later".to_owned(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} for {} failed", self.call, self.resource)?;
+        match &self.code {
+            Some(code) => write!(f, ": {code}: {}", self.detail)?,
+            None => write!(f, ": {}", self.detail)?,
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+/// Attaches the call and resource to an SDK result.
+pub trait Context<T> {
+    fn call(self, call: &str, resource: impl fmt::Display) -> Result<T, AwsError>;
+}
+
+impl<T, E> Context<T> for Result<T, SdkError<E, HttpResponse>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn call(self, call: &str, resource: impl fmt::Display) -> Result<T, AwsError> {
+        self.map_err(|error| AwsError::new(call, resource, error))
+    }
+}

@@ -1,0 +1,88 @@
+//! The baseline: what monitoring the account must have, loaded from TOML and validated in full
+//! before any AWS call, so that a typo costs a second and not a half-applied account.
+
+pub mod catalog;
+mod diagnostic;
+mod raw;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+pub use diagnostic::BaselineErrors;
+
+use crate::model::Encryption;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub scope: Scope,
+    pub guardduty: Option<GuardDuty>,
+    pub log_bucket: LogBucket,
+    pub config: Option<Config>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegionSelection {
+    /// Every region enabled for the account, discovered at run time.
+    All,
+    Listed(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub regions: RegionSelection,
+    pub home_region: String,
+    /// When set, watchpost refuses to touch any other account.
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardDuty {
+    pub finding_publishing_frequency: String,
+    pub features: BTreeMap<String, bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBucket {
+    /// `None`: derived from the account id and home region, since bucket names are global.
+    pub name: Option<String>,
+    pub encryption: Encryption,
+    pub expire_after_days: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub role_name: String,
+    pub recorder_name: String,
+    pub delivery_channel_name: String,
+    pub s3_key_prefix: String,
+    pub snapshot_delivery_frequency: String,
+    pub rules: BTreeMap<String, ConfigRule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigRule {
+    pub source_identifier: String,
+    pub scope: catalog::RuleScope,
+    pub input_parameters: BTreeMap<String, String>,
+}
+
+impl Baseline {
+    /// Reads and validates a baseline file; a validation failure is a [`BaselineErrors`]
+    /// listing every problem at once.
+    pub fn load(path: &Path) -> anyhow::Result<Baseline> {
+        let source = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        Ok(Self::parse(&path.display().to_string(), &source)?)
+    }
+
+    pub fn parse(path: &str, source: &str) -> Result<Baseline, BaselineErrors> {
+        validate::parse(source).map_err(|diagnostics| BaselineErrors {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            diagnostics,
+        })
+    }
+}

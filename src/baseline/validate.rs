@@ -1,0 +1,483 @@
+//! From TOML text to a [`Baseline`], collecting every problem instead of stopping at the first.
+//! Each top-level section is deserialized on its own, so a wrong type in `[guardduty]` does not
+//! hide a misspelt rule in `[config]`; unknown keys are collected rather than refused one by one.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::catalog::{self, ParamType};
+use super::diagnostic::{suggest, Diagnostic};
+use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRuleParameters, RawScope};
+use super::{Baseline, Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope};
+use crate::model::Encryption;
+
+const SECTIONS: &[&str] = &["scope", "guardduty", "log_bucket", "config"];
+
+pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
+    let (document, syntax_errors) = DeTable::parse_recoverable(source);
+    let mut problems: Vec<Diagnostic> = syntax_errors
+        .iter()
+        .map(|error| Diagnostic::new(error.span().unwrap_or(0..0), error.message()))
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let document_span = document.span();
+    let mut sections: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
+    for (key, value) in document.into_inner() {
+        match SECTIONS.iter().find(|section| **section == key.get_ref().as_ref()) {
+            Some(section) => {
+                sections.insert(section, value);
+            }
+            None => problems.push(
+                Diagnostic::new(key.span(), format!("unknown section `{}`", key.get_ref()))
+                    .hint(suggest(key.get_ref(), SECTIONS.iter().copied())),
+            ),
+        }
+    }
+
+    let mut checks = Checks {
+        problems: &mut problems,
+    };
+    let scope = match sections.remove("scope") {
+        Some(value) => checks
+            .section::<RawScope>("scope", value)
+            .and_then(|raw| checks.scope(raw)),
+        None => {
+            checks.problems.push(
+                Diagnostic::new(document_span.start..document_span.start, "missing [scope]")
+                    .hint("add [scope] with `regions` (\"all\" or a list) and `home_region`"),
+            );
+            None
+        }
+    };
+    let guardduty = sections.remove("guardduty").map(|value| {
+        checks
+            .section::<RawGuardDuty>("guardduty", value)
+            .and_then(|raw| checks.guardduty(raw))
+    });
+    let log_bucket = match sections.remove("log_bucket") {
+        Some(value) => checks
+            .section::<RawLogBucket>("log_bucket", value)
+            .map(|raw| checks.log_bucket(raw)),
+        None => Some(LogBucket {
+            name: None,
+            encryption: Encryption::S3Managed,
+            expire_after_days: DEFAULT_EXPIRY_DAYS,
+        }),
+    };
+    let config = sections.remove("config").map(|value| {
+        checks
+            .section::<RawConfig>("config", value)
+            .and_then(|raw| checks.config(raw))
+    });
+
+    match (scope, guardduty, log_bucket, config) {
+        (Some(scope), guardduty, Some(log_bucket), config)
+            if problems.is_empty()
+                && guardduty.as_ref().is_none_or(Option::is_some)
+                && config.as_ref().is_none_or(Option::is_some) =>
+        {
+            Ok(Baseline {
+                scope,
+                guardduty: guardduty.flatten(),
+                log_bucket,
+                config: config.flatten(),
+            })
+        }
+        _ => {
+            problems.sort_by_key(|problem| problem.span.start);
+            Err(problems)
+        }
+    }
+}
+
+const DEFAULT_EXPIRY_DAYS: i32 = 365;
+
+struct Checks<'p> {
+    problems: &'p mut Vec<Diagnostic>,
+}
+
+impl Checks<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+        self.problems
+            .push(Diagnostic::new(span, message).hint(hint.into()));
+    }
+
+    /// Deserializes one section. Unknown keys are reported (all of them) and set aside first,
+    /// so that the first type error, if any, is reported too.
+    fn section<T: DeserializeOwned>(&mut self, name: &str, mut value: Spanned<DeValue<'_>>) -> Option<T> {
+        let accepted = serde_aux::serde_introspection::serde_introspect::<T>();
+        if let DeValue::Table(table) = value.get_mut() {
+            for (key, entry) in std::mem::take(table) {
+                if accepted.contains(&key.get_ref().as_ref()) {
+                    table.insert(key, entry);
+                } else {
+                    self.problems.push(
+                        Diagnostic::new(key.span(), format!("unknown key `{name}.{}`", key.get_ref()))
+                            .hint(suggest(key.get_ref(), accepted.iter().copied())),
+                    );
+                }
+            }
+        }
+        let span = value.span();
+        match T::deserialize(value.into_deserializer()) {
+            Ok(section) => Some(section),
+            Err(error) => {
+                let error: toml::de::Error = error;
+                self.problems.push(Diagnostic::new(
+                    error.span().unwrap_or(span),
+                    format!("in [{name}]: {}", error.message().trim_end()),
+                ));
+                None
+            }
+        }
+    }
+
+    fn scope(&mut self, raw: RawScope) -> Option<Scope> {
+        let regions = self.regions(&raw.regions);
+        let home = raw.home_region.get_ref();
+        let home_ok = self.known_region(home, raw.home_region.span());
+        if let (Some(RegionSelection::Listed(listed)), true) = (&regions, home_ok) {
+            if !listed.contains(home) {
+                self.error(
+                    raw.home_region.span(),
+                    format!("home region `{home}` is not one of `regions`"),
+                    "add it to `regions`: the home region holds the log bucket and global recording",
+                );
+            }
+        }
+        if let Some(account) = &raw.account_id {
+            let id = account.get_ref();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                self.error(
+                    account.span(),
+                    format!("`{id}` is not an AWS account id"),
+                    "an account id is 12 digits, e.g. \"123456789012\", written as a string",
+                );
+            }
+        }
+        Some(Scope {
+            regions: regions?,
+            home_region: home.clone(),
+            account_id: raw.account_id.map(Spanned::into_inner),
+        })
+    }
+
+    fn regions(&mut self, value: &Spanned<toml::Value>) -> Option<RegionSelection> {
+        let hint = "write regions = \"all\" or a list such as [\"us-east-1\", \"eu-west-1\"]";
+        match value.get_ref() {
+            toml::Value::String(all) if all == "all" => Some(RegionSelection::All),
+            toml::Value::Array(items) if !items.is_empty() => {
+                let mut listed: Vec<String> = Vec::new();
+                let mut valid = true;
+                for item in items {
+                    match item.as_str() {
+                        Some(region) if listed.iter().any(|seen| seen == region) => {
+                            valid = false;
+                            self.error(
+                                value.span(),
+                                format!("region `{region}` is listed twice"),
+                                "list each region once",
+                            );
+                        }
+                        Some(region) => {
+                            valid &= self.known_region(region, value.span());
+                            listed.push(region.to_owned());
+                        }
+                        None => {
+                            valid = false;
+                            self.error(value.span(), format!("`{item}` is not a region name"), hint);
+                        }
+                    }
+                }
+                valid.then_some(RegionSelection::Listed(listed))
+            }
+            other => {
+                self.error(value.span(), format!("`regions = {other}` is not accepted"), hint);
+                None
+            }
+        }
+    }
+
+    fn known_region(&mut self, region: &str, span: Range<usize>) -> bool {
+        let known = catalog::KNOWN_REGIONS.contains(&region);
+        if !known {
+            self.error(
+                span,
+                format!("unknown region `{region}`"),
+                suggest(region, catalog::KNOWN_REGIONS.iter().copied()),
+            );
+        }
+        known
+    }
+
+    fn one_of(&mut self, value: &Spanned<String>, what: &str, accepted: &[&str]) -> bool {
+        let found = accepted.contains(&value.get_ref().as_str());
+        if !found {
+            self.error(
+                value.span(),
+                format!("unknown {what} `{}`", value.get_ref()),
+                suggest(value.get_ref(), accepted.iter().copied()),
+            );
+        }
+        found
+    }
+
+    fn guardduty(&mut self, raw: RawGuardDuty) -> Option<GuardDuty> {
+        let mut valid = true;
+        let frequency = match &raw.finding_publishing_frequency {
+            Some(value) => {
+                valid &= self.one_of(
+                    value,
+                    "finding publishing frequency",
+                    catalog::FINDING_PUBLISHING_FREQUENCIES,
+                );
+                value.get_ref().clone()
+            }
+            None => "FIFTEEN_MINUTES".to_owned(),
+        };
+        let mut features = BTreeMap::new();
+        for (name, enabled) in raw.features {
+            valid &= self.one_of(&name, "GuardDuty feature", catalog::GUARDDUTY_FEATURES);
+            features.insert(name.into_inner(), enabled);
+        }
+        valid.then_some(GuardDuty {
+            finding_publishing_frequency: frequency,
+            features,
+        })
+    }
+
+    fn log_bucket(&mut self, raw: RawLogBucket) -> LogBucket {
+        if let Some(name) = &raw.name {
+            self.bucket_name(name);
+        }
+        let kms = raw.kms_key_id.as_ref().map(|key| {
+            self.kms_key(key);
+            key.get_ref().clone()
+        });
+        let encryption_span = raw.encryption.as_ref().map(Spanned::span);
+        let kind = raw.encryption.as_ref().map_or("SSE-S3", |kind| kind.get_ref().as_str());
+        let encryption = match (kind, kms) {
+            ("SSE-KMS", Some(kms_key_id)) => Encryption::Kms { kms_key_id },
+            ("SSE-KMS", None) => {
+                self.error(
+                    encryption_span.unwrap_or_default(),
+                    "SSE-KMS needs a key",
+                    "add kms_key_id = \"arn:aws:kms:REGION:ACCOUNT:key/ID\" (or an alias ARN)",
+                );
+                Encryption::S3Managed
+            }
+            ("SSE-S3", Some(_)) => {
+                let span = raw.kms_key_id.as_ref().map(Spanned::span).unwrap_or_default();
+                self.error(
+                    span,
+                    "kms_key_id is set but encryption is SSE-S3",
+                    "set encryption = \"SSE-KMS\" to use the key, or remove kms_key_id",
+                );
+                Encryption::S3Managed
+            }
+            ("SSE-S3", None) => Encryption::S3Managed,
+            (_, _) => {
+                if let Some(kind) = &raw.encryption {
+                    self.one_of(kind, "encryption", &["SSE-S3", "SSE-KMS"]);
+                }
+                Encryption::S3Managed
+            }
+        };
+        let expire_after_days = match raw.expire_after_days {
+            Some(days) => match i32::try_from(*days.get_ref()) {
+                Ok(value) if (1..=36_500).contains(&value) => value,
+                _ => {
+                    self.error(
+                        days.span(),
+                        format!("expire_after_days = {} is out of range", days.get_ref()),
+                        "give a number of days from 1 to 36500",
+                    );
+                    DEFAULT_EXPIRY_DAYS
+                }
+            },
+            None => DEFAULT_EXPIRY_DAYS,
+        };
+        LogBucket {
+            name: raw.name.map(Spanned::into_inner),
+            encryption,
+            expire_after_days,
+        }
+    }
+
+    fn bucket_name(&mut self, name: &Spanned<String>) {
+        let text = name.get_ref();
+        let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+        let edges_ok = text
+            .bytes()
+            .next()
+            .zip(text.bytes().last())
+            .is_some_and(|(first, last)| first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric());
+        if !(3..=63).contains(&text.len()) || !text.bytes().all(allowed) || !edges_ok || text.contains("..") {
+            self.error(
+                name.span(),
+                format!("`{text}` is not a valid S3 bucket name"),
+                "use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit; or leave `name` out to derive one from the account id",
+            );
+        }
+    }
+
+    fn kms_key(&mut self, key: &Spanned<String>) {
+        let text = key.get_ref();
+        let is_uuid = text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        let is_arn = text.starts_with("arn:aws") && text.contains(":kms:");
+        let is_alias = text.starts_with("alias/") && text.len() > 6;
+        if !(is_uuid || is_arn || is_alias) {
+            self.error(
+                key.span(),
+                format!("`{text}` is not a KMS key id"),
+                "give a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), a key id (a UUID) or an alias (alias/NAME)",
+            );
+        }
+    }
+
+    fn name(&mut self, value: Option<Spanned<String>>, default: &str, what: &str, max: usize) -> String {
+        let Some(value) = value else {
+            return default.to_owned();
+        };
+        let text = value.get_ref();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+        if text.is_empty() || text.len() > max || !text.chars().all(allowed) {
+            self.error(
+                value.span(),
+                format!("`{text}` is not a valid {what}"),
+                format!("use 1 to {max} letters, digits and + = , . @ _ -"),
+            );
+        }
+        value.into_inner()
+    }
+
+    fn config(&mut self, raw: RawConfig) -> Option<Config> {
+        let before = self.problems.len();
+        let role_name = self.name(raw.role_name, "watchpost-config", "IAM role name", 64);
+        let recorder_name = self.name(raw.recorder_name, "default", "recorder name", 256);
+        let delivery_channel_name =
+            self.name(raw.delivery_channel_name, "default", "delivery channel name", 256);
+        let s3_key_prefix = match raw.s3_key_prefix {
+            Some(prefix) => {
+                let text = prefix.get_ref();
+                if text.is_empty() || text.starts_with('/') || text.ends_with('/') || text.contains("AWSLogs") {
+                    self.error(
+                        prefix.span(),
+                        format!("`{text}` is not a usable key prefix"),
+                        "give a prefix without leading or trailing slashes that does not contain AWSLogs, e.g. \"config\"",
+                    );
+                }
+                prefix.into_inner()
+            }
+            None => "config".to_owned(),
+        };
+        let snapshot_delivery_frequency = match raw.snapshot_delivery_frequency {
+            Some(value) => {
+                self.one_of(&value, "snapshot delivery frequency", catalog::SNAPSHOT_DELIVERY_FREQUENCIES);
+                value.into_inner()
+            }
+            None => "TwentyFour_Hours".to_owned(),
+        };
+        let mut rules = BTreeMap::new();
+        for (name, parameters) in raw.rules {
+            if let Some(rule) = self.rule(&name, parameters) {
+                rules.insert(name.into_inner(), rule);
+            }
+        }
+        (self.problems.len() == before).then_some(Config {
+            role_name,
+            recorder_name,
+            delivery_channel_name,
+            s3_key_prefix,
+            snapshot_delivery_frequency,
+            rules,
+        })
+    }
+
+    fn rule(&mut self, name: &Spanned<String>, parameters: RawRuleParameters) -> Option<ConfigRule> {
+        let Some(known) = catalog::managed_rule(name.get_ref()) else {
+            self.error(
+                name.span(),
+                format!("unknown Config rule `{}`", name.get_ref()),
+                suggest(name.get_ref(), catalog::rule_names()),
+            );
+            return None;
+        };
+        let mut input_parameters = BTreeMap::new();
+        for (param_name, value) in &parameters {
+            let Some(param) = known.params.iter().find(|p| p.name == param_name.get_ref()) else {
+                let accepted: Vec<&str> = known.params.iter().map(|p| p.name).collect();
+                let hint = if accepted.is_empty() {
+                    format!("`{}` takes no parameters", known.name)
+                } else {
+                    suggest(param_name.get_ref(), accepted)
+                };
+                self.error(
+                    param_name.span(),
+                    format!("`{}` has no parameter `{}`", known.name, param_name.get_ref()),
+                    hint,
+                );
+                continue;
+            };
+            match parameter_text(param.kind, value.get_ref()) {
+                Some(text) => {
+                    input_parameters.insert(param.name.to_owned(), text);
+                }
+                None => self.error(
+                    value.span(),
+                    format!("parameter `{}` of `{}` must be {}", param.name, known.name, param.kind.describe()),
+                    format!("for example {}", example(param.kind)),
+                ),
+            }
+        }
+        for param in known.params.iter().filter(|p| p.required) {
+            if !input_parameters.contains_key(param.name) {
+                self.error(
+                    name.span(),
+                    format!("`{}` needs the parameter `{}`", known.name, param.name),
+                    format!("add {} = {}", param.name, example(param.kind)),
+                );
+            }
+        }
+        Some(ConfigRule {
+            source_identifier: known.source_identifier.to_owned(),
+            scope: known.scope,
+            input_parameters,
+        })
+    }
+}
+
+/// AWS Config takes every parameter value as a string; this checks the type the rule expects
+/// and writes the value the way AWS stores it.
+fn parameter_text(kind: ParamType, value: &toml::Value) -> Option<String> {
+    match (kind, value) {
+        (ParamType::String, toml::Value::String(text)) if !text.is_empty() => Some(text.clone()),
+        (ParamType::Int, toml::Value::Integer(number)) => Some(number.to_string()),
+        (ParamType::Boolean, toml::Value::Boolean(flag)) => Some(flag.to_string()),
+        (ParamType::Csv, toml::Value::String(text)) if !text.is_empty() => Some(text.clone()),
+        (ParamType::Csv, toml::Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(|items| items.join(",")),
+        _ => None,
+    }
+}
+
+fn example(kind: ParamType) -> &'static str {
+    match kind {
+        ParamType::String => "\"value\"",
+        ParamType::Int => "30",
+        ParamType::Boolean => "true",
+        ParamType::Csv => "[\"a\", \"b\"]",
+    }
+}
+
+#[cfg(test)]
+mod tests;

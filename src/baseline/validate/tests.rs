@@ -1,0 +1,131 @@
+use super::*;
+
+fn problems(source: &str) -> Vec<String> {
+    parse(source)
+        .expect_err("the baseline should be rejected")
+        .into_iter()
+        .map(|problem| match problem.hint {
+            Some(hint) => format!("{} ({hint})", problem.message),
+            None => problem.message,
+        })
+        .collect()
+}
+
+const SCOPE: &str = "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n";
+
+#[test]
+fn the_recommended_baseline_is_valid() {
+    let baseline = parse(include_str!("../../../baseline.toml")).unwrap();
+    assert_eq!(baseline.scope.regions, RegionSelection::All);
+    let config = baseline.config.unwrap();
+    assert_eq!(config.rules.len(), 13);
+    assert_eq!(
+        config.rules["restricted-ssh"].source_identifier,
+        "INCOMING_SSH_DISABLED"
+    );
+    assert_eq!(
+        config.rules["acm-certificate-expiration-check"].input_parameters["daysToExpiration"],
+        "14"
+    );
+    assert_eq!(baseline.guardduty.unwrap().features.len(), 6);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let source = format!(
+        "{SCOPE}[guardduty]\nfinding_publishing_frequency = \"HOURLY\"\n\
+         [guardduty.features]\nS3_DATA_EVENT = true\n\
+         [config]\nrole_nam = \"x\"\n[config.rules]\nrestriced-ssh = {{}}\n\
+         acm-certificate-expiration-check = {{ daysToExpiration = \"soon\" }}\n"
+    );
+    let found = problems(&source);
+    assert_eq!(found.len(), 5, "{found:#?}");
+    assert!(found[0].contains("unknown finding publishing frequency `HOURLY`"));
+    assert!(found[1].contains("did you mean \"S3_DATA_EVENTS\"?"), "{found:#?}");
+    assert!(found[2].contains("unknown key `config.role_nam`"));
+    assert!(found[2].contains("did you mean \"role_name\"?"));
+    assert!(found[3].contains("did you mean \"restricted-ssh\"?"));
+    assert!(found[4].contains("must be an integer"));
+}
+
+#[test]
+fn problems_point_at_their_place() {
+    let source = format!("{SCOPE}[config.rules]\nrestricted-ssh = {{ port = 22 }}\n");
+    let problem = &parse(&source).unwrap_err()[0];
+    assert_eq!(&source[problem.span.clone()], "port");
+}
+
+#[test]
+fn unknown_and_duplicate_regions_are_refused() {
+    let found = problems(
+        "[scope]\nregions = [\"us-east-1\", \"eu-westt-1\", \"us-east-1\"]\nhome_region = \"mars-1\"\n",
+    );
+    assert!(found.iter().any(|p| p.contains("unknown region `eu-westt-1` (did you mean \"eu-west-1\"?)")));
+    assert!(found.iter().any(|p| p.contains("listed twice")));
+    assert!(found.iter().any(|p| p.contains("unknown region `mars-1`")));
+}
+
+#[test]
+fn the_home_region_must_be_in_scope() {
+    let found = problems("[scope]\nregions = [\"eu-west-1\"]\nhome_region = \"us-east-1\"\n");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("not one of `regions`"));
+}
+
+#[test]
+fn malformed_toml_is_reported_with_its_place() {
+    let source = "[scope]\nregions = [\"us-east-1\"\nhome_region = \"us-east-1\"\n";
+    let found = parse(source).unwrap_err();
+    assert!(!found.is_empty());
+    assert!(found[0].span.start > 8, "points into the broken array");
+}
+
+#[test]
+fn a_wrong_type_names_the_section() {
+    let found = problems(&format!("{SCOPE}[log_bucket]\nexpire_after_days = \"a year\"\n"));
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("in [log_bucket]:"), "{found:?}");
+}
+
+#[test]
+fn unknown_sections_and_missing_scope_are_reported() {
+    let found = problems("[guarduty]\n");
+    assert!(found.iter().any(|p| p.contains("unknown section `guarduty` (did you mean \"guardduty\"?)")));
+    assert!(found.iter().any(|p| p.contains("missing [scope]")));
+}
+
+#[test]
+fn rule_parameters_are_typed_and_written_as_aws_stores_them() {
+    let source = format!(
+        "{SCOPE}[config.rules]\nec2-volume-inuse-check = {{ deleteOnTermination = true }}\n\
+         s3-bucket-policy-grantee-check = {{ servicePrincipals = [\"a\", \"b\"] }}\n"
+    );
+    let rules = parse(&source).unwrap().config.unwrap().rules;
+    assert_eq!(rules["ec2-volume-inuse-check"].input_parameters["deleteOnTermination"], "true");
+    assert_eq!(rules["s3-bucket-policy-grantee-check"].input_parameters["servicePrincipals"], "a,b");
+}
+
+#[test]
+fn kms_encryption_needs_a_key_and_a_key_needs_kms() {
+    let found = problems(&format!("{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\n"));
+    assert!(found[0].contains("SSE-KMS needs a key"));
+    let found = problems(&format!("{SCOPE}[log_bucket]\nkms_key_id = \"alias/logs\"\n"));
+    assert!(found[0].contains("kms_key_id is set but encryption is SSE-S3"));
+    let ok = parse(&format!(
+        "{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\nkms_key_id = \"alias/logs\"\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        ok.log_bucket.encryption,
+        Encryption::Kms { kms_key_id: "alias/logs".into() }
+    );
+}
+
+#[test]
+fn bad_names_and_account_ids_are_refused() {
+    let found = problems(
+        "[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\naccount_id = \"12345\"\n\
+         [log_bucket]\nname = \"Logs_Bucket\"\n[config]\nrole_name = \"bad role\"\n",
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+}

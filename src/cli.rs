@@ -1,0 +1,62 @@
+//! The command line as typed. Resolved settings live with the commands that use them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "watchpost",
+    version,
+    about = "Puts an AWS account under the recommended security monitoring and keeps it there"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the baseline file without calling AWS
+    Validate {
+        #[command(flatten)]
+        baseline: BaselineArg,
+    },
+    /// Show what apply would change (a dry run, for review)
+    Plan {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Exit 0 when the account matches, 2 when there are changes, 1 on error
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Change the account to match the baseline
+    Apply {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Apply without asking; needed when not run from a terminal
+        #[arg(long)]
+        auto_approve: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArg {
+    /// The baseline file
+    #[arg(long = "baseline", value_name = "PATH", default_value = "baseline.toml")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from the shared AWS config and credentials files
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Region for account-wide calls (STS, region discovery); defaults to the home region
+    #[arg(long)]
+    pub region: Option<String>,
+}

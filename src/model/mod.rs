@@ -1,0 +1,198 @@
+//! The shapes that flow between the layers: resource addresses and, per kind, the settings
+//! watchpost manages. Desired and observed state use the same spec types so that comparing them
+//! is a plain, per-field affair.
+
+mod bucket;
+mod config;
+mod detector;
+pub mod policy;
+mod role;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use bucket::{BucketSpec, Encryption, EXPIRY_RULE_ID};
+pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
+pub use detector::DetectorSpec;
+pub use role::RoleSpec;
+
+/// IAM is global; its resources are addressed with this pseudo-region.
+pub const GLOBAL: &str = "global";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LogBucket,
+    ConfigRole,
+    GuarddutyDetector,
+    ConfigRecorder,
+    ConfigDeliveryChannel,
+    ConfigRecording,
+    ConfigRule,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::LogBucket => "log_bucket",
+            Kind::ConfigRole => "config_role",
+            Kind::GuarddutyDetector => "guardduty_detector",
+            Kind::ConfigRecorder => "config_recorder",
+            Kind::ConfigDeliveryChannel => "config_delivery_channel",
+            Kind::ConfigRecording => "config_recording",
+            Kind::ConfigRule => "config_rule",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a resource lives. Per-region singletons (a detector, a recorder) have an empty name:
+/// AWS allows one per region, so the region alone identifies them and an existing one is
+/// adopted whatever it is called.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ResourceId {
+    pub kind: Kind,
+    pub region: String,
+    pub name: String,
+}
+
+impl ResourceId {
+    pub fn new(kind: Kind, region: &str, name: &str) -> Self {
+        ResourceId {
+            kind,
+            region: region.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    pub fn singleton(kind: Kind, region: &str) -> Self {
+        Self::new(kind, region, "")
+    }
+}
+
+/// `kind/region[/name]`, the address users see in plans and errors.
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind, self.region)?;
+        if !self.name.is_empty() {
+            write!(f, "/{}", self.name)?;
+        }
+        Ok(())
+    }
+}
+
+/// The managed settings of one resource, desired or observed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Spec {
+    Bucket(BucketSpec),
+    Role(RoleSpec),
+    Detector(DetectorSpec),
+    Recorder(RecorderSpec),
+    DeliveryChannel(DeliveryChannelSpec),
+    Recording(RecordingSpec),
+    Rule(RuleSpec),
+}
+
+/// One managed field whose live value differs from the baseline. `before` is `None` when the
+/// live resource lacks the setting altogether.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<serde_json::Value>,
+    pub after: serde_json::Value,
+}
+
+/// Collects the differences between a desired and a live spec, one declared field at a time.
+#[derive(Default)]
+pub struct FieldDiff(Vec<FieldChange>);
+
+impl FieldDiff {
+    pub fn field<T: Serialize + PartialEq>(&mut self, name: &str, desired: &T, live: &T) {
+        if desired != live {
+            self.0.push(FieldChange {
+                field: name.to_owned(),
+                before: Some(to_json(live)),
+                after: to_json(desired),
+            });
+        }
+    }
+
+    /// A declared entry of a map the live side may lack entirely.
+    pub fn entry<T: Serialize + PartialEq>(&mut self, name: &str, desired: &T, live: Option<&T>) {
+        if live != Some(desired) {
+            self.0.push(FieldChange {
+                field: name.to_owned(),
+                before: live.map(to_json),
+                after: to_json(desired),
+            });
+        }
+    }
+
+    pub fn finish(self) -> Vec<FieldChange> {
+        self.0
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("spec fields are plain data")
+}
+
+impl Spec {
+    /// The declared fields of `self` (desired) that `live` does not match.
+    pub fn changes_from(&self, live: &Spec) -> Vec<FieldChange> {
+        match (self, live) {
+            (Spec::Bucket(d), Spec::Bucket(l)) => d.changes_from(l),
+            (Spec::Role(d), Spec::Role(l)) => d.changes_from(l),
+            (Spec::Detector(d), Spec::Detector(l)) => d.changes_from(l),
+            (Spec::Recorder(d), Spec::Recorder(l)) => d.changes_from(l),
+            (Spec::DeliveryChannel(d), Spec::DeliveryChannel(l)) => d.changes_from(l),
+            (Spec::Recording(d), Spec::Recording(l)) => d.changes_from(l),
+            (Spec::Rule(d), Spec::Rule(l)) => d.changes_from(l),
+            (desired, live) => unreachable!("compared {desired:?} with a {live:?}"),
+        }
+    }
+
+    /// Every declared field as `(name, value)`, for showing what a create will set.
+    pub fn fields(&self) -> Vec<(String, serde_json::Value)> {
+        match to_json(self) {
+            serde_json::Value::Object(map) => map
+                .into_iter()
+                .filter(|(_, value)| !value.is_null())
+                .collect(),
+            other => unreachable!("specs serialize as objects, not {other}"),
+        }
+    }
+}
+
+/// A resource as read from the account. `live_id` is what AWS calls it when that differs from
+/// its address: the detector id, or the name of an adopted recorder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Live {
+    pub spec: Spec,
+    pub live_id: Option<String>,
+}
+
+/// Something watchpost could not read; the resources behind it are left out of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Gap {
+    pub place: String,
+    pub call: String,
+    pub reason: String,
+}
+
+/// The live account, as far as the baseline needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observed {
+    pub account_id: String,
+    /// The regions in scope: the baseline's list, or those enabled for the account.
+    pub regions: Vec<String>,
+    pub resources: std::collections::BTreeMap<ResourceId, Live>,
+    pub gaps: Vec<Gap>,
+}

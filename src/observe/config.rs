@@ -1,0 +1,133 @@
+use std::collections::BTreeMap;
+
+use super::{unknown, Read};
+use crate::aws::{Context, Session};
+use crate::model::{
+    DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
+};
+
+const REGION_KINDS: &[Kind] = &[
+    Kind::ConfigRecorder,
+    Kind::ConfigDeliveryChannel,
+    Kind::ConfigRecording,
+    Kind::ConfigRule,
+];
+
+/// The region's recorder, its status, its delivery channel and its AWS managed rules.
+pub async fn region(session: &Session, region: &str) -> Read {
+    let failed = |error| (unknown(REGION_KINDS, region), error);
+    let client = session.config(region);
+    let place = format!("AWS Config in {region}");
+    let (recorders, statuses, channels) = tokio::join!(
+        client.describe_configuration_recorders().send(),
+        client.describe_configuration_recorder_status().send(),
+        client.describe_delivery_channels().send(),
+    );
+    let recorders = recorders
+        .call("config:DescribeConfigurationRecorders", &place)
+        .map_err(failed)?;
+    let statuses = statuses
+        .call("config:DescribeConfigurationRecorderStatus", &place)
+        .map_err(failed)?;
+    let channels = channels
+        .call("config:DescribeDeliveryChannels", &place)
+        .map_err(failed)?;
+
+    let mut found = Vec::new();
+    // Service-linked recorders belong to other AWS services; the customer's own is the one
+    // without a service principal.
+    if let Some(recorder) = recorders
+        .configuration_recorders()
+        .iter()
+        .find(|recorder| recorder.service_principal().is_none())
+    {
+        let name = recorder.name().unwrap_or_default().to_owned();
+        let group = recorder.recording_group();
+        found.push((
+            ResourceId::singleton(Kind::ConfigRecorder, region),
+            Live {
+                spec: Spec::Recorder(RecorderSpec {
+                    name: name.clone(),
+                    role_arn: recorder.role_arn().unwrap_or_default().to_owned(),
+                    all_supported: group.is_some_and(|g| g.all_supported()),
+                    include_global_resource_types: group
+                        .is_some_and(|g| g.include_global_resource_types()),
+                }),
+                live_id: Some(name.clone()),
+            },
+        ));
+        let recording = statuses
+            .configuration_recorders_status()
+            .iter()
+            .find(|status| status.name() == Some(name.as_str()))
+            .is_some_and(|status| status.recording());
+        found.push((
+            ResourceId::singleton(Kind::ConfigRecording, region),
+            Live {
+                spec: Spec::Recording(RecordingSpec {
+                    recorder_name: name.clone(),
+                    recording,
+                }),
+                live_id: Some(name),
+            },
+        ));
+    }
+    if let Some(channel) = channels.delivery_channels().first() {
+        let name = channel.name().unwrap_or_default().to_owned();
+        found.push((
+            ResourceId::singleton(Kind::ConfigDeliveryChannel, region),
+            Live {
+                spec: Spec::DeliveryChannel(DeliveryChannelSpec {
+                    name: name.clone(),
+                    s3_bucket_name: channel.s3_bucket_name().unwrap_or_default().to_owned(),
+                    s3_key_prefix: channel.s3_key_prefix().map(str::to_owned),
+                    snapshot_delivery_frequency: channel
+                        .config_snapshot_delivery_properties()
+                        .and_then(|properties| properties.delivery_frequency())
+                        .map(|frequency| frequency.as_str().to_owned()),
+                }),
+                live_id: Some(name),
+            },
+        ));
+    }
+
+    let mut rules = client.describe_config_rules().into_paginator().send();
+    while let Some(page) = rules.next().await {
+        let page = page
+            .call("config:DescribeConfigRules", &place)
+            .map_err(failed)?;
+        for rule in page.config_rules() {
+            let (Some(name), Some(source)) = (rule.config_rule_name(), rule.source()) else {
+                continue;
+            };
+            found.push((
+                ResourceId::new(Kind::ConfigRule, region, name),
+                Live {
+                    spec: Spec::Rule(RuleSpec {
+                        source_identifier: source.source_identifier().unwrap_or_default().to_owned(),
+                        input_parameters: parameters(rule.input_parameters()),
+                    }),
+                    live_id: None,
+                },
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// AWS returns a rule's parameters as a JSON object text; values are strings, but a rule made
+/// elsewhere may hold numbers or booleans, which compare by their text.
+fn parameters(text: Option<&str>) -> BTreeMap<String, String> {
+    let Some(Ok(serde_json::Value::Object(map))) = text.map(serde_json::from_str) else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            (key, text)
+        })
+        .collect()
+}

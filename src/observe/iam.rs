@@ -1,0 +1,67 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{global, Read};
+use crate::aws::{Class, Context, Session};
+use crate::model::{policy, Kind, Live, RoleSpec, Spec};
+
+pub async fn role(session: &Session, home: &str, name: &str) -> Read {
+    let id = global(Kind::ConfigRole, name);
+    let failed = |error| (vec![id.clone()], error);
+    let client = session.iam(home);
+    let role = match client.get_role().role_name(name).send().await.call("iam:GetRole", &id) {
+        Ok(answer) => answer.role,
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(error) => return Err(failed(error)),
+    };
+    let trust_policy = role
+        .as_ref()
+        .and_then(|role| role.assume_role_policy_document())
+        .and_then(|document| policy::parse(document).ok())
+        .unwrap_or_default();
+    let mut managed_policy_arns = BTreeSet::new();
+    let mut attached = client
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = attached.next().await {
+        let page = page.call("iam:ListAttachedRolePolicies", &id).map_err(failed)?;
+        managed_policy_arns.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|policy| policy.policy_arn().map(str::to_owned)),
+        );
+    }
+    let inline_names = client
+        .list_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:ListRolePolicies", &id)
+        .map_err(failed)?;
+    let mut inline_policies = BTreeMap::new();
+    for policy_name in inline_names.policy_names() {
+        let document = client
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .call("iam:GetRolePolicy", &id)
+            .map_err(failed)?;
+        if let Ok(parsed) = policy::parse(document.policy_document()) {
+            inline_policies.insert(policy_name.clone(), parsed);
+        }
+    }
+    Ok(vec![(
+        id,
+        Live {
+            spec: Spec::Role(RoleSpec {
+                trust_policy,
+                managed_policy_arns,
+                inline_policies,
+            }),
+            live_id: None,
+        },
+    )])
+}

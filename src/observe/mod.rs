@@ -1,0 +1,114 @@
+//! Reads the live account: concurrently per region and service, only what the baseline needs.
+//! A read that fails is recorded as a gap for the planner, never an abort of the whole read.
+
+mod config;
+mod guardduty;
+mod iam;
+mod s3;
+
+use futures::future::join_all;
+
+use crate::aws::{AwsError, Context, Session};
+use crate::baseline::{Baseline, RegionSelection};
+use crate::model::{Gap, Kind, Live, Observed, ResourceId, GLOBAL};
+use crate::plan::{gap_place, log_bucket_name};
+
+/// The account the credentials belong to.
+pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {
+    let identity = session
+        .sts(region)
+        .get_caller_identity()
+        .send()
+        .await
+        .call("sts:GetCallerIdentity", "the caller")?;
+    Ok(identity.account().unwrap_or_default().to_owned())
+}
+
+/// The regions in scope: the baseline's list, or every region enabled for the account.
+pub async fn regions_in_scope(
+    session: &Session,
+    baseline: &Baseline,
+) -> Result<Vec<String>, AwsError> {
+    let mut regions = match &baseline.scope.regions {
+        RegionSelection::Listed(regions) => regions.clone(),
+        RegionSelection::All => {
+            let home = &baseline.scope.home_region;
+            let answer = session
+                .ec2(home)
+                .describe_regions()
+                .send()
+                .await
+                .call("ec2:DescribeRegions", "the account's enabled regions")?;
+            answer
+                .regions()
+                .iter()
+                .filter(|region| region.opt_in_status() != Some("not-opted-in"))
+                .filter_map(|region| region.region_name().map(str::to_owned))
+                .collect()
+        }
+    };
+    regions.sort();
+    Ok(regions)
+}
+
+type Read = Result<Vec<(ResourceId, Live)>, (Vec<ResourceId>, AwsError)>;
+
+/// Everything the baseline manages, as it is now.
+pub async fn account(
+    session: &Session,
+    baseline: &Baseline,
+    account_id: String,
+    regions: Vec<String>,
+) -> Observed {
+    let home = baseline.scope.home_region.as_str();
+    let mut observed = Observed {
+        account_id,
+        regions,
+        ..Observed::default()
+    };
+    let (account_id, regions) = (&observed.account_id, &observed.regions);
+    let mut reads: Vec<futures::future::BoxFuture<'_, Read>> = Vec::new();
+    if baseline.guardduty.is_some() {
+        for region in regions {
+            reads.push(Box::pin(guardduty::detector(session, region)));
+        }
+    }
+    if let Some(config) = &baseline.config {
+        let bucket = log_bucket_name(baseline, account_id);
+        reads.push(Box::pin(s3::log_bucket(session, home, bucket)));
+        reads.push(Box::pin(iam::role(session, home, &config.role_name)));
+        for region in regions {
+            reads.push(Box::pin(config::region(session, region)));
+        }
+    }
+    let reads = join_all(reads).await;
+    for read in reads {
+        match read {
+            Ok(found) => observed.resources.extend(found),
+            Err((places, error)) => {
+                for place in places {
+                    observed.gaps.push(Gap {
+                        place: gap_place(&place),
+                        call: error.call.clone(),
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    observed.gaps.sort();
+    observed.gaps.dedup();
+    observed
+}
+
+/// The places a failed read of `kind` leaves unknown.
+fn unknown(kinds: &[Kind], region: &str) -> Vec<ResourceId> {
+    kinds
+        .iter()
+        .map(|kind| ResourceId::singleton(*kind, region))
+        .collect()
+}
+
+fn global(kind: Kind, name: &str) -> ResourceId {
+    ResourceId::new(kind, GLOBAL, name)
+}

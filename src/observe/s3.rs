@@ -1,0 +1,147 @@
+use super::Read;
+use crate::aws::{AwsError, Class, Context, Session};
+use crate::model::{policy, BucketSpec, Encryption, Kind, Live, ResourceId, Spec, EXPIRY_RULE_ID};
+
+/// A setting S3 reports as "not configured" reads as `None`.
+fn absent_if_missing<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if error.is(Class::NotFound) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
+    let id = ResourceId::new(Kind::LogBucket, home, &bucket);
+    let failed = |error| (vec![id.clone()], error);
+    let client = session.s3(home);
+    match client.head_bucket().bucket(&bucket).send().await.call("s3:HeadBucket", &id) {
+        Ok(_) => {}
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(mut error) => {
+            if error.is(Class::Denied) {
+                error.detail = format!(
+                    "the bucket exists but this account cannot read it; if another account owns the name, set log_bucket.name in the baseline ({})",
+                    error.detail
+                );
+            }
+            return Err(failed(error));
+        }
+    }
+    let (public_access, encryption, versioning, ownership, lifecycle, bucket_policy) = tokio::join!(
+        async {
+            absent_if_missing(
+                client
+                    .get_public_access_block()
+                    .bucket(&bucket)
+                    .send()
+                    .await
+                    .call("s3:GetBucketPublicAccessBlock", &id),
+            )
+        },
+        async {
+            absent_if_missing(
+                client
+                    .get_bucket_encryption()
+                    .bucket(&bucket)
+                    .send()
+                    .await
+                    .call("s3:GetEncryptionConfiguration", &id),
+            )
+        },
+        async {
+            client
+                .get_bucket_versioning()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketVersioning", &id)
+        },
+        async {
+            absent_if_missing(
+                client
+                    .get_bucket_ownership_controls()
+                    .bucket(&bucket)
+                    .send()
+                    .await
+                    .call("s3:GetBucketOwnershipControls", &id),
+            )
+        },
+        async {
+            absent_if_missing(
+                client
+                    .get_bucket_lifecycle_configuration()
+                    .bucket(&bucket)
+                    .send()
+                    .await
+                    .call("s3:GetLifecycleConfiguration", &id),
+            )
+        },
+        async {
+            absent_if_missing(
+                client
+                    .get_bucket_policy()
+                    .bucket(&bucket)
+                    .send()
+                    .await
+                    .call("s3:GetBucketPolicy", &id),
+            )
+        },
+    );
+    let block_public_access = public_access
+        .map_err(failed)?
+        .and_then(|answer| answer.public_access_block_configuration().cloned())
+        .is_some_and(|block| {
+            block.block_public_acls() == Some(true)
+                && block.ignore_public_acls() == Some(true)
+                && block.block_public_policy() == Some(true)
+                && block.restrict_public_buckets() == Some(true)
+        });
+    let encryption = encryption.map_err(failed)?.and_then(|answer| {
+        let rule = answer.server_side_encryption_configuration()?.rules().first()?;
+        let default = rule.apply_server_side_encryption_by_default()?;
+        Some(match default.sse_algorithm().as_str() {
+            "AES256" => Encryption::S3Managed,
+            _ => Encryption::Kms {
+                kms_key_id: default.kms_master_key_id().unwrap_or_default().to_owned(),
+            },
+        })
+    });
+    let versioning = versioning
+        .map_err(failed)?
+        .status()
+        .map(|status| status.as_str().to_owned());
+    let object_ownership = ownership.map_err(failed)?.and_then(|answer| {
+        let rule = answer.ownership_controls()?.rules().first()?;
+        Some(rule.object_ownership().as_str().to_owned())
+    });
+    let expire_after_days = lifecycle.map_err(failed)?.and_then(|answer| {
+        answer
+            .rules()
+            .iter()
+            .find(|rule| rule.id() == Some(EXPIRY_RULE_ID))
+            .filter(|rule| rule.status().as_str() == "Enabled")
+            .and_then(|rule| rule.expiration()?.days())
+    });
+    let policy = match bucket_policy.map_err(failed)? {
+        Some(answer) => match answer.policy().map(policy::parse).transpose() {
+            Ok(document) => document,
+            Err(_) => None,
+        },
+        None => None,
+    };
+    Ok(vec![(
+        id,
+        Live {
+            spec: Spec::Bucket(BucketSpec {
+                block_public_access,
+                encryption,
+                versioning,
+                object_ownership,
+                expire_after_days,
+                policy,
+            }),
+            live_id: None,
+        },
+    )])
+}

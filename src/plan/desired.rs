@@ -1,0 +1,277 @@
+//! What the baseline means for one account: every resource it asks for, with its full desired
+//! settings and the resources it needs first. Global things are placed once, by rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use crate::baseline::catalog::RuleScope;
+use crate::baseline::{Baseline, Config};
+use crate::model::policy::canonical;
+use crate::model::{
+    BucketSpec, DeliveryChannelSpec, DetectorSpec, Kind, Observed, RecorderSpec, RecordingSpec,
+    ResourceId, RoleSpec, RuleSpec, Spec, GLOBAL,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Desired {
+    pub id: ResourceId,
+    pub spec: Spec,
+    pub depends_on: Vec<ResourceId>,
+}
+
+/// The log bucket's name: the baseline's, or one derived from the account and home region,
+/// since bucket names are global and the derived one is unlikely to be taken.
+pub fn log_bucket_name(baseline: &Baseline, account_id: &str) -> String {
+    baseline.log_bucket.name.clone().unwrap_or_else(|| {
+        format!(
+            "watchpost-logs-{account_id}-{}",
+            baseline.scope.home_region
+        )
+    })
+}
+
+/// The AWS partition of the home region, for ARNs.
+fn partition(home_region: &str) -> &'static str {
+    if home_region.starts_with("cn-") {
+        "aws-cn"
+    } else if home_region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+struct Context<'a> {
+    baseline: &'a Baseline,
+    observed: &'a Observed,
+    account: &'a str,
+    home: &'a str,
+    partition: &'static str,
+    bucket: String,
+}
+
+impl Context<'_> {
+    fn bucket_arn(&self) -> String {
+        format!("arn:{}:s3:::{}", self.partition, self.bucket)
+    }
+
+    fn bucket_id(&self) -> ResourceId {
+        ResourceId::new(Kind::LogBucket, self.home, &self.bucket)
+    }
+
+    /// The name of the region's singleton as it lives in the account, so that an existing
+    /// recorder or channel is adopted rather than refused as a second one.
+    fn adopted_name(&self, kind: Kind, region: &str, baseline_name: &str) -> String {
+        self.observed
+            .resources
+            .get(&ResourceId::singleton(kind, region))
+            .and_then(|live| live.live_id.clone())
+            .unwrap_or_else(|| baseline_name.to_owned())
+    }
+}
+
+pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desired> {
+    let home = baseline.scope.home_region.as_str();
+    let context = Context {
+        baseline,
+        observed,
+        account: &observed.account_id,
+        home,
+        partition: partition(home),
+        bucket: log_bucket_name(baseline, &observed.account_id),
+    };
+    let mut desired = Vec::new();
+    if let Some(guardduty) = &baseline.guardduty {
+        for region in &observed.regions {
+            desired.push(Desired {
+                id: ResourceId::singleton(Kind::GuarddutyDetector, region),
+                spec: Spec::Detector(DetectorSpec {
+                    status: "ENABLED".to_owned(),
+                    finding_publishing_frequency: guardduty.finding_publishing_frequency.clone(),
+                    features: guardduty
+                        .features
+                        .iter()
+                        .map(|(name, on)| {
+                            let status = if *on { "ENABLED" } else { "DISABLED" };
+                            (name.clone(), status.to_owned())
+                        })
+                        .collect(),
+                }),
+                depends_on: Vec::new(),
+            });
+        }
+    }
+    if let Some(config) = &baseline.config {
+        desired.push(log_bucket(&context));
+        config_resources(&context, config, &mut desired);
+    }
+    desired.sort_by(|a, b| a.id.cmp(&b.id));
+    desired
+}
+
+fn log_bucket(context: &Context<'_>) -> Desired {
+    let settings = &context.baseline.log_bucket;
+    let arn = context.bucket_arn();
+    let account = context.account;
+    let service_condition = json!({"StringEquals": {"aws:SourceAccount": account}});
+    let mut statements = vec![json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn.clone(), format!("{arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })];
+    if let Some(config) = &context.baseline.config {
+        statements.extend([
+            json!({
+                "Sid": "AWSConfigBucketPermissionsCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": arn.clone(),
+                "Condition": service_condition.clone()
+            }),
+            json!({
+                "Sid": "AWSConfigBucketExistenceCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:ListBucket",
+                "Resource": arn.clone(),
+                "Condition": service_condition
+            }),
+            json!({
+                "Sid": "AWSConfigBucketDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{}/AWSLogs/{account}/Config/*", config.s3_key_prefix),
+                "Condition": {"StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceAccount": account
+                }}
+            }),
+        ]);
+    }
+    Desired {
+        id: context.bucket_id(),
+        spec: Spec::Bucket(BucketSpec {
+            block_public_access: true,
+            encryption: Some(settings.encryption.clone()),
+            versioning: Some("Enabled".to_owned()),
+            object_ownership: Some("BucketOwnerEnforced".to_owned()),
+            expire_after_days: Some(settings.expire_after_days),
+            policy: Some(canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": statements
+            }))),
+        }),
+        depends_on: Vec::new(),
+    }
+}
+
+fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
+    let arn = context.bucket_arn();
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "config.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
+        }]
+    });
+    let delivery: Value = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{}/AWSLogs/{}/*", config.s3_key_prefix, context.account),
+                "Condition": {"StringLike": {"s3:x-amz-acl": "bucket-owner-full-control"}}
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetBucketAcl",
+                "Resource": arn
+            }
+        ]
+    });
+    RoleSpec {
+        trust_policy: canonical(&trust),
+        managed_policy_arns: BTreeSet::from([format!(
+            "arn:{}:iam::aws:policy/service-role/AWS_ConfigRole",
+            context.partition
+        )]),
+        inline_policies: BTreeMap::from([(
+            "watchpost-config-delivery".to_owned(),
+            canonical(&delivery),
+        )]),
+    }
+}
+
+fn config_resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desired>) {
+    let role_id = ResourceId::new(Kind::ConfigRole, GLOBAL, &config.role_name);
+    desired.push(Desired {
+        id: role_id.clone(),
+        spec: Spec::Role(config_role(context, config)),
+        depends_on: Vec::new(),
+    });
+    let role_arn = format!(
+        "arn:{}:iam::{}:role/{}",
+        context.partition, context.account, config.role_name
+    );
+    for region in &context.observed.regions {
+        let recorder_id = ResourceId::singleton(Kind::ConfigRecorder, region);
+        let recorder_name =
+            context.adopted_name(Kind::ConfigRecorder, region, &config.recorder_name);
+        desired.push(Desired {
+            id: recorder_id.clone(),
+            spec: Spec::Recorder(RecorderSpec {
+                name: recorder_name.clone(),
+                role_arn: role_arn.clone(),
+                all_supported: true,
+                // Global resources (IAM) are the same from every region: record them once.
+                include_global_resource_types: region == context.home,
+            }),
+            depends_on: vec![role_id.clone()],
+        });
+        let channel_id = ResourceId::singleton(Kind::ConfigDeliveryChannel, region);
+        desired.push(Desired {
+            id: channel_id.clone(),
+            spec: Spec::DeliveryChannel(DeliveryChannelSpec {
+                name: context.adopted_name(
+                    Kind::ConfigDeliveryChannel,
+                    region,
+                    &config.delivery_channel_name,
+                ),
+                s3_bucket_name: context.bucket.clone(),
+                s3_key_prefix: Some(config.s3_key_prefix.clone()),
+                snapshot_delivery_frequency: Some(config.snapshot_delivery_frequency.clone()),
+            }),
+            depends_on: vec![recorder_id.clone(), context.bucket_id()],
+        });
+        desired.push(Desired {
+            id: ResourceId::singleton(Kind::ConfigRecording, region),
+            spec: Spec::Recording(RecordingSpec {
+                recorder_name,
+                recording: true,
+            }),
+            depends_on: vec![channel_id],
+        });
+        for (name, rule) in &config.rules {
+            if rule.scope == RuleScope::Account && region != context.home {
+                continue;
+            }
+            desired.push(Desired {
+                id: ResourceId::new(Kind::ConfigRule, region, name),
+                spec: Spec::Rule(RuleSpec {
+                    source_identifier: rule.source_identifier.clone(),
+                    input_parameters: rule.input_parameters.clone(),
+                }),
+                depends_on: vec![recorder_id.clone()],
+            });
+        }
+    }
+}

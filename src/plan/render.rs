@@ -1,0 +1,77 @@
+//! The plan as people read it, in the notation Terraform users know.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::{Action, Plan};
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    for gap in &plan.gaps {
+        let _ = writeln!(
+            out,
+            "! {}: could not read ({}): {}; its resources are left out of this plan",
+            gap.place, gap.call, gap.reason
+        );
+    }
+    if !plan.gaps.is_empty() {
+        out.push('\n');
+    }
+    if plan.is_empty() {
+        out.push_str("No changes. The account matches the baseline.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "watchpost will make these changes in account {} (regions: {}):\n",
+        plan.account_id,
+        plan.regions.join(", ")
+    );
+    for change in &plan.changes {
+        match change.action {
+            Action::Create => {
+                let _ = writeln!(out, "  + {}", change.id);
+                let fields = change.spec.fields();
+                let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+                for (name, value) in fields {
+                    let _ = writeln!(out, "      {name:<width$} = {}", show(&value, 8));
+                }
+            }
+            Action::Update => {
+                let _ = writeln!(out, "  ~ {}", change.id);
+                for field in &change.fields {
+                    let before = field
+                        .before
+                        .as_ref()
+                        .map_or_else(|| "(none)".to_owned(), |value| show(value, 8));
+                    let _ = writeln!(
+                        out,
+                        "      {}: {before} → {}",
+                        field.field,
+                        show(&field.after, 8)
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "Plan: {} to add, {} to change, 0 to destroy.",
+        plan.count(Action::Create),
+        plan.count(Action::Update)
+    );
+    out
+}
+
+/// Short values on one line; documents such as policies as indented JSON.
+fn show(value: &Value, indent: usize) -> String {
+    let compact = value.to_string();
+    if compact.len() <= 72 || !(value.is_object() || value.is_array()) {
+        return compact;
+    }
+    let pretty = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    let pad = " ".repeat(indent);
+    pretty.replace('\n', &format!("\n{pad}"))
+}

@@ -1,0 +1,222 @@
+//! The planner on data: baselines and observed accounts in, plans out.
+
+use super::*;
+use crate::model::{Gap, Kind, Live, Observed, ResourceId, Spec};
+
+const ACCOUNT: &str = "111122223333";
+
+fn baseline(extra: &str) -> Baseline {
+    let source = format!(
+        "[scope]\nregions = [\"eu-west-1\", \"us-east-1\"]\nhome_region = \"us-east-1\"\n{extra}"
+    );
+    Baseline::parse("baseline.toml", &source).unwrap()
+}
+
+const GUARDDUTY: &str = "[guardduty]\nfinding_publishing_frequency = \"SIX_HOURS\"\n\
+    [guardduty.features]\nS3_DATA_EVENTS = true\nRUNTIME_MONITORING = false\n";
+const CONFIG: &str = "[config]\n[config.rules]\nrestricted-ssh = {}\n\
+    iam-root-access-key-check = {}\nacm-certificate-expiration-check = { daysToExpiration = 30 }\n";
+
+fn empty_account() -> Observed {
+    Observed {
+        account_id: ACCOUNT.to_owned(),
+        regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+        ..Observed::default()
+    }
+}
+
+/// The account as it is after a successful apply of `baseline`.
+fn converged(baseline: &Baseline) -> Observed {
+    let mut observed = empty_account();
+    for desired in desired_resources(baseline, &observed.clone()) {
+        let live_id = match &desired.spec {
+            Spec::Detector(_) => Some("d3t3ct0r".to_owned()),
+            Spec::Recorder(spec) => Some(spec.name.clone()),
+            Spec::DeliveryChannel(spec) => Some(spec.name.clone()),
+            _ => None,
+        };
+        observed.resources.insert(
+            desired.id,
+            Live {
+                spec: desired.spec,
+                live_id,
+            },
+        );
+    }
+    observed
+}
+
+#[test]
+fn an_empty_account_gets_everything() {
+    let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
+    let plan = plan(&baseline, &empty_account());
+    assert_eq!(plan.count(Action::Update), 0);
+    let mut ids: Vec<String> = plan.changes.iter().map(|c| c.id.to_string()).collect();
+    ids.sort();
+    insta::assert_snapshot!(ids.join("\n"));
+}
+
+#[test]
+fn account_wide_rules_go_to_the_home_region_only() {
+    let plan = plan(&baseline(CONFIG), &empty_account());
+    let rule_regions = |name: &str| -> Vec<&str> {
+        plan.changes
+            .iter()
+            .filter(|c| c.id.kind == Kind::ConfigRule && c.id.name == name)
+            .map(|c| c.id.region.as_str())
+            .collect()
+    };
+    assert_eq!(rule_regions("iam-root-access-key-check"), ["us-east-1"]);
+    assert_eq!(rule_regions("restricted-ssh"), ["eu-west-1", "us-east-1"]);
+}
+
+#[test]
+fn global_resources_are_recorded_in_the_home_region_only() {
+    let plan = plan(&baseline(CONFIG), &empty_account());
+    for change in plan.changes.iter().filter(|c| c.id.kind == Kind::ConfigRecorder) {
+        let Spec::Recorder(recorder) = &change.spec else {
+            panic!("a recorder change holds a recorder spec")
+        };
+        assert_eq!(
+            recorder.include_global_resource_types,
+            change.id.region == "us-east-1"
+        );
+    }
+}
+
+#[test]
+fn the_create_plan_renders_for_review() {
+    let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
+    insta::assert_snapshot!(render(&plan(&baseline, &empty_account())));
+}
+
+#[test]
+fn a_converged_account_has_no_changes() {
+    let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
+    let plan = plan(&baseline, &converged(&baseline));
+    assert!(plan.is_empty(), "{plan:#?}");
+    assert_eq!(plan.unchanged, 1 + 1 + 2 * 4 + 2 + 2 + 1);
+    insta::assert_snapshot!(render(&plan));
+}
+
+#[test]
+fn drift_becomes_updates_that_name_each_field() {
+    let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
+    let mut observed = converged(&baseline);
+    let mut edit = |kind: Kind, region: &str, change: &dyn Fn(&mut Spec)| {
+        let live = observed
+            .resources
+            .get_mut(&ResourceId::singleton(kind, region))
+            .unwrap();
+        change(&mut live.spec);
+    };
+    edit(Kind::GuarddutyDetector, "eu-west-1", &|spec| {
+        if let Spec::Detector(detector) = spec {
+            detector.status = "DISABLED".into();
+            detector.features.remove("S3_DATA_EVENTS");
+            // A feature the baseline does not name is not drift.
+            detector.features.insert("DNS_LOGS".into(), "DISABLED".into());
+        }
+    });
+    edit(Kind::ConfigRecording, "us-east-1", &|spec| {
+        if let Spec::Recording(recording) = spec {
+            recording.recording = false;
+        }
+    });
+    let bucket = ResourceId::new(Kind::LogBucket, "us-east-1", &format!("watchpost-logs-{ACCOUNT}-us-east-1"));
+    if let Some(Live { spec: Spec::Bucket(live), .. }) = observed.resources.get_mut(&bucket) {
+        live.block_public_access = false;
+    }
+    observed
+        .resources
+        .remove(&ResourceId::new(Kind::ConfigRule, "eu-west-1", "restricted-ssh"));
+
+    let plan = plan(&baseline, &observed);
+    assert_eq!(plan.count(Action::Update), 3);
+    assert_eq!(plan.count(Action::Create), 1);
+    let detector = plan
+        .changes
+        .iter()
+        .find(|c| c.id.kind == Kind::GuarddutyDetector)
+        .unwrap();
+    assert_eq!(detector.live_id.as_deref(), Some("d3t3ct0r"));
+    insta::assert_snapshot!(render(&plan));
+}
+
+#[test]
+fn an_existing_recorder_is_adopted_under_its_own_name() {
+    let baseline = baseline(CONFIG);
+    let mut observed = empty_account();
+    let mut recorder = converged(&baseline).resources
+        [&ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1")]
+        .clone();
+    if let Spec::Recorder(spec) = &mut recorder.spec {
+        spec.name = "their-recorder".into();
+        spec.all_supported = false;
+    }
+    recorder.live_id = Some("their-recorder".into());
+    observed
+        .resources
+        .insert(ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1"), recorder);
+
+    let plan = plan(&baseline, &observed);
+    let names: Vec<(&str, &str)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.id.region == "eu-west-1")
+        .filter_map(|c| match &c.spec {
+            Spec::Recorder(spec) => Some(("recorder", spec.name.as_str())),
+            Spec::Recording(spec) => Some(("recording", spec.recorder_name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, [("recorder", "their-recorder"), ("recording", "their-recorder")]);
+    let recorder_change = plan
+        .changes
+        .iter()
+        .find(|c| c.id == ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1"))
+        .unwrap();
+    assert_eq!(recorder_change.action, Action::Update);
+    assert_eq!(recorder_change.fields.len(), 1);
+    assert_eq!(recorder_change.fields[0].field, "all_supported");
+}
+
+#[test]
+fn plans_are_deterministic() {
+    let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
+    let first = render(&plan(&baseline, &empty_account()));
+    let second = render(&plan(&baseline, &empty_account()));
+    assert_eq!(first, second);
+}
+
+#[test]
+fn what_could_not_be_read_is_left_out_and_said() {
+    let baseline = baseline(GUARDDUTY);
+    let mut observed = empty_account();
+    observed.gaps.push(Gap {
+        place: "guardduty_detector/eu-west-1".into(),
+        call: "guardduty:ListDetectors".into(),
+        reason: "AccessDeniedException: not authorized".into(),
+    });
+    let plan = plan(&baseline, &observed);
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes[0].id.region, "us-east-1");
+    assert!(render(&plan).starts_with("! guardduty_detector/eu-west-1: could not read"));
+}
+
+#[test]
+fn dependencies_order_the_levels() {
+    let plan = plan(&baseline(CONFIG), &empty_account());
+    let levels = levels(&plan.changes);
+    let level_of = |kind: Kind| {
+        levels
+            .iter()
+            .position(|level| level.iter().any(|&i| plan.changes[i].id.kind == kind))
+            .unwrap()
+    };
+    assert!(level_of(Kind::ConfigRole) < level_of(Kind::ConfigRecorder));
+    assert!(level_of(Kind::ConfigRecorder) < level_of(Kind::ConfigDeliveryChannel));
+    assert!(level_of(Kind::LogBucket) < level_of(Kind::ConfigDeliveryChannel));
+    assert!(level_of(Kind::ConfigDeliveryChannel) < level_of(Kind::ConfigRecording));
+    assert!(level_of(Kind::ConfigRecorder) < level_of(Kind::ConfigRule));
+}

@@ -1,0 +1,337 @@
+//! The engine end to end: the real binary and the real AWS SDK against a moto server.
+
+mod support;
+
+use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
+use support::{write_baseline, Moto, REGION};
+
+const ACCOUNT: &str = "123456789012";
+const OTHER_REGION: &str = "eu-west-1";
+const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
+
+const BASELINE: &str = r#"
+[scope]
+regions = ["us-east-1", "eu-west-1"]
+home_region = "us-east-1"
+
+[guardduty]
+finding_publishing_frequency = "SIX_HOURS"
+[guardduty.features]
+S3_DATA_EVENTS = true
+EBS_MALWARE_PROTECTION = true
+RUNTIME_MONITORING = false
+
+[log_bucket]
+expire_after_days = 400
+
+[config]
+role_name = "watchpost-config"
+
+[config.rules]
+restricted-ssh = {}
+iam-root-access-key-check = {}
+acm-certificate-expiration-check = { daysToExpiration = 30 }
+"#;
+
+fn plan(moto: &Moto, baseline: &str) -> support::Run {
+    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+}
+
+fn apply(moto: &Moto, baseline: &str) -> support::Run {
+    moto.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
+}
+
+#[tokio::test]
+async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let path = baseline.path_str();
+
+    let before = plan(&moto, path);
+    before.assert_code(2);
+    assert!(before.stdout.contains("+ guardduty_detector/eu-west-1"), "{}", before.stdout);
+    assert!(before.stdout.contains("Plan: 15 to add, 0 to change, 0 to destroy."), "{}", before.stdout);
+
+    apply(&moto, path).assert_success();
+
+    for region in [REGION, OTHER_REGION] {
+        let guardduty = moto.guardduty(region).await;
+        let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
+        assert_eq!(ids.len(), 1, "one detector in {region}");
+        let detector = guardduty.get_detector().detector_id(&ids[0]).send().await.unwrap();
+        assert_eq!(detector.status().unwrap().as_str(), "ENABLED");
+        assert_eq!(detector.finding_publishing_frequency().unwrap().as_str(), "SIX_HOURS");
+        let features: Vec<(String, String)> = detector
+            .features()
+            .iter()
+            .map(|f| (f.name().unwrap().as_str().into(), f.status().unwrap().as_str().into()))
+            .collect();
+        assert!(features.contains(&("S3_DATA_EVENTS".into(), "ENABLED".into())));
+        assert!(features.contains(&("RUNTIME_MONITORING".into(), "DISABLED".into())));
+
+        let config = moto.config(region).await;
+        let recorders = config.describe_configuration_recorders().send().await.unwrap();
+        let recorder = &recorders.configuration_recorders()[0];
+        assert_eq!(recorder.role_arn(), Some("arn:aws:iam::123456789012:role/watchpost-config"));
+        let group = recorder.recording_group().unwrap();
+        assert_eq!(group.all_supported(), Some(true));
+        assert_eq!(group.include_global_resource_types(), Some(region == REGION));
+        let status = config.describe_configuration_recorder_status().send().await.unwrap();
+        assert!(status.configuration_recorders_status()[0].recording());
+        let channels = config.describe_delivery_channels().send().await.unwrap();
+        assert_eq!(channels.delivery_channels()[0].s3_bucket_name(), Some(BUCKET));
+        let rules = config.describe_config_rules().send().await.unwrap();
+        let mut names: Vec<&str> = rules.config_rules().iter().filter_map(|r| r.config_rule_name()).collect();
+        names.sort();
+        if region == REGION {
+            assert_eq!(names, ["acm-certificate-expiration-check", "iam-root-access-key-check", "restricted-ssh"]);
+        } else {
+            assert_eq!(names, ["acm-certificate-expiration-check", "restricted-ssh"]);
+        }
+        let ssh = rules.config_rules().iter().find(|r| r.config_rule_name() == Some("restricted-ssh")).unwrap();
+        assert_eq!(ssh.source().unwrap().source_identifier(), Some("INCOMING_SSH_DISABLED"));
+    }
+
+    let s3 = moto.s3(REGION).await;
+    let block = s3.get_public_access_block().bucket(BUCKET).send().await.unwrap();
+    let block = block.public_access_block_configuration().unwrap();
+    assert_eq!(block.block_public_acls(), Some(true));
+    assert_eq!(block.restrict_public_buckets(), Some(true));
+    let versioning = s3.get_bucket_versioning().bucket(BUCKET).send().await.unwrap();
+    assert_eq!(versioning.status().unwrap().as_str(), "Enabled");
+    let encryption = s3.get_bucket_encryption().bucket(BUCKET).send().await.unwrap();
+    let rule = &encryption.server_side_encryption_configuration().unwrap().rules()[0];
+    assert_eq!(rule.apply_server_side_encryption_by_default().unwrap().sse_algorithm().as_str(), "AES256");
+    let ownership = s3.get_bucket_ownership_controls().bucket(BUCKET).send().await.unwrap();
+    assert_eq!(ownership.ownership_controls().unwrap().rules()[0].object_ownership().as_str(), "BucketOwnerEnforced");
+    let lifecycle = s3.get_bucket_lifecycle_configuration().bucket(BUCKET).send().await.unwrap();
+    assert_eq!(lifecycle.rules()[0].expiration().unwrap().days(), Some(400));
+    let policy: serde_json::Value =
+        serde_json::from_str(s3.get_bucket_policy().bucket(BUCKET).send().await.unwrap().policy().unwrap()).unwrap();
+    let statements = policy["Statement"].as_array().unwrap();
+    let deny_http = statements.iter().find(|s| s["Sid"] == "DenyInsecureTransport").unwrap();
+    assert_eq!(deny_http["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    let delivery = statements.iter().find(|s| s["Sid"] == "AWSConfigBucketDelivery").unwrap();
+    assert_eq!(delivery["Principal"]["Service"], "config.amazonaws.com");
+    assert_eq!(delivery["Condition"]["StringEquals"]["aws:SourceAccount"], ACCOUNT);
+
+    let iam = moto.iam().await;
+    let role = iam.get_role().role_name("watchpost-config").send().await.unwrap();
+    let trust = role.role().unwrap().assume_role_policy_document().unwrap();
+    let trust = percent_encoding::percent_decode_str(trust).decode_utf8_lossy();
+    assert!(trust.contains("config.amazonaws.com") && trust.contains(ACCOUNT), "{trust}");
+    let attached = iam.list_attached_role_policies().role_name("watchpost-config").send().await.unwrap();
+    assert_eq!(
+        attached.attached_policies()[0].policy_arn(),
+        Some("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
+    );
+
+    let after = plan(&moto, path);
+    after.assert_code(0);
+    assert!(after.stdout.contains("No changes. The account matches the baseline."), "{}", after.stdout);
+}
+
+#[tokio::test]
+async fn drift_made_outside_watchpost_is_shown_and_repaired() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let path = baseline.path_str();
+    apply(&moto, path).assert_success();
+
+    let guardduty = moto.guardduty(OTHER_REGION).await;
+    let id = guardduty.list_detectors().send().await.unwrap().detector_ids[0].clone();
+    guardduty.update_detector().detector_id(&id).enable(false).send().await.unwrap();
+    let config = moto.config(REGION).await;
+    config
+        .stop_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .unwrap();
+    moto.config(OTHER_REGION)
+        .await
+        .delete_config_rule()
+        .config_rule_name("restricted-ssh")
+        .send()
+        .await
+        .unwrap();
+    moto.s3(REGION).await.delete_public_access_block().bucket(BUCKET).send().await.unwrap();
+
+    let drift = plan(&moto, path);
+    drift.assert_code(2);
+    for expected in [
+        "~ guardduty_detector/eu-west-1\n      status: \"DISABLED\" → \"ENABLED\"",
+        "~ config_recording/us-east-1\n      recording: false → true",
+        "+ config_rule/eu-west-1/restricted-ssh",
+        "block_public_access: false → true",
+        "Plan: 1 to add, 3 to change, 0 to destroy.",
+    ] {
+        assert!(drift.stdout.contains(expected), "missing {expected:?} in:\n{}", drift.stdout);
+    }
+
+    apply(&moto, path).assert_success();
+    plan(&moto, path).assert_code(0);
+    let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
+    assert_eq!(ids, [id], "the detector is repaired in place, not duplicated");
+}
+
+#[tokio::test]
+async fn a_changed_baseline_is_updated_in_place() {
+    let moto = Moto::start();
+    let first = write_baseline(BASELINE);
+    apply(&moto, first.path_str()).assert_success();
+
+    let changed = write_baseline(
+        &BASELINE
+            .replace("SIX_HOURS", "ONE_HOUR")
+            .replace("daysToExpiration = 30", "daysToExpiration = 45")
+            .replace("expire_after_days = 400", "expire_after_days = 90"),
+    );
+    let plan_run = plan(&moto, changed.path_str());
+    plan_run.assert_code(2);
+    for expected in [
+        "finding_publishing_frequency: \"SIX_HOURS\" → \"ONE_HOUR\"",
+        "input_parameters: {\"daysToExpiration\":\"30\"} → {\"daysToExpiration\":\"45\"}",
+        "expire_after_days: 400 → 90",
+        "Plan: 0 to add, 5 to change, 0 to destroy.",
+    ] {
+        assert!(plan_run.stdout.contains(expected), "missing {expected:?} in:\n{}", plan_run.stdout);
+    }
+    apply(&moto, changed.path_str()).assert_success();
+    plan(&moto, changed.path_str()).assert_code(0);
+
+    let rules = moto
+        .config(OTHER_REGION)
+        .await
+        .describe_config_rules()
+        .config_rule_names("acm-certificate-expiration-check")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.config_rules()[0].input_parameters(), Some("{\"daysToExpiration\":\"45\"}"));
+}
+
+#[tokio::test]
+async fn an_existing_detector_and_recorder_are_adopted() {
+    let moto = Moto::start();
+    let guardduty = moto.guardduty(REGION).await;
+    let existing = guardduty
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .unwrap()
+        .detector_id
+        .unwrap();
+    moto.config(REGION)
+        .await
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("their-recorder")
+                .role_arn("arn:aws:iam::123456789012:role/theirs")
+                .recording_group(RecordingGroup::builder().all_supported(false).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let baseline = write_baseline(BASELINE);
+    apply(&moto, baseline.path_str()).assert_success();
+
+    let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
+    assert_eq!(ids, [existing]);
+    let recorders = moto.config(REGION).await.describe_configuration_recorders().send().await.unwrap();
+    assert_eq!(recorders.configuration_recorders().len(), 1);
+    let recorder = &recorders.configuration_recorders()[0];
+    assert_eq!(recorder.name(), Some("their-recorder"));
+    assert_eq!(recorder.recording_group().unwrap().all_supported(), Some(true));
+    plan(&moto, baseline.path_str()).assert_code(0);
+}
+
+#[tokio::test]
+async fn a_half_made_setup_is_finished_without_duplicates() {
+    let moto = Moto::start();
+    // What an apply cut off early leaves: a bare bucket and a role without its policies.
+    moto.s3(REGION).await.create_bucket().bucket(BUCKET).send().await.unwrap();
+    moto.iam()
+        .await
+        .create_role()
+        .role_name("watchpost-config")
+        .assume_role_policy_document("{\"Version\":\"2012-10-17\",\"Statement\":[]}")
+        .send()
+        .await
+        .unwrap();
+
+    let baseline = write_baseline(BASELINE);
+    let before = plan(&moto, baseline.path_str());
+    assert!(before.stdout.contains(&format!("~ log_bucket/us-east-1/{BUCKET}")), "{}", before.stdout);
+    assert!(before.stdout.contains("~ config_role/global/watchpost-config"), "{}", before.stdout);
+    apply(&moto, baseline.path_str()).assert_success();
+    plan(&moto, baseline.path_str()).assert_code(0);
+    let buckets = moto.s3(REGION).await.list_buckets().send().await.unwrap();
+    assert_eq!(buckets.buckets().len(), 1);
+}
+
+#[tokio::test]
+async fn apply_without_a_terminal_refuses_unless_auto_approved() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let run = moto.watchpost(&["apply", "--baseline", baseline.path_str()]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    let ids = moto.guardduty(REGION).await.list_detectors().send().await.unwrap().detector_ids;
+    assert!(ids.is_empty(), "nothing was created");
+}
+
+#[tokio::test]
+async fn a_different_account_is_refused_before_any_write() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&BASELINE.replace(
+        "home_region = \"us-east-1\"",
+        "home_region = \"us-east-1\"\naccount_id = \"999999999999\"",
+    ));
+    let run = apply(&moto, baseline.path_str());
+    run.assert_code(1);
+    assert!(run.stderr.contains("credentials are for account 123456789012, but the baseline is for account 999999999999"), "{}", run.stderr);
+    let ids = moto.guardduty(REGION).await.list_detectors().send().await.unwrap().detector_ids;
+    assert!(ids.is_empty());
+}
+
+#[tokio::test]
+async fn all_regions_means_every_region_the_account_has_enabled() {
+    let moto = Moto::start();
+    let baseline = write_baseline(
+        "[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n",
+    );
+    let enabled = moto
+        .sdk_config(REGION)
+        .await;
+    let regions = aws_sdk_ec2::Client::new(&enabled).describe_regions().send().await.unwrap();
+    let count = regions.regions().len();
+    assert!(count > 10);
+    let run = plan(&moto, baseline.path_str());
+    run.assert_code(2);
+    assert!(run.stdout.contains(&format!("Plan: {count} to add")), "{}", run.stdout);
+}
+
+#[test]
+fn a_bad_baseline_is_refused_before_any_aws_call() {
+    // No endpoint is reachable here: an AWS call would fail with a connection error instead.
+    let baseline = write_baseline(
+        "[scope]\nregions = [\"us-east-1\", \"eu-wst-1\"]\nhome_region = \"us-east-1\"\n\
+         [config.rules]\nrestricted-sshh = {}\n",
+    );
+    let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
+    for command in ["validate", "plan", "apply"] {
+        let run = support::run_watchpost(&[command, "--baseline", baseline.path_str()], &env);
+        run.assert_code(1);
+        let place = format!("{}:2:", baseline.path_str());
+        assert!(run.stderr.contains(&place), "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("unknown region `eu-wst-1`"), "{}", run.stderr);
+        assert!(run.stderr.contains("did you mean \"restricted-ssh\"?"), "{}", run.stderr);
+        assert!(run.stderr.contains("2 problems in"), "{}", run.stderr);
+        assert!(!run.stderr.contains("dispatch"), "no AWS call was attempted: {}", run.stderr);
+    }
+}
