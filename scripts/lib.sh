@@ -7,7 +7,10 @@
 #   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; tests/support reads it)
 #   CARGO_TARGET_DIR         a build cache reused between runs on this machine (exported)
 
-MOTO_VERSION="5.2.1"
+# 5.2.x answers S3 GetBucketVersioning with a <GetBucketVersioningResponse> root element, which
+# the Rust SDK (rightly, as AWS sends <VersioningConfiguration>) refuses to parse; 5.1.22 is the
+# last release that answers as AWS does.
+MOTO_VERSION="5.1.22"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

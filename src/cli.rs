@@ -47,7 +47,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct BaselineArg {
     /// The baseline file
-    #[arg(long = "baseline", value_name = "PATH", default_value = "baseline.toml")]
+    #[arg(
+        long = "baseline",
+        value_name = "PATH",
+        default_value = "baseline.toml"
+    )]
     pub path: PathBuf,
 }
 

@@ -3,7 +3,7 @@
 mod support;
 
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
-use support::{write_baseline, Moto, REGION};
+use support::{Moto, REGION, write_baseline};
 
 const ACCOUNT: &str = "123456789012";
 const OTHER_REGION: &str = "eu-west-1";
@@ -49,78 +49,214 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
 
     let before = plan(&moto, path);
     before.assert_code(2);
-    assert!(before.stdout.contains("+ guardduty_detector/eu-west-1"), "{}", before.stdout);
-    assert!(before.stdout.contains("Plan: 15 to add, 0 to change, 0 to destroy."), "{}", before.stdout);
+    assert!(
+        before.stdout.contains("+ guardduty_detector/eu-west-1"),
+        "{}",
+        before.stdout
+    );
+    assert!(
+        before
+            .stdout
+            .contains("Plan: 15 to add, 0 to change, 0 to destroy."),
+        "{}",
+        before.stdout
+    );
 
     apply(&moto, path).assert_success();
 
     for region in [REGION, OTHER_REGION] {
         let guardduty = moto.guardduty(region).await;
-        let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
+        let ids = guardduty
+            .list_detectors()
+            .send()
+            .await
+            .unwrap()
+            .detector_ids()
+            .to_vec();
         assert_eq!(ids.len(), 1, "one detector in {region}");
-        let detector = guardduty.get_detector().detector_id(&ids[0]).send().await.unwrap();
+        let detector = guardduty
+            .get_detector()
+            .detector_id(&ids[0])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(detector.status().unwrap().as_str(), "ENABLED");
-        assert_eq!(detector.finding_publishing_frequency().unwrap().as_str(), "SIX_HOURS");
+        assert_eq!(
+            detector.finding_publishing_frequency().unwrap().as_str(),
+            "SIX_HOURS"
+        );
         let features: Vec<(String, String)> = detector
             .features()
             .iter()
-            .map(|f| (f.name().unwrap().as_str().into(), f.status().unwrap().as_str().into()))
+            .map(|f| {
+                (
+                    f.name().unwrap().as_str().into(),
+                    f.status().unwrap().as_str().into(),
+                )
+            })
             .collect();
         assert!(features.contains(&("S3_DATA_EVENTS".into(), "ENABLED".into())));
         assert!(features.contains(&("RUNTIME_MONITORING".into(), "DISABLED".into())));
 
         let config = moto.config(region).await;
-        let recorders = config.describe_configuration_recorders().send().await.unwrap();
+        let recorders = config
+            .describe_configuration_recorders()
+            .send()
+            .await
+            .unwrap();
         let recorder = &recorders.configuration_recorders()[0];
-        assert_eq!(recorder.role_arn(), Some("arn:aws:iam::123456789012:role/watchpost-config"));
+        assert_eq!(
+            recorder.role_arn(),
+            Some("arn:aws:iam::123456789012:role/watchpost-config")
+        );
         let group = recorder.recording_group().unwrap();
-        assert_eq!(group.all_supported(), Some(true));
-        assert_eq!(group.include_global_resource_types(), Some(region == REGION));
-        let status = config.describe_configuration_recorder_status().send().await.unwrap();
+        assert!(group.all_supported());
+        assert_eq!(group.include_global_resource_types(), region == REGION);
+        let status = config
+            .describe_configuration_recorder_status()
+            .send()
+            .await
+            .unwrap();
         assert!(status.configuration_recorders_status()[0].recording());
         let channels = config.describe_delivery_channels().send().await.unwrap();
-        assert_eq!(channels.delivery_channels()[0].s3_bucket_name(), Some(BUCKET));
+        assert_eq!(
+            channels.delivery_channels()[0].s3_bucket_name(),
+            Some(BUCKET)
+        );
         let rules = config.describe_config_rules().send().await.unwrap();
-        let mut names: Vec<&str> = rules.config_rules().iter().filter_map(|r| r.config_rule_name()).collect();
+        let mut names: Vec<&str> = rules
+            .config_rules()
+            .iter()
+            .filter_map(|r| r.config_rule_name())
+            .collect();
         names.sort();
         if region == REGION {
-            assert_eq!(names, ["acm-certificate-expiration-check", "iam-root-access-key-check", "restricted-ssh"]);
+            assert_eq!(
+                names,
+                [
+                    "acm-certificate-expiration-check",
+                    "iam-root-access-key-check",
+                    "restricted-ssh"
+                ]
+            );
         } else {
-            assert_eq!(names, ["acm-certificate-expiration-check", "restricted-ssh"]);
+            assert_eq!(
+                names,
+                ["acm-certificate-expiration-check", "restricted-ssh"]
+            );
         }
-        let ssh = rules.config_rules().iter().find(|r| r.config_rule_name() == Some("restricted-ssh")).unwrap();
-        assert_eq!(ssh.source().unwrap().source_identifier(), Some("INCOMING_SSH_DISABLED"));
+        let ssh = rules
+            .config_rules()
+            .iter()
+            .find(|r| r.config_rule_name() == Some("restricted-ssh"))
+            .unwrap();
+        assert_eq!(
+            ssh.source().unwrap().source_identifier(),
+            Some("INCOMING_SSH_DISABLED")
+        );
     }
 
     let s3 = moto.s3(REGION).await;
-    let block = s3.get_public_access_block().bucket(BUCKET).send().await.unwrap();
+    let block = s3
+        .get_public_access_block()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     let block = block.public_access_block_configuration().unwrap();
     assert_eq!(block.block_public_acls(), Some(true));
     assert_eq!(block.restrict_public_buckets(), Some(true));
-    let versioning = s3.get_bucket_versioning().bucket(BUCKET).send().await.unwrap();
+    let versioning = s3
+        .get_bucket_versioning()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(versioning.status().unwrap().as_str(), "Enabled");
-    let encryption = s3.get_bucket_encryption().bucket(BUCKET).send().await.unwrap();
-    let rule = &encryption.server_side_encryption_configuration().unwrap().rules()[0];
-    assert_eq!(rule.apply_server_side_encryption_by_default().unwrap().sse_algorithm().as_str(), "AES256");
-    let ownership = s3.get_bucket_ownership_controls().bucket(BUCKET).send().await.unwrap();
-    assert_eq!(ownership.ownership_controls().unwrap().rules()[0].object_ownership().as_str(), "BucketOwnerEnforced");
-    let lifecycle = s3.get_bucket_lifecycle_configuration().bucket(BUCKET).send().await.unwrap();
+    let encryption = s3
+        .get_bucket_encryption()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    let rule = &encryption
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    assert_eq!(
+        rule.apply_server_side_encryption_by_default()
+            .unwrap()
+            .sse_algorithm()
+            .as_str(),
+        "AES256"
+    );
+    let ownership = s3
+        .get_bucket_ownership_controls()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ownership.ownership_controls().unwrap().rules()[0]
+            .object_ownership()
+            .as_str(),
+        "BucketOwnerEnforced"
+    );
+    let lifecycle = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lifecycle.rules()[0].expiration().unwrap().days(), Some(400));
-    let policy: serde_json::Value =
-        serde_json::from_str(s3.get_bucket_policy().bucket(BUCKET).send().await.unwrap().policy().unwrap()).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(
+        s3.get_bucket_policy()
+            .bucket(BUCKET)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .unwrap(),
+    )
+    .unwrap();
     let statements = policy["Statement"].as_array().unwrap();
-    let deny_http = statements.iter().find(|s| s["Sid"] == "DenyInsecureTransport").unwrap();
-    assert_eq!(deny_http["Condition"]["Bool"]["aws:SecureTransport"], "false");
-    let delivery = statements.iter().find(|s| s["Sid"] == "AWSConfigBucketDelivery").unwrap();
+    let deny_http = statements
+        .iter()
+        .find(|s| s["Sid"] == "DenyInsecureTransport")
+        .unwrap();
+    assert_eq!(
+        deny_http["Condition"]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+    let delivery = statements
+        .iter()
+        .find(|s| s["Sid"] == "AWSConfigBucketDelivery")
+        .unwrap();
     assert_eq!(delivery["Principal"]["Service"], "config.amazonaws.com");
-    assert_eq!(delivery["Condition"]["StringEquals"]["aws:SourceAccount"], ACCOUNT);
+    assert_eq!(
+        delivery["Condition"]["StringEquals"]["aws:SourceAccount"],
+        ACCOUNT
+    );
 
     let iam = moto.iam().await;
-    let role = iam.get_role().role_name("watchpost-config").send().await.unwrap();
+    let role = iam
+        .get_role()
+        .role_name("watchpost-config")
+        .send()
+        .await
+        .unwrap();
     let trust = role.role().unwrap().assume_role_policy_document().unwrap();
     let trust = percent_encoding::percent_decode_str(trust).decode_utf8_lossy();
-    assert!(trust.contains("config.amazonaws.com") && trust.contains(ACCOUNT), "{trust}");
-    let attached = iam.list_attached_role_policies().role_name("watchpost-config").send().await.unwrap();
+    assert!(
+        trust.contains("config.amazonaws.com") && trust.contains(ACCOUNT),
+        "{trust}"
+    );
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name("watchpost-config")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         attached.attached_policies()[0].policy_arn(),
         Some("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
@@ -128,7 +264,13 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
 
     let after = plan(&moto, path);
     after.assert_code(0);
-    assert!(after.stdout.contains("No changes. The account matches the baseline."), "{}", after.stdout);
+    assert!(
+        after
+            .stdout
+            .contains("No changes. The account matches the baseline."),
+        "{}",
+        after.stdout
+    );
 }
 
 #[tokio::test]
@@ -139,8 +281,20 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
     apply(&moto, path).assert_success();
 
     let guardduty = moto.guardduty(OTHER_REGION).await;
-    let id = guardduty.list_detectors().send().await.unwrap().detector_ids[0].clone();
-    guardduty.update_detector().detector_id(&id).enable(false).send().await.unwrap();
+    let id = guardduty
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()[0]
+        .clone();
+    guardduty
+        .update_detector()
+        .detector_id(&id)
+        .enable(false)
+        .send()
+        .await
+        .unwrap();
     let config = moto.config(REGION).await;
     config
         .stop_configuration_recorder()
@@ -155,7 +309,13 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         .send()
         .await
         .unwrap();
-    moto.s3(REGION).await.delete_public_access_block().bucket(BUCKET).send().await.unwrap();
+    moto.s3(REGION)
+        .await
+        .delete_public_access_block()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
 
     let drift = plan(&moto, path);
     drift.assert_code(2);
@@ -166,13 +326,27 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         "block_public_access: false → true",
         "Plan: 1 to add, 3 to change, 0 to destroy.",
     ] {
-        assert!(drift.stdout.contains(expected), "missing {expected:?} in:\n{}", drift.stdout);
+        assert!(
+            drift.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            drift.stdout
+        );
     }
 
     apply(&moto, path).assert_success();
     plan(&moto, path).assert_code(0);
-    let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
-    assert_eq!(ids, [id], "the detector is repaired in place, not duplicated");
+    let ids = guardduty
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()
+        .to_vec();
+    assert_eq!(
+        ids,
+        [id],
+        "the detector is repaired in place, not duplicated"
+    );
 }
 
 #[tokio::test]
@@ -195,7 +369,11 @@ async fn a_changed_baseline_is_updated_in_place() {
         "expire_after_days: 400 → 90",
         "Plan: 0 to add, 5 to change, 0 to destroy.",
     ] {
-        assert!(plan_run.stdout.contains(expected), "missing {expected:?} in:\n{}", plan_run.stdout);
+        assert!(
+            plan_run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            plan_run.stdout
+        );
     }
     apply(&moto, changed.path_str()).assert_success();
     plan(&moto, changed.path_str()).assert_code(0);
@@ -208,7 +386,10 @@ async fn a_changed_baseline_is_updated_in_place() {
         .send()
         .await
         .unwrap();
-    assert_eq!(rules.config_rules()[0].input_parameters(), Some("{\"daysToExpiration\":\"45\"}"));
+    assert_eq!(
+        rules.config_rules()[0].input_parameters(),
+        Some("{\"daysToExpiration\":\"45\"}")
+    );
 }
 
 #[tokio::test]
@@ -230,7 +411,12 @@ async fn an_existing_detector_and_recorder_are_adopted() {
             ConfigurationRecorder::builder()
                 .name("their-recorder")
                 .role_arn("arn:aws:iam::123456789012:role/theirs")
-                .recording_group(RecordingGroup::builder().all_supported(false).build())
+                .recording_group(
+                    RecordingGroup::builder()
+                        .all_supported(true)
+                        .include_global_resource_types(false)
+                        .build(),
+                )
                 .build(),
         )
         .send()
@@ -240,13 +426,30 @@ async fn an_existing_detector_and_recorder_are_adopted() {
     let baseline = write_baseline(BASELINE);
     apply(&moto, baseline.path_str()).assert_success();
 
-    let ids = guardduty.list_detectors().send().await.unwrap().detector_ids;
+    let ids = guardduty
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()
+        .to_vec();
     assert_eq!(ids, [existing]);
-    let recorders = moto.config(REGION).await.describe_configuration_recorders().send().await.unwrap();
+    let recorders = moto
+        .config(REGION)
+        .await
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(recorders.configuration_recorders().len(), 1);
     let recorder = &recorders.configuration_recorders()[0];
     assert_eq!(recorder.name(), Some("their-recorder"));
-    assert_eq!(recorder.recording_group().unwrap().all_supported(), Some(true));
+    assert!(
+        recorder
+            .recording_group()
+            .unwrap()
+            .include_global_resource_types()
+    );
     plan(&moto, baseline.path_str()).assert_code(0);
 }
 
@@ -254,7 +457,13 @@ async fn an_existing_detector_and_recorder_are_adopted() {
 async fn a_half_made_setup_is_finished_without_duplicates() {
     let moto = Moto::start();
     // What an apply cut off early leaves: a bare bucket and a role without its policies.
-    moto.s3(REGION).await.create_bucket().bucket(BUCKET).send().await.unwrap();
+    moto.s3(REGION)
+        .await
+        .create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     moto.iam()
         .await
         .create_role()
@@ -266,8 +475,20 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
 
     let baseline = write_baseline(BASELINE);
     let before = plan(&moto, baseline.path_str());
-    assert!(before.stdout.contains(&format!("~ log_bucket/us-east-1/{BUCKET}")), "{}", before.stdout);
-    assert!(before.stdout.contains("~ config_role/global/watchpost-config"), "{}", before.stdout);
+    assert!(
+        before
+            .stdout
+            .contains(&format!("~ log_bucket/us-east-1/{BUCKET}")),
+        "{}",
+        before.stdout
+    );
+    assert!(
+        before
+            .stdout
+            .contains("~ config_role/global/watchpost-config"),
+        "{}",
+        before.stdout
+    );
     apply(&moto, baseline.path_str()).assert_success();
     plan(&moto, baseline.path_str()).assert_code(0);
     let buckets = moto.s3(REGION).await.list_buckets().send().await.unwrap();
@@ -281,7 +502,15 @@ async fn apply_without_a_terminal_refuses_unless_auto_approved() {
     let run = moto.watchpost(&["apply", "--baseline", baseline.path_str()]);
     run.assert_code(1);
     assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
-    let ids = moto.guardduty(REGION).await.list_detectors().send().await.unwrap().detector_ids;
+    let ids = moto
+        .guardduty(REGION)
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()
+        .to_vec();
     assert!(ids.is_empty(), "nothing was created");
 }
 
@@ -294,26 +523,56 @@ async fn a_different_account_is_refused_before_any_write() {
     ));
     let run = apply(&moto, baseline.path_str());
     run.assert_code(1);
-    assert!(run.stderr.contains("credentials are for account 123456789012, but the baseline is for account 999999999999"), "{}", run.stderr);
-    let ids = moto.guardduty(REGION).await.list_detectors().send().await.unwrap().detector_ids;
+    assert!(
+        run.stderr.contains(
+            "credentials are for account 123456789012, but the baseline is for account 999999999999"
+        ),
+        "{}",
+        run.stderr
+    );
+    let ids = moto
+        .guardduty(REGION)
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()
+        .to_vec();
     assert!(ids.is_empty());
 }
 
 #[tokio::test]
 async fn all_regions_means_every_region_the_account_has_enabled() {
     let moto = Moto::start();
-    let baseline = write_baseline(
-        "[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n",
-    );
-    let enabled = moto
-        .sdk_config(REGION)
-        .await;
-    let regions = aws_sdk_ec2::Client::new(&enabled).describe_regions().send().await.unwrap();
-    let count = regions.regions().len();
-    assert!(count > 10);
+    let baseline =
+        write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
+    let listed = aws_sdk_ec2::Client::new(&moto.sdk_config(REGION).await)
+        .describe_regions()
+        .send()
+        .await
+        .unwrap();
+    // The account's regions: enabled ones of its own partition (moto lists every partition).
+    let count = listed
+        .regions()
+        .iter()
+        .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+        .filter_map(|r| r.region_name())
+        .filter(|name| !name.starts_with("cn-") && !name.starts_with("us-gov-"))
+        .count();
+    assert!(count > 10, "moto lists the standard regions");
     let run = plan(&moto, baseline.path_str());
     run.assert_code(2);
-    assert!(run.stdout.contains(&format!("Plan: {count} to add")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("Plan: {count} to add")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+ guardduty_detector/eu-north-1"));
+    assert!(
+        !run.stdout.contains("cn-north-1"),
+        "another partition's region is not in scope"
+    );
 }
 
 #[test]
@@ -329,9 +588,21 @@ fn a_bad_baseline_is_refused_before_any_aws_call() {
         run.assert_code(1);
         let place = format!("{}:2:", baseline.path_str());
         assert!(run.stderr.contains(&place), "{command}: {}", run.stderr);
-        assert!(run.stderr.contains("unknown region `eu-wst-1`"), "{}", run.stderr);
-        assert!(run.stderr.contains("did you mean \"restricted-ssh\"?"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("unknown region `eu-wst-1`"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("did you mean \"restricted-ssh\"?"),
+            "{}",
+            run.stderr
+        );
         assert!(run.stderr.contains("2 problems in"), "{}", run.stderr);
-        assert!(!run.stderr.contains("dispatch"), "no AWS call was attempted: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("dispatch"),
+            "no AWS call was attempted: {}",
+            run.stderr
+        );
     }
 }

@@ -1,8 +1,8 @@
+use aws_sdk_config::Client;
 use aws_sdk_config::types::{
     ConfigRule, ConfigSnapshotDeliveryProperties, ConfigurationRecorder, DeliveryChannel,
     MaximumExecutionFrequency, Owner, RecordingGroup, Source, Tag,
 };
-use aws_sdk_config::Client;
 
 use super::MANAGED_TAG;
 use crate::aws::{AwsError, Context};
@@ -10,7 +10,11 @@ use crate::model::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 use crate::plan::{Action, Change};
 
 /// Put is create-or-update for a recorder, so an adopted one is converged in place.
-pub async fn recorder(client: &Client, change: &Change, spec: &RecorderSpec) -> Result<(), AwsError> {
+pub async fn recorder(
+    client: &Client,
+    change: &Change,
+    spec: &RecorderSpec,
+) -> Result<(), AwsError> {
     let recorder = ConfigurationRecorder::builder()
         .name(&spec.name)
         .role_arn(&spec.role_arn)
@@ -35,11 +39,14 @@ pub async fn delivery_channel(
     change: &Change,
     spec: &DeliveryChannelSpec,
 ) -> Result<(), AwsError> {
-    let snapshots = spec.snapshot_delivery_frequency.as_deref().map(|frequency| {
-        ConfigSnapshotDeliveryProperties::builder()
-            .delivery_frequency(MaximumExecutionFrequency::from(frequency))
-            .build()
-    });
+    let snapshots = spec
+        .snapshot_delivery_frequency
+        .as_deref()
+        .map(|frequency| {
+            ConfigSnapshotDeliveryProperties::builder()
+                .delivery_frequency(MaximumExecutionFrequency::from(frequency))
+                .build()
+        });
     let channel = DeliveryChannel::builder()
         .name(&spec.name)
         .s3_bucket_name(&spec.s3_bucket_name)
@@ -56,7 +63,11 @@ pub async fn delivery_channel(
 }
 
 /// The baseline always wants the recorder running; starting a running one is a no-op.
-pub async fn recording(client: &Client, change: &Change, spec: &RecordingSpec) -> Result<(), AwsError> {
+pub async fn recording(
+    client: &Client,
+    change: &Change,
+    spec: &RecordingSpec,
+) -> Result<(), AwsError> {
     client
         .start_configuration_recorder()
         .configuration_recorder_name(&spec.recorder_name)
@@ -81,7 +92,12 @@ pub async fn rule(client: &Client, change: &Change, spec: &RuleSpec) -> Result<(
         .build();
     let mut put = client.put_config_rule().config_rule(rule);
     if change.action == Action::Create {
-        put = put.tags(Tag::builder().key(MANAGED_TAG.0).value(MANAGED_TAG.1).build());
+        put = put.tags(
+            Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        );
     }
     put.send()
         .await

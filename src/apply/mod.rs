@@ -14,7 +14,7 @@ use futures::stream::{self, StreamExt};
 
 use crate::aws::{AwsError, Session};
 use crate::model::{ResourceId, Spec};
-use crate::plan::{levels, Action, Change, Plan};
+use crate::plan::{Action, Change, Plan, levels};
 
 /// Changes in flight at once within a level; AWS rate limits are per service and region, and
 /// the SDK's retries absorb the occasional throttle.

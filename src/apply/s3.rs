@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{
 
 use super::MANAGED_TAG;
 use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{BucketSpec, Encryption, EXPIRY_RULE_ID};
+use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 use crate::plan::{Action, Change};
 
 fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
@@ -19,7 +19,11 @@ fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
 /// Creates the bucket if missing, then sets each setting that differs. The public access
 /// block goes first, so the bucket is never open while the rest is being set; every step is
 /// a put, so a run cut short is finished by the next.
-pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -> Result<(), AwsError> {
+pub async fn log_bucket(
+    session: &Session,
+    change: &Change,
+    spec: &BucketSpec,
+) -> Result<(), AwsError> {
     let region = change.id.region.as_str();
     let bucket = change.id.name.as_str();
     let client = session.s3(region);
@@ -44,7 +48,12 @@ pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -
             .bucket(bucket)
             .tagging(built(
                 Tagging::builder()
-                    .tag_set(built(Tag::builder().key(MANAGED_TAG.0).value(MANAGED_TAG.1).build()))
+                    .tag_set(built(
+                        Tag::builder()
+                            .key(MANAGED_TAG.0)
+                            .value(MANAGED_TAG.1)
+                            .build(),
+                    ))
                     .build(),
             ))
             .send()
@@ -67,7 +76,10 @@ pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -
             .await
             .call("s3:PutBucketPublicAccessBlock", id)?;
     }
-    if let (true, Some(ownership)) = (change.changes_field("object_ownership"), &spec.object_ownership) {
+    if let (true, Some(ownership)) = (
+        change.changes_field("object_ownership"),
+        &spec.object_ownership,
+    ) {
         client
             .put_bucket_ownership_controls()
             .bucket(bucket)
@@ -86,8 +98,9 @@ pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -
     }
     if let (true, Some(encryption)) = (change.changes_field("encryption"), &spec.encryption) {
         let default = match encryption {
-            Encryption::S3Managed => ServerSideEncryptionByDefault::builder()
-                .sse_algorithm(ServerSideEncryption::Aes256),
+            Encryption::S3Managed => {
+                ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256)
+            }
             Encryption::Kms { kms_key_id } => ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::AwsKms)
                 .kms_master_key_id(kms_key_id),
@@ -122,7 +135,10 @@ pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -
             .await
             .call("s3:PutBucketVersioning", id)?;
     }
-    if let (true, Some(days)) = (change.changes_field("expire_after_days"), spec.expire_after_days) {
+    if let (true, Some(days)) = (
+        change.changes_field("expire_after_days"),
+        spec.expire_after_days,
+    ) {
         // Versioning keeps overwritten objects; they expire on the same clock.
         let rule = LifecycleRule::builder()
             .id(EXPIRY_RULE_ID)
@@ -130,7 +146,9 @@ pub async fn log_bucket(session: &Session, change: &Change, spec: &BucketSpec) -
             .filter(LifecycleRuleFilter::builder().prefix("").build())
             .expiration(LifecycleExpiration::builder().days(days).build())
             .noncurrent_version_expiration(
-                NoncurrentVersionExpiration::builder().noncurrent_days(days).build(),
+                NoncurrentVersionExpiration::builder()
+                    .noncurrent_days(days)
+                    .build(),
             );
         client
             .put_bucket_lifecycle_configuration()

@@ -103,7 +103,8 @@ impl AwsError {
                 self.call
             )),
             Class::Throttled => Some(
-                "AWS is throttling this account; raise AWS_MAX_ATTEMPTS or run again later".to_owned(),
+                "AWS is throttling this account; raise AWS_MAX_ATTEMPTS or run again later"
+                    .to_owned(),
             ),
             _ => None,
         }

@@ -168,8 +168,7 @@ pub static GUARDDUTY_FEATURES: &[&str] = &[
     "RUNTIME_MONITORING",
 ];
 
-pub static FINDING_PUBLISHING_FREQUENCIES: &[&str] =
-    &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
+pub static FINDING_PUBLISHING_FREQUENCIES: &[&str] = &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
 
 pub static SNAPSHOT_DELIVERY_FREQUENCIES: &[&str] = &[
     "One_Hour",

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::catalog::{self, ParamType};
-use super::diagnostic::{suggest, Diagnostic};
+use super::diagnostic::{Diagnostic, suggest};
 use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRuleParameters, RawScope};
 use super::{Baseline, Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope};
 use crate::model::Encryption;
@@ -29,7 +29,10 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     let document_span = document.span();
     let mut sections: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
     for (key, value) in document.into_inner() {
-        match SECTIONS.iter().find(|section| **section == key.get_ref().as_ref()) {
+        match SECTIONS
+            .iter()
+            .find(|section| **section == key.get_ref().as_ref())
+        {
             Some(section) => {
                 sections.insert(section, value);
             }
@@ -110,7 +113,11 @@ impl Checks<'_> {
 
     /// Deserializes one section. Unknown keys are reported (all of them) and set aside first,
     /// so that the first type error, if any, is reported too.
-    fn section<T: DeserializeOwned>(&mut self, name: &str, mut value: Spanned<DeValue<'_>>) -> Option<T> {
+    fn section<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        mut value: Spanned<DeValue<'_>>,
+    ) -> Option<T> {
         let accepted = serde_aux::serde_introspection::serde_introspect::<T>();
         if let DeValue::Table(table) = value.get_mut() {
             for (key, entry) in std::mem::take(table) {
@@ -118,8 +125,11 @@ impl Checks<'_> {
                     table.insert(key, entry);
                 } else {
                     self.problems.push(
-                        Diagnostic::new(key.span(), format!("unknown key `{name}.{}`", key.get_ref()))
-                            .hint(suggest(key.get_ref(), accepted.iter().copied())),
+                        Diagnostic::new(
+                            key.span(),
+                            format!("unknown key `{name}.{}`", key.get_ref()),
+                        )
+                        .hint(suggest(key.get_ref(), accepted.iter().copied())),
                     );
                 }
             }
@@ -142,14 +152,14 @@ impl Checks<'_> {
         let regions = self.regions(&raw.regions);
         let home = raw.home_region.get_ref();
         let home_ok = self.known_region(home, raw.home_region.span());
-        if let (Some(RegionSelection::Listed(listed)), true) = (&regions, home_ok) {
-            if !listed.contains(home) {
-                self.error(
-                    raw.home_region.span(),
-                    format!("home region `{home}` is not one of `regions`"),
-                    "add it to `regions`: the home region holds the log bucket and global recording",
-                );
-            }
+        if let (Some(RegionSelection::Listed(listed)), true) = (&regions, home_ok)
+            && !listed.contains(home)
+        {
+            self.error(
+                raw.home_region.span(),
+                format!("home region `{home}` is not one of `regions`"),
+                "add it to `regions`: the home region holds the log bucket and global recording",
+            );
         }
         if let Some(account) = &raw.account_id {
             let id = account.get_ref();
@@ -191,14 +201,22 @@ impl Checks<'_> {
                         }
                         None => {
                             valid = false;
-                            self.error(value.span(), format!("`{item}` is not a region name"), hint);
+                            self.error(
+                                value.span(),
+                                format!("`{item}` is not a region name"),
+                                hint,
+                            );
                         }
                     }
                 }
                 valid.then_some(RegionSelection::Listed(listed))
             }
             other => {
-                self.error(value.span(), format!("`regions = {other}` is not accepted"), hint);
+                self.error(
+                    value.span(),
+                    format!("`regions = {other}` is not accepted"),
+                    hint,
+                );
                 None
             }
         }
@@ -261,7 +279,10 @@ impl Checks<'_> {
             key.get_ref().clone()
         });
         let encryption_span = raw.encryption.as_ref().map(Spanned::span);
-        let kind = raw.encryption.as_ref().map_or("SSE-S3", |kind| kind.get_ref().as_str());
+        let kind = raw
+            .encryption
+            .as_ref()
+            .map_or("SSE-S3", |kind| kind.get_ref().as_str());
         let encryption = match (kind, kms) {
             ("SSE-KMS", Some(kms_key_id)) => Encryption::Kms { kms_key_id },
             ("SSE-KMS", None) => {
@@ -273,7 +294,11 @@ impl Checks<'_> {
                 Encryption::S3Managed
             }
             ("SSE-S3", Some(_)) => {
-                let span = raw.kms_key_id.as_ref().map(Spanned::span).unwrap_or_default();
+                let span = raw
+                    .kms_key_id
+                    .as_ref()
+                    .map(Spanned::span)
+                    .unwrap_or_default();
                 self.error(
                     span,
                     "kms_key_id is set but encryption is SSE-S3",
@@ -312,13 +337,20 @@ impl Checks<'_> {
 
     fn bucket_name(&mut self, name: &Spanned<String>) {
         let text = name.get_ref();
-        let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+        let allowed =
+            |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
         let edges_ok = text
             .bytes()
             .next()
             .zip(text.bytes().last())
-            .is_some_and(|(first, last)| first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric());
-        if !(3..=63).contains(&text.len()) || !text.bytes().all(allowed) || !edges_ok || text.contains("..") {
+            .is_some_and(|(first, last)| {
+                first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric()
+            });
+        if !(3..=63).contains(&text.len())
+            || !text.bytes().all(allowed)
+            || !edges_ok
+            || text.contains("..")
+        {
             self.error(
                 name.span(),
                 format!("`{text}` is not a valid S3 bucket name"),
@@ -341,7 +373,13 @@ impl Checks<'_> {
         }
     }
 
-    fn name(&mut self, value: Option<Spanned<String>>, default: &str, what: &str, max: usize) -> String {
+    fn name(
+        &mut self,
+        value: Option<Spanned<String>>,
+        default: &str,
+        what: &str,
+        max: usize,
+    ) -> String {
         let Some(value) = value else {
             return default.to_owned();
         };
@@ -361,12 +399,20 @@ impl Checks<'_> {
         let before = self.problems.len();
         let role_name = self.name(raw.role_name, "watchpost-config", "IAM role name", 64);
         let recorder_name = self.name(raw.recorder_name, "default", "recorder name", 256);
-        let delivery_channel_name =
-            self.name(raw.delivery_channel_name, "default", "delivery channel name", 256);
+        let delivery_channel_name = self.name(
+            raw.delivery_channel_name,
+            "default",
+            "delivery channel name",
+            256,
+        );
         let s3_key_prefix = match raw.s3_key_prefix {
             Some(prefix) => {
                 let text = prefix.get_ref();
-                if text.is_empty() || text.starts_with('/') || text.ends_with('/') || text.contains("AWSLogs") {
+                if text.is_empty()
+                    || text.starts_with('/')
+                    || text.ends_with('/')
+                    || text.contains("AWSLogs")
+                {
                     self.error(
                         prefix.span(),
                         format!("`{text}` is not a usable key prefix"),
@@ -379,7 +425,11 @@ impl Checks<'_> {
         };
         let snapshot_delivery_frequency = match raw.snapshot_delivery_frequency {
             Some(value) => {
-                self.one_of(&value, "snapshot delivery frequency", catalog::SNAPSHOT_DELIVERY_FREQUENCIES);
+                self.one_of(
+                    &value,
+                    "snapshot delivery frequency",
+                    catalog::SNAPSHOT_DELIVERY_FREQUENCIES,
+                );
                 value.into_inner()
             }
             None => "TwentyFour_Hours".to_owned(),
@@ -400,7 +450,11 @@ impl Checks<'_> {
         })
     }
 
-    fn rule(&mut self, name: &Spanned<String>, parameters: RawRuleParameters) -> Option<ConfigRule> {
+    fn rule(
+        &mut self,
+        name: &Spanned<String>,
+        parameters: RawRuleParameters,
+    ) -> Option<ConfigRule> {
         let Some(known) = catalog::managed_rule(name.get_ref()) else {
             self.error(
                 name.span(),
@@ -420,7 +474,11 @@ impl Checks<'_> {
                 };
                 self.error(
                     param_name.span(),
-                    format!("`{}` has no parameter `{}`", known.name, param_name.get_ref()),
+                    format!(
+                        "`{}` has no parameter `{}`",
+                        known.name,
+                        param_name.get_ref()
+                    ),
                     hint,
                 );
                 continue;
@@ -431,7 +489,12 @@ impl Checks<'_> {
                 }
                 None => self.error(
                     value.span(),
-                    format!("parameter `{}` of `{}` must be {}", param.name, known.name, param.kind.describe()),
+                    format!(
+                        "parameter `{}` of `{}` must be {}",
+                        param.name,
+                        known.name,
+                        param.kind.describe()
+                    ),
                     format!("for example {}", example(param.kind)),
                 ),
             }

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use anyhow::bail;
 
-use crate::apply::{execute, Event, Outcome, Settings};
+use crate::apply::{Event, Outcome, Settings, execute};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::plan::{render, Action};
+use crate::plan::{Action, render};
 
 const IAM_PROPAGATION_ENV: &str = "WATCHPOST_IAM_PROPAGATION_SECONDS";
 const DEFAULT_IAM_PROPAGATION: Duration = Duration::from_secs(10);
@@ -19,7 +19,9 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
     let plan = super::observe_and_plan(&session, aws, &baseline).await?;
     print!("{}", render(&plan));
     if !plan.gaps.is_empty() {
-        bail!("refusing to apply: parts of the account could not be read (listed above), and changing it blind could duplicate what is there");
+        bail!(
+            "refusing to apply: parts of the account could not be read (listed above), and changing it blind could duplicate what is there"
+        );
     }
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);
@@ -54,9 +56,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
 fn confirmed() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        bail!("refusing to apply without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve");
+        bail!(
+            "refusing to apply without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
+        );
     }
-    print!("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    print!(
+        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -31,22 +31,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Where account-wide calls go: the caller's `--region`, else the baseline's home region.
 fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
-    aws.region
-        .as_deref()
-        .unwrap_or(&baseline.scope.home_region)
+    aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
 }
 
 /// Reads the account and plans against it, refusing a different account than the baseline
 /// names before anything else is read.
-async fn observe_and_plan(session: &Session, aws: &AwsArgs, baseline: &Baseline) -> anyhow::Result<Plan> {
+async fn observe_and_plan(
+    session: &Session,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+) -> anyhow::Result<Plan> {
     let region = account_region(aws, baseline);
     let account_id = crate::observe::caller_account(session, region).await?;
-    if let Some(expected) = &baseline.scope.account_id {
-        if *expected != account_id {
-            bail!(
-                "these credentials are for account {account_id}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
-            );
-        }
+    if let Some(expected) = &baseline.scope.account_id
+        && *expected != account_id
+    {
+        bail!(
+            "these credentials are for account {account_id}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
+        );
     }
     let regions = crate::observe::regions_in_scope(session, baseline).await?;
     let observed = crate::observe::account(session, baseline, account_id, regions).await;

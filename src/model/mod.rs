@@ -12,13 +12,24 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use bucket::{BucketSpec, Encryption, EXPIRY_RULE_ID};
+pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 pub use detector::DetectorSpec;
 pub use role::RoleSpec;
 
 /// IAM is global; its resources are addressed with this pseudo-region.
 pub const GLOBAL: &str = "global";
+
+/// The AWS partition a region belongs to, for ARNs and for keeping a run inside one partition.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{unknown, Read};
+use super::{Read, unknown};
 use crate::aws::{Context, Session};
 use crate::model::{
     DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
@@ -104,7 +104,10 @@ pub async fn region(session: &Session, region: &str) -> Read {
                 ResourceId::new(Kind::ConfigRule, region, name),
                 Live {
                     spec: Spec::Rule(RuleSpec {
-                        source_identifier: source.source_identifier().unwrap_or_default().to_owned(),
+                        source_identifier: source
+                            .source_identifier()
+                            .unwrap_or_default()
+                            .to_owned(),
                         input_parameters: parameters(rule.input_parameters()),
                     }),
                     live_id: None,

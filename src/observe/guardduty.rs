@@ -1,4 +1,4 @@
-use super::{unknown, Read};
+use super::{Read, unknown};
 use crate::aws::{Context, Session};
 use crate::model::{DetectorSpec, Kind, Live, ResourceId, Spec};
 

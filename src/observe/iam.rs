@@ -1,14 +1,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{global, Read};
+use super::{Read, global};
 use crate::aws::{Class, Context, Session};
-use crate::model::{policy, Kind, Live, RoleSpec, Spec};
+use crate::model::{Kind, Live, RoleSpec, Spec, policy};
 
 pub async fn role(session: &Session, home: &str, name: &str) -> Read {
     let id = global(Kind::ConfigRole, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.iam(home);
-    let role = match client.get_role().role_name(name).send().await.call("iam:GetRole", &id) {
+    let role = match client
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:GetRole", &id)
+    {
         Ok(answer) => answer.role,
         Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
         Err(error) => return Err(failed(error)),
@@ -25,7 +31,9 @@ pub async fn role(session: &Session, home: &str, name: &str) -> Read {
         .into_paginator()
         .send();
     while let Some(page) = attached.next().await {
-        let page = page.call("iam:ListAttachedRolePolicies", &id).map_err(failed)?;
+        let page = page
+            .call("iam:ListAttachedRolePolicies", &id)
+            .map_err(failed)?;
         managed_policy_arns.extend(
             page.attached_policies()
                 .iter()

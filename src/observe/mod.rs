@@ -10,7 +10,7 @@ use futures::future::join_all;
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
-use crate::model::{Gap, Kind, Live, Observed, ResourceId, GLOBAL};
+use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
 use crate::plan::{gap_place, log_bucket_name};
 
 /// The account the credentials belong to.
@@ -39,10 +39,17 @@ pub async fn regions_in_scope(
                 .send()
                 .await
                 .call("ec2:DescribeRegions", "the account's enabled regions")?;
+            // Credentials work in one partition only, so the other partitions' regions are not
+            // the account's, whatever an endpoint lists.
             answer
                 .regions()
                 .iter()
                 .filter(|region| region.opt_in_status() != Some("not-opted-in"))
+                .filter(|region| {
+                    region
+                        .region_name()
+                        .is_some_and(|name| partition(name) == partition(home))
+                })
                 .filter_map(|region| region.region_name().map(str::to_owned))
                 .collect()
         }

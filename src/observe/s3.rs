@@ -1,6 +1,6 @@
 use super::Read;
 use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{policy, BucketSpec, Encryption, Kind, Live, ResourceId, Spec, EXPIRY_RULE_ID};
+use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec, policy};
 
 /// A setting S3 reports as "not configured" reads as `None`.
 fn absent_if_missing<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
@@ -15,7 +15,13 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
     let id = ResourceId::new(Kind::LogBucket, home, &bucket);
     let failed = |error| (vec![id.clone()], error);
     let client = session.s3(home);
-    match client.head_bucket().bucket(&bucket).send().await.call("s3:HeadBucket", &id) {
+    match client
+        .head_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .call("s3:HeadBucket", &id)
+    {
         Ok(_) => {}
         Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
         Err(mut error) => {
@@ -98,7 +104,10 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
                 && block.restrict_public_buckets() == Some(true)
         });
     let encryption = encryption.map_err(failed)?.and_then(|answer| {
-        let rule = answer.server_side_encryption_configuration()?.rules().first()?;
+        let rule = answer
+            .server_side_encryption_configuration()?
+            .rules()
+            .first()?;
         let default = rule.apply_server_side_encryption_by_default()?;
         Some(match default.sse_algorithm().as_str() {
             "AES256" => Encryption::S3Managed,
@@ -123,13 +132,10 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
             .filter(|rule| rule.status().as_str() == "Enabled")
             .and_then(|rule| rule.expiration()?.days())
     });
-    let policy = match bucket_policy.map_err(failed)? {
-        Some(answer) => match answer.policy().map(policy::parse).transpose() {
-            Ok(document) => document,
-            Err(_) => None,
-        },
-        None => None,
-    };
+    // A policy that does not parse as JSON reads as none, and is planned for replacement.
+    let policy = bucket_policy
+        .map_err(failed)?
+        .and_then(|answer| answer.policy().and_then(|text| policy::parse(text).ok()));
     Ok(vec![(
         id,
         Live {

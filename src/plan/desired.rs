@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::baseline::catalog::RuleScope;
 use crate::baseline::{Baseline, Config};
 use crate::model::policy::canonical;
 use crate::model::{
-    BucketSpec, DeliveryChannelSpec, DetectorSpec, Kind, Observed, RecorderSpec, RecordingSpec,
-    ResourceId, RoleSpec, RuleSpec, Spec, GLOBAL,
+    BucketSpec, DeliveryChannelSpec, DetectorSpec, GLOBAL, Kind, Observed, RecorderSpec,
+    RecordingSpec, ResourceId, RoleSpec, RuleSpec, Spec, partition,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,23 +23,11 @@ pub struct Desired {
 /// The log bucket's name: the baseline's, or one derived from the account and home region,
 /// since bucket names are global and the derived one is unlikely to be taken.
 pub fn log_bucket_name(baseline: &Baseline, account_id: &str) -> String {
-    baseline.log_bucket.name.clone().unwrap_or_else(|| {
-        format!(
-            "watchpost-logs-{account_id}-{}",
-            baseline.scope.home_region
-        )
-    })
-}
-
-/// The AWS partition of the home region, for ARNs.
-fn partition(home_region: &str) -> &'static str {
-    if home_region.starts_with("cn-") {
-        "aws-cn"
-    } else if home_region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    baseline
+        .log_bucket
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("watchpost-logs-{account_id}-{}", baseline.scope.home_region))
 }
 
 struct Context<'a> {

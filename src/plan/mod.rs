@@ -7,7 +7,7 @@ mod render;
 
 use serde::Serialize;
 
-pub use desired::{desired_resources, log_bucket_name, Desired};
+pub use desired::{Desired, desired_resources, log_bucket_name};
 pub use order::levels;
 pub use render::render;
 
@@ -68,7 +68,12 @@ impl Plan {
 pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let mut changes = Vec::new();
     let mut unchanged = 0;
-    for Desired { id, spec, depends_on } in desired_resources(baseline, observed) {
+    for Desired {
+        id,
+        spec,
+        depends_on,
+    } in desired_resources(baseline, observed)
+    {
         if observed.gaps.iter().any(|gap| gap.place == gap_place(&id)) {
             continue;
         }

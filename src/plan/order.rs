@@ -9,8 +9,11 @@ use crate::model::ResourceId;
 /// Indices into `changes`, grouped by level. A dependency that is not itself changing is
 /// already in place and does not hold anything back.
 pub fn levels(changes: &[Change]) -> Vec<Vec<usize>> {
-    let index: BTreeMap<&ResourceId, usize> =
-        changes.iter().enumerate().map(|(i, c)| (&c.id, i)).collect();
+    let index: BTreeMap<&ResourceId, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.id, i))
+        .collect();
     let mut depth: Vec<Option<usize>> = vec![None; changes.len()];
     fn depth_of(
         i: usize,

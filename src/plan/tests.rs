@@ -73,7 +73,11 @@ fn account_wide_rules_go_to_the_home_region_only() {
 #[test]
 fn global_resources_are_recorded_in_the_home_region_only() {
     let plan = plan(&baseline(CONFIG), &empty_account());
-    for change in plan.changes.iter().filter(|c| c.id.kind == Kind::ConfigRecorder) {
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::ConfigRecorder)
+    {
         let Spec::Recorder(recorder) = &change.spec else {
             panic!("a recorder change holds a recorder spec")
         };
@@ -115,7 +119,9 @@ fn drift_becomes_updates_that_name_each_field() {
             detector.status = "DISABLED".into();
             detector.features.remove("S3_DATA_EVENTS");
             // A feature the baseline does not name is not drift.
-            detector.features.insert("DNS_LOGS".into(), "DISABLED".into());
+            detector
+                .features
+                .insert("DNS_LOGS".into(), "DISABLED".into());
         }
     });
     edit(Kind::ConfigRecording, "us-east-1", &|spec| {
@@ -123,13 +129,23 @@ fn drift_becomes_updates_that_name_each_field() {
             recording.recording = false;
         }
     });
-    let bucket = ResourceId::new(Kind::LogBucket, "us-east-1", &format!("watchpost-logs-{ACCOUNT}-us-east-1"));
-    if let Some(Live { spec: Spec::Bucket(live), .. }) = observed.resources.get_mut(&bucket) {
+    let bucket = ResourceId::new(
+        Kind::LogBucket,
+        "us-east-1",
+        &format!("watchpost-logs-{ACCOUNT}-us-east-1"),
+    );
+    if let Some(Live {
+        spec: Spec::Bucket(live),
+        ..
+    }) = observed.resources.get_mut(&bucket)
+    {
         live.block_public_access = false;
     }
-    observed
-        .resources
-        .remove(&ResourceId::new(Kind::ConfigRule, "eu-west-1", "restricted-ssh"));
+    observed.resources.remove(&ResourceId::new(
+        Kind::ConfigRule,
+        "eu-west-1",
+        "restricted-ssh",
+    ));
 
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.count(Action::Update), 3);
@@ -155,9 +171,10 @@ fn an_existing_recorder_is_adopted_under_its_own_name() {
         spec.all_supported = false;
     }
     recorder.live_id = Some("their-recorder".into());
-    observed
-        .resources
-        .insert(ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1"), recorder);
+    observed.resources.insert(
+        ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1"),
+        recorder,
+    );
 
     let plan = plan(&baseline, &observed);
     let names: Vec<(&str, &str)> = plan
@@ -170,7 +187,13 @@ fn an_existing_recorder_is_adopted_under_its_own_name() {
             _ => None,
         })
         .collect();
-    assert_eq!(names, [("recorder", "their-recorder"), ("recording", "their-recorder")]);
+    assert_eq!(
+        names,
+        [
+            ("recorder", "their-recorder"),
+            ("recording", "their-recorder")
+        ]
+    );
     let recorder_change = plan
         .changes
         .iter()

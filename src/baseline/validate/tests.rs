@@ -11,7 +11,8 @@ fn problems(source: &str) -> Vec<String> {
         .collect()
 }
 
-const SCOPE: &str = "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n";
+const SCOPE: &str =
+    "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n";
 
 #[test]
 fn the_recommended_baseline_is_valid() {
@@ -41,7 +42,10 @@ fn every_problem_is_reported_at_once() {
     let found = problems(&source);
     assert_eq!(found.len(), 5, "{found:#?}");
     assert!(found[0].contains("unknown finding publishing frequency `HOURLY`"));
-    assert!(found[1].contains("did you mean \"S3_DATA_EVENTS\"?"), "{found:#?}");
+    assert!(
+        found[1].contains("did you mean \"S3_DATA_EVENTS\"?"),
+        "{found:#?}"
+    );
     assert!(found[2].contains("unknown key `config.role_nam`"));
     assert!(found[2].contains("did you mean \"role_name\"?"));
     assert!(found[3].contains("did you mean \"restricted-ssh\"?"));
@@ -60,7 +64,11 @@ fn unknown_and_duplicate_regions_are_refused() {
     let found = problems(
         "[scope]\nregions = [\"us-east-1\", \"eu-westt-1\", \"us-east-1\"]\nhome_region = \"mars-1\"\n",
     );
-    assert!(found.iter().any(|p| p.contains("unknown region `eu-westt-1` (did you mean \"eu-west-1\"?)")));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("unknown region `eu-westt-1` (did you mean \"eu-west-1\"?)"))
+    );
     assert!(found.iter().any(|p| p.contains("listed twice")));
     assert!(found.iter().any(|p| p.contains("unknown region `mars-1`")));
 }
@@ -82,7 +90,9 @@ fn malformed_toml_is_reported_with_its_place() {
 
 #[test]
 fn a_wrong_type_names_the_section() {
-    let found = problems(&format!("{SCOPE}[log_bucket]\nexpire_after_days = \"a year\"\n"));
+    let found = problems(&format!(
+        "{SCOPE}[log_bucket]\nexpire_after_days = \"a year\"\n"
+    ));
     assert_eq!(found.len(), 1);
     assert!(found[0].starts_with("in [log_bucket]:"), "{found:?}");
 }
@@ -90,7 +100,11 @@ fn a_wrong_type_names_the_section() {
 #[test]
 fn unknown_sections_and_missing_scope_are_reported() {
     let found = problems("[guarduty]\n");
-    assert!(found.iter().any(|p| p.contains("unknown section `guarduty` (did you mean \"guardduty\"?)")));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("unknown section `guarduty` (did you mean \"guardduty\"?)"))
+    );
     assert!(found.iter().any(|p| p.contains("missing [scope]")));
 }
 
@@ -101,15 +115,23 @@ fn rule_parameters_are_typed_and_written_as_aws_stores_them() {
          s3-bucket-policy-grantee-check = {{ servicePrincipals = [\"a\", \"b\"] }}\n"
     );
     let rules = parse(&source).unwrap().config.unwrap().rules;
-    assert_eq!(rules["ec2-volume-inuse-check"].input_parameters["deleteOnTermination"], "true");
-    assert_eq!(rules["s3-bucket-policy-grantee-check"].input_parameters["servicePrincipals"], "a,b");
+    assert_eq!(
+        rules["ec2-volume-inuse-check"].input_parameters["deleteOnTermination"],
+        "true"
+    );
+    assert_eq!(
+        rules["s3-bucket-policy-grantee-check"].input_parameters["servicePrincipals"],
+        "a,b"
+    );
 }
 
 #[test]
 fn kms_encryption_needs_a_key_and_a_key_needs_kms() {
     let found = problems(&format!("{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\n"));
     assert!(found[0].contains("SSE-KMS needs a key"));
-    let found = problems(&format!("{SCOPE}[log_bucket]\nkms_key_id = \"alias/logs\"\n"));
+    let found = problems(&format!(
+        "{SCOPE}[log_bucket]\nkms_key_id = \"alias/logs\"\n"
+    ));
     assert!(found[0].contains("kms_key_id is set but encryption is SSE-S3"));
     let ok = parse(&format!(
         "{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\nkms_key_id = \"alias/logs\"\n"
@@ -117,7 +139,9 @@ fn kms_encryption_needs_a_key_and_a_key_needs_kms() {
     .unwrap();
     assert_eq!(
         ok.log_bucket.encryption,
-        Encryption::Kms { kms_key_id: "alias/logs".into() }
+        Encryption::Kms {
+            kms_key_id: "alias/logs".into()
+        }
     );
 }
 
