@@ -52,6 +52,8 @@ pub async fn delivery_channel(
         .s3_bucket_name(&spec.s3_bucket_name)
         .set_s3_key_prefix(spec.s3_key_prefix.clone())
         .set_config_snapshot_delivery_properties(snapshots)
+        .set_sns_topic_arn(spec.sns_topic_arn.clone())
+        .set_s3_kms_key_arn(spec.s3_kms_key_arn.clone())
         .build();
     client
         .put_delivery_channel()

@@ -99,7 +99,7 @@ impl AwsError {
     pub fn hint(&self) -> Option<String> {
         match self.class {
             Class::Denied => Some(format!(
-                "the caller needs the permission {} (see docs/iam/), and the service must be enabled for the account and region",
+                "the caller needs the permission {} (docs/guide.md lists them all), and the service must be enabled for the account and region",
                 self.call
             )),
             Class::Throttled => Some(

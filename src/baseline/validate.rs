@@ -13,7 +13,7 @@ use super::catalog::{self, ParamType};
 use super::diagnostic::{Diagnostic, suggest};
 use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRuleParameters, RawScope};
 use super::{Baseline, Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope};
-use crate::model::Encryption;
+use crate::model::{Encryption, partition};
 
 const SECTIONS: &[&str] = &["scope", "guardduty", "log_bucket", "config"];
 
@@ -161,6 +161,19 @@ impl Checks<'_> {
                 "add it to `regions`: the home region holds the log bucket and global recording",
             );
         }
+        if let (Some(RegionSelection::Listed(listed)), true) = (&regions, home_ok) {
+            let home_partition = partition(home);
+            for other in listed
+                .iter()
+                .filter(|region| partition(region) != home_partition)
+            {
+                self.error(
+                    raw.regions.span(),
+                    format!("region `{other}` is in another AWS partition than the home region `{home}`"),
+                    "credentials work in one partition (aws, aws-cn or aws-us-gov): run watchpost once per partition",
+                );
+            }
+        }
         if let Some(account) = &raw.account_id {
             let id = account.get_ref();
             if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -289,7 +302,7 @@ impl Checks<'_> {
                 self.error(
                     encryption_span.unwrap_or_default(),
                     "SSE-KMS needs a key",
-                    "add kms_key_id = \"arn:aws:kms:REGION:ACCOUNT:key/ID\" (or an alias ARN)",
+                    "add kms_key_id = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\"",
                 );
                 Encryption::S3Managed
             }
@@ -359,16 +372,21 @@ impl Checks<'_> {
         }
     }
 
+    /// A key ARN, not an alias or bare id: the Config role's policy must name the key itself.
     fn kms_key(&mut self, key: &Spanned<String>) {
         let text = key.get_ref();
-        let is_uuid = text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-        let is_arn = text.starts_with("arn:aws") && text.contains(":kms:");
-        let is_alias = text.starts_with("alias/") && text.len() > 6;
-        if !(is_uuid || is_arn || is_alias) {
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        let is_key_arn = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "kms"
+            && parts[5].starts_with("key/")
+            && parts[5].len() > 4;
+        if !is_key_arn {
             self.error(
                 key.span(),
-                format!("`{text}` is not a KMS key id"),
-                "give a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), a key id (a UUID) or an alias (alias/NAME)",
+                format!("`{text}` is not a KMS key ARN"),
+                "give the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; the Config role's policy is granted on it",
             );
         }
     }

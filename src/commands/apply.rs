@@ -26,14 +26,14 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    let settings = Settings {
+        iam_propagation: iam_propagation()?,
+    };
     if !auto_approve && !confirmed()? {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
     println!();
-    let settings = Settings {
-        iam_propagation: iam_propagation()?,
-    };
     let report = execute(&session, &plan, &settings, &print_event).await;
 
     let after = super::observe_and_plan(&session, aws, &baseline).await?;
@@ -41,8 +41,11 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
         println!("\nThe account does not match the baseline yet. What remains:\n");
         print!("{}", render(&after));
         bail!(
-            "{} change(s) failed or did not take; fix the causes above and run apply again, which continues from where this run stopped",
-            report.failures().max(after.changes.len())
+            "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
+            report.failures(),
+            plan.changes.len(),
+            after.changes.len(),
+            after.gaps.len()
         );
     }
     println!(

@@ -50,7 +50,7 @@ async fn observe_and_plan(
             "these credentials are for account {account_id}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
         );
     }
-    let regions = crate::observe::regions_in_scope(session, baseline).await?;
+    let regions = crate::observe::regions_in_scope(session, baseline, region).await?;
     let observed = crate::observe::account(session, baseline, account_id, regions).await;
     Ok(crate::plan::plan(baseline, &observed))
 }

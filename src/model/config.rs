@@ -34,6 +34,12 @@ pub struct DeliveryChannelSpec {
     pub s3_bucket_name: String,
     pub s3_key_prefix: Option<String>,
     pub snapshot_delivery_frequency: Option<String>,
+    /// Settings the baseline does not declare: kept as they are on an adopted channel (a put
+    /// without them would drop them), never compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_kms_key_arn: Option<String>,
 }
 
 impl DeliveryChannelSpec {

@@ -85,6 +85,8 @@ pub async fn region(session: &Session, region: &str) -> Read {
                         .config_snapshot_delivery_properties()
                         .and_then(|properties| properties.delivery_frequency())
                         .map(|frequency| frequency.as_str().to_owned()),
+                    sns_topic_arn: channel.sns_topic_arn().map(str::to_owned),
+                    s3_kms_key_arn: channel.s3_kms_key_arn().map(str::to_owned),
                 }),
                 live_id: Some(name),
             },

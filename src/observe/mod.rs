@@ -28,13 +28,14 @@ pub async fn caller_account(session: &Session, region: &str) -> Result<String, A
 pub async fn regions_in_scope(
     session: &Session,
     baseline: &Baseline,
+    account_region: &str,
 ) -> Result<Vec<String>, AwsError> {
     let mut regions = match &baseline.scope.regions {
         RegionSelection::Listed(regions) => regions.clone(),
         RegionSelection::All => {
             let home = &baseline.scope.home_region;
             let answer = session
-                .ec2(home)
+                .ec2(account_region)
                 .describe_regions()
                 .send()
                 .await

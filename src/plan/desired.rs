@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::baseline::catalog::RuleScope;
 use crate::baseline::{Baseline, Config};
+use crate::model::Encryption;
 use crate::model::policy::canonical;
 use crate::model::{
     BucketSpec, DeliveryChannelSpec, DetectorSpec, GLOBAL, Kind, Observed, RecorderSpec,
@@ -56,6 +57,10 @@ impl Context<'_> {
             .get(&ResourceId::singleton(kind, region))
             .and_then(|live| live.live_id.clone())
             .unwrap_or_else(|| baseline_name.to_owned())
+    }
+
+    fn live(&self, id: &ResourceId) -> Option<&Spec> {
+        self.observed.resources.get(id).map(|live| &live.spec)
     }
 }
 
@@ -142,6 +147,7 @@ fn log_bucket(context: &Context<'_>) -> Desired {
             }),
         ]);
     }
+    statements.extend(foreign_statements(context, &statements));
     Desired {
         id: context.bucket_id(),
         spec: Spec::Bucket(BucketSpec {
@@ -159,6 +165,27 @@ fn log_bucket(context: &Context<'_>) -> Desired {
     }
 }
 
+/// Statements of the live bucket policy that watchpost did not write (their Sid is not one of
+/// ours): kept, so that converging the policy never takes away someone else's access.
+fn foreign_statements(context: &Context<'_>, ours: &[Value]) -> Vec<Value> {
+    let Some(Spec::Bucket(BucketSpec {
+        policy: Some(live), ..
+    })) = context.live(&context.bucket_id())
+    else {
+        return Vec::new();
+    };
+    let our_sids: Vec<&Value> = ours.iter().map(|statement| &statement["Sid"]).collect();
+    let live_statements = match &live["Statement"] {
+        Value::Array(statements) => statements.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    };
+    live_statements
+        .into_iter()
+        .filter(|statement| !our_sids.contains(&&statement["Sid"]))
+        .collect()
+}
+
 fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
     let arn = context.bucket_arn();
     let trust = json!({
@@ -170,7 +197,7 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
             "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
         }]
     });
-    let delivery: Value = json!({
+    let mut delivery: Value = json!({
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -186,6 +213,16 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
             }
         ]
     });
+    if let Encryption::Kms { kms_key_id } = &context.baseline.log_bucket.encryption {
+        delivery["Statement"]
+            .as_array_mut()
+            .expect("statements are a list")
+            .push(json!({
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": kms_key_id
+            }));
+    }
     RoleSpec {
         trust_policy: canonical(&trust),
         managed_policy_arns: BTreeSet::from([format!(
@@ -226,6 +263,12 @@ fn config_resources(context: &Context<'_>, config: &Config, desired: &mut Vec<De
             depends_on: vec![role_id.clone()],
         });
         let channel_id = ResourceId::singleton(Kind::ConfigDeliveryChannel, region);
+        let (sns_topic_arn, s3_kms_key_arn) = match context.live(&channel_id) {
+            Some(Spec::DeliveryChannel(live)) => {
+                (live.sns_topic_arn.clone(), live.s3_kms_key_arn.clone())
+            }
+            _ => (None, None),
+        };
         desired.push(Desired {
             id: channel_id.clone(),
             spec: Spec::DeliveryChannel(DeliveryChannelSpec {
@@ -237,6 +280,8 @@ fn config_resources(context: &Context<'_>, config: &Config, desired: &mut Vec<De
                 s3_bucket_name: context.bucket.clone(),
                 s3_key_prefix: Some(config.s3_key_prefix.clone()),
                 snapshot_delivery_frequency: Some(config.snapshot_delivery_frequency.clone()),
+                sns_topic_arn,
+                s3_kms_key_arn,
             }),
             depends_on: vec![recorder_id.clone(), context.bucket_id()],
         });

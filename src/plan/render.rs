@@ -18,8 +18,12 @@ pub fn render(plan: &Plan) -> String {
     if !plan.gaps.is_empty() {
         out.push('\n');
     }
-    if plan.is_empty() {
+    if plan.is_empty() && plan.gaps.is_empty() {
         out.push_str("No changes. The account matches the baseline.\n");
+        return out;
+    }
+    if plan.is_empty() {
+        out.push_str("No changes in what could be read; the parts above are unknown.\n");
         return out;
     }
     let _ = writeln!(

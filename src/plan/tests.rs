@@ -243,3 +243,81 @@ fn dependencies_order_the_levels() {
     assert!(level_of(Kind::ConfigDeliveryChannel) < level_of(Kind::ConfigRecording));
     assert!(level_of(Kind::ConfigRecorder) < level_of(Kind::ConfigRule));
 }
+
+fn live_bucket(observed: &mut Observed) -> &mut crate::model::BucketSpec {
+    let id = ResourceId::new(
+        Kind::LogBucket,
+        "us-east-1",
+        &format!("watchpost-logs-{ACCOUNT}-us-east-1"),
+    );
+    match observed.resources.get_mut(&id) {
+        Some(Live {
+            spec: Spec::Bucket(bucket),
+            ..
+        }) => bucket,
+        other => panic!("no live bucket: {other:?}"),
+    }
+}
+
+#[test]
+fn bucket_policy_statements_someone_else_added_are_kept_and_not_drift() {
+    let baseline = baseline(CONFIG);
+    let mut observed = converged(&baseline);
+    let theirs = serde_json::json!({
+        "Sid": "TheirAuditorReads",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "s3:GetObject",
+        "Resource": "*"
+    });
+    let bucket = live_bucket(&mut observed);
+    let policy = bucket.policy.as_mut().unwrap();
+    policy["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(theirs.clone());
+    // As observe reads it: canonical.
+    *policy = crate::model::policy::canonical(policy);
+    assert!(plan(&baseline, &observed).is_empty());
+
+    // Our statement drifts: the repaired policy still holds theirs.
+    let statements = live_bucket(&mut observed).policy.as_mut().unwrap()["Statement"]
+        .as_array_mut()
+        .unwrap();
+    statements.retain(|s| s["Sid"] != "DenyInsecureTransport");
+    let plan = plan(&baseline, &observed);
+    let Spec::Bucket(desired) = &plan.changes[0].spec else {
+        panic!("the bucket is what changes")
+    };
+    let kept = desired.policy.as_ref().unwrap()["Statement"]
+        .as_array()
+        .unwrap();
+    assert!(kept.contains(&theirs));
+    assert!(kept.iter().any(|s| s["Sid"] == "DenyInsecureTransport"));
+}
+
+#[test]
+fn an_adopted_channel_keeps_its_topic_and_key() {
+    let baseline = baseline(CONFIG);
+    let mut observed = converged(&baseline);
+    let id = ResourceId::singleton(Kind::ConfigDeliveryChannel, "eu-west-1");
+    let Some(Live {
+        spec: Spec::DeliveryChannel(channel),
+        ..
+    }) = observed.resources.get_mut(&id)
+    else {
+        panic!("no channel")
+    };
+    channel.sns_topic_arn = Some("arn:aws:sns:eu-west-1:111122223333:config-news".into());
+    channel.s3_key_prefix = Some("elsewhere".into());
+    let plan = plan(&baseline, &observed);
+    assert_eq!(plan.changes.len(), 1);
+    let Spec::DeliveryChannel(desired) = &plan.changes[0].spec else {
+        panic!("the channel is what changes")
+    };
+    assert_eq!(desired.s3_key_prefix.as_deref(), Some("config"));
+    assert_eq!(
+        desired.sns_topic_arn.as_deref(),
+        Some("arn:aws:sns:eu-west-1:111122223333:config-news")
+    );
+}

@@ -129,18 +129,21 @@ fn rule_parameters_are_typed_and_written_as_aws_stores_them() {
 fn kms_encryption_needs_a_key_and_a_key_needs_kms() {
     let found = problems(&format!("{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\n"));
     assert!(found[0].contains("SSE-KMS needs a key"));
-    let found = problems(&format!(
-        "{SCOPE}[log_bucket]\nkms_key_id = \"alias/logs\"\n"
-    ));
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let found = problems(&format!("{SCOPE}[log_bucket]\nkms_key_id = \"{key}\"\n"));
     assert!(found[0].contains("kms_key_id is set but encryption is SSE-S3"));
-    let ok = parse(&format!(
+    let found = problems(&format!(
         "{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\nkms_key_id = \"alias/logs\"\n"
+    ));
+    assert!(found[0].contains("is not a KMS key ARN"));
+    let ok = parse(&format!(
+        "{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\nkms_key_id = \"{key}\"\n"
     ))
     .unwrap();
     assert_eq!(
         ok.log_bucket.encryption,
         Encryption::Kms {
-            kms_key_id: "alias/logs".into()
+            kms_key_id: key.into()
         }
     );
 }
@@ -152,4 +155,13 @@ fn bad_names_and_account_ids_are_refused() {
          [log_bucket]\nname = \"Logs_Bucket\"\n[config]\nrole_name = \"bad role\"\n",
     );
     assert_eq!(found.len(), 3, "{found:#?}");
+}
+
+#[test]
+fn regions_of_another_partition_are_refused() {
+    let found = problems(
+        "[scope]\nregions = [\"us-east-1\", \"cn-north-1\"]\nhome_region = \"us-east-1\"\n",
+    );
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("`cn-north-1` is in another AWS partition"));
 }
