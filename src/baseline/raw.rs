@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
 pub struct RawScope {
-    pub regions: Spanned<toml::Value>,
+    pub regions: Spanned<RawRegions>,
     pub home_region: Spanned<String>,
     pub account_id: Option<Spanned<String>>,
 }
@@ -39,4 +42,40 @@ pub struct RawConfig {
     pub snapshot_delivery_frequency: Option<Spanned<String>>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRuleParameters>,
+}
+
+/// `regions` as written: a keyword (only "all" is accepted) or a list of region names, each
+/// with its own place in the file.
+#[derive(Debug)]
+pub enum RawRegions {
+    Keyword(String),
+    List(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawRegions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RegionsVisitor;
+
+        impl<'de> Visitor<'de> for RegionsVisitor {
+            type Value = RawRegions;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"all\" or a list of region names")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, keyword: &str) -> Result<RawRegions, E> {
+                Ok(RawRegions::Keyword(keyword.to_owned()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<RawRegions, A::Error> {
+                let mut regions = Vec::new();
+                while let Some(region) = items.next_element::<Spanned<String>>()? {
+                    regions.push(region);
+                }
+                Ok(RawRegions::List(regions))
+            }
+        }
+
+        deserializer.deserialize_any(RegionsVisitor)
+    }
 }

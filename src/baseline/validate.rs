@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::catalog::{self, ParamType};
 use super::diagnostic::{Diagnostic, suggest};
-use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRuleParameters, RawScope};
+use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRegions, RawRuleParameters, RawScope};
 use super::{Baseline, Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope};
 use crate::model::{Encryption, partition};
 
@@ -161,15 +161,18 @@ impl Checks<'_> {
                 "add it to `regions`: the home region holds the log bucket and global recording",
             );
         }
-        if let (Some(RegionSelection::Listed(listed)), true) = (&regions, home_ok) {
+        if let (RawRegions::List(items), true) = (raw.regions.get_ref(), home_ok) {
             let home_partition = partition(home);
-            for other in listed
+            for item in items
                 .iter()
-                .filter(|region| partition(region) != home_partition)
+                .filter(|item| partition(item.get_ref()) != home_partition)
             {
                 self.error(
-                    raw.regions.span(),
-                    format!("region `{other}` is in another AWS partition than the home region `{home}`"),
+                    item.span(),
+                    format!(
+                        "region `{}` is in another AWS partition than the home region `{home}`",
+                        item.get_ref()
+                    ),
                     "credentials work in one partition (aws, aws-cn or aws-us-gov): run watchpost once per partition",
                 );
             }
@@ -191,43 +194,37 @@ impl Checks<'_> {
         })
     }
 
-    fn regions(&mut self, value: &Spanned<toml::Value>) -> Option<RegionSelection> {
+    fn regions(&mut self, value: &Spanned<RawRegions>) -> Option<RegionSelection> {
         let hint = "write regions = \"all\" or a list such as [\"us-east-1\", \"eu-west-1\"]";
         match value.get_ref() {
-            toml::Value::String(all) if all == "all" => Some(RegionSelection::All),
-            toml::Value::Array(items) if !items.is_empty() => {
+            RawRegions::Keyword(all) if all == "all" => Some(RegionSelection::All),
+            RawRegions::List(items) if !items.is_empty() => {
                 let mut listed: Vec<String> = Vec::new();
                 let mut valid = true;
                 for item in items {
-                    match item.as_str() {
-                        Some(region) if listed.iter().any(|seen| seen == region) => {
-                            valid = false;
-                            self.error(
-                                value.span(),
-                                format!("region `{region}` is listed twice"),
-                                "list each region once",
-                            );
-                        }
-                        Some(region) => {
-                            valid &= self.known_region(region, value.span());
-                            listed.push(region.to_owned());
-                        }
-                        None => {
-                            valid = false;
-                            self.error(
-                                value.span(),
-                                format!("`{item}` is not a region name"),
-                                hint,
-                            );
-                        }
+                    let region = item.get_ref();
+                    if listed.contains(region) {
+                        valid = false;
+                        self.error(
+                            item.span(),
+                            format!("region `{region}` is listed twice"),
+                            "list each region once",
+                        );
+                    } else {
+                        valid &= self.known_region(region, item.span());
+                        listed.push(region.clone());
                     }
                 }
                 valid.then_some(RegionSelection::Listed(listed))
             }
-            other => {
+            RawRegions::List(_) => {
+                self.error(value.span(), "`regions` is an empty list", hint);
+                None
+            }
+            RawRegions::Keyword(other) => {
                 self.error(
                     value.span(),
-                    format!("`regions = {other}` is not accepted"),
+                    format!("`regions = \"{other}\"` is not accepted"),
                     hint,
                 );
                 None

@@ -9,23 +9,17 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),
     };
-    let rules = baseline
-        .config
-        .as_ref()
-        .map_or(0, |config| config.rules.len());
+    let guardduty = match &baseline.guardduty {
+        Some(_) => "on",
+        None => "not managed",
+    };
+    let config = match &baseline.config {
+        Some(config) => format!("on with {} managed rules", config.rules.len()),
+        None => "not managed".to_owned(),
+    };
     println!(
-        "{} is valid: GuardDuty {}, AWS Config {} with {rules} managed rules; regions: {regions}; home region: {}.",
+        "{} is valid: GuardDuty {guardduty}; AWS Config {config}; regions: {regions}; home region: {}.",
         path.display(),
-        if baseline.guardduty.is_some() {
-            "on"
-        } else {
-            "not managed"
-        },
-        if baseline.config.is_some() {
-            "on"
-        } else {
-            "not managed"
-        },
         baseline.scope.home_region
     );
     Ok(ExitCode::SUCCESS)

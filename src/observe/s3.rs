@@ -15,12 +15,13 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
     let id = ResourceId::new(Kind::LogBucket, home, &bucket);
     let failed = |error| (vec![id.clone()], error);
     let client = session.s3(home);
+    // HeadBucket is authorised by the s3:ListBucket permission, which is what a user must grant.
     match client
         .head_bucket()
         .bucket(&bucket)
         .send()
         .await
-        .call("s3:HeadBucket", &id)
+        .call("s3:ListBucket", &id)
     {
         Ok(_) => {}
         Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
