@@ -483,9 +483,7 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
         before.stdout
     );
     assert!(
-        before
-            .stdout
-            .contains("~ config_role/global/watchpost-config"),
+        before.stdout.contains("~ iam_role/global/watchpost-config"),
         "{}",
         before.stdout
     );

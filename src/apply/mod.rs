@@ -2,10 +2,15 @@
 //! each change one idempotent attempt. It decides nothing; a change whose dependency failed
 //! is not attempted, and the next apply picks it up from the account as it then is.
 
+mod cloudtrail;
+mod cloudwatch;
 mod config;
+mod events;
 mod guardduty;
 mod iam;
+mod logs;
 mod s3;
+mod sns;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -77,7 +82,15 @@ pub async fn execute(
                     let started = Instant::now();
                     let outcome = match blocked {
                         Some(because_of) => Outcome::Skipped { because_of },
-                        None => match run(session, &plan.home_region, change, settings).await {
+                        None => match run(
+                            session,
+                            &plan.account_id,
+                            &plan.home_region,
+                            change,
+                            settings,
+                        )
+                        .await
+                        {
                             Ok(()) => Outcome::Done,
                             Err(error) => Outcome::Failed(error),
                         },
@@ -102,6 +115,7 @@ pub async fn execute(
 
 async fn run(
     session: &Session,
+    account: &str,
     home_region: &str,
     change: &Change,
     settings: &Settings,
@@ -123,5 +137,12 @@ async fn run(
         }
         Spec::Recording(spec) => config::recording(&session.config(region), change, spec).await,
         Spec::Rule(spec) => config::rule(&session.config(region), change, spec).await,
+        Spec::LogGroup(spec) => logs::log_group(session, change, spec).await,
+        Spec::MetricFilter(spec) => logs::metric_filter(session, change, spec).await,
+        Spec::Trail(spec) => cloudtrail::trail(session, change, spec).await,
+        Spec::Topic(spec) => sns::topic(session, account, change, spec).await,
+        Spec::Subscription(spec) => sns::email_subscription(session, account, change, spec).await,
+        Spec::EventRule(spec) => events::rule(session, change, spec).await,
+        Spec::Alarm(spec) => cloudwatch::alarm(session, change, spec).await,
     }
 }

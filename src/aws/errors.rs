@@ -29,8 +29,14 @@ const NOT_FOUND: &[&str] = &[
     "NoSuchDeliveryChannelException",
     "NoSuchConfigRuleException",
     "ResourceNotFoundException",
+    "TrailNotFoundException",
 ];
-const ALREADY_EXISTS: &[&str] = &["EntityAlreadyExists", "BucketAlreadyOwnedByYou"];
+const ALREADY_EXISTS: &[&str] = &[
+    "EntityAlreadyExists",
+    "BucketAlreadyOwnedByYou",
+    "ResourceAlreadyExistsException",
+    "TrailAlreadyExistsException",
+];
 const THROTTLED: &[&str] = &[
     "Throttling",
     "ThrottlingException",

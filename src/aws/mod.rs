@@ -36,38 +36,6 @@ impl Session {
         }
     }
 
-    pub fn sts(&self, region: &str) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .build(),
-        )
-    }
-
-    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        aws_sdk_ec2::Client::from_conf(
-            aws_sdk_ec2::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .build(),
-        )
-    }
-
-    pub fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
-        aws_sdk_guardduty::Client::from_conf(
-            aws_sdk_guardduty::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .build(),
-        )
-    }
-
-    pub fn config(&self, region: &str) -> aws_sdk_config::Client {
-        aws_sdk_config::Client::from_conf(
-            aws_sdk_config::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .build(),
-        )
-    }
-
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&self.config)
@@ -76,13 +44,35 @@ impl Session {
                 .build(),
         )
     }
-
-    /// IAM is global; its endpoint is reached through the home region's partition.
-    pub fn iam(&self, region: &str) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .build(),
-        )
-    }
 }
+
+/// One constructor per service: the shared settings, in the region asked for. IAM is global;
+/// it is reached through the home region, which picks the partition's endpoint.
+macro_rules! regional_clients {
+    ($($method:ident => $sdk:ident),* $(,)?) => {
+        impl Session {
+            $(
+                pub fn $method(&self, region: &str) -> $sdk::Client {
+                    $sdk::Client::from_conf(
+                        $sdk::config::Builder::from(&self.config)
+                            .region(Region::new(region.to_owned()))
+                            .build(),
+                    )
+                }
+            )*
+        }
+    };
+}
+
+regional_clients!(
+    sts => aws_sdk_sts,
+    ec2 => aws_sdk_ec2,
+    iam => aws_sdk_iam,
+    guardduty => aws_sdk_guardduty,
+    config => aws_sdk_config,
+    cloudtrail => aws_sdk_cloudtrail,
+    logs => aws_sdk_cloudwatchlogs,
+    cloudwatch => aws_sdk_cloudwatch,
+    sns => aws_sdk_sns,
+    events => aws_sdk_eventbridge,
+);

@@ -158,6 +158,38 @@ pub fn rule_names() -> impl Iterator<Item = &'static str> {
     MANAGED_RULES.iter().map(|rule| rule.name)
 }
 
+/// A metric filter watchpost knows by name: its pattern and what an alarm on it means.
+#[derive(Debug)]
+pub struct KnownFilter {
+    pub name: &'static str,
+    pub pattern: &'static str,
+    pub description: &'static str,
+}
+
+/// The metric filters of the recommended setup, with the patterns the CIS AWS Foundations
+/// Benchmark gives for them.
+pub static METRIC_FILTERS: &[KnownFilter] = &[
+    KnownFilter {
+        name: "console-signin-failures",
+        pattern: r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+        description: "Failed console sign-ins: someone may be guessing a password",
+    },
+    KnownFilter {
+        name: "root-account-use",
+        pattern: r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+        description: "The root user acted: find out who holds root and why it was used",
+    },
+    KnownFilter {
+        name: "unauthorized-api-calls",
+        pattern: r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }"#,
+        description: "API calls refused for lack of permission: a broken tool, or someone probing what stolen credentials allow",
+    },
+];
+
+pub fn known_filter(name: &str) -> Option<&'static KnownFilter> {
+    METRIC_FILTERS.iter().find(|filter| filter.name == name)
+}
+
 /// GuardDuty protection features a detector can turn on, by their API names.
 pub static GUARDDUTY_FEATURES: &[&str] = &[
     "S3_DATA_EVENTS",

@@ -21,6 +21,10 @@ pub struct Baseline {
     pub guardduty: Option<GuardDuty>,
     pub log_bucket: LogBucket,
     pub config: Option<Config>,
+    pub cloudtrail: Option<CloudTrail>,
+    pub alerts: Option<Alerts>,
+    pub signin_notification: Option<SigninNotification>,
+    pub alarms: Option<Alarms>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +71,53 @@ pub struct ConfigRule {
     pub source_identifier: String,
     pub scope: catalog::RuleScope,
     pub input_parameters: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTrail {
+    pub name: String,
+    pub s3_key_prefix: String,
+    pub kms_key_id: Option<String>,
+    pub log_group_name: String,
+    pub log_retention_days: i32,
+    /// The role CloudTrail assumes to write to the log group.
+    pub role_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alerts {
+    pub topic_name: String,
+    pub emails: Vec<String>,
+}
+
+/// Which console sign-ins the notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigninEvents {
+    All,
+    Failures,
+    Root,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigninNotification {
+    pub rule_name: String,
+    pub events: SigninEvents,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alarms {
+    pub metric_namespace: String,
+    pub filters: BTreeMap<String, AlarmFilter>,
+}
+
+/// A metric filter on the trail's log group and the alarm on its metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmFilter {
+    pub pattern: String,
+    pub description: String,
+    pub threshold: f64,
+    pub period_seconds: i32,
+    pub evaluation_periods: i32,
 }
 
 impl Baseline {

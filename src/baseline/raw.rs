@@ -79,3 +79,45 @@ impl<'de> Deserialize<'de> for RawRegions {
         deserializer.deserialize_any(RegionsVisitor)
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct RawCloudTrail {
+    pub name: Option<Spanned<String>>,
+    pub s3_key_prefix: Option<Spanned<String>>,
+    pub kms_key_id: Option<Spanned<String>>,
+    pub log_group_name: Option<Spanned<String>>,
+    pub log_retention_days: Option<Spanned<i64>>,
+    pub role_name: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawAlerts {
+    pub topic_name: Option<Spanned<String>>,
+    pub emails: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawSigninNotification {
+    pub rule_name: Option<Spanned<String>>,
+    pub events: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlarmSettings {
+    pub pattern: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub threshold: Option<Spanned<f64>>,
+    pub period_seconds: Option<Spanned<i64>>,
+    pub evaluation_periods: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawAlarms {
+    pub metric_namespace: Option<Spanned<String>>,
+    pub threshold: Option<Spanned<f64>>,
+    pub period_seconds: Option<Spanned<i64>>,
+    pub evaluation_periods: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub filters: BTreeMap<Spanned<String>, RawAlarmSettings>,
+}

@@ -11,11 +11,26 @@ use toml::de::{DeTable, DeValue};
 
 use super::catalog::{self, ParamType};
 use super::diagnostic::{Diagnostic, suggest};
-use super::raw::{RawConfig, RawGuardDuty, RawLogBucket, RawRegions, RawRuleParameters, RawScope};
-use super::{Baseline, Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope};
+use super::raw::{
+    RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty, RawLogBucket,
+    RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
+};
+use super::{
+    AlarmFilter, Alarms, Alerts, Baseline, CloudTrail, Config, ConfigRule, GuardDuty, LogBucket,
+    RegionSelection, Scope, SigninEvents, SigninNotification,
+};
 use crate::model::{Encryption, partition};
 
-const SECTIONS: &[&str] = &["scope", "guardduty", "log_bucket", "config"];
+const SECTIONS: &[&str] = &[
+    "scope",
+    "guardduty",
+    "log_bucket",
+    "config",
+    "cloudtrail",
+    "alerts",
+    "signin_notification",
+    "alarms",
+];
 
 pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     let (document, syntax_errors) = DeTable::parse_recoverable(source);
@@ -79,24 +94,77 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             .and_then(|raw| checks.config(raw))
     });
 
-    match (scope, guardduty, log_bucket, config) {
-        (Some(scope), guardduty, Some(log_bucket), config)
-            if problems.is_empty()
-                && guardduty.as_ref().is_none_or(Option::is_some)
-                && config.as_ref().is_none_or(Option::is_some) =>
-        {
-            Ok(Baseline {
-                scope,
-                guardduty: guardduty.flatten(),
-                log_bucket,
-                config: config.flatten(),
-            })
+    let cloudtrail = sections.remove("cloudtrail").map(|value| {
+        checks
+            .section::<RawCloudTrail>("cloudtrail", value)
+            .and_then(|raw| checks.cloudtrail(raw))
+    });
+    let alerts = sections.remove("alerts").map(|value| {
+        checks
+            .section::<RawAlerts>("alerts", value)
+            .and_then(|raw| checks.alerts(raw))
+    });
+    let signin_span = sections.get("signin_notification").map(Spanned::span);
+    let signin_notification = sections.remove("signin_notification").map(|value| {
+        checks
+            .section::<RawSigninNotification>("signin_notification", value)
+            .and_then(|raw| checks.signin_notification(raw))
+    });
+    let alarms_span = sections.get("alarms").map(Spanned::span);
+    let alarms = sections.remove("alarms").map(|value| {
+        checks
+            .section::<RawAlarms>("alarms", value)
+            .and_then(|raw| checks.alarms(raw))
+    });
+    // Sections that build on others: an alarm needs the trail's log group and a topic to
+    // notify; the sign-in notification needs the topic.
+    if let (Some(span), None) = (alarms_span.clone(), &cloudtrail) {
+        checks.error(
+            span,
+            "[alarms] needs [cloudtrail]",
+            "alarms watch the trail's log group: add a [cloudtrail] section",
+        );
+    }
+    for (span, section) in [
+        (alarms_span, "[alarms]"),
+        (signin_span, "[signin_notification]"),
+    ] {
+        if let (Some(span), None) = (span, &alerts) {
+            checks.error(
+                span,
+                format!("{section} needs [alerts]"),
+                "add [alerts] with emails = [\"security@example.com\"]: it is where notifications go",
+            );
         }
+    }
+
+    let all_complete = complete(&guardduty)
+        && complete(&config)
+        && complete(&cloudtrail)
+        && complete(&alerts)
+        && complete(&signin_notification)
+        && complete(&alarms);
+    match (scope, log_bucket) {
+        (Some(scope), Some(log_bucket)) if problems.is_empty() && all_complete => Ok(Baseline {
+            scope,
+            guardduty: guardduty.flatten(),
+            log_bucket,
+            config: config.flatten(),
+            cloudtrail: cloudtrail.flatten(),
+            alerts: alerts.flatten(),
+            signin_notification: signin_notification.flatten(),
+            alarms: alarms.flatten(),
+        }),
         _ => {
             problems.sort_by_key(|problem| problem.span.start);
             Err(problems)
         }
     }
+}
+
+/// A section is complete when it is absent or valid; `Some(None)` is one with problems.
+fn complete<T>(section: &Option<Option<T>>) -> bool {
+    section.as_ref().is_none_or(Option::is_some)
 }
 
 const DEFAULT_EXPIRY_DAYS: i32 = 365;
@@ -388,56 +456,30 @@ impl Checks<'_> {
         }
     }
 
-    fn name(
-        &mut self,
-        value: Option<Spanned<String>>,
-        default: &str,
-        what: &str,
-        max: usize,
-    ) -> String {
-        let Some(value) = value else {
-            return default.to_owned();
-        };
-        let text = value.get_ref();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
-        if text.is_empty() || text.len() > max || !text.chars().all(allowed) {
-            self.error(
-                value.span(),
-                format!("`{text}` is not a valid {what}"),
-                format!("use 1 to {max} letters, digits and + = , . @ _ -"),
-            );
-        }
-        value.into_inner()
-    }
-
     fn config(&mut self, raw: RawConfig) -> Option<Config> {
         let before = self.problems.len();
-        let role_name = self.name(raw.role_name, "watchpost-config", "IAM role name", 64);
-        let recorder_name = self.name(raw.recorder_name, "default", "recorder name", 256);
-        let delivery_channel_name = self.name(
+        let role_name = self.aws_name(
+            raw.role_name,
+            "watchpost-config",
+            "IAM role name",
+            64,
+            IAM_NAME_CHARACTERS,
+        );
+        let recorder_name = self.aws_name(
+            raw.recorder_name,
+            "default",
+            "recorder name",
+            256,
+            IAM_NAME_CHARACTERS,
+        );
+        let delivery_channel_name = self.aws_name(
             raw.delivery_channel_name,
             "default",
             "delivery channel name",
             256,
+            IAM_NAME_CHARACTERS,
         );
-        let s3_key_prefix = match raw.s3_key_prefix {
-            Some(prefix) => {
-                let text = prefix.get_ref();
-                if text.is_empty()
-                    || text.starts_with('/')
-                    || text.ends_with('/')
-                    || text.contains("AWSLogs")
-                {
-                    self.error(
-                        prefix.span(),
-                        format!("`{text}` is not a usable key prefix"),
-                        "give a prefix without leading or trailing slashes that does not contain AWSLogs, e.g. \"config\"",
-                    );
-                }
-                prefix.into_inner()
-            }
-            None => "config".to_owned(),
-        };
+        let s3_key_prefix = self.key_prefix(raw.s3_key_prefix, "config");
         let snapshot_delivery_frequency = match raw.snapshot_delivery_frequency {
             Some(value) => {
                 self.one_of(
@@ -529,6 +571,376 @@ impl Checks<'_> {
             input_parameters,
         })
     }
+}
+
+impl Checks<'_> {
+    /// A name AWS accepts: 1 to `max` characters from `extra` besides letters and digits.
+    fn aws_name(
+        &mut self,
+        value: Option<Spanned<String>>,
+        default: &str,
+        what: &str,
+        max: usize,
+        extra: &str,
+    ) -> String {
+        let Some(value) = value else {
+            return default.to_owned();
+        };
+        let text = value.get_ref();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || extra.contains(c);
+        if text.is_empty() || text.len() > max || !text.chars().all(allowed) {
+            self.error(
+                value.span(),
+                format!("`{text}` is not a valid {what}"),
+                format!(
+                    "use 1 to {max} letters, digits and {}",
+                    extra
+                        .chars()
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            );
+        }
+        value.into_inner()
+    }
+
+    fn days(
+        &mut self,
+        value: Option<Spanned<i64>>,
+        default: i32,
+        accepted: &[i32],
+        what: &str,
+    ) -> i32 {
+        let Some(days) = value else {
+            return default;
+        };
+        match i32::try_from(*days.get_ref()) {
+            Ok(value) if accepted.contains(&value) => value,
+            _ => {
+                let list: Vec<String> = accepted.iter().map(i32::to_string).collect();
+                self.error(
+                    days.span(),
+                    format!("{what} = {} is not accepted", days.get_ref()),
+                    format!(
+                        "CloudWatch Logs keeps logs for one of: {} days",
+                        list.join(", ")
+                    ),
+                );
+                default
+            }
+        }
+    }
+
+    fn cloudtrail(&mut self, raw: RawCloudTrail) -> Option<CloudTrail> {
+        let before = self.problems.len();
+        let name = self.aws_name(raw.name, "watchpost", "trail name", 128, "._-");
+        let s3_key_prefix = self.key_prefix(raw.s3_key_prefix, "cloudtrail");
+        if let Some(key) = &raw.kms_key_id {
+            self.kms_key(key);
+        }
+        let log_group_name = self.aws_name(
+            raw.log_group_name,
+            "watchpost-cloudtrail",
+            "log group name",
+            512,
+            "._-/#",
+        );
+        let log_retention_days = self.days(
+            raw.log_retention_days,
+            365,
+            LOG_RETENTION_DAYS,
+            "log_retention_days",
+        );
+        let role_name = self.aws_name(
+            raw.role_name,
+            "watchpost-cloudtrail-logs",
+            "IAM role name",
+            64,
+            IAM_NAME_CHARACTERS,
+        );
+        (self.problems.len() == before).then(|| CloudTrail {
+            name,
+            s3_key_prefix,
+            kms_key_id: raw.kms_key_id.map(Spanned::into_inner),
+            log_group_name,
+            log_retention_days,
+            role_name,
+        })
+    }
+
+    fn key_prefix(&mut self, value: Option<Spanned<String>>, default: &str) -> String {
+        let Some(prefix) = value else {
+            return default.to_owned();
+        };
+        let text = prefix.get_ref();
+        if text.is_empty()
+            || text.starts_with('/')
+            || text.ends_with('/')
+            || text.contains("AWSLogs")
+        {
+            self.error(
+                prefix.span(),
+                format!("`{text}` is not a usable key prefix"),
+                format!("give a prefix without leading or trailing slashes that does not contain AWSLogs, e.g. \"{default}\""),
+            );
+        }
+        prefix.into_inner()
+    }
+
+    fn alerts(&mut self, raw: RawAlerts) -> Option<Alerts> {
+        let before = self.problems.len();
+        let topic_name = self.aws_name(
+            raw.topic_name,
+            "watchpost-security-alerts",
+            "SNS topic name",
+            256,
+            "_-",
+        );
+        if raw.emails.get_ref().is_empty() {
+            self.error(
+                raw.emails.span(),
+                "`emails` is empty: alerts would reach no one",
+                "list at least one address, e.g. emails = [\"security@example.com\"]",
+            );
+        }
+        let mut emails: Vec<String> = Vec::new();
+        for email in raw.emails.into_inner() {
+            let text = email.get_ref();
+            if !email_address::EmailAddress::is_valid(text) || !text.contains('.') {
+                self.error(
+                    email.span(),
+                    format!("`{text}` is not an email address"),
+                    "write a full address such as \"security@example.com\"",
+                );
+            } else if emails.contains(text) {
+                self.error(
+                    email.span(),
+                    format!("`{text}` is listed twice"),
+                    "list each address once",
+                );
+            } else {
+                emails.push(email.into_inner());
+            }
+        }
+        (self.problems.len() == before).then_some(Alerts { topic_name, emails })
+    }
+
+    fn signin_notification(&mut self, raw: RawSigninNotification) -> Option<SigninNotification> {
+        let before = self.problems.len();
+        let rule_name = self.aws_name(
+            raw.rule_name,
+            "watchpost-console-signin",
+            "EventBridge rule name",
+            64,
+            "._-",
+        );
+        let events = match &raw.events {
+            None => SigninEvents::All,
+            Some(value) => match value.get_ref().as_str() {
+                "all" => SigninEvents::All,
+                "failures" => SigninEvents::Failures,
+                "root" => SigninEvents::Root,
+                _ => {
+                    self.one_of(value, "sign-in event option", &["all", "failures", "root"]);
+                    SigninEvents::All
+                }
+            },
+        };
+        (self.problems.len() == before).then_some(SigninNotification { rule_name, events })
+    }
+
+    fn alarms(&mut self, raw: RawAlarms) -> Option<Alarms> {
+        let before = self.problems.len();
+        let metric_namespace = self.aws_name(
+            raw.metric_namespace,
+            "Watchpost",
+            "metric namespace",
+            255,
+            "._-/#:",
+        );
+        let defaults = AlarmDefaults {
+            threshold: self.threshold(raw.threshold).unwrap_or(1.0),
+            period_seconds: self.period(raw.period_seconds).unwrap_or(300),
+            evaluation_periods: self.evaluation_periods(raw.evaluation_periods).unwrap_or(1),
+        };
+        let mut filters = BTreeMap::new();
+        for (name, settings) in raw.filters {
+            let filter = self.alarm_filter(&name, settings, &defaults);
+            filters.insert(name.into_inner(), filter);
+        }
+        (self.problems.len() == before).then_some(Alarms {
+            metric_namespace,
+            filters,
+        })
+    }
+
+    fn alarm_filter(
+        &mut self,
+        name: &Spanned<String>,
+        raw: RawAlarmSettings,
+        defaults: &AlarmDefaults,
+    ) -> AlarmFilter {
+        let known = catalog::known_filter(name.get_ref());
+        self.aws_name(Some(name.clone()), "", "metric filter name", 255, "._-/#");
+        let pattern = match (&raw.pattern, known) {
+            (Some(pattern), _) => {
+                if let Err(problem) = check_filter_pattern(pattern.get_ref()) {
+                    self.error(
+                        pattern.span(),
+                        format!("invalid filter pattern: {problem}"),
+                        "see the CloudWatch Logs filter pattern syntax, e.g. { ($.eventName = DeleteTrail) }",
+                    );
+                }
+                pattern.get_ref().clone()
+            }
+            (None, Some(known)) => known.pattern.to_owned(),
+            (None, None) => {
+                let known: Vec<&str> = catalog::METRIC_FILTERS.iter().map(|f| f.name).collect();
+                self.error(
+                    name.span(),
+                    format!(
+                        "`{}` is not a known metric filter and has no `pattern`",
+                        name.get_ref()
+                    ),
+                    format!(
+                        "{}; or give your own: pattern = '{{ $.eventName = DeleteTrail }}'",
+                        suggest(name.get_ref(), known)
+                    ),
+                );
+                String::new()
+            }
+        };
+        let description = match (raw.description, known) {
+            (Some(text), _) => text.into_inner(),
+            (None, Some(known)) => known.description.to_owned(),
+            (None, None) => format!("Events matching the metric filter {}", name.get_ref()),
+        };
+        AlarmFilter {
+            pattern,
+            description,
+            threshold: self.threshold(raw.threshold).unwrap_or(defaults.threshold),
+            period_seconds: self
+                .period(raw.period_seconds)
+                .unwrap_or(defaults.period_seconds),
+            evaluation_periods: self
+                .evaluation_periods(raw.evaluation_periods)
+                .unwrap_or(defaults.evaluation_periods),
+        }
+    }
+
+    fn threshold(&mut self, value: Option<Spanned<f64>>) -> Option<f64> {
+        let value = value?;
+        let threshold = *value.get_ref();
+        if !(threshold.is_finite() && threshold >= 1.0) {
+            self.error(
+                value.span(),
+                format!("threshold = {threshold} is not accepted"),
+                "give a count of events, 1 or more",
+            );
+            return None;
+        }
+        Some(threshold)
+    }
+
+    fn period(&mut self, value: Option<Spanned<i64>>) -> Option<i32> {
+        let value = value?;
+        match i32::try_from(*value.get_ref()) {
+            Ok(seconds) if seconds >= 60 && seconds % 60 == 0 && seconds <= 86_400 => Some(seconds),
+            _ => {
+                self.error(
+                    value.span(),
+                    format!("period_seconds = {} is not accepted", value.get_ref()),
+                    "give a multiple of 60 from 60 to 86400",
+                );
+                None
+            }
+        }
+    }
+
+    fn evaluation_periods(&mut self, value: Option<Spanned<i64>>) -> Option<i32> {
+        let value = value?;
+        match i32::try_from(*value.get_ref()) {
+            Ok(count) if (1..=100).contains(&count) => Some(count),
+            _ => {
+                self.error(
+                    value.span(),
+                    format!("evaluation_periods = {} is not accepted", value.get_ref()),
+                    "give a count from 1 to 100",
+                );
+                None
+            }
+        }
+    }
+}
+
+struct AlarmDefaults {
+    threshold: f64,
+    period_seconds: i32,
+    evaluation_periods: i32,
+}
+
+/// Characters IAM allows in role names besides letters and digits.
+const IAM_NAME_CHARACTERS: &str = "+=,.@_-";
+
+/// The retention periods CloudWatch Logs accepts.
+const LOG_RETENTION_DAYS: &[i32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// What can be checked of a filter pattern without AWS: its length, that quotes and brackets
+/// close, and that a JSON pattern (`{ ... }`) names a field with `$.`.
+fn check_filter_pattern(pattern: &str) -> Result<(), String> {
+    let trimmed = pattern.trim();
+    if trimmed.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    if pattern.len() > 1024 {
+        return Err(format!(
+            "it is {} characters long; AWS accepts 1024",
+            pattern.len()
+        ));
+    }
+    let mut open: Vec<char> = Vec::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in trimmed.chars() {
+        if quoted {
+            match (escaped, c) {
+                (false, '\\') => escaped = true,
+                (false, '"') => quoted = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            '(' | '{' | '[' => open.push(c),
+            ')' | '}' | ']' => {
+                let expected = match c {
+                    ')' => '(',
+                    '}' => '{',
+                    _ => '[',
+                };
+                if open.pop() != Some(expected) {
+                    return Err(format!("`{c}` closes nothing"));
+                }
+            }
+            c if c.is_control() => return Err("it holds a control character".to_owned()),
+            _ => {}
+        }
+    }
+    if quoted {
+        return Err("a quoted string is not closed".to_owned());
+    }
+    if let Some(c) = open.pop() {
+        return Err(format!("`{c}` is not closed"));
+    }
+    if trimmed.starts_with('{') && !(trimmed.ends_with('}') && trimmed.contains("$.")) {
+        return Err("a JSON pattern is `{ $.field = value }`, wrapped whole in braces".to_owned());
+    }
+    Ok(())
 }
 
 /// AWS Config takes every parameter value as a string; this checks the type the rule expects

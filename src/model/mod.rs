@@ -2,20 +2,26 @@
 //! watchpost manages. Desired and observed state use the same spec types so that comparing them
 //! is a plain, per-field affair.
 
+mod alerts;
 mod bucket;
 mod config;
 mod detector;
+mod logs;
 pub mod policy;
 mod role;
+mod trail;
 
 use std::fmt;
 
 use serde::Serialize;
 
+pub use alerts::{EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn};
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 pub use detector::DetectorSpec;
+pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
+pub use trail::TrailSpec;
 
 /// IAM is global; its resources are addressed with this pseudo-region.
 pub const GLOBAL: &str = "global";
@@ -35,24 +41,38 @@ pub fn partition(region: &str) -> &'static str {
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     LogBucket,
-    ConfigRole,
+    IamRole,
     GuarddutyDetector,
     ConfigRecorder,
     ConfigDeliveryChannel,
     ConfigRecording,
     ConfigRule,
+    LogGroup,
+    CloudtrailTrail,
+    AlertTopic,
+    AlertSubscription,
+    SigninRule,
+    MetricFilter,
+    MetricAlarm,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::LogBucket => "log_bucket",
-            Kind::ConfigRole => "config_role",
+            Kind::IamRole => "iam_role",
             Kind::GuarddutyDetector => "guardduty_detector",
             Kind::ConfigRecorder => "config_recorder",
             Kind::ConfigDeliveryChannel => "config_delivery_channel",
             Kind::ConfigRecording => "config_recording",
             Kind::ConfigRule => "config_rule",
+            Kind::LogGroup => "log_group",
+            Kind::CloudtrailTrail => "cloudtrail_trail",
+            Kind::AlertTopic => "alert_topic",
+            Kind::AlertSubscription => "alert_subscription",
+            Kind::SigninRule => "signin_rule",
+            Kind::MetricFilter => "metric_filter",
+            Kind::MetricAlarm => "metric_alarm",
         }
     }
 }
@@ -109,6 +129,13 @@ pub enum Spec {
     DeliveryChannel(DeliveryChannelSpec),
     Recording(RecordingSpec),
     Rule(RuleSpec),
+    LogGroup(LogGroupSpec),
+    Trail(TrailSpec),
+    Topic(TopicSpec),
+    Subscription(SubscriptionSpec),
+    EventRule(EventRuleSpec),
+    MetricFilter(MetricFilterSpec),
+    Alarm(AlarmSpec),
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the
@@ -166,6 +193,13 @@ impl Spec {
             (Spec::DeliveryChannel(d), Spec::DeliveryChannel(l)) => d.changes_from(l),
             (Spec::Recording(d), Spec::Recording(l)) => d.changes_from(l),
             (Spec::Rule(d), Spec::Rule(l)) => d.changes_from(l),
+            (Spec::LogGroup(d), Spec::LogGroup(l)) => d.changes_from(l),
+            (Spec::Trail(d), Spec::Trail(l)) => d.changes_from(l),
+            (Spec::Topic(d), Spec::Topic(l)) => d.changes_from(l),
+            (Spec::Subscription(d), Spec::Subscription(l)) => d.changes_from(l),
+            (Spec::EventRule(d), Spec::EventRule(l)) => d.changes_from(l),
+            (Spec::MetricFilter(d), Spec::MetricFilter(l)) => d.changes_from(l),
+            (Spec::Alarm(d), Spec::Alarm(l)) => d.changes_from(l),
             (desired, live) => unreachable!("compared {desired:?} with a {live:?}"),
         }
     }

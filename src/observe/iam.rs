@@ -5,7 +5,7 @@ use crate::aws::{Class, Context, Session};
 use crate::model::{Kind, Live, RoleSpec, Spec, policy};
 
 pub async fn role(session: &Session, home: &str, name: &str) -> Read {
-    let id = global(Kind::ConfigRole, name);
+    let id = global(Kind::IamRole, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.iam(home);
     let role = match client

@@ -1,17 +1,22 @@
 //! Reads the live account: concurrently per region and service, only what the baseline needs.
 //! A read that fails is recorded as a gap for the planner, never an abort of the whole read.
 
+mod cloudtrail;
+mod cloudwatch;
 mod config;
+mod events;
 mod guardduty;
 mod iam;
+mod logs;
 mod s3;
+mod sns;
 
 use futures::future::join_all;
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
-use crate::plan::{gap_place, log_bucket_name};
+use crate::plan::{SIGNIN_REGION, alert_topic_regions, gap_place, log_bucket_name};
 
 /// The account the credentials belong to.
 pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {
@@ -81,13 +86,45 @@ pub async fn account(
             reads.push(Box::pin(guardduty::detector(session, region)));
         }
     }
-    if let Some(config) = &baseline.config {
+    if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         let bucket = log_bucket_name(baseline, account_id);
         reads.push(Box::pin(s3::log_bucket(session, home, bucket)));
+    }
+    if let Some(config) = &baseline.config {
         reads.push(Box::pin(iam::role(session, home, &config.role_name)));
         for region in regions {
             reads.push(Box::pin(config::region(session, region)));
         }
+    }
+    if let Some(cloudtrail) = &baseline.cloudtrail {
+        reads.push(Box::pin(iam::role(session, home, &cloudtrail.role_name)));
+        reads.push(Box::pin(cloudtrail::trail(session, home, &cloudtrail.name)));
+        reads.push(Box::pin(logs::log_group(
+            session,
+            home,
+            &cloudtrail.log_group_name,
+        )));
+    }
+    if let Some(alerts) = &baseline.alerts {
+        for region in alert_topic_regions(baseline) {
+            reads.push(Box::pin(sns::topic(
+                session,
+                region,
+                account_id,
+                &alerts.topic_name,
+            )));
+        }
+    }
+    if let Some(signin) = &baseline.signin_notification {
+        reads.push(Box::pin(events::rule(
+            session,
+            SIGNIN_REGION,
+            &signin.rule_name,
+        )));
+    }
+    if let Some(alarms) = &baseline.alarms {
+        let names = alarms.filters.keys().cloned().collect();
+        reads.push(Box::pin(cloudwatch::alarms(session, home, names)));
     }
     let reads = join_all(reads).await;
     for read in reads {

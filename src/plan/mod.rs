@@ -7,12 +7,14 @@ mod render;
 
 use serde::Serialize;
 
-pub use desired::{Desired, desired_resources, log_bucket_name};
+pub use desired::{
+    Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
+};
 pub use order::levels;
 pub use render::render;
 
 use crate::baseline::Baseline;
-use crate::model::{FieldChange, Gap, Observed, ResourceId, Spec};
+use crate::model::{FieldChange, Gap, Kind, Observed, ResourceId, Spec, SubscriptionSpec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +53,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub unchanged: usize,
     pub gaps: Vec<Gap>,
+    /// What a reviewer should know that is not a change: a subscription awaiting its
+    /// recipient, a resource placed outside the home region on purpose.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -68,6 +73,7 @@ impl Plan {
 pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let mut changes = Vec::new();
     let mut unchanged = 0;
+    let mut notes = Vec::new();
     for Desired {
         id,
         spec,
@@ -78,15 +84,28 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
             continue;
         }
         match observed.resources.get(&id) {
-            None => changes.push(Change {
-                id,
-                action: Action::Create,
-                spec,
-                live_id: None,
-                fields: Vec::new(),
-                depends_on,
-            }),
+            None => {
+                notes.extend(note_on_create(baseline, &id));
+                changes.push(Change {
+                    id,
+                    action: Action::Create,
+                    spec,
+                    live_id: None,
+                    fields: Vec::new(),
+                    depends_on,
+                });
+            }
             Some(live) => {
+                if let Spec::Subscription(SubscriptionSpec {
+                    pending_confirmation: true,
+                    ..
+                }) = live.spec
+                {
+                    notes.push(format!(
+                        "{id} still waits for its recipient to confirm: no alert reaches {} until they follow the link in AWS's email (check spam)",
+                        id.name
+                    ));
+                }
                 let fields = spec.changes_from(&live.spec);
                 if fields.is_empty() {
                     unchanged += 1;
@@ -110,6 +129,21 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
         changes,
         unchanged,
         gaps: observed.gaps.clone(),
+        notes,
+    }
+}
+
+fn note_on_create(baseline: &Baseline, id: &ResourceId) -> Option<String> {
+    match id.kind {
+        Kind::AlertSubscription => Some(format!(
+            "{id}: AWS will email {} a confirmation link; alerts reach them only once it is followed",
+            id.name
+        )),
+        Kind::SigninRule if baseline.scope.home_region != SIGNIN_REGION => Some(format!(
+            "{id} is placed in {SIGNIN_REGION}, not the home region {}, with an alert topic of its own there: AWS records console sign-in events only in {SIGNIN_REGION}",
+            baseline.scope.home_region
+        )),
+        _ => None,
     }
 }
 

@@ -18,6 +18,11 @@ pub fn render(plan: &Plan) -> String {
     if !plan.gaps.is_empty() {
         out.push('\n');
     }
+    if plan.is_empty() {
+        for note in &plan.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+    }
     if plan.is_empty() && plan.gaps.is_empty() {
         out.push_str("No changes. The account matches the baseline.\n");
         return out;
@@ -58,6 +63,12 @@ pub fn render(plan: &Plan) -> String {
                 }
             }
         }
+        out.push('\n');
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if !plan.notes.is_empty() {
         out.push('\n');
     }
     let _ = writeln!(

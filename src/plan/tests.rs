@@ -237,7 +237,7 @@ fn dependencies_order_the_levels() {
             .position(|level| level.iter().any(|&i| plan.changes[i].id.kind == kind))
             .unwrap()
     };
-    assert!(level_of(Kind::ConfigRole) < level_of(Kind::ConfigRecorder));
+    assert!(level_of(Kind::IamRole) < level_of(Kind::ConfigRecorder));
     assert!(level_of(Kind::ConfigRecorder) < level_of(Kind::ConfigDeliveryChannel));
     assert!(level_of(Kind::LogBucket) < level_of(Kind::ConfigDeliveryChannel));
     assert!(level_of(Kind::ConfigDeliveryChannel) < level_of(Kind::ConfigRecording));

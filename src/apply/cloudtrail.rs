@@ -1,0 +1,68 @@
+use aws_sdk_cloudtrail::types::Tag;
+
+use super::MANAGED_TAG;
+use crate::aws::{AwsError, Class, Context, Session};
+use crate::model::TrailSpec;
+use crate::plan::{Action, Change};
+
+/// Creates the trail (or converges one of that name that already exists), then starts logging:
+/// a trail that exists but does not log is the half-made state a rerun must finish.
+pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Result<(), AwsError> {
+    let client = session.cloudtrail(&change.id.region);
+    let name = change.id.name.as_str();
+    let mut settings_to_write = change.action == Action::Update
+        && change.fields.iter().any(|field| field.field != "logging");
+    if change.action == Action::Create {
+        let created = client
+            .create_trail()
+            .name(name)
+            .s3_bucket_name(&spec.s3_bucket_name)
+            .set_s3_key_prefix(spec.s3_key_prefix.clone())
+            .is_multi_region_trail(spec.multi_region)
+            .include_global_service_events(spec.include_global_service_events)
+            .enable_log_file_validation(spec.log_file_validation)
+            .set_cloud_watch_logs_log_group_arn(spec.cloud_watch_logs_log_group_arn.clone())
+            .set_cloud_watch_logs_role_arn(spec.cloud_watch_logs_role_arn.clone())
+            .set_kms_key_id(spec.kms_key_id.clone())
+            .tags_list(
+                Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
+                    .build()
+                    .expect("key is set"),
+            )
+            .send()
+            .await
+            .call("cloudtrail:CreateTrail", &change.id);
+        match created {
+            Ok(_) => {}
+            Err(error) if error.is(Class::AlreadyExists) => settings_to_write = true,
+            Err(error) => return Err(error),
+        }
+    }
+    if settings_to_write {
+        client
+            .update_trail()
+            .name(name)
+            .s3_bucket_name(&spec.s3_bucket_name)
+            .set_s3_key_prefix(spec.s3_key_prefix.clone())
+            .is_multi_region_trail(spec.multi_region)
+            .include_global_service_events(spec.include_global_service_events)
+            .enable_log_file_validation(spec.log_file_validation)
+            .set_cloud_watch_logs_log_group_arn(spec.cloud_watch_logs_log_group_arn.clone())
+            .set_cloud_watch_logs_role_arn(spec.cloud_watch_logs_role_arn.clone())
+            .set_kms_key_id(spec.kms_key_id.clone())
+            .send()
+            .await
+            .call("cloudtrail:UpdateTrail", &change.id)?;
+    }
+    if spec.logging && change.changes_field("logging") {
+        client
+            .start_logging()
+            .name(name)
+            .send()
+            .await
+            .call("cloudtrail:StartLogging", &change.id)?;
+    }
+    Ok(())
+}

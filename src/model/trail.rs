@@ -1,0 +1,50 @@
+use serde::Serialize;
+
+use super::{FieldChange, FieldDiff};
+
+/// The CloudTrail trail: multi-region, with global service events and log file validation,
+/// delivering to the log bucket and to a CloudWatch Logs log group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrailSpec {
+    pub s3_bucket_name: String,
+    pub s3_key_prefix: Option<String>,
+    pub multi_region: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation: bool,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    pub cloud_watch_logs_role_arn: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub logging: bool,
+}
+
+impl TrailSpec {
+    pub fn changes_from(&self, live: &Self) -> Vec<FieldChange> {
+        let mut diff = FieldDiff::default();
+        diff.field("s3_bucket_name", &self.s3_bucket_name, &live.s3_bucket_name);
+        diff.field("s3_key_prefix", &self.s3_key_prefix, &live.s3_key_prefix);
+        diff.field("multi_region", &self.multi_region, &live.multi_region);
+        diff.field(
+            "include_global_service_events",
+            &self.include_global_service_events,
+            &live.include_global_service_events,
+        );
+        diff.field(
+            "log_file_validation",
+            &self.log_file_validation,
+            &live.log_file_validation,
+        );
+        diff.field(
+            "cloud_watch_logs_log_group_arn",
+            &self.cloud_watch_logs_log_group_arn,
+            &live.cloud_watch_logs_log_group_arn,
+        );
+        diff.field(
+            "cloud_watch_logs_role_arn",
+            &self.cloud_watch_logs_role_arn,
+            &live.cloud_watch_logs_role_arn,
+        );
+        diff.field("kms_key_id", &self.kms_key_id, &live.kms_key_id);
+        diff.field("logging", &self.logging, &live.logging);
+        diff.finish()
+    }
+}

@@ -1,0 +1,56 @@
+use super::Read;
+use crate::aws::{Class, Context, Session};
+use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec};
+
+/// The trail of that name in the home region, and whether it is logging.
+pub async fn trail(session: &Session, home: &str, name: &str) -> Read {
+    let id = ResourceId::new(Kind::CloudtrailTrail, home, name);
+    let failed = |error| (vec![id.clone()], error);
+    let client = session.cloudtrail(home);
+    let answer = match client
+        .describe_trails()
+        .trail_name_list(name)
+        .include_shadow_trails(false)
+        .send()
+        .await
+        .call("cloudtrail:DescribeTrails", &id)
+    {
+        Ok(answer) => answer,
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(error) => return Err(failed(error)),
+    };
+    let Some(trail) = answer
+        .trail_list()
+        .iter()
+        .find(|trail| trail.name() == Some(name))
+    else {
+        return Ok(Vec::new());
+    };
+    let status = client
+        .get_trail_status()
+        .name(name)
+        .send()
+        .await
+        .call("cloudtrail:GetTrailStatus", &id)
+        .map_err(failed)?;
+    let text = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_owned);
+    Ok(vec![(
+        id,
+        Live {
+            spec: Spec::Trail(TrailSpec {
+                s3_bucket_name: trail.s3_bucket_name().unwrap_or_default().to_owned(),
+                s3_key_prefix: text(trail.s3_key_prefix()),
+                multi_region: trail.is_multi_region_trail().unwrap_or(false),
+                include_global_service_events: trail
+                    .include_global_service_events()
+                    .unwrap_or(false),
+                log_file_validation: trail.log_file_validation_enabled().unwrap_or(false),
+                cloud_watch_logs_log_group_arn: text(trail.cloud_watch_logs_log_group_arn()),
+                cloud_watch_logs_role_arn: text(trail.cloud_watch_logs_role_arn()),
+                kms_key_id: text(trail.kms_key_id()),
+                logging: status.is_logging().unwrap_or(false),
+            }),
+            live_id: None,
+        },
+    )])
+}

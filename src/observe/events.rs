@@ -1,0 +1,65 @@
+use std::collections::BTreeMap;
+
+use super::Read;
+use crate::aws::{Class, Context, Session};
+use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec};
+
+/// An EventBridge rule on the default bus and its targets.
+pub async fn rule(session: &Session, region: &str, name: &str) -> Read {
+    let id = ResourceId::new(Kind::SigninRule, region, name);
+    let failed = |error| (vec![id.clone()], error);
+    let client = session.events(region);
+    let rule = match client
+        .describe_rule()
+        .name(name)
+        .send()
+        .await
+        .call("events:DescribeRule", &id)
+    {
+        Ok(rule) => rule,
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(error) => return Err(failed(error)),
+    };
+    let targets = client
+        .list_targets_by_rule()
+        .rule(name)
+        .send()
+        .await
+        .call("events:ListTargetsByRule", &id)
+        .map_err(failed)?;
+    let targets: BTreeMap<String, TargetSpec> = targets
+        .targets()
+        .iter()
+        .map(|target| {
+            let transformer = target.input_transformer();
+            let spec = TargetSpec {
+                arn: target.arn().to_owned(),
+                input_paths: transformer
+                    .and_then(|t| t.input_paths_map())
+                    .map(|paths| paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+                input_template: transformer.map(|t| t.input_template().to_owned()),
+            };
+            (target.id().to_owned(), spec)
+        })
+        .collect();
+    let event_pattern = rule
+        .event_pattern()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    Ok(vec![(
+        id,
+        Live {
+            spec: Spec::EventRule(EventRuleSpec {
+                description: rule.description().unwrap_or_default().to_owned(),
+                event_pattern,
+                state: rule
+                    .state()
+                    .map(|state| state.as_str().to_owned())
+                    .unwrap_or_default(),
+                targets,
+            }),
+            live_id: None,
+        },
+    )])
+}

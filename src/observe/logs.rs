@@ -1,0 +1,67 @@
+use super::Read;
+use crate::aws::{Context, Session};
+use crate::model::{Kind, Live, LogGroupSpec, MetricFilterSpec, ResourceId, Spec};
+
+/// The trail's log group and the metric filters on it.
+pub async fn log_group(session: &Session, home: &str, name: &str) -> Read {
+    let id = ResourceId::new(Kind::LogGroup, home, name);
+    let unknown = vec![id.clone(), ResourceId::singleton(Kind::MetricFilter, home)];
+    let failed = |error| (unknown.clone(), error);
+    let client = session.logs(home);
+    let groups = client
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .send()
+        .await
+        .call("logs:DescribeLogGroups", &id)
+        .map_err(failed)?;
+    let Some(group) = groups
+        .log_groups()
+        .iter()
+        .find(|group| group.log_group_name() == Some(name))
+    else {
+        return Ok(Vec::new());
+    };
+    let mut found = vec![(
+        id.clone(),
+        Live {
+            spec: Spec::LogGroup(LogGroupSpec {
+                retention_days: group.retention_in_days(),
+            }),
+            live_id: None,
+        },
+    )];
+    let mut filters = client
+        .describe_metric_filters()
+        .log_group_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = filters.next().await {
+        let page = page
+            .call("logs:DescribeMetricFilters", &id)
+            .map_err(failed)?;
+        for filter in page.metric_filters() {
+            let Some(filter_name) = filter.filter_name() else {
+                continue;
+            };
+            let metric = filter.metric_transformations().first();
+            found.push((
+                ResourceId::new(Kind::MetricFilter, home, filter_name),
+                Live {
+                    spec: Spec::MetricFilter(MetricFilterSpec {
+                        log_group_name: name.to_owned(),
+                        pattern: filter.filter_pattern().unwrap_or_default().to_owned(),
+                        metric_namespace: metric
+                            .map(|m| m.metric_namespace().to_owned())
+                            .unwrap_or_default(),
+                        metric_name: metric
+                            .map(|m| m.metric_name().to_owned())
+                            .unwrap_or_default(),
+                    }),
+                    live_id: None,
+                },
+            ));
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,66 @@
+use super::{Read, unknown};
+use crate::aws::{Class, Context, Session};
+use crate::model::{Kind, Live, ResourceId, Spec, SubscriptionSpec, TopicSpec, policy, topic_arn};
+
+/// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
+const PENDING: &str = "PendingConfirmation";
+
+/// The alert topic of a region and its email subscriptions.
+pub async fn topic(session: &Session, region: &str, account: &str, name: &str) -> Read {
+    let id = ResourceId::new(Kind::AlertTopic, region, name);
+    let mut places = vec![id.clone()];
+    places.extend(unknown(&[Kind::AlertSubscription], region));
+    let failed = |error| (places.clone(), error);
+    let client = session.sns(region);
+    let arn = topic_arn(region, account, name);
+    let attributes = match client
+        .get_topic_attributes()
+        .topic_arn(&arn)
+        .send()
+        .await
+        .call("sns:GetTopicAttributes", &id)
+    {
+        Ok(answer) => answer,
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(error) => return Err(failed(error)),
+    };
+    let policy = attributes
+        .attributes()
+        .and_then(|attributes| attributes.get("Policy"))
+        .and_then(|text| policy::parse(text).ok())
+        .unwrap_or_default();
+    let mut found = vec![(
+        id.clone(),
+        Live {
+            spec: Spec::Topic(TopicSpec { policy }),
+            live_id: Some(arn.clone()),
+        },
+    )];
+    let mut pages = client
+        .list_subscriptions_by_topic()
+        .topic_arn(&arn)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page
+            .call("sns:ListSubscriptionsByTopic", &id)
+            .map_err(failed)?;
+        for subscription in page.subscriptions() {
+            let (Some("email"), Some(email)) = (subscription.protocol(), subscription.endpoint())
+            else {
+                continue;
+            };
+            found.push((
+                ResourceId::new(Kind::AlertSubscription, region, email),
+                Live {
+                    spec: Spec::Subscription(SubscriptionSpec {
+                        topic_name: name.to_owned(),
+                        pending_confirmation: subscription.subscription_arn() == Some(PENDING),
+                    }),
+                    live_id: subscription.subscription_arn().map(str::to_owned),
+                },
+            ));
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,113 @@
+use serde_json::{Value, json};
+
+use super::{Context, Desired};
+use crate::model::policy::canonical;
+use crate::model::{BucketSpec, Spec};
+
+pub fn log_bucket(context: &Context<'_>) -> Desired {
+    let settings = &context.baseline.log_bucket;
+    let arn = context.bucket_arn();
+    let account = context.account;
+    let service_condition = json!({"StringEquals": {"aws:SourceAccount": account}});
+    let mut statements = vec![json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn.clone(), format!("{arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })];
+    if let Some(config) = &context.baseline.config {
+        statements.extend([
+            json!({
+                "Sid": "AWSConfigBucketPermissionsCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": arn.clone(),
+                "Condition": service_condition.clone()
+            }),
+            json!({
+                "Sid": "AWSConfigBucketExistenceCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:ListBucket",
+                "Resource": arn.clone(),
+                "Condition": service_condition
+            }),
+            json!({
+                "Sid": "AWSConfigBucketDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{}/AWSLogs/{account}/Config/*", config.s3_key_prefix),
+                "Condition": {"StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceAccount": account
+                }}
+            }),
+        ]);
+    }
+    if let Some(cloudtrail) = &context.baseline.cloudtrail {
+        // CloudTrail is scoped to the one trail by its ARN, against the confused deputy.
+        let trail = json!({"aws:SourceArn": context.trail_arn(&cloudtrail.name)});
+        statements.extend([
+            json!({
+                "Sid": "AWSCloudTrailAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": arn.clone(),
+                "Condition": {"StringEquals": trail.clone()}
+            }),
+            json!({
+                "Sid": "AWSCloudTrailWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{}/AWSLogs/{account}/*", cloudtrail.s3_key_prefix),
+                "Condition": {"StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceArn": context.trail_arn(&cloudtrail.name)
+                }}
+            }),
+        ]);
+    }
+    statements.extend(foreign_statements(context, &statements));
+    Desired {
+        id: context.bucket_id(),
+        spec: Spec::Bucket(BucketSpec {
+            block_public_access: true,
+            encryption: Some(settings.encryption.clone()),
+            versioning: Some("Enabled".to_owned()),
+            object_ownership: Some("BucketOwnerEnforced".to_owned()),
+            expire_after_days: Some(settings.expire_after_days),
+            policy: Some(canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": statements
+            }))),
+        }),
+        depends_on: Vec::new(),
+    }
+}
+
+/// Statements of the live bucket policy that watchpost did not write (their Sid is not one of
+/// ours): kept, so that converging the policy never takes away someone else's access.
+fn foreign_statements(context: &Context<'_>, ours: &[Value]) -> Vec<Value> {
+    let Some(Spec::Bucket(BucketSpec {
+        policy: Some(live), ..
+    })) = context.live(&context.bucket_id())
+    else {
+        return Vec::new();
+    };
+    let our_sids: Vec<&Value> = ours.iter().map(|statement| &statement["Sid"]).collect();
+    let live_statements = match &live["Statement"] {
+        Value::Array(statements) => statements.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    };
+    live_statements
+        .into_iter()
+        .filter(|statement| !our_sids.contains(&&statement["Sid"]))
+        .collect()
+}

@@ -1,0 +1,132 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::{Context, Desired};
+use crate::baseline::Config;
+use crate::baseline::catalog::RuleScope;
+use crate::model::policy::canonical;
+use crate::model::{
+    DeliveryChannelSpec, Encryption, GLOBAL, Kind, RecorderSpec, RecordingSpec, ResourceId,
+    RoleSpec, RuleSpec, Spec,
+};
+
+fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
+    let arn = context.bucket_arn();
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "config.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
+        }]
+    });
+    let mut delivery: Value = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": format!("{arn}/{}/AWSLogs/{}/*", config.s3_key_prefix, context.account),
+                "Condition": {"StringLike": {"s3:x-amz-acl": "bucket-owner-full-control"}}
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetBucketAcl",
+                "Resource": arn
+            }
+        ]
+    });
+    if let Encryption::Kms { kms_key_id } = &context.baseline.log_bucket.encryption {
+        delivery["Statement"]
+            .as_array_mut()
+            .expect("statements are a list")
+            .push(json!({
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": kms_key_id
+            }));
+    }
+    RoleSpec {
+        trust_policy: canonical(&trust),
+        managed_policy_arns: BTreeSet::from([format!(
+            "arn:{}:iam::aws:policy/service-role/AWS_ConfigRole",
+            context.partition
+        )]),
+        inline_policies: BTreeMap::from([(
+            "watchpost-config-delivery".to_owned(),
+            canonical(&delivery),
+        )]),
+    }
+}
+
+pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desired>) {
+    let role_id = ResourceId::new(Kind::IamRole, GLOBAL, &config.role_name);
+    desired.push(Desired {
+        id: role_id.clone(),
+        spec: Spec::Role(config_role(context, config)),
+        depends_on: Vec::new(),
+    });
+    let role_arn = context.role_arn(&config.role_name);
+    for region in &context.observed.regions {
+        let recorder_id = ResourceId::singleton(Kind::ConfigRecorder, region);
+        let recorder_name =
+            context.adopted_name(Kind::ConfigRecorder, region, &config.recorder_name);
+        desired.push(Desired {
+            id: recorder_id.clone(),
+            spec: Spec::Recorder(RecorderSpec {
+                name: recorder_name.clone(),
+                role_arn: role_arn.clone(),
+                all_supported: true,
+                // Global resources (IAM) are the same from every region: record them once.
+                include_global_resource_types: region == context.home,
+            }),
+            depends_on: vec![role_id.clone()],
+        });
+        let channel_id = ResourceId::singleton(Kind::ConfigDeliveryChannel, region);
+        let (sns_topic_arn, s3_kms_key_arn) = match context.live(&channel_id) {
+            Some(Spec::DeliveryChannel(live)) => {
+                (live.sns_topic_arn.clone(), live.s3_kms_key_arn.clone())
+            }
+            _ => (None, None),
+        };
+        desired.push(Desired {
+            id: channel_id.clone(),
+            spec: Spec::DeliveryChannel(DeliveryChannelSpec {
+                name: context.adopted_name(
+                    Kind::ConfigDeliveryChannel,
+                    region,
+                    &config.delivery_channel_name,
+                ),
+                s3_bucket_name: context.bucket.clone(),
+                s3_key_prefix: Some(config.s3_key_prefix.clone()),
+                snapshot_delivery_frequency: Some(config.snapshot_delivery_frequency.clone()),
+                sns_topic_arn,
+                s3_kms_key_arn,
+            }),
+            depends_on: vec![recorder_id.clone(), context.bucket_id()],
+        });
+        desired.push(Desired {
+            id: ResourceId::singleton(Kind::ConfigRecording, region),
+            spec: Spec::Recording(RecordingSpec {
+                recorder_name,
+                recording: true,
+            }),
+            depends_on: vec![channel_id],
+        });
+        for (name, rule) in &config.rules {
+            if rule.scope == RuleScope::Account && region != context.home {
+                continue;
+            }
+            desired.push(Desired {
+                id: ResourceId::new(Kind::ConfigRule, region, name),
+                spec: Spec::Rule(RuleSpec {
+                    source_identifier: rule.source_identifier.clone(),
+                    input_parameters: rule.input_parameters.clone(),
+                }),
+                depends_on: vec![recorder_id.clone()],
+            });
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What the baseline means for one account: every resource it asks for, with its full desired
+//! settings and the resources it needs first. Global things are placed once, by rule.
+
+mod alerts;
+mod bucket;
+mod config;
+mod trail;
+
+pub use alerts::{SIGNIN_REGION, alert_topic_regions};
+
+use crate::baseline::Baseline;
+use crate::model::{DetectorSpec, Kind, Observed, ResourceId, Spec, partition};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Desired {
+    pub id: ResourceId,
+    pub spec: Spec,
+    pub depends_on: Vec<ResourceId>,
+}
+
+/// The log bucket's name: the baseline's, or one derived from the account and home region,
+/// since bucket names are global and the derived one is unlikely to be taken.
+pub fn log_bucket_name(baseline: &Baseline, account_id: &str) -> String {
+    baseline
+        .log_bucket
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("watchpost-logs-{account_id}-{}", baseline.scope.home_region))
+}
+
+pub(super) struct Context<'a> {
+    pub baseline: &'a Baseline,
+    pub observed: &'a Observed,
+    pub account: &'a str,
+    pub home: &'a str,
+    pub partition: &'static str,
+    pub bucket: String,
+}
+
+impl Context<'_> {
+    pub fn bucket_arn(&self) -> String {
+        format!("arn:{}:s3:::{}", self.partition, self.bucket)
+    }
+
+    pub fn trail_arn(&self, name: &str) -> String {
+        format!(
+            "arn:{}:cloudtrail:{}:{}:trail/{name}",
+            self.partition, self.home, self.account
+        )
+    }
+
+    pub fn role_arn(&self, name: &str) -> String {
+        format!("arn:{}:iam::{}:role/{name}", self.partition, self.account)
+    }
+
+    pub fn bucket_id(&self) -> ResourceId {
+        ResourceId::new(Kind::LogBucket, self.home, &self.bucket)
+    }
+
+    /// The name of the region's singleton as it lives in the account, so that an existing
+    /// recorder or channel is adopted rather than refused as a second one.
+    pub fn adopted_name(&self, kind: Kind, region: &str, baseline_name: &str) -> String {
+        self.observed
+            .resources
+            .get(&ResourceId::singleton(kind, region))
+            .and_then(|live| live.live_id.clone())
+            .unwrap_or_else(|| baseline_name.to_owned())
+    }
+
+    pub fn live(&self, id: &ResourceId) -> Option<&Spec> {
+        self.observed.resources.get(id).map(|live| &live.spec)
+    }
+}
+
+pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desired> {
+    let home = baseline.scope.home_region.as_str();
+    let context = Context {
+        baseline,
+        observed,
+        account: &observed.account_id,
+        home,
+        partition: partition(home),
+        bucket: log_bucket_name(baseline, &observed.account_id),
+    };
+    let mut desired = Vec::new();
+    if let Some(guardduty) = &baseline.guardduty {
+        for region in &observed.regions {
+            desired.push(Desired {
+                id: ResourceId::singleton(Kind::GuarddutyDetector, region),
+                spec: Spec::Detector(DetectorSpec {
+                    status: "ENABLED".to_owned(),
+                    finding_publishing_frequency: guardduty.finding_publishing_frequency.clone(),
+                    features: guardduty
+                        .features
+                        .iter()
+                        .map(|(name, on)| {
+                            let status = if *on { "ENABLED" } else { "DISABLED" };
+                            (name.clone(), status.to_owned())
+                        })
+                        .collect(),
+                }),
+                depends_on: Vec::new(),
+            });
+        }
+    }
+    // The bucket holds what Config and CloudTrail deliver; without either it is not needed.
+    if baseline.config.is_some() || baseline.cloudtrail.is_some() {
+        desired.push(bucket::log_bucket(&context));
+    }
+    if let Some(config) = &baseline.config {
+        config::resources(&context, config, &mut desired);
+    }
+    if let Some(cloudtrail) = &baseline.cloudtrail {
+        trail::resources(&context, cloudtrail, &mut desired);
+    }
+    alerts::resources(&context, &mut desired);
+    desired.sort_by(|a, b| a.id.cmp(&b.id));
+    desired
+}

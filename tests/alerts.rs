@@ -1,0 +1,414 @@
+//! The trail, the alerts and the alarms end to end: the real binary and the real AWS SDK
+//! against a moto server. Alarms going through moto here is also what holds the CloudWatch
+//! crate to the Query protocol that moto speaks (see Cargo.toml).
+
+mod support;
+
+use support::{Moto, REGION, Run, write_baseline};
+
+const ACCOUNT: &str = "123456789012";
+const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
+const HOME: &str = "eu-west-1";
+
+/// A home region other than us-east-1, so that the sign-in rule's placement is visible.
+const BASELINE: &str = r#"
+[scope]
+regions = ["eu-west-1", "us-east-1"]
+home_region = "eu-west-1"
+
+[cloudtrail]
+name = "org-trail"
+log_retention_days = 90
+
+[alerts]
+emails = ["security@example.com", "oncall@example.org"]
+
+[signin_notification]
+events = "failures"
+
+[alarms]
+threshold = 1
+[alarms.filters]
+console-signin-failures = {}
+unauthorized-api-calls = { threshold = 5, period_seconds = 600 }
+trail-changes = { pattern = '{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }' }
+"#;
+
+fn plan(moto: &Moto, baseline: &str) -> Run {
+    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+}
+
+fn apply(moto: &Moto, baseline: &str) -> Run {
+    moto.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
+}
+
+async fn emails(moto: &Moto, region: &str) -> Vec<String> {
+    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
+    let arn = format!("arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts");
+    let subscriptions = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let mut emails: Vec<String> = subscriptions
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint().map(str::to_owned))
+        .collect();
+    emails.sort();
+    emails
+}
+
+#[tokio::test]
+async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let path = baseline.path_str();
+
+    let before = plan(&moto, path);
+    before.assert_code(2);
+    assert!(
+        before
+            .stdout
+            .contains("+ signin_rule/us-east-1/watchpost-console-signin"),
+        "{}",
+        before.stdout
+    );
+    assert!(
+        before
+            .stdout
+            .contains("is placed in us-east-1, not the home region eu-west-1"),
+        "the plan says why the rule is not in the home region:\n{}",
+        before.stdout
+    );
+    assert!(
+        before
+            .stdout
+            .contains("AWS will email security@example.com a confirmation link")
+    );
+
+    apply(&moto, path).assert_success();
+
+    let config = moto.sdk_config(HOME).await;
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&config);
+    let trails = cloudtrail
+        .describe_trails()
+        .trail_name_list("org-trail")
+        .send()
+        .await
+        .unwrap();
+    let trail = &trails.trail_list()[0];
+    assert_eq!(trail.s3_bucket_name(), Some(BUCKET));
+    assert_eq!(trail.is_multi_region_trail(), Some(true));
+    assert_eq!(trail.include_global_service_events(), Some(true));
+    assert_eq!(trail.log_file_validation_enabled(), Some(true));
+    assert_eq!(
+        trail.cloud_watch_logs_role_arn(),
+        Some("arn:aws:iam::123456789012:role/watchpost-cloudtrail-logs")
+    );
+    let status = cloudtrail
+        .get_trail_status()
+        .name("org-trail")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.is_logging(), Some(true));
+
+    let policy = moto
+        .s3(HOME)
+        .await
+        .get_bucket_policy()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let write = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "AWSCloudTrailWrite")
+        .expect("the bucket lets CloudTrail write");
+    assert_eq!(
+        write["Condition"]["StringEquals"]["aws:SourceArn"],
+        "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail"
+    );
+
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let groups = logs
+        .describe_log_groups()
+        .log_group_name_prefix("watchpost-cloudtrail")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.log_groups()[0].retention_in_days(), Some(90));
+    let filters = logs
+        .describe_metric_filters()
+        .log_group_name("watchpost-cloudtrail")
+        .send()
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = filters
+        .metric_filters()
+        .iter()
+        .filter_map(|f| f.filter_name())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "console-signin-failures",
+            "trail-changes",
+            "unauthorized-api-calls"
+        ]
+    );
+    let signin = filters
+        .metric_filters()
+        .iter()
+        .find(|f| f.filter_name() == Some("console-signin-failures"))
+        .unwrap();
+    assert!(
+        signin
+            .filter_pattern()
+            .unwrap()
+            .contains("\"Failed authentication\"")
+    );
+
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+    let alarms = cloudwatch
+        .describe_alarms()
+        .alarm_names("unauthorized-api-calls")
+        .send()
+        .await
+        .unwrap();
+    let alarm = &alarms.metric_alarms()[0];
+    assert_eq!(alarm.threshold(), Some(5.0));
+    assert_eq!(alarm.period(), Some(600));
+    assert_eq!(
+        alarm.alarm_actions(),
+        ["arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"]
+    );
+
+    // The sign-in rule and its topic are in us-east-1 although home is eu-west-1.
+    let events = aws_sdk_eventbridge::Client::new(&moto.sdk_config(REGION).await);
+    let rule = events
+        .describe_rule()
+        .name("watchpost-console-signin")
+        .send()
+        .await
+        .unwrap();
+    let pattern: serde_json::Value = serde_json::from_str(rule.event_pattern().unwrap()).unwrap();
+    assert_eq!(pattern["source"], serde_json::json!(["aws.signin"]));
+    assert_eq!(
+        pattern["detail"]["responseElements"]["ConsoleLogin"],
+        serde_json::json!(["Failure"])
+    );
+    let targets = events
+        .list_targets_by_rule()
+        .rule("watchpost-console-signin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        targets.targets()[0].arn(),
+        "arn:aws:sns:us-east-1:123456789012:watchpost-security-alerts"
+    );
+    assert!(
+        events
+            .describe_rule()
+            .name("watchpost-console-signin")
+            .send()
+            .await
+            .is_ok()
+    );
+    let home_events = aws_sdk_eventbridge::Client::new(&config);
+    assert!(
+        home_events
+            .describe_rule()
+            .name("watchpost-console-signin")
+            .send()
+            .await
+            .is_err()
+    );
+
+    for region in [HOME, REGION] {
+        assert_eq!(
+            emails(&moto, region).await,
+            ["oncall@example.org", "security@example.com"]
+        );
+        let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
+        let attributes = sns
+            .get_topic_attributes()
+            .topic_arn(format!(
+                "arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts"
+            ))
+            .send()
+            .await
+            .unwrap();
+        let policy: serde_json::Value =
+            serde_json::from_str(&attributes.attributes().unwrap()["Policy"]).unwrap();
+        let publishers: Vec<&serde_json::Value> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["Action"] == "sns:Publish")
+            .collect();
+        assert_eq!(publishers.len(), 2);
+        for statement in publishers {
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["aws:SourceAccount"],
+                ACCOUNT
+            );
+        }
+    }
+
+    let after = plan(&moto, path);
+    after.assert_code(0);
+    assert!(
+        after
+            .stdout
+            .contains("No changes. The account matches the baseline."),
+        "{}",
+        after.stdout
+    );
+}
+
+#[tokio::test]
+async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let path = baseline.path_str();
+    apply(&moto, path).assert_success();
+
+    let config = moto.sdk_config(HOME).await;
+    aws_sdk_cloudtrail::Client::new(&config)
+        .stop_logging()
+        .name("org-trail")
+        .send()
+        .await
+        .unwrap();
+    let events = aws_sdk_eventbridge::Client::new(&moto.sdk_config(REGION).await);
+    events
+        .remove_targets()
+        .rule("watchpost-console-signin")
+        .ids("watchpost-alert-topic")
+        .send()
+        .await
+        .unwrap();
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+    let alarm = cloudwatch
+        .describe_alarms()
+        .alarm_names("console-signin-failures")
+        .send()
+        .await
+        .unwrap();
+    let alarm = &alarm.metric_alarms()[0];
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("console-signin-failures")
+        .namespace(alarm.namespace().unwrap())
+        .metric_name(alarm.metric_name().unwrap())
+        .statistic(alarm.statistic().unwrap().clone())
+        .period(alarm.period().unwrap())
+        .evaluation_periods(alarm.evaluation_periods().unwrap())
+        .threshold(50.0)
+        .comparison_operator(alarm.comparison_operator().unwrap().clone())
+        .set_alarm_actions(Some(alarm.alarm_actions().to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let sns = aws_sdk_sns::Client::new(&config);
+    let subscriptions = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(format!(
+            "arn:aws:sns:{HOME}:{ACCOUNT}:watchpost-security-alerts"
+        ))
+        .send()
+        .await
+        .unwrap();
+    let oncall = subscriptions
+        .subscriptions()
+        .iter()
+        .find(|s| s.endpoint() == Some("oncall@example.org"))
+        .unwrap();
+    sns.unsubscribe()
+        .subscription_arn(oncall.subscription_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    let drift = plan(&moto, path);
+    drift.assert_code(2);
+    for expected in [
+        "~ cloudtrail_trail/eu-west-1/org-trail\n      logging: false → true",
+        "~ signin_rule/us-east-1/watchpost-console-signin\n      targets.watchpost-alert-topic: (none) → ",
+        "~ metric_alarm/eu-west-1/console-signin-failures\n      threshold: 50.0 → 1.0",
+        "+ alert_subscription/eu-west-1/oncall@example.org",
+        "Plan: 1 to add, 3 to change, 0 to destroy.",
+    ] {
+        assert!(
+            drift.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            drift.stdout
+        );
+    }
+    apply(&moto, path).assert_success();
+    plan(&moto, path).assert_code(0);
+    assert_eq!(
+        emails(&moto, HOME).await,
+        ["oncall@example.org", "security@example.com"]
+    );
+}
+
+#[tokio::test]
+async fn spacing_in_a_live_filter_pattern_is_not_drift() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let path = baseline.path_str();
+    apply(&moto, path).assert_success();
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(HOME).await);
+    logs.put_metric_filter()
+        .log_group_name("watchpost-cloudtrail")
+        .filter_name("trail-changes")
+        .filter_pattern("{($.eventName=StopLogging)||($.eventName=DeleteTrail)}")
+        .metric_transformations(
+            aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                .metric_name("trail-changes")
+                .metric_namespace("Watchpost")
+                .metric_value("1")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    plan(&moto, path).assert_code(0);
+}
+
+#[test]
+fn bad_alert_settings_are_refused_with_their_place() {
+    let baseline = write_baseline(
+        "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
+         [cloudtrail]\n\
+         [alerts]\nemails = [\"security@example\", \"not an email\"]\n\
+         [signin_notification]\nevents = \"failed\"\n\
+         [alarms.filters]\nmine = { pattern = '{ ($.eventName = DeleteTrail }' }\n",
+    );
+    let run = support::run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    run.assert_code(1);
+    for expected in [
+        ":6:11", // the first email
+        "`security@example` is not an email address",
+        "`not an email` is not an email address",
+        "unknown sign-in event option `failed`",
+        "invalid filter pattern: `}` closes nothing",
+        "4 problems in",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stderr
+        );
+    }
+}
