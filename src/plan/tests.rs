@@ -321,3 +321,130 @@ fn an_adopted_channel_keeps_its_topic_and_key() {
         Some("arn:aws:sns:eu-west-1:111122223333:config-news")
     );
 }
+
+const MONITORING: &str = "[cloudtrail]\n[alerts]\nemails = [\"sec@example.com\"]\n\
+    [signin_notification]\nevents = \"root\"\n\
+    [alarms.filters]\nroot-account-use = {}\n";
+
+fn baseline_at_home(home: &str, extra: &str) -> Baseline {
+    let source = format!(
+        "[scope]\nregions = [\"eu-west-1\", \"us-east-1\"]\nhome_region = \"{home}\"\n{extra}"
+    );
+    Baseline::parse("baseline.toml", &source).unwrap()
+}
+
+fn ids_of(plan: &Plan, kind: Kind) -> Vec<String> {
+    plan.changes
+        .iter()
+        .filter(|c| c.id.kind == kind)
+        .map(|c| c.id.to_string())
+        .collect()
+}
+
+#[test]
+fn the_signin_rule_and_its_topic_live_in_us_east_1_whatever_the_home_region() {
+    let baseline = baseline_at_home("eu-west-1", MONITORING);
+    let plan = plan(&baseline, &empty_account());
+    assert_eq!(
+        ids_of(&plan, Kind::SigninRule),
+        ["signin_rule/us-east-1/watchpost-console-signin"]
+    );
+    assert_eq!(
+        ids_of(&plan, Kind::AlertTopic),
+        [
+            "alert_topic/eu-west-1/watchpost-security-alerts",
+            "alert_topic/us-east-1/watchpost-security-alerts"
+        ]
+    );
+    assert_eq!(
+        ids_of(&plan, Kind::CloudtrailTrail),
+        ["cloudtrail_trail/eu-west-1/watchpost"]
+    );
+    assert_eq!(
+        ids_of(&plan, Kind::MetricAlarm),
+        ["metric_alarm/eu-west-1/root-account-use"]
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|note| note.contains("is placed in us-east-1, not the home region eu-west-1"))
+    );
+
+    let at_us_east_1 = super::plan(&baseline_at_home("us-east-1", MONITORING), &empty_account());
+    assert_eq!(
+        ids_of(&at_us_east_1, Kind::AlertTopic),
+        ["alert_topic/us-east-1/watchpost-security-alerts"],
+        "with home in us-east-1 one topic serves both"
+    );
+}
+
+#[test]
+fn the_monitoring_create_plan_renders_for_review() {
+    let baseline = baseline_at_home("eu-west-1", MONITORING);
+    insta::assert_snapshot!(render(&plan(&baseline, &empty_account())));
+}
+
+#[test]
+fn trail_and_alarm_dependencies_come_first() {
+    let plan = plan(&baseline_at_home("eu-west-1", MONITORING), &empty_account());
+    let levels = levels(&plan.changes);
+    let level_of = |kind: Kind| {
+        levels
+            .iter()
+            .position(|level| level.iter().any(|&i| plan.changes[i].id.kind == kind))
+            .unwrap()
+    };
+    for before_trail in [Kind::LogBucket, Kind::LogGroup, Kind::IamRole] {
+        assert!(level_of(before_trail) < level_of(Kind::CloudtrailTrail));
+    }
+    assert!(level_of(Kind::AlertTopic) < level_of(Kind::SigninRule));
+    assert!(level_of(Kind::AlertTopic) < level_of(Kind::MetricAlarm));
+    assert!(level_of(Kind::MetricFilter) < level_of(Kind::MetricAlarm));
+    assert!(level_of(Kind::AlertTopic) < level_of(Kind::AlertSubscription));
+}
+
+#[test]
+fn a_subscription_waiting_for_its_recipient_is_noted_not_changed() {
+    let baseline = baseline_at_home("us-east-1", MONITORING);
+    let mut observed = converged(&baseline);
+    let id = ResourceId::new(Kind::AlertSubscription, "us-east-1", "sec@example.com");
+    if let Some(Live {
+        spec: Spec::Subscription(subscription),
+        ..
+    }) = observed.resources.get_mut(&id)
+    {
+        subscription.pending_confirmation = true;
+    }
+    let plan = plan(&baseline, &observed);
+    assert!(plan.is_empty());
+    let rendered = render(&plan);
+    assert!(
+        rendered.starts_with(
+            "note: alert_subscription/us-east-1/sec@example.com still waits for its recipient to confirm"
+        ),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn a_removed_rule_target_is_drift_but_another_target_is_not() {
+    let baseline = baseline_at_home("us-east-1", MONITORING);
+    let mut observed = converged(&baseline);
+    let id = ResourceId::new(Kind::SigninRule, "us-east-1", "watchpost-console-signin");
+    let Some(Live {
+        spec: Spec::EventRule(rule),
+        ..
+    }) = observed.resources.get_mut(&id)
+    else {
+        panic!("no rule")
+    };
+    let ours = rule.targets.remove("watchpost-alert-topic").unwrap();
+    rule.targets.insert("their-pager".into(), ours);
+    let plan = plan(&baseline, &observed);
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(
+        plan.changes[0].fields[0].field,
+        "targets.watchpost-alert-topic"
+    );
+    assert_eq!(plan.changes[0].fields[0].before, None);
+}
