@@ -34,3 +34,14 @@ pub async fn alarm(session: &Session, change: &Change, spec: &AlarmSpec) -> Resu
         .call("cloudwatch:PutMetricAlarm", &change.id)
         .map(drop)
 }
+
+pub async fn delete_alarm(session: &Session, change: &Change) -> Result<(), AwsError> {
+    session
+        .cloudwatch(&change.id.region)
+        .delete_alarms()
+        .alarm_names(&change.id.name)
+        .send()
+        .await
+        .call("cloudwatch:DeleteAlarms", &change.id)
+        .map(drop)
+}

@@ -106,3 +106,13 @@ pub async fn rule(client: &Client, change: &Change, spec: &RuleSpec) -> Result<(
         .call("config:PutConfigRule", &change.id)
         .map(drop)
 }
+
+pub async fn delete_rule(client: &Client, change: &Change) -> Result<(), AwsError> {
+    client
+        .delete_config_rule()
+        .config_rule_name(&change.id.name)
+        .send()
+        .await
+        .call("config:DeleteConfigRule", &change.id)
+        .map(drop)
+}

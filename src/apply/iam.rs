@@ -26,7 +26,7 @@ pub async fn role(
             .create_role()
             .role_name(name)
             .assume_role_policy_document(&trust)
-            .description("AWS Config delivery role, managed by watchpost")
+            .description("Service role managed by watchpost")
             .tags(tag)
             .send()
             .await

@@ -63,3 +63,19 @@ pub async fn metric_filter(
         .call("logs:PutMetricFilter", &change.id)
         .map(drop)
 }
+
+pub async fn delete_metric_filter(
+    session: &Session,
+    change: &Change,
+    spec: &MetricFilterSpec,
+) -> Result<(), AwsError> {
+    session
+        .logs(&change.id.region)
+        .delete_metric_filter()
+        .log_group_name(&spec.log_group_name)
+        .filter_name(&change.id.name)
+        .send()
+        .await
+        .call("logs:DeleteMetricFilter", &change.id)
+        .map(drop)
+}

@@ -25,8 +25,7 @@ use crate::plan::{Action, Change, Plan, levels};
 /// the SDK's retries absorb the occasional throttle.
 const CONCURRENCY: usize = 16;
 
-/// Marks what watchpost created, so that later runs know what they own.
-pub const MANAGED_TAG: (&str, &str) = ("managed-by", "watchpost");
+pub use crate::model::MANAGED_TAG;
 
 #[derive(Debug)]
 pub enum Outcome {
@@ -121,6 +120,9 @@ async fn run(
     settings: &Settings,
 ) -> Result<(), AwsError> {
     let region = change.id.region.as_str();
+    if change.action == Action::Delete {
+        return delete(session, change).await;
+    }
     match &change.spec {
         Spec::Detector(spec) => guardduty::detector(session, change, spec).await,
         Spec::Bucket(spec) => s3::log_bucket(session, change, spec).await,
@@ -144,5 +146,19 @@ async fn run(
         Spec::Subscription(spec) => sns::email_subscription(session, account, change, spec).await,
         Spec::EventRule(spec) => events::rule(session, change, spec).await,
         Spec::Alarm(spec) => cloudwatch::alarm(session, change, spec).await,
+    }
+}
+
+/// Removes something watchpost made and the baseline no longer names. The planner only plans
+/// this for resources that carry watchpost's mark.
+async fn delete(session: &Session, change: &Change) -> Result<(), AwsError> {
+    let region = change.id.region.as_str();
+    let name = change.id.name.as_str();
+    match &change.spec {
+        Spec::Rule(_) => config::delete_rule(&session.config(region), change).await,
+        Spec::Alarm(_) => cloudwatch::delete_alarm(session, change).await,
+        Spec::MetricFilter(spec) => logs::delete_metric_filter(session, change, spec).await,
+        Spec::Subscription(_) => sns::unsubscribe(session, change).await,
+        other => unreachable!("the planner deletes no {other:?} ({name})"),
     }
 }

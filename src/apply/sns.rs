@@ -58,3 +58,14 @@ pub async fn email_subscription(
         .call("sns:Subscribe", &change.id)
         .map(drop)
 }
+
+pub async fn unsubscribe(session: &Session, change: &Change) -> Result<(), AwsError> {
+    session
+        .sns(&change.id.region)
+        .unsubscribe()
+        .subscription_arn(change.live_id.as_deref().unwrap_or_default())
+        .send()
+        .await
+        .call("sns:Unsubscribe", &change.id)
+        .map(drop)
+}

@@ -451,7 +451,7 @@ impl Checks<'_> {
             self.error(
                 key.span(),
                 format!("`{text}` is not a KMS key ARN"),
-                "give the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; the Config role's policy is granted on it",
+                "give the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID: IAM policies can only name a key by its ARN",
             );
         }
     }
@@ -713,7 +713,7 @@ impl Checks<'_> {
                     format!("`{text}` is not an email address"),
                     "write a full address such as \"security@example.com\"",
                 );
-            } else if emails.contains(text) {
+            } else if emails.iter().any(|seen| seen.eq_ignore_ascii_case(text)) {
                 self.error(
                     email.span(),
                     format!("`{text}` is listed twice"),

@@ -49,9 +49,10 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
         );
     }
     println!(
-        "\nApply complete! Resources: {} added, {} changed, 0 destroyed. A fresh plan shows no changes.",
+        "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
         plan.count(Action::Create),
-        plan.count(Action::Update)
+        plan.count(Action::Update),
+        plan.count(Action::Delete)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -88,6 +89,7 @@ fn print_event(event: Event<'_>) {
             let verb = match change.action {
                 Action::Create => "creating",
                 Action::Update => "updating",
+                Action::Delete => "deleting",
             };
             println!("{}: {verb}...", change.id);
         }
@@ -96,6 +98,7 @@ fn print_event(event: Event<'_>) {
                 let verb = match change.action {
                     Action::Create => "created",
                     Action::Update => "updated",
+                    Action::Delete => "deleted",
                 };
                 println!("{}: {verb} after {:.1}s", change.id, elapsed.as_secs_f64());
             }

@@ -23,6 +23,9 @@ pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
 pub use trail::TrailSpec;
 
+/// Marks what watchpost created, so that later runs know what they own.
+pub const MANAGED_TAG: (&str, &str) = ("managed-by", "watchpost");
+
 /// IAM is global; its resources are addressed with this pseudo-region.
 pub const GLOBAL: &str = "global";
 
@@ -222,6 +225,9 @@ impl Spec {
 pub struct Live {
     pub spec: Spec,
     pub live_id: Option<String>,
+    /// Whether watchpost made it (its managed-by tag, or where AWS has no tags, a marker such
+    /// as a metric in watchpost's namespace). Only what watchpost owns is ever deleted.
+    pub owned: bool,
 }
 
 /// Something watchpost could not read; the resources behind it are left out of the plan.

@@ -43,7 +43,11 @@ impl TrailSpec {
             &self.cloud_watch_logs_role_arn,
             &live.cloud_watch_logs_role_arn,
         );
-        diff.field("kms_key_id", &self.kms_key_id, &live.kms_key_id);
+        // A trail's key is compared only when the baseline names one: UpdateTrail cannot
+        // remove a key, and an adopted trail's own key is not watchpost's to judge.
+        if self.kms_key_id.is_some() {
+            diff.field("kms_key_id", &self.kms_key_id, &live.kms_key_id);
+        }
         diff.field("logging", &self.logging, &live.logging);
         diff.finish()
     }

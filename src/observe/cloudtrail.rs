@@ -51,6 +51,7 @@ pub async fn trail(session: &Session, home: &str, name: &str) -> Read {
                 logging: status.is_logging().unwrap_or(false),
             }),
             live_id: None,
+            owned: false,
         },
     )])
 }

@@ -1,26 +1,40 @@
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
-use crate::model::{AlarmSpec, Kind, Live, ResourceId, Spec};
+use crate::baseline::Alarms;
+use crate::model::{AlarmSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec};
 
-/// DescribeAlarms takes at most this many names at once.
-const NAMES_PER_CALL: usize = 100;
-
-/// The alarms of these names in the home region; only the baseline's are read.
-pub async fn alarms(session: &Session, home: &str, names: Vec<String>) -> Read {
+/// The alarms in the home region on metrics of watchpost's namespace: the baseline's, and any
+/// it made before that the baseline no longer names (those carry the managed-by tag).
+pub async fn alarms(session: &Session, home: &str, baseline: &Alarms) -> Read {
     let failed = |error| (unknown(&[Kind::MetricAlarm], home), error);
     let client = session.cloudwatch(home);
+    let place = format!("the alarms in {home}");
     let mut found = Vec::new();
-    for chunk in names.chunks(NAMES_PER_CALL) {
-        let answer = client
-            .describe_alarms()
-            .set_alarm_names(Some(chunk.to_vec()))
-            .send()
-            .await
-            .call("cloudwatch:DescribeAlarms", format!("the alarms in {home}"))
+    let mut pages = client.describe_alarms().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page
+            .call("cloudwatch:DescribeAlarms", &place)
             .map_err(failed)?;
-        for alarm in answer.metric_alarms() {
+        for alarm in page.metric_alarms() {
             let Some(name) = alarm.alarm_name() else {
                 continue;
+            };
+            if alarm.namespace() != Some(baseline.metric_namespace.as_str()) {
+                continue;
+            }
+            let owned = if baseline.filters.contains_key(name) {
+                false
+            } else {
+                let tags = client
+                    .list_tags_for_resource()
+                    .resource_arn(alarm.alarm_arn().unwrap_or_default())
+                    .send()
+                    .await
+                    .call("cloudwatch:ListTagsForResource", &place)
+                    .map_err(failed)?;
+                tags.tags().iter().any(|tag| {
+                    (tag.key(), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1))
+                })
             };
             let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
             found.push((
@@ -39,6 +53,7 @@ pub async fn alarms(session: &Session, home: &str, names: Vec<String>) -> Read {
                         alarm_actions: alarm.alarm_actions().to_vec(),
                     }),
                     live_id: None,
+                    owned,
                 },
             ));
         }

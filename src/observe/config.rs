@@ -1,7 +1,9 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
+use crate::baseline::catalog;
+use crate::model::MANAGED_TAG;
 use crate::model::{
     DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
 };
@@ -14,7 +16,7 @@ const REGION_KINDS: &[Kind] = &[
 ];
 
 /// The region's recorder, its status, its delivery channel and its AWS managed rules.
-pub async fn region(session: &Session, region: &str) -> Read {
+pub async fn region(session: &Session, region: &str, wanted: &BTreeSet<String>) -> Read {
     let failed = |error| (unknown(REGION_KINDS, region), error);
     let client = session.config(region);
     let place = format!("AWS Config in {region}");
@@ -54,6 +56,7 @@ pub async fn region(session: &Session, region: &str) -> Read {
                         .is_some_and(|g| g.include_global_resource_types()),
                 }),
                 live_id: Some(name.clone()),
+                owned: false,
             },
         ));
         let recording = statuses
@@ -69,6 +72,7 @@ pub async fn region(session: &Session, region: &str) -> Read {
                     recording,
                 }),
                 live_id: Some(name),
+                owned: false,
             },
         ));
     }
@@ -89,6 +93,7 @@ pub async fn region(session: &Session, region: &str) -> Read {
                     s3_kms_key_arn: channel.s3_kms_key_arn().map(str::to_owned),
                 }),
                 live_id: Some(name),
+                owned: false,
             },
         ));
     }
@@ -102,6 +107,26 @@ pub async fn region(session: &Session, region: &str) -> Read {
             let (Some(name), Some(source)) = (rule.config_rule_name(), rule.source()) else {
                 continue;
             };
+            // A rule the baseline no longer names is watchpost's to remove only if watchpost
+            // made it: one under a catalog name, with the managed-by tag. Any other rule is
+            // someone else's and not even looked at.
+            let owned = if wanted.contains(name) {
+                false
+            } else if catalog::managed_rule(name).is_some() {
+                let id = ResourceId::new(Kind::ConfigRule, region, name);
+                let tags = client
+                    .list_tags_for_resource()
+                    .resource_arn(rule.config_rule_arn().unwrap_or_default())
+                    .send()
+                    .await
+                    .call("config:ListTagsForResource", &id)
+                    .map_err(failed)?;
+                tags.tags().iter().any(|tag| {
+                    (tag.key(), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1))
+                })
+            } else {
+                continue;
+            };
             found.push((
                 ResourceId::new(Kind::ConfigRule, region, name),
                 Live {
@@ -113,6 +138,7 @@ pub async fn region(session: &Session, region: &str) -> Read {
                         input_parameters: parameters(rule.input_parameters()),
                     }),
                     live_id: None,
+                    owned,
                 },
             ));
         }

@@ -60,6 +60,7 @@ pub async fn rule(session: &Session, region: &str, name: &str) -> Read {
                 targets,
             }),
             live_id: None,
+            owned: false,
         },
     )])
 }

@@ -47,6 +47,7 @@ pub async fn detector(session: &Session, region: &str) -> Read {
         Live {
             spec: Spec::Detector(spec),
             live_id: Some(detector_id.clone()),
+            owned: false,
         },
     )])
 }

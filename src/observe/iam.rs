@@ -70,6 +70,7 @@ pub async fn role(session: &Session, home: &str, name: &str) -> Read {
                 inline_policies,
             }),
             live_id: None,
+            owned: false,
         },
     )])
 }

@@ -2,8 +2,9 @@ use super::Read;
 use crate::aws::{Context, Session};
 use crate::model::{Kind, Live, LogGroupSpec, MetricFilterSpec, ResourceId, Spec};
 
-/// The trail's log group and the metric filters on it.
-pub async fn log_group(session: &Session, home: &str, name: &str) -> Read {
+/// The trail's log group and the metric filters on it. Metric filters have no tags: one that
+/// feeds a metric in watchpost's namespace is watchpost's.
+pub async fn log_group(session: &Session, home: &str, name: &str, namespace: Option<&str>) -> Read {
     let id = ResourceId::new(Kind::LogGroup, home, name);
     let unknown = vec![id.clone(), ResourceId::singleton(Kind::MetricFilter, home)];
     let failed = |error| (unknown.clone(), error);
@@ -29,6 +30,7 @@ pub async fn log_group(session: &Session, home: &str, name: &str) -> Read {
                 retention_days: group.retention_in_days(),
             }),
             live_id: None,
+            owned: false,
         },
     )];
     let mut filters = client
@@ -45,6 +47,7 @@ pub async fn log_group(session: &Session, home: &str, name: &str) -> Read {
                 continue;
             };
             let metric = filter.metric_transformations().first();
+            let owned = metric.is_some_and(|m| Some(m.metric_namespace()) == namespace);
             found.push((
                 ResourceId::new(Kind::MetricFilter, home, filter_name),
                 Live {
@@ -59,6 +62,7 @@ pub async fn log_group(session: &Session, home: &str, name: &str) -> Read {
                             .unwrap_or_default(),
                     }),
                     live_id: None,
+                    owned,
                 },
             ));
         }

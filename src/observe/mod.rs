@@ -11,12 +11,14 @@ mod logs;
 mod s3;
 mod sns;
 
+use std::collections::BTreeSet;
+
 use futures::future::join_all;
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
-use crate::plan::{SIGNIN_REGION, alert_topic_regions, gap_place, log_bucket_name};
+use crate::plan::{SIGNIN_REGION, alert_topic_regions, log_bucket_name};
 
 /// The account the credentials belong to.
 pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {
@@ -80,6 +82,11 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
+    let wanted_rules: BTreeSet<String> = baseline
+        .config
+        .iter()
+        .flat_map(|config| config.rules.keys().cloned())
+        .collect();
     let mut reads: Vec<futures::future::BoxFuture<'_, Read>> = Vec::new();
     if baseline.guardduty.is_some() {
         for region in regions {
@@ -93,16 +100,21 @@ pub async fn account(
     if let Some(config) = &baseline.config {
         reads.push(Box::pin(iam::role(session, home, &config.role_name)));
         for region in regions {
-            reads.push(Box::pin(config::region(session, region)));
+            reads.push(Box::pin(config::region(session, region, &wanted_rules)));
         }
     }
     if let Some(cloudtrail) = &baseline.cloudtrail {
         reads.push(Box::pin(iam::role(session, home, &cloudtrail.role_name)));
         reads.push(Box::pin(cloudtrail::trail(session, home, &cloudtrail.name)));
+        let namespace = baseline
+            .alarms
+            .as_ref()
+            .map(|alarms| alarms.metric_namespace.as_str());
         reads.push(Box::pin(logs::log_group(
             session,
             home,
             &cloudtrail.log_group_name,
+            namespace,
         )));
     }
     if let Some(alerts) = &baseline.alerts {
@@ -123,8 +135,7 @@ pub async fn account(
         )));
     }
     if let Some(alarms) = &baseline.alarms {
-        let names = alarms.filters.keys().cloned().collect();
-        reads.push(Box::pin(cloudwatch::alarms(session, home, names)));
+        reads.push(Box::pin(cloudwatch::alarms(session, home, alarms)));
     }
     let reads = join_all(reads).await;
     for read in reads {
@@ -133,7 +144,7 @@ pub async fn account(
             Err((places, error)) => {
                 for place in places {
                     observed.gaps.push(Gap {
-                        place: gap_place(&place),
+                        place: place.to_string(),
                         call: error.call.clone(),
                         reason: error.to_string(),
                     });

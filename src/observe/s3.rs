@@ -149,6 +149,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
                 policy,
             }),
             live_id: None,
+            owned: false,
         },
     )])
 }

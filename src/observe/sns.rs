@@ -34,6 +34,7 @@ pub async fn topic(session: &Session, region: &str, account: &str, name: &str) -
         Live {
             spec: Spec::Topic(TopicSpec { policy }),
             live_id: Some(arn.clone()),
+            owned: false,
         },
     )];
     let mut pages = client
@@ -58,6 +59,8 @@ pub async fn topic(session: &Session, region: &str, account: &str, name: &str) -
                         pending_confirmation: subscription.subscription_arn() == Some(PENDING),
                     }),
                     live_id: subscription.subscription_arn().map(str::to_owned),
+                    // The baseline's email list is the whole audience of its alert topic.
+                    owned: true,
                 },
             ));
         }

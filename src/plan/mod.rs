@@ -5,6 +5,8 @@ mod desired;
 mod order;
 mod render;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
 pub use desired::{
@@ -21,6 +23,7 @@ use crate::model::{FieldChange, Gap, Kind, Observed, ResourceId, Spec, Subscript
 pub enum Action {
     Create,
     Update,
+    Delete,
 }
 
 /// One resource to change. The spec is the full desired state; `fields` lists what differs for
@@ -74,13 +77,54 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let mut changes = Vec::new();
     let mut unchanged = 0;
     let mut notes = Vec::new();
+    let desired = desired_resources(baseline, observed);
+    let wanted: BTreeSet<&ResourceId> = desired.iter().map(|d| &d.id).collect();
+    let mut left_alone: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (id, live) in &observed.resources {
+        if wanted.contains(id) || behind_gap(&observed.gaps, id) {
+            continue;
+        }
+        let pending = matches!(
+            live.spec,
+            Spec::Subscription(SubscriptionSpec {
+                pending_confirmation: true,
+                ..
+            })
+        );
+        if pending {
+            notes.push(format!(
+                "{id} is no longer in the baseline but still waits for confirmation, so it cannot be removed; AWS drops it after 3 days unless confirmed"
+            ));
+        } else if live.owned {
+            changes.push(Change {
+                id: id.clone(),
+                action: Action::Delete,
+                spec: live.spec.clone(),
+                live_id: live.live_id.clone(),
+                fields: Vec::new(),
+                depends_on: Vec::new(),
+            });
+        } else {
+            left_alone
+                .entry(ResourceId::singleton(id.kind, &id.region).to_string())
+                .or_default()
+                .push(&id.name);
+        }
+    }
+    for (place, names) in left_alone {
+        notes.push(format!(
+            "{place}: leaves alone {} that watchpost did not make: {}",
+            names.len(),
+            names.join(", ")
+        ));
+    }
     for Desired {
         id,
         spec,
         depends_on,
-    } in desired_resources(baseline, observed)
+    } in desired
     {
-        if observed.gaps.iter().any(|gap| gap.place == gap_place(&id)) {
+        if behind_gap(&observed.gaps, &id) {
             continue;
         }
         match observed.resources.get(&id) {
@@ -147,9 +191,13 @@ fn note_on_create(baseline: &Baseline, id: &ResourceId) -> Option<String> {
     }
 }
 
-/// The place a gap is recorded under for a resource: its kind and region.
-pub fn gap_place(id: &ResourceId) -> String {
-    format!("{}/{}", id.kind, id.region)
+/// Whether a failed read left this resource unknown: the gap names it, or its kind and region
+/// as a whole (a failed listing).
+fn behind_gap(gaps: &[Gap], id: &ResourceId) -> bool {
+    let whole_kind = ResourceId::singleton(id.kind, &id.region).to_string();
+    let this = id.to_string();
+    gaps.iter()
+        .any(|gap| gap.place == this || gap.place == whole_kind)
 }
 
 #[cfg(test)]

@@ -47,6 +47,9 @@ pub fn render(plan: &Plan) -> String {
                     let _ = writeln!(out, "      {name:<width$} = {}", show(&value, 8));
                 }
             }
+            Action::Delete => {
+                let _ = writeln!(out, "  - {}", change.id);
+            }
             Action::Update => {
                 let _ = writeln!(out, "  ~ {}", change.id);
                 for field in &change.fields {
@@ -73,9 +76,10 @@ pub fn render(plan: &Plan) -> String {
     }
     let _ = writeln!(
         out,
-        "Plan: {} to add, {} to change, 0 to destroy.",
+        "Plan: {} to add, {} to change, {} to destroy.",
         plan.count(Action::Create),
-        plan.count(Action::Update)
+        plan.count(Action::Update),
+        plan.count(Action::Delete)
     );
     out
 }

@@ -40,6 +40,7 @@ fn converged(baseline: &Baseline) -> Observed {
             Live {
                 spec: desired.spec,
                 live_id,
+                owned: false,
             },
         );
     }

@@ -61,17 +61,20 @@ fn topic_policy(context: &Context<'_>, arn: &str) -> Value {
     }))
 }
 
+/// Only `ConsoleLogin` itself: the sign-in source also records other steps (MFA, password
+/// changes) that would send several mails for one sign-in.
 fn signin_pattern(events: SigninEvents) -> Value {
     let mut pattern = json!({
         "source": ["aws.signin"],
-        "detail-type": ["AWS Console Sign In via CloudTrail"]
+        "detail-type": ["AWS Console Sign In via CloudTrail"],
+        "detail": {"eventName": ["ConsoleLogin"]}
     });
     match events {
         SigninEvents::All => {}
         SigninEvents::Failures => {
-            pattern["detail"] = json!({"responseElements": {"ConsoleLogin": ["Failure"]}});
+            pattern["detail"]["responseElements"] = json!({"ConsoleLogin": ["Failure"]});
         }
-        SigninEvents::Root => pattern["detail"] = json!({"userIdentity": {"type": ["Root"]}}),
+        SigninEvents::Root => pattern["detail"]["userIdentity"] = json!({"type": ["Root"]}),
     }
     pattern
 }

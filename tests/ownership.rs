@@ -1,0 +1,138 @@
+//! Removing something from the baseline deletes it only if watchpost made it; what someone
+//! else made beside it survives, and the plan says so.
+
+mod support;
+
+use aws_sdk_config::types::{ConfigRule, Owner, Source};
+use support::{Moto, REGION, Run, write_baseline};
+
+const FULL: &str = r#"
+[scope]
+regions = ["us-east-1"]
+home_region = "us-east-1"
+[config.rules]
+restricted-ssh = {}
+eip-attached = {}
+[cloudtrail]
+[alerts]
+emails = ["a@example.com", "b@example.com"]
+[alarms.filters]
+console-signin-failures = {}
+root-account-use = {}
+"#;
+
+fn plan(moto: &Moto, baseline: &str) -> Run {
+    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+}
+
+async fn rule_names(moto: &Moto) -> Vec<String> {
+    let rules = moto
+        .config(REGION)
+        .await
+        .describe_config_rules()
+        .send()
+        .await
+        .unwrap();
+    let mut names: Vec<String> = rules
+        .config_rules()
+        .iter()
+        .filter_map(|r| r.config_rule_name().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+async fn alarm_names(moto: &Moto) -> Vec<String> {
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&moto.sdk_config(REGION).await);
+    let alarms = cloudwatch.describe_alarms().send().await.unwrap();
+    let mut names: Vec<String> = alarms
+        .metric_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn removal_deletes_only_what_watchpost_made() {
+    let moto = Moto::start();
+    let full = write_baseline(FULL);
+    moto.watchpost(&["apply", "--baseline", full.path_str(), "--auto-approve"])
+        .assert_success();
+
+    // Someone else's rule under a catalog name, and their alarm in watchpost's namespace.
+    moto.config(REGION)
+        .await
+        .put_config_rule()
+        .config_rule(
+            ConfigRule::builder()
+                .config_rule_name("s3-bucket-public-read-prohibited")
+                .source(
+                    Source::builder()
+                        .owner(Owner::Aws)
+                        .source_identifier("S3_BUCKET_PUBLIC_READ_PROHIBITED")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_cloudwatch::Client::new(&moto.sdk_config(REGION).await)
+        .put_metric_alarm()
+        .alarm_name("their-alarm")
+        .namespace("Watchpost")
+        .metric_name("console-signin-failures")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(3.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+
+    let reduced = write_baseline(
+        &FULL
+            .replace("eip-attached = {}\n", "")
+            .replace("root-account-use = {}\n", "")
+            .replace(", \"b@example.com\"", ""),
+    );
+    let run = plan(&moto, reduced.path_str());
+    run.assert_code(2);
+    for expected in [
+        "  - config_rule/us-east-1/eip-attached\n",
+        "  - metric_alarm/us-east-1/root-account-use\n",
+        "  - metric_filter/us-east-1/root-account-use\n",
+        "  - alert_subscription/us-east-1/b@example.com\n",
+        "config_rule/us-east-1: leaves alone 1 that watchpost did not make: s3-bucket-public-read-prohibited",
+        "metric_alarm/us-east-1: leaves alone 1 that watchpost did not make: their-alarm",
+        "Plan: 0 to add, 0 to change, 4 to destroy.",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+
+    moto.watchpost(&["apply", "--baseline", reduced.path_str(), "--auto-approve"])
+        .assert_success();
+    assert_eq!(
+        rule_names(&moto).await,
+        ["restricted-ssh", "s3-bucket-public-read-prohibited"]
+    );
+    assert_eq!(
+        alarm_names(&moto).await,
+        ["console-signin-failures", "their-alarm"]
+    );
+    let again = plan(&moto, reduced.path_str());
+    again.assert_code(0);
+    assert!(
+        again
+            .stdout
+            .contains("leaves alone 1 that watchpost did not make: their-alarm")
+    );
+}
