@@ -31,9 +31,19 @@ pub enum Command {
         /// Exit 0 when the account matches, 2 when there are changes, 1 on error
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Print the plan as one JSON document (docs/json-output.md) instead of text
+        #[arg(long)]
+        json: bool,
+        /// Also save the plan to FILE, for `watchpost apply FILE`
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Change the account to match the baseline
     Apply {
+        /// A plan saved by `plan --out`: apply exactly it, without asking, if the account and
+        /// the baseline are as they were when it was made
+        #[arg(value_name = "PLAN_FILE")]
+        plan_file: Option<PathBuf>,
         #[command(flatten)]
         baseline: BaselineArg,
         #[command(flatten)]
@@ -41,6 +51,9 @@ pub enum Command {
         /// Apply without asking; needed when not run from a terminal
         #[arg(long)]
         auto_approve: bool,
+        /// Report progress as JSON lines (docs/json-output.md) instead of text
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -123,10 +123,12 @@ pub struct AlarmFilter {
 impl Baseline {
     /// Reads and validates a baseline file; a validation failure is a [`BaselineErrors`]
     /// listing every problem at once.
-    pub fn load(path: &Path) -> anyhow::Result<Baseline> {
+    /// Also returns the text read, whose digest a saved plan carries.
+    pub fn read(path: &Path) -> anyhow::Result<(Baseline, String)> {
         let source = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the baseline {}", path.display()))?;
-        Ok(Self::parse(&path.display().to_string(), &source)?)
+        let baseline = Self::parse(&path.display().to_string(), &source)?;
+        Ok((baseline, source))
     }
 
     pub fn parse(path: &str, source: &str) -> Result<Baseline, BaselineErrors> {

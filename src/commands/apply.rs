@@ -1,45 +1,73 @@
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
+use serde_json::json;
 
 use crate::apply::{Event, Outcome, Settings, execute};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::plan::{Action, render};
+use crate::plan::{Action, Plan, SAVED_FORMAT_VERSION, SavedPlan, render, render_json};
 
 const IAM_PROPAGATION_ENV: &str = "WATCHPOST_IAM_PROPAGATION_SECONDS";
 const DEFAULT_IAM_PROPAGATION: Duration = Duration::from_secs(10);
 
-pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Result<ExitCode> {
-    let baseline = Baseline::load(path)?;
+pub struct How {
+    pub plan_file: Option<PathBuf>,
+    pub auto_approve: bool,
+    pub json: bool,
+}
+
+pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
+    let (baseline, source) = Baseline::read(path)?;
     let session = super::session(aws).await;
-    let plan = super::observe_and_plan(&session, aws, &baseline).await?;
-    print!("{}", render(&plan));
+    let reporter = if how.json {
+        Reporter::Json
+    } else {
+        Reporter::Human
+    };
+    let plan = match &how.plan_file {
+        Some(file) => {
+            let saved = read_saved(file)?;
+            let observed = super::observe(&session, aws, &baseline).await?;
+            let stale = saved.staleness(&source, &observed);
+            if !stale.is_empty() {
+                bail!(
+                    "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
+                    stale.join(", "),
+                    file.display()
+                );
+            }
+            saved.plan
+        }
+        None => super::observe_and_plan(&session, aws, &baseline).await?.0,
+    };
+    reporter.plan(&plan);
     if !plan.gaps.is_empty() {
         bail!(
             "refusing to apply: parts of the account could not be read (listed above), and changing it blind could duplicate what is there"
         );
     }
     if plan.is_empty() {
+        reporter.summary(&plan, 0, &plan);
         return Ok(ExitCode::SUCCESS);
     }
     let settings = Settings {
         iam_propagation: iam_propagation()?,
     };
-    if !auto_approve && !confirmed()? {
+    // A saved plan was reviewed when it was made; applying it is the approval.
+    let approved = how.auto_approve || how.plan_file.is_some();
+    if !approved && !confirmed()? {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    println!();
-    let report = execute(&session, &plan, &settings, &print_event).await;
+    let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
 
-    let after = super::observe_and_plan(&session, aws, &baseline).await?;
+    let (after, _) = super::observe_and_plan(&session, aws, &baseline).await?;
+    reporter.summary(&plan, report.failures(), &after);
     if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
-        println!("\nThe account does not match the baseline yet. What remains:\n");
-        print!("{}", render(&after));
         bail!(
             "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
             report.failures(),
@@ -48,13 +76,102 @@ pub async fn run(path: &Path, aws: &AwsArgs, auto_approve: bool) -> anyhow::Resu
             after.gaps.len()
         );
     }
-    println!(
-        "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
-        plan.count(Action::Create),
-        plan.count(Action::Update),
-        plan.count(Action::Delete)
-    );
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the saved plan {}", file.display()))?;
+    let version: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a saved plan (not JSON)", file.display()))?;
+    if version["format_version"] != SAVED_FORMAT_VERSION {
+        bail!(
+            "{} was written by watchpost {} in plan format {}; this watchpost ({}) reads format {SAVED_FORMAT_VERSION}\nhint: make the plan again with this watchpost",
+            file.display(),
+            version["watchpost_version"],
+            version["format_version"],
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid saved plan", file.display()))
+}
+
+/// How progress reaches the user: text for people, one JSON object per line for schedulers.
+enum Reporter {
+    Human,
+    Json,
+}
+
+impl Reporter {
+    fn plan(&self, plan: &Plan) {
+        match self {
+            Reporter::Human => print!("{}", render(plan)),
+            Reporter::Json => json_line(json!({"type": "plan", "plan": render_json(plan)})),
+        }
+    }
+
+    fn event(&self, event: Event<'_>) {
+        match self {
+            Reporter::Human => print_event(event),
+            Reporter::Json => json_line(match event {
+                Event::Started(change) => json!({
+                    "type": "change_started",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                }),
+                Event::Finished(change, Outcome::Done, elapsed) => json!({
+                    "type": "change_finished",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "seconds": elapsed.as_secs_f64(),
+                }),
+                Event::Finished(change, Outcome::Failed(error), _) => json!({
+                    "type": "change_failed",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "error": error.to_string(),
+                }),
+                Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
+                    "type": "change_skipped",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "because_of": because_of.to_string(),
+                }),
+            }),
+        }
+    }
+
+    fn summary(&self, plan: &Plan, failed: usize, after: &Plan) {
+        let converged = failed == 0 && after.is_empty() && after.gaps.is_empty();
+        match self {
+            Reporter::Human if converged && plan.is_empty() => {}
+            Reporter::Human if converged => println!(
+                "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
+                plan.count(Action::Create),
+                plan.count(Action::Update),
+                plan.count(Action::Delete)
+            ),
+            Reporter::Human => {
+                println!("\nThe account does not match the baseline yet. What remains:\n");
+                print!("{}", render(after));
+            }
+            Reporter::Json => json_line(json!({
+                "type": "summary",
+                "added": plan.count(Action::Create),
+                "changed": plan.count(Action::Update),
+                "destroyed": plan.count(Action::Delete),
+                "failed": failed,
+                "remaining": after.changes.len(),
+                "unreadable": after.gaps.len(),
+                "converged": converged,
+            })),
+        }
+    }
+}
+
+fn json_line(value: serde_json::Value) {
+    println!("{value}");
 }
 
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.

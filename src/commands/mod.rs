@@ -11,6 +11,7 @@ use anyhow::bail;
 use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
+use crate::model::Observed;
 use crate::plan::Plan;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -20,12 +21,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             baseline,
             aws,
             detailed_exitcode,
-        } => plan::run(&baseline.path, &aws, detailed_exitcode).await,
+            json,
+            out,
+        } => {
+            let output = plan::Output {
+                detailed_exitcode,
+                json,
+                out,
+            };
+            plan::run(&baseline.path, &aws, &output).await
+        }
         Command::Apply {
+            plan_file,
             baseline,
             aws,
             auto_approve,
-        } => apply::run(&baseline.path, &aws, auto_approve).await,
+            json,
+        } => {
+            let how = apply::How {
+                plan_file,
+                auto_approve,
+                json,
+            };
+            apply::run(&baseline.path, &aws, &how).await
+        }
     }
 }
 
@@ -34,13 +53,13 @@ fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
     aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
 }
 
-/// Reads the account and plans against it, refusing a different account than the baseline
-/// names before anything else is read.
-async fn observe_and_plan(
+/// Reads the account, refusing a different account than the baseline names before anything
+/// else is read.
+async fn observe(
     session: &Session,
     aws: &AwsArgs,
     baseline: &Baseline,
-) -> anyhow::Result<Plan> {
+) -> anyhow::Result<Observed> {
     let region = account_region(aws, baseline);
     let account_id = crate::observe::caller_account(session, region).await?;
     if let Some(expected) = &baseline.scope.account_id
@@ -51,8 +70,16 @@ async fn observe_and_plan(
         );
     }
     let regions = crate::observe::regions_in_scope(session, baseline, region).await?;
-    let observed = crate::observe::account(session, baseline, account_id, regions).await;
-    Ok(crate::plan::plan(baseline, &observed))
+    Ok(crate::observe::account(session, baseline, account_id, regions).await)
+}
+
+async fn observe_and_plan(
+    session: &Session,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+) -> anyhow::Result<(Plan, Observed)> {
+    let observed = observe(session, aws, baseline).await?;
+    Ok((crate::plan::plan(baseline, &observed), observed))
 }
 
 async fn session(aws: &AwsArgs) -> Session {

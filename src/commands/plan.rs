@@ -1,24 +1,47 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::plan::render;
+use crate::plan::{SavedPlan, render, render_json};
 
-pub async fn run(path: &Path, aws: &AwsArgs, detailed_exitcode: bool) -> anyhow::Result<ExitCode> {
-    let baseline = Baseline::load(path)?;
+pub struct Output {
+    pub detailed_exitcode: bool,
+    pub json: bool,
+    pub out: Option<PathBuf>,
+}
+
+pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
+    let (baseline, source) = Baseline::read(path)?;
     let session = super::session(aws).await;
-    let plan = super::observe_and_plan(&session, aws, &baseline).await?;
-    print!("{}", render(&plan));
+    let (plan, observed) = super::observe_and_plan(&session, aws, &baseline).await?;
+    if output.json {
+        println!("{:#}", render_json(&plan));
+    } else {
+        print!("{}", render(&plan));
+    }
     if !plan.gaps.is_empty() {
         bail!(
             "the plan is incomplete: {} part(s) of the account could not be read (listed above)",
             plan.gaps.len()
         );
     }
-    Ok(if detailed_exitcode && !plan.is_empty() {
+    if let Some(file) = &output.out {
+        let saved = SavedPlan::new(plan.clone(), &source, &observed);
+        let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
+        std::fs::write(file, text)
+            .with_context(|| format!("cannot write the plan to {}", file.display()))?;
+        if !output.json {
+            println!(
+                "\nSaved the plan to {}. To make exactly these changes, run:\n    watchpost apply {}",
+                file.display(),
+                file.display()
+            );
+        }
+    }
+    Ok(if output.detailed_exitcode && !plan.is_empty() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

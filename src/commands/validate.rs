@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use crate::baseline::{Baseline, RegionSelection};
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
-    let baseline = Baseline::load(path)?;
+    let (baseline, _) = Baseline::read(path)?;
     let regions = match &baseline.scope.regions {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::policy::canonical;
@@ -8,7 +8,7 @@ use super::{FieldChange, FieldDiff};
 
 /// The SNS topic security alerts go to. Its policy lets only EventBridge and CloudWatch of
 /// this account publish.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopicSpec {
     pub policy: Value,
 }
@@ -23,7 +23,7 @@ impl TopicSpec {
 
 /// An email subscription to the alert topic; addressed by the email. AWS sends the recipient a
 /// confirmation link, and until it is followed nothing is delivered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionSpec {
     pub topic_name: String,
     /// Observed only: whether the recipient has yet to confirm. Never compared, since watchpost
@@ -41,7 +41,7 @@ impl SubscriptionSpec {
 }
 
 /// Where an EventBridge rule sends matching events, and the readable message it sends.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TargetSpec {
     pub arn: String,
     pub input_paths: BTreeMap<String, String>,
@@ -50,7 +50,7 @@ pub struct TargetSpec {
 
 /// The EventBridge rule matching console sign-in events. Targets are keyed by their id; only
 /// the ones the baseline declares are compared, so a target someone else added stays.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRuleSpec {
     pub description: String,
     pub event_pattern: Value,

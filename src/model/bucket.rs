@@ -1,4 +1,4 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FieldChange, FieldDiff};
@@ -7,7 +7,7 @@ use super::{FieldChange, FieldDiff};
 pub const EXPIRY_RULE_ID: &str = "watchpost-expire-logs";
 
 /// Default encryption of the log bucket, as S3 names the algorithm.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "sse_algorithm")]
 pub enum Encryption {
     #[serde(rename = "AES256")]
@@ -18,7 +18,7 @@ pub enum Encryption {
 
 /// The log bucket that AWS Config (and CloudTrail) deliver to. `None` means the live bucket
 /// lacks that setting altogether.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BucketSpec {
     pub block_public_access: bool,
     pub encryption: Option<Encryption>,

@@ -1,12 +1,12 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{FieldChange, FieldDiff};
 
 /// The AWS Config configuration recorder of a region. `name` is the live recorder's name when
 /// one is adopted, else the baseline's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecorderSpec {
     pub name: String,
     pub role_arn: String,
@@ -28,7 +28,7 @@ impl RecorderSpec {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryChannelSpec {
     pub name: String,
     pub s3_bucket_name: String,
@@ -58,7 +58,7 @@ impl DeliveryChannelSpec {
 
 /// Whether the region's recorder is running. Separate from the recorder because AWS only
 /// starts a recorder once it has a delivery channel, which itself needs the recorder.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecordingSpec {
     pub recorder_name: String,
     pub recording: bool,
@@ -73,7 +73,7 @@ impl RecordingSpec {
 }
 
 /// An AWS managed Config rule. Parameters are sent to AWS as strings, so they are kept as such.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleSpec {
     pub source_identifier: String,
     pub input_parameters: BTreeMap<String, String>,

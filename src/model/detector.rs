@@ -1,13 +1,13 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{FieldChange, FieldDiff};
 
 /// A GuardDuty detector. Features are keyed by their API name (`S3_DATA_EVENTS`) with status
 /// `ENABLED` or `DISABLED`; only the features the baseline names are compared, since AWS lists
 /// others (CLOUD_TRAIL, DNS_LOGS, ...) that are always on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectorSpec {
     pub status: String,
     pub finding_publishing_frequency: String,

@@ -1,9 +1,9 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{FieldChange, FieldDiff};
 
 /// The CloudWatch Logs log group the trail delivers to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogGroupSpec {
     pub retention_days: Option<i32>,
 }
@@ -17,7 +17,7 @@ impl LogGroupSpec {
 }
 
 /// A metric filter on the trail's log group, counting matching events into a metric.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricFilterSpec {
     pub log_group_name: String,
     pub pattern: String,
@@ -85,7 +85,7 @@ impl MetricFilterSpec {
 }
 
 /// A CloudWatch alarm on a metric filter's metric, notifying the alert topic.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlarmSpec {
     pub description: String,
     pub metric_namespace: String,

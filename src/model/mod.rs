@@ -13,7 +13,7 @@ mod trail;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use alerts::{EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn};
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
@@ -40,7 +40,7 @@ pub fn partition(region: &str) -> &'static str {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     LogBucket,
@@ -89,7 +89,7 @@ impl fmt::Display for Kind {
 /// Where a resource lives. Per-region singletons (a detector, a recorder) have an empty name:
 /// AWS allows one per region, so the region alone identifies them and an existing one is
 /// adopted whatever it is called.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceId {
     pub kind: Kind,
     pub region: String,
@@ -122,8 +122,8 @@ impl fmt::Display for ResourceId {
 }
 
 /// The managed settings of one resource, desired or observed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Spec {
     Bucket(BucketSpec),
     Role(RoleSpec),
@@ -143,7 +143,7 @@ pub enum Spec {
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the
 /// live resource lacks the setting altogether.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,
     pub before: Option<serde_json::Value>,
@@ -207,9 +207,25 @@ impl Spec {
         }
     }
 
-    /// Every declared field as `(name, value)`, for showing what a create will set.
-    pub fn fields(&self) -> Vec<(String, serde_json::Value)> {
-        match to_json(self) {
+    /// The declared fields as one JSON object, without the kind's tag.
+    pub fn field_values(&self) -> serde_json::Map<String, serde_json::Value> {
+        let inner = match self {
+            Spec::Bucket(spec) => to_json(spec),
+            Spec::Role(spec) => to_json(spec),
+            Spec::Detector(spec) => to_json(spec),
+            Spec::Recorder(spec) => to_json(spec),
+            Spec::DeliveryChannel(spec) => to_json(spec),
+            Spec::Recording(spec) => to_json(spec),
+            Spec::Rule(spec) => to_json(spec),
+            Spec::LogGroup(spec) => to_json(spec),
+            Spec::Trail(spec) => to_json(spec),
+            Spec::Topic(spec) => to_json(spec),
+            Spec::Subscription(spec) => to_json(spec),
+            Spec::EventRule(spec) => to_json(spec),
+            Spec::MetricFilter(spec) => to_json(spec),
+            Spec::Alarm(spec) => to_json(spec),
+        };
+        match inner {
             serde_json::Value::Object(map) => map
                 .into_iter()
                 .filter(|(_, value)| !value.is_null())
@@ -231,7 +247,7 @@ pub struct Live {
 }
 
 /// Something watchpost could not read; the resources behind it are left out of the plan.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Gap {
     pub place: String,
     pub call: String,

@@ -1,13 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FieldChange, FieldDiff};
 
 /// An IAM role a service assumes. Only the managed and inline policies the baseline names are
 /// compared: a policy someone else attached is theirs, and watchpost never detaches it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RoleSpec {
     pub trust_policy: Value,
     pub managed_policy_arns: BTreeSet<String>,

@@ -1,10 +1,10 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{FieldChange, FieldDiff};
 
 /// The CloudTrail trail: multi-region, with global service events and log file validation,
 /// delivering to the log bucket and to a CloudWatch Logs log group.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrailSpec {
     pub s3_bucket_name: String,
     pub s3_key_prefix: Option<String>,

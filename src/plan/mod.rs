@@ -2,23 +2,27 @@
 //! Nothing here talks to AWS; the executor carries out what this decides, and nothing more.
 
 mod desired;
+mod json;
 mod order;
 mod render;
+mod saved;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
+pub use json::render_json;
 pub use order::levels;
 pub use render::render;
+pub use saved::{SAVED_FORMAT_VERSION, SavedPlan};
 
 use crate::baseline::Baseline;
 use crate::model::{FieldChange, Gap, Kind, Observed, ResourceId, Spec, SubscriptionSpec};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
@@ -28,11 +32,13 @@ pub enum Action {
 
 /// One resource to change. The spec is the full desired state; `fields` lists what differs for
 /// an update, so the executor touches only those settings.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub id: ResourceId,
     pub action: Action,
     pub spec: Spec,
+    /// The live resource as read, for an update or a delete.
+    pub before: Option<Spec>,
     pub live_id: Option<String>,
     pub fields: Vec<FieldChange>,
     pub depends_on: Vec<ResourceId>,
@@ -48,13 +54,14 @@ impl Change {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub account_id: String,
     pub home_region: String,
     pub regions: Vec<String>,
     pub changes: Vec<Change>,
-    pub unchanged: usize,
+    /// Resources that already match, with their declared settings.
+    pub unchanged: Vec<(ResourceId, Spec)>,
     pub gaps: Vec<Gap>,
     /// What a reviewer should know that is not a change: a subscription awaiting its
     /// recipient, a resource placed outside the home region on purpose.
@@ -75,7 +82,7 @@ impl Plan {
 /// that failed) are not planned: planning blind could create a second detector or recorder.
 pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let mut changes = Vec::new();
-    let mut unchanged = 0;
+    let mut unchanged = Vec::new();
     let mut notes = Vec::new();
     let desired = desired_resources(baseline, observed);
     let wanted: BTreeSet<&ResourceId> = desired.iter().map(|d| &d.id).collect();
@@ -100,6 +107,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
                 id: id.clone(),
                 action: Action::Delete,
                 spec: live.spec.clone(),
+                before: Some(live.spec.clone()),
                 live_id: live.live_id.clone(),
                 fields: Vec::new(),
                 depends_on: Vec::new(),
@@ -134,6 +142,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
                     id,
                     action: Action::Create,
                     spec,
+                    before: None,
                     live_id: None,
                     fields: Vec::new(),
                     depends_on,
@@ -152,12 +161,13 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
                 }
                 let fields = spec.changes_from(&live.spec);
                 if fields.is_empty() {
-                    unchanged += 1;
+                    unchanged.push((id, spec));
                 } else {
                     changes.push(Change {
                         id,
                         action: Action::Update,
                         spec,
+                        before: Some(live.spec.clone()),
                         live_id: live.live_id.clone(),
                         fields,
                         depends_on,

@@ -41,7 +41,7 @@ pub fn render(plan: &Plan) -> String {
         match change.action {
             Action::Create => {
                 let _ = writeln!(out, "  + {}", change.id);
-                let fields = change.spec.fields();
+                let fields = change.spec.field_values();
                 let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
                 for (name, value) in fields {
                     let _ = writeln!(out, "      {name:<width$} = {}", show(&value, 8));

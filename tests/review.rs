@@ -1,0 +1,182 @@
+//! Review and scheduled runs: saved plans, and the machine-readable formats.
+
+mod support;
+
+use support::{Moto, REGION, write_baseline};
+
+const BASELINE: &str = r#"
+[scope]
+regions = ["us-east-1"]
+home_region = "us-east-1"
+[guardduty]
+finding_publishing_frequency = "ONE_HOUR"
+[guardduty.features]
+S3_DATA_EVENTS = true
+[config.rules]
+restricted-ssh = {}
+"#;
+
+fn temp_path(name: &str) -> String {
+    std::env::temp_dir()
+        .join(format!("watchpost-{}-{name}", std::process::id()))
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_applied_exactly_and_without_asking() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let file = temp_path("saved-ok.json");
+    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file]);
+    plan.assert_success();
+    assert!(
+        plan.stdout.contains(&format!("watchpost apply {file}")),
+        "{}",
+        plan.stdout
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !saved.contains("testing"),
+        "no credential is written into a saved plan"
+    );
+
+    // No terminal and no --auto-approve: the saved plan is the approval.
+    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    apply.assert_success();
+    assert!(
+        apply.stdout.contains("Apply complete! Resources: 7 added"),
+        "{}",
+        apply.stdout
+    );
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ])
+    .assert_code(0);
+    let _ = std::fs::remove_file(file);
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_refused_once_the_account_changed() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let file = temp_path("saved-stale-account.json");
+    moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
+        .assert_success();
+    moto.guardduty(REGION)
+        .await
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap();
+
+    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    apply.assert_code(1);
+    assert!(
+        apply.stderr.contains(
+            "the saved plan is stale: guardduty_detector/us-east-1 appeared since it was made"
+        ),
+        "{}",
+        apply.stderr
+    );
+    let detectors = moto
+        .guardduty(REGION)
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detectors.detector_ids().len(), 1, "nothing was applied");
+    let _ = std::fs::remove_file(file);
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_refused_once_the_baseline_changed() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let file = temp_path("saved-stale-baseline.json");
+    moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
+        .assert_success();
+    std::fs::write(baseline.path(), BASELINE.replace("ONE_HOUR", "SIX_HOURS")).unwrap();
+    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    apply.assert_code(1);
+    assert!(
+        apply
+            .stderr
+            .contains("the saved plan is stale: the baseline file changed"),
+        "{}",
+        apply.stderr
+    );
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn a_saved_plan_of_another_format_is_refused() {
+    let baseline = write_baseline(BASELINE);
+    let file = temp_path("saved-future.json");
+    std::fs::write(
+        &file,
+        r#"{"format_version": "99", "watchpost_version": "9.0.0"}"#,
+    )
+    .unwrap();
+    let run = support::run_watchpost(
+        &["apply", &file, "--baseline", baseline.path_str()],
+        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
+    );
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("was written by watchpost \"9.0.0\" in plan format \"99\""),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_file(file);
+}
+
+#[tokio::test]
+async fn plan_json_is_one_stable_document() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let run = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
+    run.assert_success();
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    insta::assert_json_snapshot!(document);
+}
+
+#[tokio::test]
+async fn apply_json_streams_one_object_per_line() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let run = moto.watchpost(&[
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--json",
+    ]);
+    run.assert_success();
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
+        .collect();
+    assert_eq!(events[0]["type"], "plan");
+    assert_eq!(events[0]["plan"]["summary"]["add"], 7);
+    let started = events
+        .iter()
+        .filter(|e| e["type"] == "change_started")
+        .count();
+    let finished = events
+        .iter()
+        .filter(|e| e["type"] == "change_finished")
+        .count();
+    assert_eq!((started, finished), (7, 7));
+    let summary = events.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["converged"], true);
+    assert_eq!(summary["added"], 7);
+}
