@@ -54,6 +54,9 @@ pub enum Command {
         /// Report progress as JSON lines (docs/json-output.md) instead of text
         #[arg(long)]
         json: bool,
+        /// Publish a summary of what was repaired to the alert topic; nothing when nothing drifted
+        #[arg(long)]
+        notify: bool,
     },
 }
 

@@ -6,9 +6,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde_json::json;
 
-use crate::apply::{Event, Outcome, Settings, execute};
+use crate::apply::{Event, Outcome, Report, Settings, execute};
+use crate::aws::{Context as _, Session};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::model::topic_arn;
 use crate::plan::{Action, Plan, SAVED_FORMAT_VERSION, SavedPlan, render, render_json};
 
 const IAM_PROPAGATION_ENV: &str = "WATCHPOST_IAM_PROPAGATION_SECONDS";
@@ -18,11 +20,43 @@ pub struct How {
     pub plan_file: Option<PathBuf>,
     pub auto_approve: bool,
     pub json: bool,
+    pub notify: bool,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
     let (baseline, source) = Baseline::read(path)?;
+    if how.notify && baseline.alerts.is_none() {
+        bail!(
+            "--notify publishes to the alert topic, and the baseline has no [alerts] section\nhint: add [alerts] with emails = [...], or drop --notify"
+        );
+    }
+    let settings = Settings {
+        iam_propagation: iam_propagation()?,
+    };
     let session = super::session(aws).await;
+    let account_id = super::identify(&session, aws, &baseline).await?;
+    apply_for(
+        &session,
+        aws,
+        how,
+        &baseline,
+        &source,
+        &account_id,
+        &settings,
+    )
+    .await
+}
+
+/// Everything apply does once it knows the account.
+async fn apply_for(
+    session: &Session,
+    aws: &AwsArgs,
+    how: &How,
+    baseline: &Baseline,
+    source: &str,
+    account_id: &str,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
     let reporter = if how.json {
         Reporter::Json
     } else {
@@ -31,8 +65,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let plan = match &how.plan_file {
         Some(file) => {
             let saved = read_saved(file)?;
-            let observed = super::observe(&session, aws, &baseline).await?;
-            let stale = saved.staleness(&source, &observed);
+            let observed = super::observe(session, aws, baseline, account_id).await?;
+            let stale = saved.staleness(source, &observed);
             if !stale.is_empty() {
                 bail!(
                     "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
@@ -42,7 +76,11 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
             }
             saved.plan
         }
-        None => super::observe_and_plan(&session, aws, &baseline).await?.0,
+        None => {
+            super::observe_and_plan(session, aws, baseline, account_id)
+                .await?
+                .0
+        }
     };
     reporter.plan(&plan);
     if !plan.gaps.is_empty() {
@@ -54,19 +92,21 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         reporter.summary(&plan, 0, &plan);
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = Settings {
-        iam_propagation: iam_propagation()?,
-    };
     // A saved plan was reviewed when it was made; applying it is the approval.
     let approved = how.auto_approve || how.plan_file.is_some();
     if !approved && !confirmed()? {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
+    let report = execute(session, &plan, settings, &|event| reporter.event(event)).await;
 
-    let (after, _) = super::observe_and_plan(&session, aws, &baseline).await?;
+    let (after, _) = super::observe_and_plan(session, aws, baseline, account_id).await?;
     reporter.summary(&plan, report.failures(), &after);
+    if how.notify
+        && let Some(alerts) = &baseline.alerts
+    {
+        notify(session, &plan, &report, &after, &alerts.topic_name).await?;
+    }
     if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
         bail!(
             "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
@@ -77,6 +117,53 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The short account of a repair that `--notify` sends to the alert topic.
+async fn notify(
+    session: &Session,
+    plan: &Plan,
+    report: &Report,
+    after: &Plan,
+    topic: &str,
+) -> anyhow::Result<()> {
+    let mut message = format!(
+        "watchpost found drift in account {} and repaired it: {} created, {} updated, {} deleted.\n\n",
+        plan.account_id,
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete)
+    );
+    for (id, outcome) in &report.outcomes {
+        let verdict = match outcome {
+            Outcome::Done => "repaired".to_owned(),
+            Outcome::Failed(error) => format!("FAILED: {error}"),
+            Outcome::Skipped { because_of } => format!("not attempted ({because_of} failed)"),
+        };
+        message.push_str(&format!("{id}: {verdict}\n"));
+    }
+    if after.is_empty() && after.gaps.is_empty() {
+        message.push_str("\nThe account matches the baseline again.\n");
+    } else {
+        message.push_str(&format!(
+            "\nThe account does NOT match the baseline yet: {} change(s) remain.\n",
+            after.changes.len()
+        ));
+    }
+    let subject = format!("watchpost repaired drift in account {}", plan.account_id);
+    session
+        .sns(&plan.home_region)
+        .publish()
+        .topic_arn(topic_arn(&plan.home_region, &plan.account_id, topic))
+        .subject(subject)
+        .message(message)
+        .send()
+        .await
+        .call(
+            "sns:Publish",
+            format!("alert_topic/{}/{topic}", plan.home_region),
+        )?;
+    Ok(())
 }
 
 fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {

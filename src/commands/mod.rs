@@ -37,11 +37,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             json,
+            notify,
         } => {
             let how = apply::How {
                 plan_file,
                 auto_approve,
                 json,
+                notify,
             };
             apply::run(&baseline.path, &aws, &how).await
         }
@@ -53,15 +55,10 @@ fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
     aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
 }
 
-/// Reads the account, refusing a different account than the baseline names before anything
-/// else is read.
-async fn observe(
-    session: &Session,
-    aws: &AwsArgs,
-    baseline: &Baseline,
-) -> anyhow::Result<Observed> {
-    let region = account_region(aws, baseline);
-    let account_id = crate::observe::caller_account(session, region).await?;
+/// The account the credentials are for, refused before anything else is read when the
+/// baseline names another.
+async fn identify(session: &Session, aws: &AwsArgs, baseline: &Baseline) -> anyhow::Result<String> {
+    let account_id = crate::observe::caller_account(session, account_region(aws, baseline)).await?;
     if let Some(expected) = &baseline.scope.account_id
         && *expected != account_id
     {
@@ -69,16 +66,27 @@ async fn observe(
             "these credentials are for account {account_id}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
         );
     }
+    Ok(account_id)
+}
+
+async fn observe(
+    session: &Session,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    account_id: &str,
+) -> anyhow::Result<Observed> {
+    let region = account_region(aws, baseline);
     let regions = crate::observe::regions_in_scope(session, baseline, region).await?;
-    Ok(crate::observe::account(session, baseline, account_id, regions).await)
+    Ok(crate::observe::account(session, baseline, account_id.to_owned(), regions).await)
 }
 
 async fn observe_and_plan(
     session: &Session,
     aws: &AwsArgs,
     baseline: &Baseline,
+    account_id: &str,
 ) -> anyhow::Result<(Plan, Observed)> {
-    let observed = observe(session, aws, baseline).await?;
+    let observed = observe(session, aws, baseline, account_id).await?;
     Ok((crate::plan::plan(baseline, &observed), observed))
 }
 

@@ -16,7 +16,8 @@ pub struct Output {
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
     let (baseline, source) = Baseline::read(path)?;
     let session = super::session(aws).await;
-    let (plan, observed) = super::observe_and_plan(&session, aws, &baseline).await?;
+    let account_id = super::identify(&session, aws, &baseline).await?;
+    let (plan, observed) = super::observe_and_plan(&session, aws, &baseline, &account_id).await?;
     if output.json {
         println!("{:#}", render_json(&plan));
     } else {

@@ -388,3 +388,28 @@ pub fn write_baseline(contents: &str) -> TempBaseline {
         .unwrap_or_else(|e| panic!("write baseline {}: {e}", path.display()));
     TempBaseline { path }
 }
+
+impl Moto {
+    /// The (subject, message) pairs published to a topic, from moto's own record of them.
+    pub fn published(&self, topic_arn: &str) -> Vec<(String, String)> {
+        let (status, body) = http(self.port, "GET", "/moto-api/data.json")
+            .unwrap_or_else(|e| panic!("GET /moto-api/data.json: {e}"));
+        assert_eq!(status, 200, "GET /moto-api/data.json answered {status}");
+        let data: serde_json::Value = serde_json::from_str(&body).expect("moto's data is JSON");
+        let topics = data["sns"]["Topic"].as_array().cloned().unwrap_or_default();
+        topics
+            .iter()
+            .filter(|topic| topic["arn"] == topic_arn)
+            .flat_map(|topic| {
+                topic["sent_notifications"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|sent| {
+                let text = |i: usize| sent[i].as_str().unwrap_or_default().to_owned();
+                (text(2), text(1))
+            })
+            .collect()
+    }
+}
