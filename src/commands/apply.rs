@@ -33,40 +33,19 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let settings = Settings {
         iam_propagation: iam_propagation()?,
     };
+    // A saved plan that cannot be used is refused before any call to AWS.
+    let saved = how.plan_file.as_deref().map(read_saved).transpose()?;
     let session = super::session(aws).await;
     let account_id = super::identify(&session, aws, &baseline).await?;
-    apply_for(
-        &session,
-        aws,
-        how,
-        &baseline,
-        &source,
-        &account_id,
-        &settings,
-    )
-    .await
-}
-
-/// Everything apply does once it knows the account.
-async fn apply_for(
-    session: &Session,
-    aws: &AwsArgs,
-    how: &How,
-    baseline: &Baseline,
-    source: &str,
-    account_id: &str,
-    settings: &Settings,
-) -> anyhow::Result<ExitCode> {
     let reporter = if how.json {
         Reporter::Json
     } else {
         Reporter::Human
     };
-    let plan = match &how.plan_file {
-        Some(file) => {
-            let saved = read_saved(file)?;
-            let observed = super::observe(session, aws, baseline, account_id).await?;
-            let stale = saved.staleness(source, &observed);
+    let plan = match (saved, &how.plan_file) {
+        (Some(saved), Some(file)) => {
+            let observed = super::observe(&session, aws, &baseline, &account_id).await?;
+            let stale = saved.staleness(&source, &observed);
             if !stale.is_empty() {
                 bail!(
                     "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
@@ -76,8 +55,8 @@ async fn apply_for(
             }
             saved.plan
         }
-        None => {
-            super::observe_and_plan(session, aws, baseline, account_id)
+        _ => {
+            super::observe_and_plan(&session, aws, &baseline, &account_id)
                 .await?
                 .0
         }
@@ -98,14 +77,14 @@ async fn apply_for(
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    let report = execute(session, &plan, settings, &|event| reporter.event(event)).await;
+    let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
 
-    let (after, _) = super::observe_and_plan(session, aws, baseline, account_id).await?;
+    let (after, _) = super::observe_and_plan(&session, aws, &baseline, &account_id).await?;
     reporter.summary(&plan, report.failures(), &after);
     if how.notify
         && let Some(alerts) = &baseline.alerts
     {
-        notify(session, &plan, &report, &after, &alerts.topic_name).await?;
+        notify(&session, &plan, &report, &after, &alerts.topic_name).await?;
     }
     if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
         bail!(
