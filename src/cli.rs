@@ -11,8 +11,18 @@ use clap::{Args, Parser, Subcommand};
     about = "Puts an AWS account under the recommended security monitoring and keeps it there"
 )]
 pub struct Cli {
+    /// When to colour output; `auto` colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,7 +18,7 @@ use crate::baseline::BaselineErrors;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WATCHPOST_LOG")
+            tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
@@ -36,6 +36,12 @@ async fn main() -> ExitCode {
             };
         }
     };
+    // anstream then strips colour wherever it is not wanted: not a terminal, NO_COLOR, --color.
+    match cli.color {
+        cli::ColorChoice::Auto => {}
+        cli::ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        cli::ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+    }
     match commands::run(cli).await {
         Ok(code) => code,
         Err(error) => {

@@ -180,3 +180,29 @@ async fn apply_json_streams_one_object_per_line() {
     assert_eq!(summary["converged"], true);
     assert_eq!(summary["added"], 7);
 }
+
+#[tokio::test]
+async fn colour_only_when_asked_or_on_a_terminal() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let plain = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
+    assert!(!plain.stdout.contains('\u{1b}'), "no colour into a pipe");
+    assert!(plain.stdout.contains("  + guardduty_detector/us-east-1"));
+    let forced = moto.watchpost_with_env(
+        &[
+            "plan",
+            "--baseline",
+            baseline.path_str(),
+            "--color",
+            "always",
+        ],
+        &[("NO_COLOR", "")],
+    );
+    assert!(
+        forced
+            .stdout
+            .contains("\u{1b}[32m+\u{1b}[0m guardduty_detector/us-east-1"),
+        "{:?}",
+        forced.stdout
+    );
+}

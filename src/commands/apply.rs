@@ -172,7 +172,7 @@ enum Reporter {
 impl Reporter {
     fn plan(&self, plan: &Plan) {
         match self {
-            Reporter::Human => print!("{}", render(plan)),
+            Reporter::Human => anstream::print!("{}", render(plan, true)),
             Reporter::Json => json_line(json!({"type": "plan", "plan": render_json(plan)})),
         }
     }
@@ -220,7 +220,7 @@ impl Reporter {
             ),
             Reporter::Human => {
                 println!("\nThe account does not match the baseline yet. What remains:\n");
-                print!("{}", render(after));
+                anstream::print!("{}", render(after, true));
             }
             Reporter::Json => json_line(json!({
                 "type": "summary",
@@ -266,25 +266,30 @@ fn iam_propagation() -> anyhow::Result<Duration> {
     }
 }
 
+/// Progress for people: on a terminal, each change as it starts and ends, on stderr; what
+/// failed is always said, on stdout, whoever is reading.
 fn print_event(event: Event<'_>) {
+    let progress = std::io::stderr().is_terminal();
     match event {
-        Event::Started(change) => {
+        Event::Started(change) if progress => {
             let verb = match change.action {
                 Action::Create => "creating",
                 Action::Update => "updating",
                 Action::Delete => "deleting",
             };
-            println!("{}: {verb}...", change.id);
+            eprintln!("{}: {verb}...", change.id);
         }
+        Event::Started(_) => {}
         Event::Finished(change, outcome, elapsed) => match outcome {
-            Outcome::Done => {
+            Outcome::Done if progress => {
                 let verb = match change.action {
                     Action::Create => "created",
                     Action::Update => "updated",
                     Action::Delete => "deleted",
                 };
-                println!("{}: {verb} after {:.1}s", change.id, elapsed.as_secs_f64());
+                eprintln!("{}: {verb} after {:.1}s", change.id, elapsed.as_secs_f64());
             }
+            Outcome::Done => {}
             Outcome::Failed(error) => println!("{}: failed: {error}", change.id),
             Outcome::Skipped { because_of } => {
                 println!("{}: not attempted, because {because_of} failed", change.id)

@@ -21,7 +21,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     if output.json {
         println!("{:#}", render_json(&plan));
     } else {
-        print!("{}", render(&plan));
+        anstream::print!("{}", render(&plan, true));
     }
     if !plan.gaps.is_empty() {
         bail!(

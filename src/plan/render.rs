@@ -2,11 +2,26 @@
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
 use super::{Action, Plan};
 
-pub fn render(plan: &Plan) -> String {
+const CREATE: Style = AnsiColor::Green.on_default();
+const UPDATE: Style = AnsiColor::Yellow.on_default();
+const DELETE: Style = AnsiColor::Red.on_default();
+const NOTE: Style = Style::new().dimmed();
+
+/// The plan as text. `styled` adds colour codes, which the printer (anstream) strips where
+/// colour is not wanted; plans compared in tests are rendered without.
+pub fn render(plan: &Plan, styled: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if styled {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    };
     let mut out = String::new();
     for gap in &plan.gaps {
         let _ = writeln!(
@@ -20,7 +35,7 @@ pub fn render(plan: &Plan) -> String {
     }
     if plan.is_empty() {
         for note in &plan.notes {
-            let _ = writeln!(out, "note: {note}");
+            let _ = writeln!(out, "{}", paint(NOTE, &format!("note: {note}")));
         }
     }
     if plan.is_empty() && plan.gaps.is_empty() {
@@ -40,7 +55,7 @@ pub fn render(plan: &Plan) -> String {
     for change in &plan.changes {
         match change.action {
             Action::Create => {
-                let _ = writeln!(out, "  + {}", change.id);
+                let _ = writeln!(out, "  {} {}", paint(CREATE, "+"), change.id);
                 let fields = change.spec.field_values();
                 let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
                 for (name, value) in fields {
@@ -48,10 +63,10 @@ pub fn render(plan: &Plan) -> String {
                 }
             }
             Action::Delete => {
-                let _ = writeln!(out, "  - {}", change.id);
+                let _ = writeln!(out, "  {} {}", paint(DELETE, "-"), change.id);
             }
             Action::Update => {
-                let _ = writeln!(out, "  ~ {}", change.id);
+                let _ = writeln!(out, "  {} {}", paint(UPDATE, "~"), change.id);
                 for field in &change.fields {
                     let before = field
                         .before
@@ -69,7 +84,7 @@ pub fn render(plan: &Plan) -> String {
         out.push('\n');
     }
     for note in &plan.notes {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "{}", paint(NOTE, &format!("note: {note}")));
     }
     if !plan.notes.is_empty() {
         out.push('\n');

@@ -92,7 +92,7 @@ fn global_resources_are_recorded_in_the_home_region_only() {
 #[test]
 fn the_create_plan_renders_for_review() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
-    insta::assert_snapshot!(render(&plan(&baseline, &empty_account())));
+    insta::assert_snapshot!(render(&plan(&baseline, &empty_account()), false));
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn a_converged_account_has_no_changes() {
     let plan = plan(&baseline, &converged(&baseline));
     assert!(plan.is_empty(), "{plan:#?}");
     assert_eq!(plan.unchanged.len(), 1 + 1 + 2 * 4 + 2 + 2 + 1);
-    insta::assert_snapshot!(render(&plan));
+    insta::assert_snapshot!(render(&plan, false));
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn drift_becomes_updates_that_name_each_field() {
         .find(|c| c.id.kind == Kind::GuarddutyDetector)
         .unwrap();
     assert_eq!(detector.live_id.as_deref(), Some("d3t3ct0r"));
-    insta::assert_snapshot!(render(&plan));
+    insta::assert_snapshot!(render(&plan, false));
 }
 
 #[test]
@@ -208,8 +208,8 @@ fn an_existing_recorder_is_adopted_under_its_own_name() {
 #[test]
 fn plans_are_deterministic() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
-    let first = render(&plan(&baseline, &empty_account()));
-    let second = render(&plan(&baseline, &empty_account()));
+    let first = render(&plan(&baseline, &empty_account()), false);
+    let second = render(&plan(&baseline, &empty_account()), false);
     assert_eq!(first, second);
 }
 
@@ -225,7 +225,7 @@ fn what_could_not_be_read_is_left_out_and_said() {
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].id.region, "us-east-1");
-    assert!(render(&plan).starts_with("! guardduty_detector/eu-west-1: could not read"));
+    assert!(render(&plan, false).starts_with("! guardduty_detector/eu-west-1: could not read"));
 }
 
 #[test]
@@ -382,7 +382,7 @@ fn the_signin_rule_and_its_topic_live_in_us_east_1_whatever_the_home_region() {
 #[test]
 fn the_monitoring_create_plan_renders_for_review() {
     let baseline = baseline_at_home("eu-west-1", MONITORING);
-    insta::assert_snapshot!(render(&plan(&baseline, &empty_account())));
+    insta::assert_snapshot!(render(&plan(&baseline, &empty_account()), false));
 }
 
 #[test]
@@ -418,7 +418,7 @@ fn a_subscription_waiting_for_its_recipient_is_noted_not_changed() {
     }
     let plan = plan(&baseline, &observed);
     assert!(plan.is_empty());
-    let rendered = render(&plan);
+    let rendered = render(&plan, false);
     assert!(
         rendered.starts_with(
             "note: alert_subscription/us-east-1/sec@example.com still waits for its recipient to confirm"
