@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::plan::Selector;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "watchpost",
@@ -47,6 +49,9 @@ pub enum Command {
         /// Also save the plan to FILE, for `watchpost apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Plan only this part of the baseline (repeatable); not for routine use
+        #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
+        only: Vec<Selector>,
     },
     /// Change the account to match the baseline
     Apply {
@@ -67,6 +72,13 @@ pub enum Command {
         /// Publish a summary of what was repaired to the alert topic; nothing when nothing drifted
         #[arg(long)]
         notify: bool,
+        /// Apply only this part of the baseline (repeatable); not for routine use
+        #[arg(
+            long,
+            value_name = "KIND[/REGION[/NAME]]",
+            conflicts_with = "plan_file"
+        )]
+        only: Vec<Selector>,
     },
 }
 

@@ -206,3 +206,54 @@ async fn colour_only_when_asked_or_on_a_terminal() {
         forced.stdout
     );
 }
+
+#[tokio::test]
+async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let only = [
+        "--baseline",
+        baseline.path_str(),
+        "--only",
+        "guardduty_detector/us-east-1",
+    ];
+    let plan = moto.watchpost(&[&["plan"][..], &only[..]].concat());
+    plan.assert_success();
+    assert!(
+        plan.stderr
+            .contains("warning: only guardduty_detector/us-east-1 is planned"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+
+    moto.watchpost(&[&["apply", "--auto-approve"][..], &only[..]].concat())
+        .assert_success();
+    let full = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
+    assert!(
+        full.stdout
+            .contains("Plan: 6 to add, 0 to change, 0 to destroy."),
+        "{}",
+        full.stdout
+    );
+    assert!(!full.stdout.contains("guardduty_detector"));
+
+    let unknown = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--only",
+        "detector",
+    ]);
+    unknown.assert_code(1);
+    assert!(
+        unknown.stderr.contains("`detector` is not a resource kind"),
+        "{}",
+        unknown.stderr
+    );
+}

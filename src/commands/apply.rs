@@ -11,7 +11,7 @@ use crate::aws::{Context as _, Session};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::topic_arn;
-use crate::plan::{Action, Plan, SAVED_FORMAT_VERSION, SavedPlan, render, render_json};
+use crate::plan::{Action, Plan, SAVED_FORMAT_VERSION, SavedPlan, Selector, render, render_json};
 
 const IAM_PROPAGATION_ENV: &str = "WATCHPOST_IAM_PROPAGATION_SECONDS";
 const DEFAULT_IAM_PROPAGATION: Duration = Duration::from_secs(10);
@@ -21,6 +21,7 @@ pub struct How {
     pub auto_approve: bool,
     pub json: bool,
     pub notify: bool,
+    pub only: Vec<Selector>,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
@@ -35,6 +36,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     };
     // A saved plan that cannot be used is refused before any call to AWS.
     let saved = how.plan_file.as_deref().map(read_saved).transpose()?;
+    super::warn_only(&how.only);
     let session = super::session(aws).await;
     let account_id = super::identify(&session, aws, &baseline).await?;
     let reporter = if how.json {
@@ -56,7 +58,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
             saved.plan
         }
         _ => {
-            super::observe_and_plan(&session, aws, &baseline, &account_id)
+            super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only)
                 .await?
                 .0
         }
@@ -79,7 +81,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     }
     let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
 
-    let (after, _) = super::observe_and_plan(&session, aws, &baseline, &account_id).await?;
+    let (after, _) =
+        super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only).await?;
     reporter.summary(&plan, report.failures(), &after);
     if how.notify
         && let Some(alerts) = &baseline.alerts

@@ -12,7 +12,7 @@ use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
 use crate::model::Observed;
-use crate::plan::Plan;
+use crate::plan::{Plan, Selector};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -23,11 +23,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             detailed_exitcode,
             json,
             out,
+            only,
         } => {
             let output = plan::Output {
                 detailed_exitcode,
                 json,
                 out,
+                only,
             };
             plan::run(&baseline.path, &aws, &output).await
         }
@@ -38,12 +40,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auto_approve,
             json,
             notify,
+            only,
         } => {
             let how = apply::How {
                 plan_file,
                 auto_approve,
                 json,
                 notify,
+                only,
             };
             apply::run(&baseline.path, &aws, &how).await
         }
@@ -85,9 +89,21 @@ async fn observe_and_plan(
     aws: &AwsArgs,
     baseline: &Baseline,
     account_id: &str,
+    only: &[Selector],
 ) -> anyhow::Result<(Plan, Observed)> {
     let observed = observe(session, aws, baseline, account_id).await?;
-    Ok((crate::plan::plan(baseline, &observed), observed))
+    Ok((crate::plan::plan(baseline, &observed).only(only), observed))
+}
+
+/// Said on stderr whenever `--only` narrows a run.
+fn warn_only(only: &[Selector]) {
+    if !only.is_empty() {
+        let parts: Vec<String> = only.iter().map(Selector::to_string).collect();
+        eprintln!(
+            "warning: only {} is planned; the rest of the baseline is neither checked nor repaired, and a change left out may be one these need. --only is for targeted repairs, not routine use.",
+            parts.join(", ")
+        );
+    }
 }
 
 async fn session(aws: &AwsArgs) -> Session {

@@ -5,19 +5,22 @@ use anyhow::{Context, bail};
 
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::plan::{SavedPlan, render, render_json};
+use crate::plan::{SavedPlan, Selector, render, render_json};
 
 pub struct Output {
     pub detailed_exitcode: bool,
     pub json: bool,
     pub out: Option<PathBuf>,
+    pub only: Vec<Selector>,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
     let (baseline, source) = Baseline::read(path)?;
     let session = super::session(aws).await;
     let account_id = super::identify(&session, aws, &baseline).await?;
-    let (plan, observed) = super::observe_and_plan(&session, aws, &baseline, &account_id).await?;
+    super::warn_only(&output.only);
+    let (plan, observed) =
+        super::observe_and_plan(&session, aws, &baseline, &account_id, &output.only).await?;
     if output.json {
         println!("{:#}", render_json(&plan));
     } else {

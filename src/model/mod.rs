@@ -60,6 +60,27 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::LogBucket,
+        Kind::IamRole,
+        Kind::GuarddutyDetector,
+        Kind::ConfigRecorder,
+        Kind::ConfigDeliveryChannel,
+        Kind::ConfigRecording,
+        Kind::ConfigRule,
+        Kind::LogGroup,
+        Kind::CloudtrailTrail,
+        Kind::AlertTopic,
+        Kind::AlertSubscription,
+        Kind::SigninRule,
+        Kind::MetricFilter,
+        Kind::MetricAlarm,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::LogBucket => "log_bucket",

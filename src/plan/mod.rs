@@ -3,6 +3,7 @@
 
 mod desired;
 mod json;
+mod only;
 mod order;
 mod render;
 mod saved;
@@ -15,6 +16,7 @@ pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
 pub use json::render_json;
+pub use only::Selector;
 pub use order::levels;
 pub use render::render;
 pub use saved::{SAVED_FORMAT_VERSION, SavedPlan};
