@@ -53,6 +53,19 @@ pub enum Command {
         #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
         only: Vec<Selector>,
     },
+    /// Remove what watchpost made; leave what it adopted, and keep the logs unless told
+    Destroy {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Destroy without asking; needed when not run from a terminal
+        #[arg(long)]
+        auto_approve: bool,
+        /// Also delete the log bucket and the trail's log group, and the logs in them
+        #[arg(long)]
+        delete_logs: bool,
+    },
     /// Change the account to match the baseline
     Apply {
         /// A plan saved by `plan --out`: apply exactly it, without asking, if the account and

@@ -298,7 +298,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
     let config = moto.config(REGION).await;
     config
         .stop_configuration_recorder()
-        .configuration_recorder_name("default")
+        .configuration_recorder_name("watchpost")
         .send()
         .await
         .unwrap();

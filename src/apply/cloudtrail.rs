@@ -66,3 +66,14 @@ pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Resu
     }
     Ok(())
 }
+
+pub async fn delete_trail(session: &Session, change: &Change) -> Result<(), AwsError> {
+    session
+        .cloudtrail(&change.id.region)
+        .delete_trail()
+        .name(&change.id.name)
+        .send()
+        .await
+        .call("cloudtrail:DeleteTrail", &change.id)
+        .map(drop)
+}

@@ -116,3 +116,38 @@ pub async fn delete_rule(client: &Client, change: &Change) -> Result<(), AwsErro
         .call("config:DeleteConfigRule", &change.id)
         .map(drop)
 }
+
+/// The recorder's live name is the one to act on: an adopted recorder keeps its own.
+fn live_name(change: &Change) -> &str {
+    change.live_id.as_deref().unwrap_or(&change.id.name)
+}
+
+pub async fn stop_recording(client: &Client, change: &Change) -> Result<(), AwsError> {
+    client
+        .stop_configuration_recorder()
+        .configuration_recorder_name(live_name(change))
+        .send()
+        .await
+        .call("config:StopConfigurationRecorder", &change.id)
+        .map(drop)
+}
+
+pub async fn delete_channel(client: &Client, change: &Change) -> Result<(), AwsError> {
+    client
+        .delete_delivery_channel()
+        .delivery_channel_name(live_name(change))
+        .send()
+        .await
+        .call("config:DeleteDeliveryChannel", &change.id)
+        .map(drop)
+}
+
+pub async fn delete_recorder(client: &Client, change: &Change) -> Result<(), AwsError> {
+    client
+        .delete_configuration_recorder()
+        .configuration_recorder_name(live_name(change))
+        .send()
+        .await
+        .call("config:DeleteConfigurationRecorder", &change.id)
+        .map(drop)
+}

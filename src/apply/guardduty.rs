@@ -48,3 +48,14 @@ pub async fn detector(
             .map(drop),
     }
 }
+
+pub async fn delete_detector(session: &Session, change: &Change) -> Result<(), AwsError> {
+    session
+        .guardduty(&change.id.region)
+        .delete_detector()
+        .detector_id(change.live_id.as_deref().unwrap_or_default())
+        .send()
+        .await
+        .call("guardduty:DeleteDetector", &change.id)
+        .map(drop)
+}

@@ -71,3 +71,47 @@ pub async fn role(
     }
     Ok(())
 }
+
+/// IAM deletes a role only once nothing is attached to it: its managed policies are
+/// detached and its inline ones deleted first.
+pub async fn delete_role(session: &Session, region: &str, change: &Change) -> Result<(), AwsError> {
+    let client = session.iam(region);
+    let name = change.id.name.as_str();
+    let attached = client
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:ListAttachedRolePolicies", &change.id)?;
+    for policy in attached.attached_policies() {
+        client
+            .detach_role_policy()
+            .role_name(name)
+            .policy_arn(policy.policy_arn().unwrap_or_default())
+            .send()
+            .await
+            .call("iam:DetachRolePolicy", &change.id)?;
+    }
+    let inline = client
+        .list_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:ListRolePolicies", &change.id)?;
+    for policy_name in inline.policy_names() {
+        client
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .call("iam:DeleteRolePolicy", &change.id)?;
+    }
+    client
+        .delete_role()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:DeleteRole", &change.id)
+        .map(drop)
+}

@@ -79,3 +79,14 @@ pub async fn delete_metric_filter(
         .call("logs:DeleteMetricFilter", &change.id)
         .map(drop)
 }
+
+pub async fn delete_log_group(session: &Session, change: &Change) -> Result<(), AwsError> {
+    session
+        .logs(&change.id.region)
+        .delete_log_group()
+        .log_group_name(&change.id.name)
+        .send()
+        .await
+        .call("logs:DeleteLogGroup", &change.id)
+        .map(drop)
+}

@@ -121,7 +121,7 @@ async fn run(
 ) -> Result<(), AwsError> {
     let region = change.id.region.as_str();
     if change.action == Action::Delete {
-        return delete(session, change).await;
+        return delete(session, account, home_region, change).await;
     }
     match &change.spec {
         Spec::Detector(spec) => guardduty::detector(session, change, spec).await,
@@ -149,16 +149,29 @@ async fn run(
     }
 }
 
-/// Removes something watchpost made and the baseline no longer names. The planner only plans
-/// this for resources that carry watchpost's mark.
-async fn delete(session: &Session, change: &Change) -> Result<(), AwsError> {
+/// Removes something watchpost made: one the baseline no longer names, or everything on
+/// `destroy`. The planner plans this only for resources that carry watchpost's mark.
+async fn delete(
+    session: &Session,
+    account: &str,
+    home_region: &str,
+    change: &Change,
+) -> Result<(), AwsError> {
     let region = change.id.region.as_str();
-    let name = change.id.name.as_str();
     match &change.spec {
         Spec::Rule(_) => config::delete_rule(&session.config(region), change).await,
         Spec::Alarm(_) => cloudwatch::delete_alarm(session, change).await,
         Spec::MetricFilter(spec) => logs::delete_metric_filter(session, change, spec).await,
         Spec::Subscription(_) => sns::unsubscribe(session, change).await,
-        other => unreachable!("the planner deletes no {other:?} ({name})"),
+        Spec::Detector(_) => guardduty::delete_detector(session, change).await,
+        Spec::Bucket(_) => s3::delete_log_bucket(session, change).await,
+        Spec::Role(_) => iam::delete_role(session, home_region, change).await,
+        Spec::Recorder(_) => config::delete_recorder(&session.config(region), change).await,
+        Spec::DeliveryChannel(_) => config::delete_channel(&session.config(region), change).await,
+        Spec::Recording(_) => config::stop_recording(&session.config(region), change).await,
+        Spec::LogGroup(_) => logs::delete_log_group(session, change).await,
+        Spec::Trail(_) => cloudtrail::delete_trail(session, change).await,
+        Spec::Topic(_) => sns::delete_topic(session, account, change).await,
+        Spec::EventRule(_) => events::delete_rule(session, change).await,
     }
 }

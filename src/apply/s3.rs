@@ -1,8 +1,8 @@
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
-    CreateBucketConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
-    LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectIdentifier, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     Tag, Tagging, VersioningConfiguration,
 };
@@ -172,4 +172,54 @@ pub async fn log_bucket(
             .call("s3:PutBucketPolicy", id)?;
     }
     Ok(())
+}
+
+/// Empties the bucket of every object version and delete marker, then deletes it. Only
+/// `destroy --delete-logs` plans this: the logs are evidence.
+pub async fn delete_log_bucket(session: &Session, change: &Change) -> Result<(), AwsError> {
+    let client = session.s3(&change.id.region);
+    let bucket = change.id.name.as_str();
+    loop {
+        let listing = client
+            .list_object_versions()
+            .bucket(bucket)
+            .send()
+            .await
+            .call("s3:ListBucketVersions", &change.id)?;
+        let doomed: Vec<ObjectIdentifier> = listing
+            .versions()
+            .iter()
+            .map(|v| (v.key(), v.version_id()))
+            .chain(
+                listing
+                    .delete_markers()
+                    .iter()
+                    .map(|m| (m.key(), m.version_id())),
+            )
+            .filter_map(|(key, version)| {
+                ObjectIdentifier::builder()
+                    .key(key?)
+                    .set_version_id(version.map(str::to_owned))
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if doomed.is_empty() {
+            break;
+        }
+        client
+            .delete_objects()
+            .bucket(bucket)
+            .delete(built(Delete::builder().set_objects(Some(doomed)).build()))
+            .send()
+            .await
+            .call("s3:DeleteObjectVersion", &change.id)?;
+    }
+    client
+        .delete_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .call("s3:DeleteBucket", &change.id)
+        .map(drop)
 }

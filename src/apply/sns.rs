@@ -69,3 +69,18 @@ pub async fn unsubscribe(session: &Session, change: &Change) -> Result<(), AwsEr
         .call("sns:Unsubscribe", &change.id)
         .map(drop)
 }
+
+pub async fn delete_topic(
+    session: &Session,
+    account: &str,
+    change: &Change,
+) -> Result<(), AwsError> {
+    session
+        .sns(&change.id.region)
+        .delete_topic()
+        .topic_arn(topic_arn(&change.id.region, account, &change.id.name))
+        .send()
+        .await
+        .call("sns:DeleteTopic", &change.id)
+        .map(drop)
+}

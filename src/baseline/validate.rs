@@ -467,14 +467,14 @@ impl Checks<'_> {
         );
         let recorder_name = self.aws_name(
             raw.recorder_name,
-            "default",
+            "watchpost",
             "recorder name",
             256,
             IAM_NAME_CHARACTERS,
         );
         let delivery_channel_name = self.aws_name(
             raw.delivery_channel_name,
-            "default",
+            "watchpost",
             "delivery channel name",
             256,
             IAM_NAME_CHARACTERS,

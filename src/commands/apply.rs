@@ -46,7 +46,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     };
     let plan = match (saved, &how.plan_file) {
         (Some(saved), Some(file)) => {
-            let observed = super::observe(&session, aws, &baseline, &account_id).await?;
+            let observed = super::observe(&session, aws, &baseline, &account_id, false).await?;
             let stale = saved.staleness(&source, &observed);
             if !stale.is_empty() {
                 bail!(
@@ -244,7 +244,7 @@ fn json_line(value: serde_json::Value) {
 }
 
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
-fn confirmed() -> anyhow::Result<bool> {
+pub(super) fn confirmed() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "refusing to apply without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
@@ -259,7 +259,7 @@ fn confirmed() -> anyhow::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-fn iam_propagation() -> anyhow::Result<Duration> {
+pub(super) fn iam_propagation() -> anyhow::Result<Duration> {
     match std::env::var(IAM_PROPAGATION_ENV) {
         Ok(seconds) => match seconds.parse::<u64>() {
             Ok(seconds) => Ok(Duration::from_secs(seconds)),
@@ -271,7 +271,7 @@ fn iam_propagation() -> anyhow::Result<Duration> {
 
 /// Progress for people: on a terminal, each change as it starts and ends, on stderr; what
 /// failed is always said, on stdout, whoever is reading.
-fn print_event(event: Event<'_>) {
+pub(super) fn print_event(event: Event<'_>) {
     let progress = std::io::stderr().is_terminal();
     match event {
         Event::Started(change) if progress => {

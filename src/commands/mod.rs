@@ -1,6 +1,7 @@
 //! Each command is a thin wrapper over the layers: load, observe, plan, render, apply.
 
 mod apply;
+mod destroy;
 mod plan;
 mod validate;
 
@@ -33,6 +34,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             plan::run(&baseline.path, &aws, &output).await
         }
+        Command::Destroy {
+            baseline,
+            aws,
+            auto_approve,
+            delete_logs,
+        } => destroy::run(&baseline.path, &aws, auto_approve, delete_logs).await,
         Command::Apply {
             plan_file,
             baseline,
@@ -73,15 +80,19 @@ async fn identify(session: &Session, aws: &AwsArgs, baseline: &Baseline) -> anyh
     Ok(account_id)
 }
 
+/// The account as the baseline sees it. `ownership` also reads what marks each resource as
+/// watchpost's, which costs calls that only `destroy` needs.
 async fn observe(
     session: &Session,
     aws: &AwsArgs,
     baseline: &Baseline,
     account_id: &str,
+    ownership: bool,
 ) -> anyhow::Result<Observed> {
     let region = account_region(aws, baseline);
     let regions = crate::observe::regions_in_scope(session, baseline, region).await?;
-    Ok(crate::observe::account(session, baseline, account_id.to_owned(), regions).await)
+    let account_id = account_id.to_owned();
+    Ok(crate::observe::account(session, baseline, account_id, regions, ownership).await)
 }
 
 async fn observe_and_plan(
@@ -91,7 +102,7 @@ async fn observe_and_plan(
     account_id: &str,
     only: &[Selector],
 ) -> anyhow::Result<(Plan, Observed)> {
-    let observed = observe(session, aws, baseline, account_id).await?;
+    let observed = observe(session, aws, baseline, account_id, false).await?;
     Ok((crate::plan::plan(baseline, &observed).only(only), observed))
 }
 

@@ -75,6 +75,9 @@ impl EventRuleSpec {
     }
 }
 
+/// The id of the sign-in rule's target that watchpost manages; other targets are not its own.
+pub const ALERT_TARGET_ID: &str = "watchpost-alert-topic";
+
 /// A topic's ARN follows from its name, so it is known before the topic exists.
 pub fn topic_arn(region: &str, account: &str, topic: &str) -> String {
     format!(

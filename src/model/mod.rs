@@ -15,7 +15,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use alerts::{EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn};
+pub use alerts::{
+    ALERT_TARGET_ID, EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn,
+};
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 pub use detector::DetectorSpec;

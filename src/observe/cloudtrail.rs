@@ -1,9 +1,10 @@
 use super::Read;
 use crate::aws::{Class, Context, Session};
-use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec};
+use crate::model::{Kind, Live, MANAGED_TAG, ResourceId, Spec, TrailSpec};
 
 /// The trail of that name in the home region, and whether it is logging.
-pub async fn trail(session: &Session, home: &str, name: &str) -> Read {
+/// `ownership`: also read its tags, which only `destroy` needs.
+pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -> Read {
     let id = ResourceId::new(Kind::CloudtrailTrail, home, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.cloudtrail(home);
@@ -33,6 +34,21 @@ pub async fn trail(session: &Session, home: &str, name: &str) -> Read {
         .await
         .call("cloudtrail:GetTrailStatus", &id)
         .map_err(failed)?;
+    let owned = if ownership {
+        let tags = client
+            .list_tags()
+            .resource_id_list(trail.trail_arn().unwrap_or_default())
+            .send()
+            .await
+            .call("cloudtrail:ListTags", &id)
+            .map_err(failed)?;
+        tags.resource_tag_list()
+            .iter()
+            .flat_map(|resource| resource.tags_list())
+            .any(|tag| (Some(tag.key()), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1)))
+    } else {
+        false
+    };
     let text = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_owned);
     Ok(vec![(
         id,
@@ -51,7 +67,7 @@ pub async fn trail(session: &Session, home: &str, name: &str) -> Read {
                 logging: status.is_logging().unwrap_or(false),
             }),
             live_id: None,
-            owned: false,
+            owned,
         },
     )])
 }

@@ -5,7 +5,7 @@ use crate::model::{AlarmSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec};
 
 /// The alarms in the home region on metrics of watchpost's namespace: the baseline's, and any
 /// it made before that the baseline no longer names (those carry the managed-by tag).
-pub async fn alarms(session: &Session, home: &str, baseline: &Alarms) -> Read {
+pub async fn alarms(session: &Session, home: &str, baseline: &Alarms, ownership: bool) -> Read {
     let failed = |error| (unknown(&[Kind::MetricAlarm], home), error);
     let client = session.cloudwatch(home);
     let place = format!("the alarms in {home}");
@@ -22,7 +22,7 @@ pub async fn alarms(session: &Session, home: &str, baseline: &Alarms) -> Read {
             if alarm.namespace() != Some(baseline.metric_namespace.as_str()) {
                 continue;
             }
-            let owned = if baseline.filters.contains_key(name) {
+            let owned = if baseline.filters.contains_key(name) && !ownership {
                 false
             } else {
                 let tags = client

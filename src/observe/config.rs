@@ -16,7 +16,13 @@ const REGION_KINDS: &[Kind] = &[
 ];
 
 /// The region's recorder, its status, its delivery channel and its AWS managed rules.
-pub async fn region(session: &Session, region: &str, wanted: &BTreeSet<String>) -> Read {
+/// `ownership`: read the tags of the baseline's own rules too, which only `destroy` needs.
+pub async fn region(
+    session: &Session,
+    region: &str,
+    wanted: &BTreeSet<String>,
+    ownership: bool,
+) -> Read {
     let failed = |error| (unknown(REGION_KINDS, region), error);
     let client = session.config(region);
     let place = format!("AWS Config in {region}");
@@ -110,7 +116,7 @@ pub async fn region(session: &Session, region: &str, wanted: &BTreeSet<String>) 
             // A rule the baseline no longer names is watchpost's to remove only if watchpost
             // made it: one under a catalog name, with the managed-by tag. Any other rule is
             // someone else's and not even looked at.
-            let owned = if wanted.contains(name) {
+            let owned = if wanted.contains(name) && !ownership {
                 false
             } else if catalog::managed_rule(name).is_some() {
                 let id = ResourceId::new(Kind::ConfigRule, region, name);

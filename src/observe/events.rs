@@ -2,10 +2,11 @@ use std::collections::BTreeMap;
 
 use super::Read;
 use crate::aws::{Class, Context, Session};
-use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec};
+use crate::model::{EventRuleSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec, TargetSpec};
 
 /// An EventBridge rule on the default bus and its targets.
-pub async fn rule(session: &Session, region: &str, name: &str) -> Read {
+/// `ownership`: also read the rule's tags, which only `destroy` needs.
+pub async fn rule(session: &Session, region: &str, name: &str, ownership: bool) -> Read {
     let id = ResourceId::new(Kind::SigninRule, region, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.events(region);
@@ -43,6 +44,20 @@ pub async fn rule(session: &Session, region: &str, name: &str) -> Read {
             (target.id().to_owned(), spec)
         })
         .collect();
+    let owned = if ownership {
+        let tags = client
+            .list_tags_for_resource()
+            .resource_arn(rule.arn().unwrap_or_default())
+            .send()
+            .await
+            .call("events:ListTagsForResource", &id)
+            .map_err(failed)?;
+        tags.tags()
+            .iter()
+            .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+    } else {
+        false
+    };
     let event_pattern = rule
         .event_pattern()
         .and_then(|text| serde_json::from_str(text).ok())
@@ -60,7 +75,7 @@ pub async fn rule(session: &Session, region: &str, name: &str) -> Read {
                 targets,
             }),
             live_id: None,
-            owned: false,
+            owned,
         },
     )])
 }

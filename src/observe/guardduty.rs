@@ -1,6 +1,6 @@
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
-use crate::model::{DetectorSpec, Kind, Live, ResourceId, Spec};
+use crate::model::{DetectorSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec};
 
 /// The region's detector, if any. AWS allows one per region, so whichever exists is adopted.
 pub async fn detector(session: &Session, region: &str) -> Read {
@@ -47,7 +47,9 @@ pub async fn detector(session: &Session, region: &str) -> Read {
         Live {
             spec: Spec::Detector(spec),
             live_id: Some(detector_id.clone()),
-            owned: false,
+            owned: detector.tags().is_some_and(|tags| {
+                tags.get(MANAGED_TAG.0).map(String::as_str) == Some(MANAGED_TAG.1)
+            }),
         },
     )])
 }

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Read, global};
 use crate::aws::{Class, Context, Session};
-use crate::model::{Kind, Live, RoleSpec, Spec, policy};
+use crate::model::{Kind, Live, MANAGED_TAG, RoleSpec, Spec, policy};
 
 pub async fn role(session: &Session, home: &str, name: &str) -> Read {
     let id = global(Kind::IamRole, name);
@@ -70,7 +70,11 @@ pub async fn role(session: &Session, home: &str, name: &str) -> Read {
                 inline_policies,
             }),
             live_id: None,
-            owned: false,
+            owned: role.as_ref().is_some_and(|role| {
+                role.tags()
+                    .iter()
+                    .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+            }),
         },
     )])
 }

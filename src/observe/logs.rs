@@ -1,10 +1,16 @@
 use super::Read;
 use crate::aws::{Context, Session};
-use crate::model::{Kind, Live, LogGroupSpec, MetricFilterSpec, ResourceId, Spec};
+use crate::model::{Kind, Live, LogGroupSpec, MANAGED_TAG, MetricFilterSpec, ResourceId, Spec};
 
 /// The trail's log group and the metric filters on it. Metric filters have no tags: one that
 /// feeds a metric in watchpost's namespace is watchpost's.
-pub async fn log_group(session: &Session, home: &str, name: &str, namespace: Option<&str>) -> Read {
+pub async fn log_group(
+    session: &Session,
+    home: &str,
+    name: &str,
+    namespace: Option<&str>,
+    ownership: bool,
+) -> Read {
     let id = ResourceId::new(Kind::LogGroup, home, name);
     let unknown = vec![id.clone(), ResourceId::singleton(Kind::MetricFilter, home)];
     let failed = |error| (unknown.clone(), error);
@@ -23,6 +29,19 @@ pub async fn log_group(session: &Session, home: &str, name: &str, namespace: Opt
     else {
         return Ok(Vec::new());
     };
+    let owned = if ownership {
+        let tags = client
+            .list_tags_for_resource()
+            .resource_arn(group.log_group_arn().unwrap_or_default())
+            .send()
+            .await
+            .call("logs:ListTagsForResource", &id)
+            .map_err(failed)?;
+        tags.tags()
+            .is_some_and(|tags| tags.get(MANAGED_TAG.0).map(String::as_str) == Some(MANAGED_TAG.1))
+    } else {
+        false
+    };
     let mut found = vec![(
         id.clone(),
         Live {
@@ -30,7 +49,7 @@ pub async fn log_group(session: &Session, home: &str, name: &str, namespace: Opt
                 retention_days: group.retention_in_days(),
             }),
             live_id: None,
-            owned: false,
+            owned,
         },
     )];
     let mut filters = client

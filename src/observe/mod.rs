@@ -74,6 +74,7 @@ pub async fn account(
     baseline: &Baseline,
     account_id: String,
     regions: Vec<String>,
+    ownership: bool,
 ) -> Observed {
     let home = baseline.scope.home_region.as_str();
     let mut observed = Observed {
@@ -95,17 +96,27 @@ pub async fn account(
     }
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         let bucket = log_bucket_name(baseline, account_id);
-        reads.push(Box::pin(s3::log_bucket(session, home, bucket)));
+        reads.push(Box::pin(s3::log_bucket(session, home, bucket, ownership)));
     }
     if let Some(config) = &baseline.config {
         reads.push(Box::pin(iam::role(session, home, &config.role_name)));
         for region in regions {
-            reads.push(Box::pin(config::region(session, region, &wanted_rules)));
+            reads.push(Box::pin(config::region(
+                session,
+                region,
+                &wanted_rules,
+                ownership,
+            )));
         }
     }
     if let Some(cloudtrail) = &baseline.cloudtrail {
         reads.push(Box::pin(iam::role(session, home, &cloudtrail.role_name)));
-        reads.push(Box::pin(cloudtrail::trail(session, home, &cloudtrail.name)));
+        reads.push(Box::pin(cloudtrail::trail(
+            session,
+            home,
+            &cloudtrail.name,
+            ownership,
+        )));
         let namespace = baseline
             .alarms
             .as_ref()
@@ -115,6 +126,7 @@ pub async fn account(
             home,
             &cloudtrail.log_group_name,
             namespace,
+            ownership,
         )));
     }
     if let Some(alerts) = &baseline.alerts {
@@ -124,6 +136,7 @@ pub async fn account(
                 region,
                 account_id,
                 &alerts.topic_name,
+                ownership,
             )));
         }
     }
@@ -132,10 +145,13 @@ pub async fn account(
             session,
             SIGNIN_REGION,
             &signin.rule_name,
+            ownership,
         )));
     }
     if let Some(alarms) = &baseline.alarms {
-        reads.push(Box::pin(cloudwatch::alarms(session, home, alarms)));
+        reads.push(Box::pin(cloudwatch::alarms(
+            session, home, alarms, ownership,
+        )));
     }
     let reads = join_all(reads).await;
     for read in reads {

@@ -1,6 +1,8 @@
 use super::Read;
 use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec, policy};
+use crate::model::{
+    BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, MANAGED_TAG, ResourceId, Spec, policy,
+};
 
 /// A setting S3 reports as "not configured" reads as `None`.
 fn absent_if_missing<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
@@ -11,7 +13,8 @@ fn absent_if_missing<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsErr
     }
 }
 
-pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
+/// `ownership`: also read its tags, which only `destroy` needs.
+pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership: bool) -> Read {
     let id = ResourceId::new(Kind::LogBucket, home, &bucket);
     let failed = |error| (vec![id.clone()], error);
     let client = session.s3(home);
@@ -35,7 +38,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
             return Err(failed(error));
         }
     }
-    let (public_access, encryption, versioning, ownership, lifecycle, bucket_policy) = tokio::join!(
+    let (public_access, encryption, versioning, ownership_controls, lifecycle, bucket_policy) = tokio::join!(
         async {
             absent_if_missing(
                 client
@@ -121,7 +124,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
         .map_err(failed)?
         .status()
         .map(|status| status.as_str().to_owned());
-    let object_ownership = ownership.map_err(failed)?.and_then(|answer| {
+    let object_ownership = ownership_controls.map_err(failed)?.and_then(|answer| {
         let rule = answer.ownership_controls()?.rules().first()?;
         Some(rule.object_ownership().as_str().to_owned())
     });
@@ -137,6 +140,24 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
     let policy = bucket_policy
         .map_err(failed)?
         .and_then(|answer| answer.policy().and_then(|text| policy::parse(text).ok()));
+    let owned = if ownership {
+        let tags = absent_if_missing(
+            client
+                .get_bucket_tagging()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketTagging", &id),
+        )
+        .map_err(failed)?;
+        tags.is_some_and(|tags| {
+            tags.tag_set()
+                .iter()
+                .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+        })
+    } else {
+        false
+    };
     Ok(vec![(
         id,
         Live {
@@ -149,7 +170,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String) -> Read {
                 policy,
             }),
             live_id: None,
-            owned: false,
+            owned,
         },
     )])
 }

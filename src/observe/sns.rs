@@ -1,12 +1,21 @@
 use super::{Read, unknown};
 use crate::aws::{Class, Context, Session};
-use crate::model::{Kind, Live, ResourceId, Spec, SubscriptionSpec, TopicSpec, policy, topic_arn};
+use crate::model::{
+    Kind, Live, MANAGED_TAG, ResourceId, Spec, SubscriptionSpec, TopicSpec, policy, topic_arn,
+};
 
 /// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
 const PENDING: &str = "PendingConfirmation";
 
 /// The alert topic of a region and its email subscriptions.
-pub async fn topic(session: &Session, region: &str, account: &str, name: &str) -> Read {
+/// `ownership`: also read the topic's tags, which only `destroy` needs.
+pub async fn topic(
+    session: &Session,
+    region: &str,
+    account: &str,
+    name: &str,
+    ownership: bool,
+) -> Read {
     let id = ResourceId::new(Kind::AlertTopic, region, name);
     let mut places = vec![id.clone()];
     places.extend(unknown(&[Kind::AlertSubscription], region));
@@ -29,12 +38,26 @@ pub async fn topic(session: &Session, region: &str, account: &str, name: &str) -
         .and_then(|attributes| attributes.get("Policy"))
         .and_then(|text| policy::parse(text).ok())
         .unwrap_or_default();
+    let owned = if ownership {
+        let tags = client
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .call("sns:ListTagsForResource", &id)
+            .map_err(failed)?;
+        tags.tags()
+            .iter()
+            .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+    } else {
+        false
+    };
     let mut found = vec![(
         id.clone(),
         Live {
             spec: Spec::Topic(TopicSpec { policy }),
             live_id: Some(arn.clone()),
-            owned: false,
+            owned,
         },
     )];
     let mut pages = client

@@ -2,6 +2,7 @@
 //! Nothing here talks to AWS; the executor carries out what this decides, and nothing more.
 
 mod desired;
+mod destroy;
 mod json;
 mod only;
 mod order;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
+pub use destroy::destroy;
 pub use json::render_json;
 pub use only::Selector;
 pub use order::levels;

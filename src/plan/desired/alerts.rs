@@ -9,16 +9,13 @@ use super::{Context, Desired};
 use crate::baseline::{Alerts, Baseline, SigninEvents};
 use crate::model::policy::canonical;
 use crate::model::{
-    AlarmSpec, EventRuleSpec, Kind, MetricFilterSpec, ResourceId, Spec, SubscriptionSpec,
-    TargetSpec, TopicSpec,
+    ALERT_TARGET_ID, AlarmSpec, EventRuleSpec, Kind, MetricFilterSpec, ResourceId, Spec,
+    SubscriptionSpec, TargetSpec, TopicSpec,
 };
 
 /// AWS records console sign-in events in us-east-1 only, whatever region the user signs in
 /// to, so the rule that matches them, and the topic it targets, can only live there.
 pub const SIGNIN_REGION: &str = "us-east-1";
-
-/// The id of the sign-in rule's target that watchpost manages.
-const ALERT_TARGET_ID: &str = "watchpost-alert-topic";
 
 fn topic_arn(context: &Context<'_>, region: &str, topic: &str) -> String {
     crate::model::topic_arn(region, context.account, topic)

@@ -1,0 +1,54 @@
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use super::apply::{confirmed, iam_propagation, print_event};
+use crate::apply::{Settings, execute};
+use crate::baseline::Baseline;
+use crate::cli::AwsArgs;
+use crate::plan::{Action, destroy, render};
+
+pub async fn run(
+    path: &Path,
+    aws: &AwsArgs,
+    auto_approve: bool,
+    delete_logs: bool,
+) -> anyhow::Result<ExitCode> {
+    let (baseline, _) = Baseline::read(path)?;
+    let settings = Settings {
+        iam_propagation: iam_propagation()?,
+    };
+    let session = super::session(aws).await;
+    let account_id = super::identify(&session, aws, &baseline).await?;
+    let observed = super::observe(&session, aws, &baseline, &account_id, true).await?;
+    let plan = destroy(&baseline, &observed, delete_logs);
+    anstream::print!("{}", render(&plan, true));
+    if !plan.gaps.is_empty() {
+        bail!("refusing to destroy: parts of the account could not be read (listed above)");
+    }
+    if plan.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !auto_approve && !confirmed()? {
+        println!("\nDestroy cancelled.");
+        return Ok(ExitCode::from(1));
+    }
+    let report = execute(&session, &plan, &settings, &print_event).await;
+    let observed = super::observe(&session, aws, &baseline, &account_id, true).await?;
+    let after = destroy(&baseline, &observed, delete_logs);
+    if report.failures() > 0 || !after.is_empty() {
+        println!("\nWhat watchpost made and could not remove:\n");
+        anstream::print!("{}", render(&after, true));
+        bail!(
+            "destroy did not finish: {} of {} removal(s) failed; fix the causes above and run destroy again",
+            report.failures(),
+            plan.changes.len()
+        );
+    }
+    println!(
+        "\nDestroy complete! Resources: {} destroyed.",
+        plan.count(Action::Delete)
+    );
+    Ok(ExitCode::SUCCESS)
+}

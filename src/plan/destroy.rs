@@ -1,0 +1,112 @@
+//! `watchpost destroy`: a plan that removes what watchpost made, last-made first, and leaves
+//! what it adopted (a detector, a recorder someone else set up) in place. The log bucket and
+//! the trail's log group hold evidence, so they stay unless the caller asks otherwise.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Action, Change, Plan, behind_gap, desired_resources};
+use crate::baseline::Baseline;
+use crate::model::{Kind, Live, Observed, ResourceId, Spec, SubscriptionSpec};
+
+/// Whether watchpost made it: its tag, or for Config's untaggable singletons, the name the
+/// baseline gives them (an adopted recorder keeps its own name).
+fn made_by_watchpost(baseline: &Baseline, id: &ResourceId, live: &Live) -> bool {
+    let config_name = |name: fn(&crate::baseline::Config) -> &String| {
+        baseline
+            .config
+            .as_ref()
+            .is_some_and(|config| live.live_id.as_ref() == Some(name(config)))
+    };
+    match id.kind {
+        Kind::ConfigRecorder | Kind::ConfigRecording => config_name(|c| &c.recorder_name),
+        Kind::ConfigDeliveryChannel => config_name(|c| &c.delivery_channel_name),
+        _ => live.owned,
+    }
+}
+
+pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> Plan {
+    let desired = desired_resources(baseline, observed);
+    let mut dependents: BTreeMap<&ResourceId, Vec<&ResourceId>> = BTreeMap::new();
+    for resource in &desired {
+        for dependency in &resource.depends_on {
+            dependents.entry(dependency).or_default().push(&resource.id);
+        }
+    }
+    let mut notes = Vec::new();
+    let mut doomed: BTreeMap<&ResourceId, &Live> = BTreeMap::new();
+    for (id, live) in &observed.resources {
+        if behind_gap(&observed.gaps, id) {
+            continue;
+        }
+        let holds_logs = matches!(id.kind, Kind::LogBucket | Kind::LogGroup);
+        let pending = matches!(
+            live.spec,
+            Spec::Subscription(SubscriptionSpec {
+                pending_confirmation: true,
+                ..
+            })
+        );
+        if !made_by_watchpost(baseline, id, live) {
+            notes.push(format!(
+                "{id} stays: watchpost adopted it rather than made it, and its converged settings are not rolled back"
+            ));
+        } else if holds_logs && !delete_logs {
+            notes.push(format!(
+                "{id} stays: it holds logs, which are evidence; pass --delete-logs to remove it and them"
+            ));
+        } else if pending {
+            notes.push(format!(
+                "{id} stays until AWS drops it: an unconfirmed subscription cannot be removed"
+            ));
+        } else {
+            doomed.insert(id, live);
+        }
+    }
+    // AWS deletes a delivery channel only while its recorder is stopped; an adopted recorder
+    // is not watchpost's to stop, so the channel watchpost gave it stays with it.
+    let channels_kept: Vec<&ResourceId> = doomed
+        .keys()
+        .copied()
+        .filter(|id| id.kind == Kind::ConfigDeliveryChannel)
+        .filter(|id| {
+            !doomed.contains_key(&ResourceId::singleton(Kind::ConfigRecording, &id.region))
+        })
+        .collect();
+    for id in channels_kept {
+        doomed.remove(id);
+        notes.push(format!(
+            "{id} stays: removing it would mean stopping the adopted recorder it delivers for"
+        ));
+    }
+    let changes = doomed
+        .iter()
+        .map(|(id, live)| {
+            // Removal runs against the arrows: a thing goes after everything that needs it.
+            let after: BTreeSet<ResourceId> = dependents
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter(|dependent| doomed.contains_key(*dependent))
+                .map(|dependent| (*dependent).clone())
+                .collect();
+            Change {
+                id: (*id).clone(),
+                action: Action::Delete,
+                spec: live.spec.clone(),
+                before: Some(live.spec.clone()),
+                live_id: live.live_id.clone(),
+                fields: Vec::new(),
+                depends_on: after.into_iter().collect(),
+            }
+        })
+        .collect();
+    Plan {
+        account_id: observed.account_id.clone(),
+        home_region: baseline.scope.home_region.clone(),
+        regions: observed.regions.clone(),
+        changes,
+        unchanged: Vec::new(),
+        gaps: observed.gaps.clone(),
+        notes,
+    }
+}

@@ -1,0 +1,207 @@
+//! `destroy` removes what watchpost made, leaves what it adopted, and keeps the logs unless
+//! told otherwise.
+
+mod support;
+
+use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
+use support::{Moto, REGION, write_baseline};
+
+const BASELINE: &str = r#"
+[scope]
+regions = ["us-east-1", "eu-west-1"]
+home_region = "us-east-1"
+[guardduty]
+[config.rules]
+restricted-ssh = {}
+iam-root-access-key-check = {}
+[cloudtrail]
+[alerts]
+emails = ["security@example.com"]
+[signin_notification]
+[alarms.filters]
+root-account-use = {}
+"#;
+const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
+
+#[tokio::test]
+async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_logs() {
+    let moto = Moto::start();
+    // Adopted before watchpost ever ran: a detector in us-east-1 and a recorder in eu-west-1.
+    let adopted_detector = moto
+        .guardduty(REGION)
+        .await
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap()
+        .detector_id
+        .unwrap();
+    moto.config("eu-west-1")
+        .await
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("their-recorder")
+                .role_arn("arn:aws:iam::123456789012:role/theirs")
+                .recording_group(RecordingGroup::builder().all_supported(true).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let baseline = write_baseline(BASELINE);
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
+        .assert_success();
+
+    let destroy = moto.watchpost(&[
+        "destroy",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+    ]);
+    destroy.assert_success();
+    for expected in [
+        "  - guardduty_detector/eu-west-1\n",
+        "  - cloudtrail_trail/us-east-1/watchpost\n",
+        "  - signin_rule/us-east-1/watchpost-console-signin\n",
+        "guardduty_detector/us-east-1 stays: watchpost adopted it",
+        "config_recorder/eu-west-1 stays: watchpost adopted it",
+        &format!("log_bucket/us-east-1/{BUCKET} stays: it holds logs"),
+        "log_group/us-east-1/watchpost-cloudtrail stays: it holds logs",
+        "Destroy complete!",
+    ] {
+        assert!(
+            destroy.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            destroy.stdout
+        );
+    }
+
+    let detectors = moto
+        .guardduty(REGION)
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detectors.detector_ids(), [adopted_detector]);
+    let eu_detectors = moto
+        .guardduty("eu-west-1")
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert!(eu_detectors.detector_ids().is_empty());
+    let recorders = moto
+        .config("eu-west-1")
+        .await
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = recorders
+        .configuration_recorders()
+        .iter()
+        .filter_map(|r| r.name())
+        .collect();
+    assert_eq!(names, ["their-recorder"]);
+    let us_recorders = moto
+        .config(REGION)
+        .await
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .unwrap();
+    assert!(us_recorders.configuration_recorders().is_empty());
+    for region in [REGION, "eu-west-1"] {
+        let rules = moto
+            .config(region)
+            .await
+            .describe_config_rules()
+            .send()
+            .await
+            .unwrap();
+        assert!(rules.config_rules().is_empty(), "rules in {region}");
+    }
+    let config = moto.sdk_config(REGION).await;
+    let trails = aws_sdk_cloudtrail::Client::new(&config)
+        .describe_trails()
+        .send()
+        .await
+        .unwrap();
+    assert!(trails.trail_list().is_empty());
+    let topics = aws_sdk_sns::Client::new(&config)
+        .list_topics()
+        .send()
+        .await
+        .unwrap();
+    assert!(topics.topics().is_empty());
+    let alarms = aws_sdk_cloudwatch::Client::new(&config)
+        .describe_alarms()
+        .send()
+        .await
+        .unwrap();
+    assert!(alarms.metric_alarms().is_empty());
+    let roles = moto.iam().await.list_roles().send().await.unwrap();
+    assert!(
+        !roles
+            .roles()
+            .iter()
+            .any(|r| r.role_name().starts_with("watchpost"))
+    );
+    moto.s3(REGION)
+        .await
+        .head_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("the bucket is kept");
+
+    let again = moto.watchpost(&[
+        "destroy",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+    ]);
+    again.assert_success();
+    assert!(!again.stdout.contains("  - "), "{}", again.stdout);
+}
+
+#[tokio::test]
+async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
+        .assert_success();
+    moto.s3(REGION)
+        .await
+        .put_object()
+        .bucket(BUCKET)
+        .key("some/evidence.json")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{}"))
+        .send()
+        .await
+        .ok();
+    moto.watchpost(&[
+        "destroy",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--delete-logs",
+    ])
+    .assert_success();
+    assert!(
+        moto.s3(REGION)
+            .await
+            .head_bucket()
+            .bucket(BUCKET)
+            .send()
+            .await
+            .is_err()
+    );
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(REGION).await);
+    let groups = logs.describe_log_groups().send().await.unwrap();
+    assert!(groups.log_groups().is_empty());
+}
