@@ -5,6 +5,21 @@ use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::TrailSpec;
 use crate::plan::{Action, Change};
 
+/// CreateTrail and UpdateTrail take the same settings through builders of different types.
+macro_rules! with_settings {
+    ($builder:expr, $spec:expr) => {
+        $builder
+            .s3_bucket_name(&$spec.s3_bucket_name)
+            .set_s3_key_prefix($spec.s3_key_prefix.clone())
+            .is_multi_region_trail($spec.multi_region)
+            .include_global_service_events($spec.include_global_service_events)
+            .enable_log_file_validation($spec.log_file_validation)
+            .set_cloud_watch_logs_log_group_arn($spec.cloud_watch_logs_log_group_arn.clone())
+            .set_cloud_watch_logs_role_arn($spec.cloud_watch_logs_role_arn.clone())
+            .set_kms_key_id($spec.kms_key_id.clone())
+    };
+}
+
 /// Creates the trail (or converges one of that name that already exists), then starts logging:
 /// a trail that exists but does not log is the half-made state a rerun must finish.
 pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Result<(), AwsError> {
@@ -13,17 +28,7 @@ pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Resu
     let mut settings_to_write = change.action == Action::Update
         && change.fields.iter().any(|field| field.field != "logging");
     if change.action == Action::Create {
-        let created = client
-            .create_trail()
-            .name(name)
-            .s3_bucket_name(&spec.s3_bucket_name)
-            .set_s3_key_prefix(spec.s3_key_prefix.clone())
-            .is_multi_region_trail(spec.multi_region)
-            .include_global_service_events(spec.include_global_service_events)
-            .enable_log_file_validation(spec.log_file_validation)
-            .set_cloud_watch_logs_log_group_arn(spec.cloud_watch_logs_log_group_arn.clone())
-            .set_cloud_watch_logs_role_arn(spec.cloud_watch_logs_role_arn.clone())
-            .set_kms_key_id(spec.kms_key_id.clone())
+        let created = with_settings!(client.create_trail().name(name), spec)
             .tags_list(
                 Tag::builder()
                     .key(MANAGED_TAG.0)
@@ -41,17 +46,7 @@ pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Resu
         }
     }
     if settings_to_write {
-        client
-            .update_trail()
-            .name(name)
-            .s3_bucket_name(&spec.s3_bucket_name)
-            .set_s3_key_prefix(spec.s3_key_prefix.clone())
-            .is_multi_region_trail(spec.multi_region)
-            .include_global_service_events(spec.include_global_service_events)
-            .enable_log_file_validation(spec.log_file_validation)
-            .set_cloud_watch_logs_log_group_arn(spec.cloud_watch_logs_log_group_arn.clone())
-            .set_cloud_watch_logs_role_arn(spec.cloud_watch_logs_role_arn.clone())
-            .set_kms_key_id(spec.kms_key_id.clone())
+        with_settings!(client.update_trail().name(name), spec)
             .send()
             .await
             .call("cloudtrail:UpdateTrail", &change.id)?;
