@@ -75,7 +75,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     }
     // A saved plan was reviewed when it was made; applying it is the approval.
     let approved = how.auto_approve || how.plan_file.is_some();
-    if !approved && !confirmed()? {
+    if !approved && !confirmed("apply")? {
         println!("\nApply cancelled.");
         return Ok(ExitCode::from(1));
     }
@@ -244,10 +244,10 @@ fn json_line(value: serde_json::Value) {
 }
 
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
-pub(super) fn confirmed() -> anyhow::Result<bool> {
+pub(super) fn confirmed(verb: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!(
-            "refusing to apply without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
+            "refusing to {verb} without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
         );
     }
     print!(

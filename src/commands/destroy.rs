@@ -23,21 +23,26 @@ pub async fn run(
     let account_id = super::identify(&session, aws, &baseline).await?;
     let observed = super::observe(&session, aws, &baseline, &account_id, true).await?;
     let plan = destroy(&baseline, &observed, delete_logs);
-    anstream::print!("{}", render(&plan, true));
     if !plan.gaps.is_empty() {
+        anstream::print!("{}", render(&plan, true));
         bail!("refusing to destroy: parts of the account could not be read (listed above)");
     }
     if plan.is_empty() {
+        for note in &plan.notes {
+            println!("note: {note}");
+        }
+        println!("Nothing to destroy: nothing watchpost made is left to remove.");
         return Ok(ExitCode::SUCCESS);
     }
-    if !auto_approve && !confirmed()? {
+    anstream::print!("{}", render(&plan, true));
+    if !auto_approve && !confirmed("destroy")? {
         println!("\nDestroy cancelled.");
         return Ok(ExitCode::from(1));
     }
     let report = execute(&session, &plan, &settings, &print_event).await;
     let observed = super::observe(&session, aws, &baseline, &account_id, true).await?;
     let after = destroy(&baseline, &observed, delete_logs);
-    if report.failures() > 0 || !after.is_empty() {
+    if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
         println!("\nWhat watchpost made and could not remove:\n");
         anstream::print!("{}", render(&after, true));
         bail!(

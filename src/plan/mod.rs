@@ -104,7 +104,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
         );
         if pending {
             notes.push(format!(
-                "{id} is no longer in the baseline but still waits for confirmation, so it cannot be removed; AWS drops it after 3 days unless confirmed"
+                "{id} is no longer in the baseline but still waits for confirmation, so it cannot be removed; AWS deletes unconfirmed subscriptions after 48 hours"
             ));
         } else if live.owned {
             changes.push(Change {
