@@ -343,7 +343,8 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
     for expected in [
         "~ cloudtrail_trail/eu-west-1/org-trail\n      logging: false → true",
         "~ signin_rule/us-east-1/watchpost-console-signin\n      targets.watchpost-alert-topic: (none) → ",
-        "~ metric_alarm/eu-west-1/console-signin-failures\n      threshold: 50.0 → 1.0",
+        "~ metric_alarm/eu-west-1/console-signin-failures\n",
+        "      threshold: 50.0 → 1.0\n",
         "+ alert_subscription/eu-west-1/oncall@example.org",
         "Plan: 1 to add, 3 to change, 0 to destroy.",
     ] {

@@ -94,6 +94,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             .and_then(|raw| checks.config(raw))
     });
 
+    let cloudtrail_span = sections.get("cloudtrail").map(Spanned::span);
     let cloudtrail = sections.remove("cloudtrail").map(|value| {
         checks
             .section::<RawCloudTrail>("cloudtrail", value)
@@ -127,7 +128,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     }
     for (span, section) in [
         (alarms_span, "[alarms]"),
-        (signin_span, "[signin_notification]"),
+        (signin_span.clone(), "[signin_notification]"),
     ] {
         if let (Some(span), None) = (span, &alerts) {
             checks.error(
@@ -138,6 +139,28 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
         }
     }
 
+    if let (Some(Some(trail)), Some(Some(config)), Some(span)) =
+        (&cloudtrail, &config, cloudtrail_span)
+        && trail.role_name == config.role_name
+    {
+        checks.error(
+            span,
+            format!(
+                "[cloudtrail] and [config] both name the role `{}`",
+                trail.role_name
+            ),
+            "each service needs its own role: give [cloudtrail] a different role_name",
+        );
+    }
+    if let (Some(span), Some(scope)) = (signin_span, &scope)
+        && partition(&scope.home_region) != "aws"
+    {
+        checks.error(
+            span,
+            format!("[signin_notification] is not available in the partition of `{}`", scope.home_region),
+            "console sign-in events are recorded in us-east-1 of the commercial partition only; remove the section",
+        );
+    }
     let all_complete = complete(&guardduty)
         && complete(&config)
         && complete(&cloudtrail)
@@ -634,7 +657,24 @@ impl Checks<'_> {
 
     fn cloudtrail(&mut self, raw: RawCloudTrail) -> Option<CloudTrail> {
         let before = self.problems.len();
+        let name_span = raw.name.as_ref().map(Spanned::span);
         let name = self.aws_name(raw.name, "watchpost", "trail name", 128, "._-");
+        let edges_alphanumeric = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+        let separators_apart = !name
+            .as_bytes()
+            .windows(2)
+            .any(|pair| pair.iter().all(|b| b".-_".contains(b)));
+        if let (Some(span), false) = (
+            name_span,
+            name.len() >= 3 && edges_alphanumeric && separators_apart,
+        ) {
+            self.error(
+                span,
+                format!("`{name}` is not a valid trail name"),
+                "CloudTrail wants 3 to 128 characters that start and end with a letter or digit, with no two of . _ - side by side",
+            );
+        }
         let s3_key_prefix = self.key_prefix(raw.s3_key_prefix, "cloudtrail");
         if let Some(key) = &raw.kms_key_id {
             self.kms_key(key);
@@ -927,7 +967,9 @@ fn check_filter_pattern(pattern: &str) -> Result<(), String> {
                     return Err(format!("`{c}` closes nothing"));
                 }
             }
-            c if c.is_control() => return Err("it holds a control character".to_owned()),
+            c if c.is_control() && !c.is_whitespace() => {
+                return Err("it holds a control character".to_owned());
+            }
             _ => {}
         }
     }

@@ -68,6 +68,7 @@ impl EventRuleSpec {
             &canonical(&live.event_pattern),
         );
         diff.field("state", &self.state, &live.state);
+        diff.field("description", &self.description, &live.description);
         for (id, target) in &self.targets {
             diff.entry(&format!("targets.{id}"), target, live.targets.get(id));
         }

@@ -108,6 +108,7 @@ impl AlarmSpec {
             &live.metric_namespace,
         );
         diff.field("metric_name", &self.metric_name, &live.metric_name);
+        diff.field("description", &self.description, &live.description);
         diff.field("statistic", &self.statistic, &live.statistic);
         diff.field("period_seconds", &self.period_seconds, &live.period_seconds);
         diff.field(

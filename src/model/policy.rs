@@ -24,6 +24,21 @@ pub fn canonical(document: &Value) -> Value {
     }
 }
 
+/// Statements of a live policy that are not among `ours` (by Sid): kept when watchpost writes
+/// the policy, so that converging it never takes away access someone else granted.
+pub fn foreign_statements(live: &Value, ours: &[Value]) -> Vec<Value> {
+    let our_sids: Vec<&Value> = ours.iter().map(|statement| &statement["Sid"]).collect();
+    let live_statements = match &live["Statement"] {
+        Value::Array(statements) => statements.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    };
+    live_statements
+        .into_iter()
+        .filter(|statement| !our_sids.contains(&&statement["Sid"]))
+        .collect()
+}
+
 /// Parses a policy as AWS returns it: plain JSON (S3) or URL-encoded JSON (IAM).
 pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     match serde_json::from_str(text) {

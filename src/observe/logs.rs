@@ -15,18 +15,22 @@ pub async fn log_group(
     let unknown = vec![id.clone(), ResourceId::singleton(Kind::MetricFilter, home)];
     let failed = |error| (unknown.clone(), error);
     let client = session.logs(home);
-    let groups = client
+    // A prefix matches other groups too (`name-archive`): page until the exact name shows.
+    let mut pages = client
         .describe_log_groups()
         .log_group_name_prefix(name)
-        .send()
-        .await
-        .call("logs:DescribeLogGroups", &id)
-        .map_err(failed)?;
-    let Some(group) = groups
-        .log_groups()
-        .iter()
-        .find(|group| group.log_group_name() == Some(name))
-    else {
+        .into_paginator()
+        .send();
+    let mut group = None;
+    while let (None, Some(page)) = (&group, pages.next().await) {
+        let page = page.call("logs:DescribeLogGroups", &id).map_err(failed)?;
+        group = page
+            .log_groups()
+            .iter()
+            .find(|group| group.log_group_name() == Some(name))
+            .cloned();
+    }
+    let Some(group) = group else {
         return Ok(Vec::new());
     };
     let owned = if ownership {

@@ -165,3 +165,43 @@ fn regions_of_another_partition_are_refused() {
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("`cn-north-1` is in another AWS partition"));
 }
+
+#[test]
+fn the_trail_and_config_need_roles_of_their_own() {
+    let found = problems(&format!(
+        "{SCOPE}[config]\nrole_name = \"shared\"\n[cloudtrail]\nrole_name = \"shared\"\n"
+    ));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("both name the role `shared`"));
+}
+
+#[test]
+fn trail_names_follow_cloudtrail_rules() {
+    for bad in ["ab", "-trail", "trail-", "my-_trail"] {
+        let found = problems(&format!("{SCOPE}[cloudtrail]\nname = \"{bad}\"\n"));
+        assert!(
+            found[0].contains("is not a valid trail name"),
+            "{bad}: {found:?}"
+        );
+    }
+    assert!(parse(&format!("{SCOPE}[cloudtrail]\nname = \"org.trail_1\"\n")).is_ok());
+}
+
+#[test]
+fn the_signin_notification_exists_only_in_the_commercial_partition() {
+    let found = problems(
+        "[scope]\nregions = [\"us-gov-west-1\"]\nhome_region = \"us-gov-west-1\"\n\
+         [alerts]\nemails = [\"a@example.com\"]\n[signin_notification]\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("not available in the partition"));
+}
+
+#[test]
+fn a_filter_pattern_may_span_lines() {
+    let source = format!(
+        "{SCOPE}[cloudtrail]\n[alerts]\nemails = [\"a@example.com\"]\n[alarms.filters]\n\
+         mine = {{ pattern = \"{{ ($.eventName = DeleteTrail) ||\\n  ($.eventName = StopLogging) }}\" }}\n"
+    );
+    assert!(parse(&source).is_ok(), "{:?}", parse(&source).err());
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Context, Desired};
 use crate::baseline::{Alerts, Baseline, SigninEvents};
-use crate::model::policy::canonical;
+use crate::model::policy::{self, canonical};
 use crate::model::{
     ALERT_TARGET_ID, AlarmSpec, EventRuleSpec, Kind, MetricFilterSpec, ResourceId, Spec,
     SubscriptionSpec, TargetSpec, TopicSpec,
@@ -21,41 +21,49 @@ fn topic_arn(context: &Context<'_>, region: &str, topic: &str) -> String {
     crate::model::topic_arn(region, context.account, topic)
 }
 
-/// Only EventBridge and CloudWatch of this account may publish; the account manages the topic.
-fn topic_policy(context: &Context<'_>, arn: &str) -> Value {
+/// Only EventBridge and CloudWatch of this account may publish; the account manages the topic;
+/// statements someone else added are kept.
+fn topic_policy(context: &Context<'_>, id: &ResourceId, arn: &str) -> Value {
     let this_account = json!({"StringEquals": {"aws:SourceAccount": context.account}});
-    canonical(&json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountManagesTopic",
-                "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:{}:iam::{}:root", context.partition, context.account)},
-                "Action": [
-                    "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
-                    "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
-                    "SNS:ListSubscriptionsByTopic"
-                ],
-                "Resource": arn
-            },
-            {
-                "Sid": "EventBridgePublishes",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": arn,
-                "Condition": this_account.clone()
-            },
-            {
-                "Sid": "CloudWatchPublishes",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": arn,
-                "Condition": this_account
-            }
-        ]
-    }))
+    let mut statements = vec![
+        json!({
+            "Sid": "AccountManagesTopic",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:{}:iam::{}:root", context.partition, context.account)},
+            "Action": [
+                "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                "SNS:ListSubscriptionsByTopic"
+            ],
+            "Resource": arn
+        }),
+        json!({
+            "Sid": "EventBridgePublishes",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": arn,
+            "Condition": this_account.clone()
+        }),
+        json!({
+            "Sid": "CloudWatchPublishes",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": arn,
+            "Condition": this_account
+        }),
+    ];
+    if let Some(Spec::Topic(live)) = context.live(id) {
+        // AWS's own default statement lets anyone in the account publish; ours replaces it.
+        let foreign = policy::foreign_statements(&live.policy, &statements);
+        statements.extend(
+            foreign
+                .into_iter()
+                .filter(|statement| statement["Sid"] != "__default_statement_ID"),
+        );
+    }
+    canonical(&json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
 /// Only `ConsoleLogin` itself: the sign-in source also records other steps (MFA, password
@@ -172,7 +180,7 @@ fn topic(context: &Context<'_>, alerts: &Alerts, region: &str, desired: &mut Vec
     desired.push(Desired {
         id: topic_id.clone(),
         spec: Spec::Topic(TopicSpec {
-            policy: topic_policy(context, &arn),
+            policy: topic_policy(context, &topic_id, &arn),
         }),
         depends_on: Vec::new(),
     });

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::{Context, Desired};
-use crate::model::policy::canonical;
+use crate::model::policy::{self, canonical};
 use crate::model::{BucketSpec, Spec};
 
 pub fn log_bucket(context: &Context<'_>) -> Desired {
@@ -91,23 +91,12 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
     }
 }
 
-/// Statements of the live bucket policy that watchpost did not write (their Sid is not one of
-/// ours): kept, so that converging the policy never takes away someone else's access.
+/// The live bucket policy's statements watchpost did not write.
 fn foreign_statements(context: &Context<'_>, ours: &[Value]) -> Vec<Value> {
-    let Some(Spec::Bucket(BucketSpec {
-        policy: Some(live), ..
-    })) = context.live(&context.bucket_id())
-    else {
-        return Vec::new();
-    };
-    let our_sids: Vec<&Value> = ours.iter().map(|statement| &statement["Sid"]).collect();
-    let live_statements = match &live["Statement"] {
-        Value::Array(statements) => statements.clone(),
-        Value::Null => Vec::new(),
-        single => vec![single.clone()],
-    };
-    live_statements
-        .into_iter()
-        .filter(|statement| !our_sids.contains(&&statement["Sid"]))
-        .collect()
+    match context.live(&context.bucket_id()) {
+        Some(Spec::Bucket(BucketSpec {
+            policy: Some(live), ..
+        })) => policy::foreign_statements(live, ours),
+        _ => Vec::new(),
+    }
 }
