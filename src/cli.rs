@@ -65,6 +65,9 @@ pub enum Command {
         /// Also delete the log bucket and the trail's log group, and the logs in them
         #[arg(long)]
         delete_logs: bool,
+        /// Wait this long for another run that holds the account, instead of exiting at once
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        lock_timeout: u64,
     },
     /// Change the account to match the baseline
     Apply {
@@ -85,6 +88,9 @@ pub enum Command {
         /// Publish a summary of what was repaired to the alert topic; nothing when nothing drifted
         #[arg(long)]
         notify: bool,
+        /// Wait this long for another run that holds the account, instead of exiting at once
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        lock_timeout: u64,
         /// Apply only this part of the baseline (repeatable); not for routine use
         #[arg(
             long,

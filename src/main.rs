@@ -3,6 +3,7 @@ mod aws;
 mod baseline;
 mod cli;
 mod commands;
+mod lease;
 mod model;
 mod observe;
 mod plan;

@@ -1,7 +1,11 @@
-//! The nightly repairer: `--notify` reports repairs to the alert topic.
+//! The nightly repairer: `--notify` reports repairs to the alert topic, and two runs against
+//! one account do not fight.
 
 mod support;
 
+use std::thread;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use support::{Moto, REGION, write_baseline};
 
 const BASELINE: &str = r#"
@@ -60,4 +64,100 @@ async fn notify_reports_a_repair_and_stays_silent_without_drift() {
         message.contains("The account matches the baseline again."),
         "{message}"
     );
+}
+
+async fn hold_lease(moto: &Moto, holder: &str, expires_at: u64) {
+    aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await)
+        .put_item()
+        .table_name("watchpost-lease")
+        .item("account", AttributeValue::S("123456789012".into()))
+        .item("holder", AttributeValue::S(holder.into()))
+        .item("expires_at", AttributeValue::N(expires_at.to_string()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
+    moto.watchpost(&apply).assert_success();
+
+    hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
+    let refused = moto.watchpost(&apply);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("another run holds account 123456789012: watchpost pid 1 on ci-runner-7"),
+        "{}",
+        refused.stderr
+    );
+
+    hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 1).await;
+    moto.watchpost(&apply).assert_success();
+    let table = aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await);
+    let left = table
+        .scan()
+        .table_name("watchpost-lease")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.count(), 0, "the lease is given back after the run");
+}
+
+#[tokio::test]
+async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let waiting = [
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--lock-timeout",
+        "120",
+    ];
+    let runs: Vec<support::Run> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| moto.watchpost(&waiting)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        run.assert_success();
+    }
+    let made: usize = runs
+        .iter()
+        .filter(|run| run.stdout.contains("Apply complete!"))
+        .count();
+    assert_eq!(
+        made, 1,
+        "one run made the setup; the other found nothing to do"
+    );
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ])
+    .assert_code(0);
+    let rules = moto
+        .config(REGION)
+        .await
+        .describe_config_rules()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.config_rules().len(), 1);
+    let recorders = moto
+        .config(REGION)
+        .await
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recorders.configuration_recorders().len(), 1);
 }

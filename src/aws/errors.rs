@@ -11,6 +11,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 pub enum Class {
     NotFound,
     AlreadyExists,
+    /// A conditional write found the item not as it expected.
+    Conflict,
     Throttled,
     Denied,
     Fatal,
@@ -78,6 +80,7 @@ impl AwsError {
             (Some(code), _) if NOT_FOUND.contains(&code) => Class::NotFound,
             (Some(code), _) if ALREADY_EXISTS.contains(&code) => Class::AlreadyExists,
             (Some(code), _) if THROTTLED.contains(&code) => Class::Throttled,
+            (Some("ConditionalCheckFailedException"), _) => Class::Conflict,
             (Some(code), _) if DENIED.contains(&code) => Class::Denied,
             (_, Some(404)) => Class::NotFound,
             (_, Some(403)) => Class::Denied,

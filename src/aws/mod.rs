@@ -75,4 +75,5 @@ regional_clients!(
     cloudwatch => aws_sdk_cloudwatch,
     sns => aws_sdk_sns,
     events => aws_sdk_eventbridge,
+    dynamodb => aws_sdk_dynamodb,
 );

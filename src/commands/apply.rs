@@ -10,6 +10,7 @@ use crate::apply::{Event, Outcome, Report, Settings, execute};
 use crate::aws::{Context as _, Session};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::lease;
 use crate::model::topic_arn;
 use crate::plan::{Action, Plan, SAVED_FORMAT_VERSION, SavedPlan, Selector, render, render_json};
 
@@ -22,6 +23,7 @@ pub struct How {
     pub json: bool,
     pub notify: bool,
     pub only: Vec<Selector>,
+    pub lock_timeout: Duration,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
@@ -39,66 +41,79 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     super::warn_only(&how.only);
     let session = super::session(aws).await;
     let account_id = super::identify(&session, aws, &baseline).await?;
-    let reporter = if how.json {
-        Reporter::Json
-    } else {
-        Reporter::Human
-    };
-    let plan = match (saved, &how.plan_file) {
-        (Some(saved), Some(file)) => {
-            let observed = super::observe(&session, aws, &baseline, &account_id, false).await?;
-            let stale = saved.staleness(&source, &observed);
-            if !stale.is_empty() {
-                bail!(
-                    "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
-                    stale.join(", "),
-                    file.display()
-                );
+    let lease = lease::acquire(
+        &session,
+        &baseline.scope.home_region,
+        &account_id,
+        how.lock_timeout,
+    )
+    .await?;
+    // Whatever happens below, the lease is given back.
+    let outcome = async {
+        let reporter = if how.json {
+            Reporter::Json
+        } else {
+            Reporter::Human
+        };
+        let plan = match (saved, &how.plan_file) {
+            (Some(saved), Some(file)) => {
+                let observed = super::observe(&session, aws, &baseline, &account_id, false).await?;
+                let stale = saved.staleness(&source, &observed);
+                if !stale.is_empty() {
+                    bail!(
+                        "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
+                        stale.join(", "),
+                        file.display()
+                    );
+                }
+                saved.plan
             }
-            saved.plan
+            _ => {
+                super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only)
+                    .await?
+                    .0
+            }
+        };
+        reporter.plan(&plan);
+        if !plan.gaps.is_empty() {
+            bail!(
+                "refusing to apply: parts of the account could not be read (listed above), and changing it blind could duplicate what is there"
+            );
         }
-        _ => {
-            super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only)
-                .await?
-                .0
+        if plan.is_empty() {
+            reporter.summary(&plan, 0, &plan);
+            return Ok(ExitCode::SUCCESS);
         }
-    };
-    reporter.plan(&plan);
-    if !plan.gaps.is_empty() {
-        bail!(
-            "refusing to apply: parts of the account could not be read (listed above), and changing it blind could duplicate what is there"
-        );
-    }
-    if plan.is_empty() {
-        reporter.summary(&plan, 0, &plan);
-        return Ok(ExitCode::SUCCESS);
-    }
-    // A saved plan was reviewed when it was made; applying it is the approval.
-    let approved = how.auto_approve || how.plan_file.is_some();
-    if !approved && !confirmed("apply")? {
-        println!("\nApply cancelled.");
-        return Ok(ExitCode::from(1));
-    }
-    let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
+        // A saved plan was reviewed when it was made; applying it is the approval.
+        let approved = how.auto_approve || how.plan_file.is_some();
+        if !approved && !confirmed("apply")? {
+            println!("\nApply cancelled.");
+            return Ok(ExitCode::from(1));
+        }
+        let report = execute(&session, &plan, &settings, &|event| reporter.event(event)).await;
 
-    let (after, _) =
-        super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only).await?;
-    reporter.summary(&plan, report.failures(), &after);
-    if how.notify
-        && let Some(alerts) = &baseline.alerts
-    {
-        notify(&session, &plan, &report, &after, &alerts.topic_name).await?;
+        let (after, _) =
+            super::observe_and_plan(&session, aws, &baseline, &account_id, &how.only).await?;
+        reporter.summary(&plan, report.failures(), &after);
+        if how.notify
+            && let Some(alerts) = &baseline.alerts
+        {
+            notify(&session, &plan, &report, &after, &alerts.topic_name).await?;
+        }
+        if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
+            bail!(
+                "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
+                report.failures(),
+                plan.changes.len(),
+                after.changes.len(),
+                after.gaps.len()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    if report.failures() > 0 || !after.is_empty() || !after.gaps.is_empty() {
-        bail!(
-            "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
-            report.failures(),
-            plan.changes.len(),
-            after.changes.len(),
-            after.gaps.len()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    .await;
+    lease.release().await?;
+    outcome
 }
 
 /// The short account of a repair that `--notify` sends to the alert topic.

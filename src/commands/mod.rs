@@ -6,6 +6,7 @@ mod plan;
 mod validate;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::bail;
 
@@ -39,7 +40,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             delete_logs,
-        } => destroy::run(&baseline.path, &aws, auto_approve, delete_logs).await,
+            lock_timeout,
+        } => {
+            let how = destroy::How {
+                auto_approve,
+                delete_logs,
+                lock_timeout: Duration::from_secs(lock_timeout),
+            };
+            destroy::run(&baseline.path, &aws, &how).await
+        }
         Command::Apply {
             plan_file,
             baseline,
@@ -47,6 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auto_approve,
             json,
             notify,
+            lock_timeout,
             only,
         } => {
             let how = apply::How {
@@ -55,6 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
                 notify,
                 only,
+                lock_timeout: Duration::from_secs(lock_timeout),
             };
             apply::run(&baseline.path, &aws, &how).await
         }
