@@ -184,6 +184,20 @@ impl Lease {
         Ok((holder, expires_at))
     }
 
+    /// Gives the lease back and removes the table: after `destroy`, nothing of watchpost's is
+    /// left to coordinate.
+    pub async fn retire(self) -> anyhow::Result<()> {
+        let client = self.client.clone();
+        self.release().await?;
+        client
+            .delete_table()
+            .table_name(LEASE_TABLE)
+            .send()
+            .await
+            .call("dynamodb:DeleteTable", LEASE_TABLE)?;
+        Ok(())
+    }
+
     /// Gives the lease back, if it is still this run's.
     pub async fn release(self) -> anyhow::Result<()> {
         let released = self

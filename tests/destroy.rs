@@ -158,6 +158,12 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         .send()
         .await
         .expect("the bucket is kept");
+    let tables = aws_sdk_dynamodb::Client::new(&config)
+        .list_tables()
+        .send()
+        .await
+        .unwrap();
+    assert!(tables.table_names().is_empty(), "the lease table goes too");
 
     let again = moto.watchpost(&[
         "destroy",

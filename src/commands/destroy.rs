@@ -70,6 +70,9 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         Ok(ExitCode::SUCCESS)
     }
     .await;
-    lease.release().await?;
+    match outcome {
+        Ok(_) => lease.retire().await?,
+        Err(_) => lease.release().await?,
+    }
     outcome
 }
