@@ -136,3 +136,77 @@ async fn removal_deletes_only_what_watchpost_made() {
             .contains("leaves alone 1 that watchpost did not make: their-alarm")
     );
 }
+
+#[tokio::test]
+async fn a_region_taken_out_of_scope_loses_what_watchpost_made_there() {
+    let moto = Moto::start();
+    let two = r#"
+[scope]
+regions = ["us-east-1", "eu-west-1"]
+home_region = "us-east-1"
+[guardduty]
+[config.rules]
+restricted-ssh = {}
+"#;
+    // A detector someone enabled in a region the baseline never covered.
+    moto.guardduty("eu-central-1")
+        .await
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap();
+    let both = write_baseline(two);
+    moto.watchpost(&["apply", "--baseline", both.path_str(), "--auto-approve"])
+        .assert_success();
+
+    let one = write_baseline(&two.replace(", \"eu-west-1\"", ""));
+    let run = plan(&moto, one.path_str());
+    run.assert_code(2);
+    for expected in [
+        "  - guardduty_detector/eu-west-1\n",
+        "  - config_rule/eu-west-1/restricted-ssh\n",
+        "  - config_recording/eu-west-1\n",
+        "  - config_delivery_channel/eu-west-1\n",
+        "  - config_recorder/eu-west-1\n",
+        "guardduty_detector/eu-central-1 stays: watchpost adopted it",
+        "Plan: 0 to add, 0 to change, 5 to destroy.",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+    moto.watchpost(&["apply", "--baseline", one.path_str(), "--auto-approve"])
+        .assert_success();
+    let eu = moto
+        .guardduty("eu-west-1")
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert!(eu.detector_ids().is_empty());
+    let central = moto
+        .guardduty("eu-central-1")
+        .await
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        central.detector_ids().len(),
+        1,
+        "the adopted detector stays"
+    );
+    let recorders = moto
+        .config("eu-west-1")
+        .await
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .unwrap();
+    assert!(recorders.configuration_recorders().is_empty());
+    plan(&moto, one.path_str()).assert_code(0);
+}

@@ -101,7 +101,7 @@ async fn observe(
     ownership: bool,
 ) -> anyhow::Result<Observed> {
     let region = account_region(aws, baseline);
-    let regions = crate::observe::regions_in_scope(session, baseline, region).await?;
+    let regions = crate::observe::regions(session, baseline, region).await?;
     let account_id = account_id.to_owned();
     Ok(crate::observe::account(session, baseline, account_id, regions, ownership).await)
 }

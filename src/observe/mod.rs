@@ -31,39 +31,67 @@ pub async fn caller_account(session: &Session, region: &str) -> Result<String, A
     Ok(identity.account().unwrap_or_default().to_owned())
 }
 
-/// The regions in scope: the baseline's list, or every region enabled for the account.
-pub async fn regions_in_scope(
+/// The regions enabled for the account, in the home region's partition (credentials work in
+/// one partition only, whatever an endpoint lists).
+async fn enabled_regions(
+    session: &Session,
+    home: &str,
+    account_region: &str,
+) -> Result<Vec<String>, AwsError> {
+    let answer = session
+        .ec2(account_region)
+        .describe_regions()
+        .send()
+        .await
+        .call("ec2:DescribeRegions", "the account's enabled regions")?;
+    let mut regions: Vec<String> = answer
+        .regions()
+        .iter()
+        .filter(|region| region.opt_in_status() != Some("not-opted-in"))
+        .filter_map(|region| region.region_name())
+        .filter(|name| partition(name) == partition(home))
+        .map(str::to_owned)
+        .collect();
+    regions.sort();
+    Ok(regions)
+}
+
+/// Where the baseline applies, and the enabled regions it no longer covers (where what
+/// watchpost made is removed).
+pub struct Regions {
+    pub in_scope: Vec<String>,
+    pub retired: Vec<String>,
+}
+
+pub async fn regions(
     session: &Session,
     baseline: &Baseline,
     account_region: &str,
-) -> Result<Vec<String>, AwsError> {
-    let mut regions = match &baseline.scope.regions {
-        RegionSelection::Listed(regions) => regions.clone(),
-        RegionSelection::All => {
-            let home = &baseline.scope.home_region;
-            let answer = session
-                .ec2(account_region)
-                .describe_regions()
-                .send()
-                .await
-                .call("ec2:DescribeRegions", "the account's enabled regions")?;
-            // Credentials work in one partition only, so the other partitions' regions are not
-            // the account's, whatever an endpoint lists.
-            answer
-                .regions()
-                .iter()
-                .filter(|region| region.opt_in_status() != Some("not-opted-in"))
-                .filter(|region| {
-                    region
-                        .region_name()
-                        .is_some_and(|name| partition(name) == partition(home))
-                })
-                .filter_map(|region| region.region_name().map(str::to_owned))
-                .collect()
+) -> anyhow::Result<Regions> {
+    let enabled = enabled_regions(session, &baseline.scope.home_region, account_region).await?;
+    match &baseline.scope.regions {
+        RegionSelection::All => Ok(Regions {
+            in_scope: enabled,
+            retired: Vec::new(),
+        }),
+        RegionSelection::Listed(listed) => {
+            let missing: Vec<&String> = listed.iter().filter(|r| !enabled.contains(r)).collect();
+            if !missing.is_empty() {
+                let missing: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
+                anyhow::bail!(
+                    "the baseline lists regions this account has not enabled: {}\nhint: enable them for the account (opt-in regions), or remove them from scope.regions",
+                    missing.join(", ")
+                );
+            }
+            let mut in_scope = listed.clone();
+            in_scope.sort();
+            let retired = enabled
+                .into_iter()
+                .filter(|r| !listed.contains(r))
+                .collect();
+            Ok(Regions { in_scope, retired })
         }
-    };
-    regions.sort();
-    Ok(regions)
+    }
 }
 
 type Read = Result<Vec<(ResourceId, Live)>, (Vec<ResourceId>, AwsError)>;
@@ -73,13 +101,14 @@ pub async fn account(
     session: &Session,
     baseline: &Baseline,
     account_id: String,
-    regions: Vec<String>,
+    regions: Regions,
     ownership: bool,
 ) -> Observed {
     let home = baseline.scope.home_region.as_str();
+    let Regions { in_scope, retired } = regions;
     let mut observed = Observed {
         account_id,
-        regions,
+        regions: in_scope,
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
@@ -90,7 +119,7 @@ pub async fn account(
         .collect();
     let mut reads: Vec<futures::future::BoxFuture<'_, Read>> = Vec::new();
     if baseline.guardduty.is_some() {
-        for region in regions {
+        for region in regions.iter().chain(&retired) {
             reads.push(Box::pin(guardduty::detector(session, region)));
         }
     }
@@ -106,6 +135,15 @@ pub async fn account(
                 region,
                 &wanted_rules,
                 ownership,
+            )));
+        }
+        // Out of scope now, so whatever watchpost made there goes: ownership is read.
+        for region in &retired {
+            reads.push(Box::pin(config::region(
+                session,
+                region,
+                &wanted_rules,
+                true,
             )));
         }
     }

@@ -24,8 +24,68 @@ fn made_by_watchpost(baseline: &Baseline, id: &ResourceId, live: &Live) -> bool 
     }
 }
 
+/// What watchpost made in a region the baseline no longer covers: the region's detector and
+/// Config setup, removed as `destroy` would, and nothing else of the account.
+pub fn retired_region_changes(
+    baseline: &Baseline,
+    observed: &Observed,
+) -> (Vec<Change>, Vec<String>) {
+    let retired: Observed = Observed {
+        account_id: observed.account_id.clone(),
+        regions: observed
+            .resources
+            .keys()
+            .filter(|id| in_retired_region(observed, id))
+            .map(|id| id.region.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        resources: observed
+            .resources
+            .iter()
+            .filter(|(id, _)| in_retired_region(observed, id))
+            .map(|(id, live)| (id.clone(), live.clone()))
+            .collect(),
+        gaps: observed.gaps.clone(),
+    };
+    if retired.resources.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let plan = destroy(baseline, &retired, false);
+    (plan.changes, plan.notes)
+}
+
+/// A per-region resource outside the regions in scope.
+pub fn in_retired_region(observed: &Observed, id: &ResourceId) -> bool {
+    let per_region = matches!(
+        id.kind,
+        Kind::GuarddutyDetector
+            | Kind::ConfigRecorder
+            | Kind::ConfigDeliveryChannel
+            | Kind::ConfigRecording
+            | Kind::ConfigRule
+    );
+    per_region && !observed.regions.contains(&id.region)
+}
+
 pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> Plan {
-    let desired = desired_resources(baseline, observed);
+    // The order of removal follows the dependencies the baseline would give, in every region
+    // something was found, in scope or no longer.
+    let mut everywhere = observed.clone();
+    let found_in = observed
+        .resources
+        .keys()
+        .filter(|id| in_retired_region(observed, id))
+        .map(|id| id.region.clone());
+    everywhere.regions = observed
+        .regions
+        .iter()
+        .cloned()
+        .chain(found_in)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let desired = desired_resources(baseline, &everywhere);
     let mut dependents: BTreeMap<&ResourceId, Vec<&ResourceId>> = BTreeMap::new();
     for resource in &desired {
         for dependency in &resource.depends_on {

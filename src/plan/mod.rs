@@ -91,8 +91,14 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let desired = desired_resources(baseline, observed);
     let wanted: BTreeSet<&ResourceId> = desired.iter().map(|d| &d.id).collect();
     let mut left_alone: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let (retired_changes, retired_notes) = destroy::retired_region_changes(baseline, observed);
+    changes.extend(retired_changes);
+    notes.extend(retired_notes);
     for (id, live) in &observed.resources {
-        if wanted.contains(id) || behind_gap(&observed.gaps, id) {
+        if wanted.contains(id)
+            || behind_gap(&observed.gaps, id)
+            || destroy::in_retired_region(observed, id)
+        {
             continue;
         }
         let pending = matches!(
