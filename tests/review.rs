@@ -164,7 +164,8 @@ async fn apply_json_streams_one_object_per_line() {
         .lines()
         .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
         .collect();
-    assert_eq!(events[0]["type"], "plan");
+    assert_eq!(events[0]["type"], "start");
+    assert_eq!(events[0]["account_id"], "123456789012");
     assert_eq!(events[0]["plan"]["summary"]["add"], 7);
     let started = events
         .iter()

@@ -191,7 +191,12 @@ impl Reporter {
     fn plan(&self, plan: &Plan) {
         match self {
             Reporter::Human => anstream::print!("{}", render(plan, true)),
-            Reporter::Json => json_line(json!({"type": "plan", "plan": render_json(plan)})),
+            Reporter::Json => json_line(json!({
+                "type": "start",
+                "account_id": plan.account_id,
+                "watchpost_version": env!("CARGO_PKG_VERSION"),
+                "plan": render_json(plan),
+            })),
         }
     }
 
