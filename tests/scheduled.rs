@@ -53,7 +53,7 @@ async fn notify_reports_a_repair_and_stays_silent_without_drift() {
     let (subject, message) = sent.last().unwrap();
     assert_eq!(subject, "watchpost repaired drift in account 123456789012");
     assert!(
-        message.contains("1 created, 0 updated, 0 deleted"),
+        message.contains("1 to create, 0 to update, 0 to delete"),
         "{message}"
     );
     assert!(

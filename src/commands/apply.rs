@@ -125,7 +125,7 @@ async fn notify(
     topic: &str,
 ) -> anyhow::Result<()> {
     let mut message = format!(
-        "watchpost found drift in account {} and repaired it: {} created, {} updated, {} deleted.\n\n",
+        "watchpost found drift in account {} and set out to repair it: {} to create, {} to update, {} to delete.\n\n",
         plan.account_id,
         plan.count(Action::Create),
         plan.count(Action::Update),
@@ -147,7 +147,14 @@ async fn notify(
             after.changes.len()
         ));
     }
-    let subject = format!("watchpost repaired drift in account {}", plan.account_id);
+    let subject = if after.is_empty() && after.gaps.is_empty() {
+        format!("watchpost repaired drift in account {}", plan.account_id)
+    } else {
+        format!(
+            "watchpost could not fully repair drift in account {}",
+            plan.account_id
+        )
+    };
     session
         .sns(&plan.home_region)
         .publish()
