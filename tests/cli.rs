@@ -64,7 +64,7 @@ fn the_recommended_baseline_validates() {
     run.assert_success();
     assert!(
         run.stdout.ends_with(
-            "is valid: GuardDuty on; AWS Config on with 13 managed rules; regions: every enabled region; home region: us-east-1.\n"
+            "is valid. It manages GuardDuty, AWS Config with 13 managed rules, CloudTrail, alerts to 1 address(es), the console sign-in notification, 3 metric-filter alarms; regions: every enabled region; home region: us-east-1.\n"
         ),
         "{}",
         run.stdout

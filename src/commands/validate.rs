@@ -9,16 +9,34 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),
     };
-    let guardduty = match &baseline.guardduty {
-        Some(_) => "on",
-        None => "not managed",
-    };
-    let config = match &baseline.config {
-        Some(config) => format!("on with {} managed rules", config.rules.len()),
-        None => "not managed".to_owned(),
+    let mut parts = Vec::new();
+    if baseline.guardduty.is_some() {
+        parts.push("GuardDuty".to_owned());
+    }
+    if let Some(config) = &baseline.config {
+        parts.push(format!(
+            "AWS Config with {} managed rules",
+            config.rules.len()
+        ));
+    }
+    if baseline.cloudtrail.is_some() {
+        parts.push("CloudTrail".to_owned());
+    }
+    if let Some(alerts) = &baseline.alerts {
+        parts.push(format!("alerts to {} address(es)", alerts.emails.len()));
+    }
+    if baseline.signin_notification.is_some() {
+        parts.push("the console sign-in notification".to_owned());
+    }
+    if let Some(alarms) = &baseline.alarms {
+        parts.push(format!("{} metric-filter alarms", alarms.filters.len()));
+    }
+    let manages = match parts.is_empty() {
+        true => "nothing yet".to_owned(),
+        false => parts.join(", "),
     };
     println!(
-        "{} is valid: GuardDuty {guardduty}; AWS Config {config}; regions: {regions}; home region: {}.",
+        "{} is valid. It manages {manages}; regions: {regions}; home region: {}.",
         path.display(),
         baseline.scope.home_region
     );
