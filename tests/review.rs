@@ -258,3 +258,35 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
         unknown.stderr
     );
 }
+
+#[tokio::test]
+async fn apply_json_stream_is_stable() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    // One change, so that the order of events is fixed; durations vary and are left out.
+    let run = moto.watchpost(&[
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--json",
+        "--only",
+        "guardduty_detector",
+    ]);
+    run.assert_success();
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let mut event: serde_json::Value = serde_json::from_str(line).unwrap();
+            if let Some(seconds) = event.get_mut("seconds") {
+                *seconds = serde_json::json!("[duration]");
+            }
+            if let Some(plan) = event.get_mut("plan") {
+                *plan = serde_json::json!("[the plan document, as plan --json prints it]");
+            }
+            event
+        })
+        .collect();
+    insta::assert_json_snapshot!(events);
+}
