@@ -28,6 +28,15 @@ pub use trail::TrailSpec;
 /// Marks what watchpost created, so that later runs know what they own.
 pub const MANAGED_TAG: (&str, &str) = ("managed-by", "watchpost");
 
+/// Whether a tag is watchpost's mark. The SDKs differ on whether a tag's key and value are
+/// optional, so both forms are taken.
+pub fn is_managed_tag<'a>(
+    key: impl Into<Option<&'a str>>,
+    value: impl Into<Option<&'a str>>,
+) -> bool {
+    (key.into(), value.into()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1))
+}
+
 /// IAM is global; its resources are addressed with this pseudo-region.
 pub const GLOBAL: &str = "global";
 

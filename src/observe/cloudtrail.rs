@@ -1,6 +1,6 @@
 use super::Read;
 use crate::aws::{Class, Context, Session};
-use crate::model::{Kind, Live, MANAGED_TAG, ResourceId, Spec, TrailSpec};
+use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec, is_managed_tag};
 
 /// The trail of that name in the home region, and whether it is logging.
 /// `ownership`: also read its tags, which only `destroy` needs.
@@ -45,7 +45,7 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
         tags.resource_tag_list()
             .iter()
             .flat_map(|resource| resource.tags_list())
-            .any(|tag| (Some(tag.key()), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1)))
+            .any(|tag| is_managed_tag(tag.key(), tag.value()))
     } else {
         false
     };

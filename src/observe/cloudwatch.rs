@@ -1,7 +1,7 @@
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
 use crate::baseline::Alarms;
-use crate::model::{AlarmSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec};
+use crate::model::{AlarmSpec, Kind, Live, ResourceId, Spec, is_managed_tag};
 
 /// The alarms in the home region on metrics of watchpost's namespace: the baseline's, and any
 /// it made before that the baseline no longer names (those carry the managed-by tag).
@@ -32,9 +32,9 @@ pub async fn alarms(session: &Session, home: &str, baseline: &Alarms, ownership:
                     .await
                     .call("cloudwatch:ListTagsForResource", &place)
                     .map_err(failed)?;
-                tags.tags().iter().any(|tag| {
-                    (tag.key(), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1))
-                })
+                tags.tags()
+                    .iter()
+                    .any(|tag| is_managed_tag(tag.key(), tag.value()))
             };
             let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
             found.push((

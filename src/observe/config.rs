@@ -3,9 +3,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
 use crate::baseline::catalog;
-use crate::model::MANAGED_TAG;
 use crate::model::{
     DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
+    is_managed_tag,
 };
 
 const REGION_KINDS: &[Kind] = &[
@@ -127,9 +127,9 @@ pub async fn region(
                     .await
                     .call("config:ListTagsForResource", &id)
                     .map_err(failed)?;
-                tags.tags().iter().any(|tag| {
-                    (tag.key(), tag.value()) == (Some(MANAGED_TAG.0), Some(MANAGED_TAG.1))
-                })
+                tags.tags()
+                    .iter()
+                    .any(|tag| is_managed_tag(tag.key(), tag.value()))
             } else {
                 continue;
             };

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use super::Read;
 use crate::aws::{Class, Context, Session};
-use crate::model::{EventRuleSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec, TargetSpec};
+use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec, is_managed_tag};
 
 /// An EventBridge rule on the default bus and its targets.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
@@ -54,7 +54,7 @@ pub async fn rule(session: &Session, region: &str, name: &str, ownership: bool) 
             .map_err(failed)?;
         tags.tags()
             .iter()
-            .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+            .any(|tag| is_managed_tag(tag.key(), tag.value()))
     } else {
         false
     };

@@ -1,6 +1,6 @@
 use super::{Read, unknown};
 use crate::aws::{Context, Session};
-use crate::model::{DetectorSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec};
+use crate::model::{DetectorSpec, Kind, Live, MANAGED_TAG, ResourceId, Spec, is_managed_tag};
 
 /// The region's detector, if any. AWS allows one per region, so whichever exists is adopted.
 pub async fn detector(session: &Session, region: &str) -> Read {
@@ -48,7 +48,7 @@ pub async fn detector(session: &Session, region: &str) -> Read {
             spec: Spec::Detector(spec),
             live_id: Some(detector_id.clone()),
             owned: detector.tags().is_some_and(|tags| {
-                tags.get(MANAGED_TAG.0).map(String::as_str) == Some(MANAGED_TAG.1)
+                is_managed_tag(MANAGED_TAG.0, tags.get(MANAGED_TAG.0).map(String::as_str))
             }),
         },
     )])

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Read, global};
 use crate::aws::{Class, Context, Session};
-use crate::model::{Kind, Live, MANAGED_TAG, RoleSpec, Spec, policy};
+use crate::model::{Kind, Live, RoleSpec, Spec, is_managed_tag, policy};
 
 pub async fn role(session: &Session, home: &str, name: &str) -> Read {
     let id = global(Kind::IamRole, name);
@@ -73,7 +73,7 @@ pub async fn role(session: &Session, home: &str, name: &str) -> Read {
             owned: role.as_ref().is_some_and(|role| {
                 role.tags()
                     .iter()
-                    .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+                    .any(|tag| is_managed_tag(tag.key(), tag.value()))
             }),
         },
     )])

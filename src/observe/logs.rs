@@ -1,6 +1,8 @@
 use super::Read;
 use crate::aws::{Context, Session};
-use crate::model::{Kind, Live, LogGroupSpec, MANAGED_TAG, MetricFilterSpec, ResourceId, Spec};
+use crate::model::{
+    Kind, Live, LogGroupSpec, MANAGED_TAG, MetricFilterSpec, ResourceId, Spec, is_managed_tag,
+};
 
 /// The trail's log group and the metric filters on it. Metric filters have no tags: one that
 /// feeds a metric in watchpost's namespace is watchpost's.
@@ -41,8 +43,9 @@ pub async fn log_group(
             .await
             .call("logs:ListTagsForResource", &id)
             .map_err(failed)?;
-        tags.tags()
-            .is_some_and(|tags| tags.get(MANAGED_TAG.0).map(String::as_str) == Some(MANAGED_TAG.1))
+        tags.tags().is_some_and(|tags| {
+            is_managed_tag(MANAGED_TAG.0, tags.get(MANAGED_TAG.0).map(String::as_str))
+        })
     } else {
         false
     };

@@ -1,7 +1,7 @@
 use super::Read;
 use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::{
-    BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, MANAGED_TAG, ResourceId, Spec, policy,
+    BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec, is_managed_tag, policy,
 };
 
 /// A setting S3 reports as "not configured" reads as `None`.
@@ -153,7 +153,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
         tags.is_some_and(|tags| {
             tags.tag_set()
                 .iter()
-                .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+                .any(|tag| is_managed_tag(tag.key(), tag.value()))
         })
     } else {
         false

@@ -1,7 +1,7 @@
 use super::{Read, unknown};
 use crate::aws::{Class, Context, Session};
 use crate::model::{
-    Kind, Live, MANAGED_TAG, ResourceId, Spec, SubscriptionSpec, TopicSpec, policy, topic_arn,
+    Kind, Live, ResourceId, Spec, SubscriptionSpec, TopicSpec, is_managed_tag, policy, topic_arn,
 };
 
 /// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
@@ -48,7 +48,7 @@ pub async fn topic(
             .map_err(failed)?;
         tags.tags()
             .iter()
-            .any(|tag| (tag.key(), tag.value()) == (MANAGED_TAG.0, MANAGED_TAG.1))
+            .any(|tag| is_managed_tag(tag.key(), tag.value()))
     } else {
         false
     };
