@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::baseline::{AccountSelection, is_account_id};
 use crate::plan::Selector;
 
 #[derive(Debug, Parser)]
@@ -120,4 +121,32 @@ pub struct AwsArgs {
     /// Region for account-wide calls (STS, region discovery); defaults to the home region
     #[arg(long)]
     pub region: Option<String>,
+    /// Cover these accounts instead of the caller's own: comma-separated account ids, or
+    /// `organization` for every active account of the caller's organization; overrides
+    /// [accounts] in the baseline
+    #[arg(long, value_name = "IDS|organization", value_parser = parse_accounts)]
+    pub accounts: Option<AccountSelection>,
+    /// The role to assume in each account covered; overrides [accounts].role_name
+    /// (default: OrganizationAccountAccessRole)
+    #[arg(long, value_name = "ROLE_NAME")]
+    pub assume_role: Option<String>,
+    /// The external id the role to assume requires; overrides [accounts].external_id
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// How many accounts are worked on at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+fn parse_accounts(text: &str) -> Result<AccountSelection, String> {
+    if text == "organization" {
+        return Ok(AccountSelection::Organization);
+    }
+    let ids: Vec<String> = text.split(',').map(|id| id.trim().to_owned()).collect();
+    match ids.iter().find(|id| !is_account_id(id)) {
+        Some(bad) => Err(format!(
+            "`{bad}` is not an account id; give 12-digit ids separated by commas, or `organization`"
+        )),
+        None => Ok(AccountSelection::Listed(ids)),
+    }
 }

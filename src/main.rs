@@ -1,3 +1,4 @@
+mod accounts;
 mod apply;
 mod aws;
 mod baseline;

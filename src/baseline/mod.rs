@@ -18,6 +18,8 @@ use crate::model::Encryption;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
     pub scope: Scope,
+    /// `None`: the account the credentials are for, and only it.
+    pub accounts: Option<Accounts>,
     pub guardduty: Option<GuardDuty>,
     pub log_bucket: LogBucket,
     pub config: Option<Config>,
@@ -40,6 +42,46 @@ pub struct Scope {
     pub home_region: String,
     /// When set, watchpost refuses to touch any other account.
     pub account_id: Option<String>,
+}
+
+/// The accounts a run covers when it covers more than the caller's own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accounts {
+    pub selection: AccountSelection,
+    /// Left out even when the selection names them (with `Organization`, say, the
+    /// management account).
+    pub exclude: Vec<String>,
+    pub role: AccountRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountSelection {
+    Listed(Vec<String>),
+    /// Every active account of the caller's organization (Organizations ListAccounts).
+    Organization,
+}
+
+/// The role watchpost assumes in each account it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRole {
+    pub name: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+}
+
+impl Default for AccountRole {
+    fn default() -> Self {
+        AccountRole {
+            name: "OrganizationAccountAccessRole".to_owned(),
+            external_id: None,
+            session_name: "watchpost".to_owned(),
+        }
+    }
+}
+
+/// An AWS account id: twelve digits.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[derive(Debug, Clone, PartialEq)]

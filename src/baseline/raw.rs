@@ -17,6 +17,17 @@ pub struct RawScope {
 }
 
 #[derive(Debug, Deserialize)]
+pub struct RawAccounts {
+    pub ids: Option<Spanned<Vec<Spanned<String>>>>,
+    pub organization: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    pub role_name: Option<Spanned<String>>,
+    pub external_id: Option<Spanned<String>>,
+    pub session_name: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
 pub struct RawGuardDuty {
     pub finding_publishing_frequency: Option<Spanned<String>>,
     #[serde(default)]

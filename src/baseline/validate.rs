@@ -11,18 +11,21 @@ use toml::de::{DeTable, DeValue};
 
 use super::catalog::{self, ParamType};
 use super::diagnostic::{Diagnostic, suggest};
+use super::is_account_id;
 use super::raw::{
-    RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty, RawLogBucket,
-    RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
+    RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty,
+    RawLogBucket, RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
 };
 use super::{
-    AlarmFilter, Alarms, Alerts, Baseline, CloudTrail, Config, ConfigRule, GuardDuty, LogBucket,
-    RegionSelection, Scope, SigninEvents, SigninNotification,
+    AccountRole, AccountSelection, Accounts, AlarmFilter, Alarms, Alerts, Baseline, CloudTrail,
+    Config, ConfigRule, GuardDuty, LogBucket, RegionSelection, Scope, SigninEvents,
+    SigninNotification,
 };
 use crate::model::{Encryption, partition};
 
 const SECTIONS: &[&str] = &[
     "scope",
+    "accounts",
     "guardduty",
     "log_bucket",
     "config",
@@ -73,6 +76,21 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             None
         }
     };
+    let accounts_span = sections.get("accounts").map(Spanned::span);
+    let accounts = sections.remove("accounts").map(|value| {
+        checks
+            .section::<RawAccounts>("accounts", value)
+            .and_then(|raw| checks.accounts(raw, accounts_span.clone().unwrap_or_default()))
+    });
+    if let (Some(scope), Some(span)) = (&scope, accounts_span)
+        && scope.account_id.is_some()
+    {
+        checks.error(
+            span,
+            "[accounts] and scope.account_id both say which accounts to cover",
+            "scope.account_id pins one account and [accounts] names several: keep one of them",
+        );
+    }
     let guardduty = sections.remove("guardduty").map(|value| {
         checks
             .section::<RawGuardDuty>("guardduty", value)
@@ -161,7 +179,8 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             "console sign-in events are recorded in us-east-1 of the commercial partition only; remove the section",
         );
     }
-    let all_complete = complete(&guardduty)
+    let all_complete = complete(&accounts)
+        && complete(&guardduty)
         && complete(&config)
         && complete(&cloudtrail)
         && complete(&alerts)
@@ -170,6 +189,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     match (scope, log_bucket) {
         (Some(scope), Some(log_bucket)) if problems.is_empty() && all_complete => Ok(Baseline {
             scope,
+            accounts: accounts.flatten(),
             guardduty: guardduty.flatten(),
             log_bucket,
             config: config.flatten(),
@@ -269,20 +289,128 @@ impl Checks<'_> {
             }
         }
         if let Some(account) = &raw.account_id {
-            let id = account.get_ref();
-            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-                self.error(
-                    account.span(),
-                    format!("`{id}` is not an AWS account id"),
-                    "an account id is 12 digits, e.g. \"123456789012\", written as a string",
-                );
-            }
+            self.account_id(account);
         }
         Some(Scope {
             regions: regions?,
             home_region: home.clone(),
             account_id: raw.account_id.map(Spanned::into_inner),
         })
+    }
+
+    fn account_id(&mut self, id: &Spanned<String>) -> bool {
+        let valid = is_account_id(id.get_ref());
+        if !valid {
+            self.error(
+                id.span(),
+                format!("`{}` is not an AWS account id", id.get_ref()),
+                "an account id is 12 digits, e.g. \"123456789012\", written as a string",
+            );
+        }
+        valid
+    }
+
+    fn accounts(&mut self, raw: RawAccounts, section: Range<usize>) -> Option<Accounts> {
+        let before = self.problems.len();
+        let organization = raw
+            .organization
+            .as_ref()
+            .is_some_and(|flag| *flag.get_ref());
+        let selection = match (raw.ids, organization) {
+            (Some(ids), true) => {
+                self.error(
+                    ids.span(),
+                    "`ids` and `organization = true` both say which accounts to cover",
+                    "keep one: a list of account ids, or every account of the organization",
+                );
+                None
+            }
+            (Some(ids), false) => {
+                if ids.get_ref().is_empty() {
+                    self.error(
+                        ids.span(),
+                        "`ids` is empty: the run would cover no account",
+                        "list account ids, e.g. ids = [\"123456789012\"], or remove [accounts] to cover the caller's own account",
+                    );
+                }
+                Some(AccountSelection::Listed(self.account_ids(ids.into_inner())))
+            }
+            (None, true) => Some(AccountSelection::Organization),
+            (None, false) => {
+                let span = raw.organization.map_or(section, |flag| flag.span());
+                self.error(
+                    span,
+                    "[accounts] names no accounts",
+                    "add ids = [\"123456789012\", ...] or organization = true (every active account of the organization)",
+                );
+                None
+            }
+        };
+        let exclude = self.account_ids(raw.exclude);
+        let defaults = AccountRole::default();
+        let role = AccountRole {
+            name: self.aws_name(
+                raw.role_name,
+                &defaults.name,
+                "IAM role name",
+                64,
+                "+=,.@_-",
+            ),
+            external_id: raw.external_id.map(|id| {
+                let text = id.get_ref();
+                let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
+                if !(2..=1224).contains(&text.len()) || !text.chars().all(allowed) {
+                    self.error(
+                        id.span(),
+                        "`external_id` is not one STS accepts",
+                        "use 2 to 1224 letters, digits and + = , . @ : / _ -",
+                    );
+                }
+                id.into_inner()
+            }),
+            session_name: match raw.session_name {
+                Some(name) if name.get_ref().len() < 2 => {
+                    self.error(
+                        name.span(),
+                        "`session_name` is too short",
+                        "STS needs 2 to 64 characters",
+                    );
+                    name.into_inner()
+                }
+                name => self.aws_name(
+                    name,
+                    &defaults.session_name,
+                    "role session name",
+                    64,
+                    "+=,.@_-",
+                ),
+            },
+        };
+        (self.problems.len() == before).then(|| Accounts {
+            selection: selection.expect("no problem means a selection"),
+            exclude,
+            role,
+        })
+    }
+
+    /// Valid, distinct account ids, each problem reported where it is.
+    fn account_ids(&mut self, ids: Vec<Spanned<String>>) -> Vec<String> {
+        let mut valid: Vec<String> = Vec::new();
+        for id in ids {
+            if !self.account_id(&id) {
+                continue;
+            }
+            if valid.contains(id.get_ref()) {
+                self.error(
+                    id.span(),
+                    format!("account `{}` is listed twice", id.get_ref()),
+                    "list each account once",
+                );
+            } else {
+                valid.push(id.into_inner());
+            }
+        }
+        valid
     }
 
     fn regions(&mut self, value: &Spanned<RawRegions>) -> Option<RegionSelection> {

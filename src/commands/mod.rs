@@ -1,20 +1,24 @@
 //! Each command is a thin wrapper over the layers: load, observe, plan, render, apply.
 
 mod apply;
+mod converge;
 mod destroy;
 mod plan;
+mod report;
 mod validate;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
+use futures::StreamExt;
 
+use crate::accounts::{Fleet, Target};
 use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
 use crate::model::Observed;
-use crate::plan::{Plan, Selector};
+use crate::plan::{Action, ApiCallCounts, Plan, Selector};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -77,44 +81,101 @@ fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
     aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
 }
 
-/// The account the credentials are for, refused before anything else is read when the
-/// baseline names another.
-async fn identify(session: &Session, aws: &AwsArgs, baseline: &Baseline) -> anyhow::Result<String> {
-    let account_id = crate::observe::caller_account(session, account_region(aws, baseline)).await?;
+/// The accounts this run covers, each with a session, in account order. The caller's account
+/// is identified first, and refused when the baseline pins another.
+async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Vec<Target>> {
+    let base = Session::load(aws.profile.as_deref(), aws.region.as_deref()).await;
+    let region = account_region(aws, baseline);
+    let caller = crate::observe::caller_account(&base, region).await?;
     if let Some(expected) = &baseline.scope.account_id
-        && *expected != account_id
+        && *expected != caller
     {
         bail!(
-            "these credentials are for account {account_id}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
+            "these credentials are for account {caller}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
         );
     }
-    Ok(account_id)
+    fleet.targets(&base, &caller, region).await
+}
+
+/// What one account's part of a run came to, with the API calls it took.
+struct AccountOutcome<T> {
+    account_id: String,
+    result: anyhow::Result<T>,
+    api_calls: ApiCallCounts,
+}
+
+/// `work` for each account, at most `parallelism` at once; one account's failure is its own
+/// outcome and does not stop the others. Outcomes come back in account order.
+async fn for_each_account<'t, T, F, Fut>(
+    targets: &'t [Target],
+    parallelism: usize,
+    work: F,
+) -> Vec<AccountOutcome<T>>
+where
+    F: Fn(&'t Target) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let runs = targets.iter().map(|target| {
+        let run = work(target);
+        async move {
+            let result = run.await;
+            AccountOutcome {
+                account_id: target.account_id.clone(),
+                result,
+                api_calls: target.session.api_calls(),
+            }
+        }
+    });
+    futures::stream::iter(runs)
+        .buffered(parallelism)
+        .collect()
+        .await
 }
 
 /// The account as the baseline sees it. `ownership` also reads what marks each resource as
 /// watchpost's, which costs calls that only `destroy` needs.
 async fn observe(
-    session: &Session,
+    target: &Target,
     aws: &AwsArgs,
     baseline: &Baseline,
-    account_id: &str,
     ownership: bool,
 ) -> anyhow::Result<Observed> {
     let region = account_region(aws, baseline);
-    let regions = crate::observe::regions(session, baseline, region).await?;
-    let account_id = account_id.to_owned();
-    Ok(crate::observe::account(session, baseline, account_id, regions, ownership).await)
+    let regions = crate::observe::regions(&target.session, baseline, region).await?;
+    let account_id = target.account_id.clone();
+    Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
 }
 
 async fn observe_and_plan(
-    session: &Session,
+    target: &Target,
     aws: &AwsArgs,
     baseline: &Baseline,
-    account_id: &str,
     only: &[Selector],
 ) -> anyhow::Result<(Plan, Observed)> {
-    let observed = observe(session, aws, baseline, account_id, false).await?;
+    let observed = observe(target, aws, baseline, false).await?;
     Ok((crate::plan::plan(baseline, &observed).only(only), observed))
+}
+
+/// An account's plan in a few words, for the line each account gets in a run's summary.
+fn account_line(plan: &Plan) -> String {
+    if plan.is_empty() {
+        return "no changes".to_owned();
+    }
+    format!(
+        "{} to add, {} to change, {} to destroy",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete)
+    )
+}
+
+/// An error's headline, for a one-line summary; the full message is printed above it.
+fn first_line(error: &anyhow::Error) -> String {
+    format!("{error:#}")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Said on stderr whenever `--only` narrows a run.
@@ -126,8 +187,4 @@ fn warn_only(only: &[Selector]) {
             parts.join(", ")
         );
     }
-}
-
-async fn session(aws: &AwsArgs) -> Session {
-    Session::load(aws.profile.as_deref(), aws.region.as_deref()).await
 }

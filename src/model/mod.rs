@@ -292,6 +292,8 @@ pub struct Observed {
     pub account_id: String,
     /// The regions in scope: the baseline's list, or those enabled for the account.
     pub regions: Vec<String>,
+    /// Opt-in regions the account has not enabled, left out of `regions = "all"`.
+    pub regions_not_enabled: Vec<String>,
     pub resources: std::collections::BTreeMap<ResourceId, Live>,
     pub gaps: Vec<Gap>,
 }

@@ -31,36 +31,44 @@ pub async fn caller_account(session: &Session, region: &str) -> Result<String, A
     Ok(identity.account().unwrap_or_default().to_owned())
 }
 
-/// The regions enabled for the account, in the home region's partition (credentials work in
-/// one partition only, whatever an endpoint lists).
-async fn enabled_regions(
+/// The account's regions in the home region's partition (credentials work in one partition
+/// only, whatever an endpoint lists): those enabled, and the opt-in regions not enabled.
+async fn partition_regions(
     session: &Session,
     home: &str,
     account_region: &str,
-) -> Result<Vec<String>, AwsError> {
+) -> Result<(Vec<String>, Vec<String>), AwsError> {
     let answer = session
         .ec2(account_region)
         .describe_regions()
+        .all_regions(true)
         .send()
         .await
         .call("ec2:DescribeRegions", "the account's enabled regions")?;
-    let mut regions: Vec<String> = answer
-        .regions()
-        .iter()
-        .filter(|region| region.opt_in_status() != Some("not-opted-in"))
-        .filter_map(|region| region.region_name())
-        .filter(|name| partition(name) == partition(home))
-        .map(str::to_owned)
-        .collect();
-    regions.sort();
-    Ok(regions)
+    let (mut enabled, mut not_enabled) = (Vec::new(), Vec::new());
+    for region in answer.regions() {
+        let Some(name) = region.region_name() else {
+            continue;
+        };
+        if partition(name) != partition(home) {
+            continue;
+        }
+        match region.opt_in_status() {
+            Some("not-opted-in") => not_enabled.push(name.to_owned()),
+            _ => enabled.push(name.to_owned()),
+        }
+    }
+    enabled.sort();
+    not_enabled.sort();
+    Ok((enabled, not_enabled))
 }
 
-/// Where the baseline applies, and the enabled regions it no longer covers (where what
-/// watchpost made is removed).
+/// Where the baseline applies, the enabled regions it no longer covers (where what watchpost
+/// made is removed), and the regions skipped because the account has not enabled them.
 pub struct Regions {
     pub in_scope: Vec<String>,
     pub retired: Vec<String>,
+    pub not_enabled: Vec<String>,
 }
 
 pub async fn regions(
@@ -68,16 +76,21 @@ pub async fn regions(
     baseline: &Baseline,
     account_region: &str,
 ) -> anyhow::Result<Regions> {
-    let enabled = enabled_regions(session, &baseline.scope.home_region, account_region).await?;
+    let (enabled, not_enabled) =
+        partition_regions(session, &baseline.scope.home_region, account_region).await?;
     match &baseline.scope.regions {
         RegionSelection::All => Ok(Regions {
             in_scope: enabled,
             retired: Vec::new(),
+            not_enabled,
         }),
         RegionSelection::Listed(listed) => {
-            let missing: Vec<&String> = listed.iter().filter(|r| !enabled.contains(r)).collect();
+            let missing: Vec<&str> = listed
+                .iter()
+                .filter(|r| !enabled.contains(r))
+                .map(String::as_str)
+                .collect();
             if !missing.is_empty() {
-                let missing: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
                 anyhow::bail!(
                     "the baseline lists regions this account has not enabled: {}\nhint: enable them for the account (opt-in regions), or remove them from scope.regions",
                     missing.join(", ")
@@ -89,7 +102,11 @@ pub async fn regions(
                 .into_iter()
                 .filter(|r| !listed.contains(r))
                 .collect();
-            Ok(Regions { in_scope, retired })
+            Ok(Regions {
+                in_scope,
+                retired,
+                not_enabled: Vec::new(),
+            })
         }
     }
 }
@@ -105,10 +122,15 @@ pub async fn account(
     ownership: bool,
 ) -> Observed {
     let home = baseline.scope.home_region.as_str();
-    let Regions { in_scope, retired } = regions;
+    let Regions {
+        in_scope,
+        retired,
+        not_enabled,
+    } = regions;
     let mut observed = Observed {
         account_id,
         regions: in_scope,
+        regions_not_enabled: not_enabled,
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);

@@ -47,6 +47,7 @@ pub fn retired_region_changes(
             .map(|(id, live)| (id.clone(), live.clone()))
             .collect(),
         gaps: observed.gaps.clone(),
+        regions_not_enabled: Vec::new(),
     };
     if retired.resources.is_empty() {
         return (Vec::new(), Vec::new());

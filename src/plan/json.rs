@@ -1,5 +1,8 @@
 //! The plan for machines: one JSON document in a versioned format (docs/json-output.md), in
-//! the shape Terraform's `show -json` gives, so that review tooling can read it.
+//! the shape Terraform's `show -json` gives for each account, so that review tooling can read
+//! it.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -8,12 +11,38 @@ use super::{Action, Plan};
 use crate::model::{Gap, Kind, ResourceId, Spec};
 
 /// Raised when a field is removed or changes meaning; adding a field keeps it.
-pub const FORMAT_VERSION: &str = "1";
+pub const FORMAT_VERSION: &str = "2";
+
+/// API calls made, by service.
+pub type ApiCallCounts = BTreeMap<&'static str, u64>;
+
+/// One account's part of a run: its plan, or why there is none.
+pub struct AccountReport<'a> {
+    pub account_id: &'a str,
+    pub plan: Result<&'a Plan, String>,
+    pub api_calls: &'a ApiCallCounts,
+}
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document {
     format_version: &'static str,
     watchpost_version: &'static str,
+    accounts: Vec<Value>,
+    summary: FleetSummary,
+    api_calls: ApiCallCounts,
+}
+
+#[derive(Serialize)]
+struct FleetSummary {
+    add: usize,
+    change: usize,
+    destroy: usize,
+    accounts: usize,
+    failed_accounts: usize,
+}
+
+#[derive(Serialize)]
+struct AccountDocument<'a> {
     account_id: &'a str,
     home_region: &'a str,
     regions: &'a [String],
@@ -21,6 +50,7 @@ struct Document<'a> {
     summary: Summary,
     notes: &'a [String],
     gaps: &'a [Gap],
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +66,8 @@ struct ResourceChange<'a> {
     actions: &'static [&'static str],
     before: Option<Map<String, Value>>,
     after: Option<Map<String, Value>>,
+    /// What must be made first; apply orders changes by it.
+    depends_on: Vec<Address<'a>>,
 }
 
 #[derive(Serialize)]
@@ -53,7 +85,53 @@ fn address(id: &ResourceId) -> Address<'_> {
     }
 }
 
-pub fn render_json(plan: &Plan) -> Value {
+/// The whole run's document: every account, the totals, and the API calls made.
+pub fn render_json(accounts: &[AccountReport<'_>]) -> Value {
+    let planned = || {
+        accounts
+            .iter()
+            .filter_map(|report| report.plan.as_ref().ok())
+    };
+    let document = Document {
+        format_version: FORMAT_VERSION,
+        watchpost_version: env!("CARGO_PKG_VERSION"),
+        accounts: accounts.iter().map(account_json).collect(),
+        summary: FleetSummary {
+            add: planned().map(|plan| plan.count(Action::Create)).sum(),
+            change: planned().map(|plan| plan.count(Action::Update)).sum(),
+            destroy: planned().map(|plan| plan.count(Action::Delete)).sum(),
+            accounts: accounts.len(),
+            failed_accounts: accounts.iter().filter(|r| r.plan.is_err()).count(),
+        },
+        api_calls: sum_calls(accounts.iter().map(|report| report.api_calls)),
+    };
+    serde_json::to_value(document).expect("the plan serializes")
+}
+
+pub fn sum_calls<'a>(all: impl IntoIterator<Item = &'a ApiCallCounts>) -> ApiCallCounts {
+    let mut sum = ApiCallCounts::new();
+    for calls in all {
+        for (service, count) in calls {
+            *sum.entry(service).or_default() += count;
+        }
+    }
+    sum
+}
+
+/// One account's part: its plan in full, or the error that left it without one.
+pub fn account_json(report: &AccountReport<'_>) -> Value {
+    let mut document = match &report.plan {
+        Ok(plan) => plan_json(plan),
+        Err(error) => serde_json::json!({
+            "account_id": report.account_id,
+            "error": error,
+        }),
+    };
+    document["api_calls"] = serde_json::to_value(report.api_calls).expect("counts serialize");
+    document
+}
+
+fn plan_json(plan: &Plan) -> Value {
     let mut resource_changes: Vec<ResourceChange<'_>> = plan
         .changes
         .iter()
@@ -68,6 +146,7 @@ pub fn render_json(plan: &Plan) -> Value {
                 actions,
                 before: change.before.as_ref().map(Spec::field_values),
                 after,
+                depends_on: change.depends_on.iter().map(address).collect(),
             }
         })
         .chain(plan.unchanged.iter().map(|(id, spec)| ResourceChange {
@@ -75,6 +154,7 @@ pub fn render_json(plan: &Plan) -> Value {
             actions: &["no-op"],
             before: Some(spec.field_values()),
             after: Some(spec.field_values()),
+            depends_on: Vec::new(),
         }))
         .collect();
     resource_changes.sort_by(|a, b| {
@@ -84,9 +164,7 @@ pub fn render_json(plan: &Plan) -> Value {
             b.address.name,
         ))
     });
-    let document = Document {
-        format_version: FORMAT_VERSION,
-        watchpost_version: env!("CARGO_PKG_VERSION"),
+    let document = AccountDocument {
         account_id: &plan.account_id,
         home_region: &plan.home_region,
         regions: &plan.regions,
@@ -98,6 +176,7 @@ pub fn render_json(plan: &Plan) -> Value {
         },
         notes: &plan.notes,
         gaps: &plan.gaps,
+        error: None,
     };
     serde_json::to_value(document).expect("the plan serializes")
 }

@@ -17,7 +17,7 @@ pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
 pub use destroy::destroy;
-pub use json::render_json;
+pub use json::{AccountReport, ApiCallCounts, account_json, render_json, sum_calls};
 pub use only::Selector;
 pub use order::levels;
 pub use render::render;
@@ -91,6 +91,13 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let desired = desired_resources(baseline, observed);
     let wanted: BTreeSet<&ResourceId> = desired.iter().map(|d| &d.id).collect();
     let mut left_alone: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    if !observed.regions_not_enabled.is_empty() {
+        notes.push(format!(
+            "skips {} opt-in region(s) this account has not enabled: {}; enable one for the account and the next plan covers it",
+            observed.regions_not_enabled.len(),
+            observed.regions_not_enabled.join(", ")
+        ));
+    }
     let (retired_changes, retired_notes) = destroy::retired_region_changes(baseline, observed);
     changes.extend(retired_changes);
     notes.extend(retired_notes);

@@ -449,3 +449,18 @@ fn a_removed_rule_target_is_drift_but_another_target_is_not() {
     );
     assert_eq!(plan.changes[0].fields[0].before, None);
 }
+
+#[test]
+fn opt_in_regions_not_enabled_are_named_as_skipped() {
+    let baseline = baseline("");
+    let mut observed = converged(&baseline);
+    observed.regions_not_enabled = vec!["af-south-1".to_owned(), "me-south-1".to_owned()];
+    let plan = plan(&baseline, &observed);
+    assert!(plan.is_empty());
+    assert_eq!(
+        plan.notes,
+        [
+            "skips 2 opt-in region(s) this account has not enabled: af-south-1, me-south-1; enable one for the account and the next plan covers it"
+        ]
+    );
+}

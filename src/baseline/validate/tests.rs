@@ -205,3 +205,65 @@ fn a_filter_pattern_may_span_lines() {
     );
     assert!(parse(&source).is_ok(), "{:?}", parse(&source).err());
 }
+
+#[test]
+fn accounts_are_a_list_or_the_organization_with_a_role_to_assume() {
+    let listed = parse(&format!(
+        "{SCOPE}[accounts]\nids = [\"111111111111\", \"222222222222\"]\n\
+         exclude = [\"222222222222\"]\nrole_name = \"SecurityAudit-Admin\"\nexternal_id = \"team-42\"\n"
+    ))
+    .unwrap()
+    .accounts
+    .unwrap();
+    assert_eq!(
+        listed.selection,
+        AccountSelection::Listed(vec!["111111111111".into(), "222222222222".into()])
+    );
+    assert_eq!(listed.exclude, ["222222222222"]);
+    assert_eq!(listed.role.name, "SecurityAudit-Admin");
+    assert_eq!(listed.role.external_id.as_deref(), Some("team-42"));
+    assert_eq!(listed.role.session_name, "watchpost");
+
+    let organization = parse(&format!("{SCOPE}[accounts]\norganization = true\n"))
+        .unwrap()
+        .accounts
+        .unwrap();
+    assert_eq!(organization.selection, AccountSelection::Organization);
+    assert_eq!(organization.role, AccountRole::default());
+    assert_eq!(organization.role.name, "OrganizationAccountAccessRole");
+}
+
+#[test]
+fn accounts_must_name_accounts_once_and_not_twice_over() {
+    let found = problems(&format!(
+        "{SCOPE}[accounts]\nids = [\"111111111111\", \"1234\", \"111111111111\"]\norganization = true\n"
+    ));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("`ids` and `organization = true` both"));
+
+    let found = problems(&format!(
+        "{SCOPE}[accounts]\nids = [\"111111111111\", \"1234\", \"111111111111\"]\nrole_name = \"bad role\"\nexternal_id = \"x\"\n"
+    ));
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].contains("`1234` is not an AWS account id"));
+    assert!(found[1].contains("account `111111111111` is listed twice"));
+    assert!(found[2].contains("`bad role` is not a valid IAM role name"));
+    assert!(found[3].contains("`external_id` is not one STS accepts"));
+
+    let found = problems(&format!("{SCOPE}[accounts]\nids = []\n"));
+    assert!(found[0].contains("`ids` is empty"), "{found:#?}");
+    let found = problems(&format!("{SCOPE}[accounts]\nrole_name = \"Audit\"\n"));
+    assert!(
+        found[0].contains("[accounts] names no accounts"),
+        "{found:#?}"
+    );
+
+    let found = problems(
+        "[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\naccount_id = \"111111111111\"\n\
+         [accounts]\nids = [\"222222222222\"]\n",
+    );
+    assert!(
+        found[0].contains("[accounts] and scope.account_id both"),
+        "{found:#?}"
+    );
+}

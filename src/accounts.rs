@@ -1,0 +1,170 @@
+//! Which accounts a run covers, and a session in each: the caller's own account by default,
+//! or those the baseline's [accounts] or `--accounts` name, each reached through a role.
+
+use anyhow::bail;
+use aws_sdk_organizations::types::AccountStatus;
+
+use crate::aws::{Context, RoleToAssume, Session};
+use crate::baseline::{AccountRole, AccountSelection, Baseline};
+use crate::cli::AwsArgs;
+use crate::model::partition;
+use crate::observe::caller_account;
+
+/// The accounts to cover, as the baseline and the command line say together.
+pub struct Fleet {
+    /// `None`: the caller's own account only.
+    selection: Option<AccountSelection>,
+    exclude: Vec<String>,
+    role: AccountRole,
+    pub parallelism: usize,
+}
+
+/// One account to work on.
+pub struct Target {
+    pub account_id: String,
+    pub session: Session,
+    /// The role the session assumes; `None` for the caller's own account.
+    role_arn: Option<String>,
+}
+
+impl Target {
+    /// That the role can be assumed and leads to the account meant, before anything is read
+    /// there: the first call made with the role's credentials.
+    pub async fn verify(&self, region: &str) -> anyhow::Result<()> {
+        let Some(role_arn) = &self.role_arn else {
+            return Ok(());
+        };
+        match caller_account(&self.session, region).await {
+            Ok(account) if account == self.account_id => Ok(()),
+            Ok(account) => bail!(
+                "the role {role_arn} led to account {account}, not {}",
+                self.account_id
+            ),
+            Err(error) => bail!(
+                "cannot work in account {} through the role {role_arn}: {error}\nhint: the role must exist in that account and trust the caller's account; OrganizationAccountAccessRole does in accounts an organization created, otherwise name yours with [accounts].role_name or --assume-role",
+                self.account_id
+            ),
+        }
+    }
+}
+
+impl Fleet {
+    /// The command line overrides the baseline, field by field.
+    pub fn new(baseline: &Baseline, aws: &AwsArgs) -> anyhow::Result<Fleet> {
+        let (selection, exclude, mut role) = match &baseline.accounts {
+            Some(accounts) => (
+                Some(accounts.selection.clone()),
+                accounts.exclude.clone(),
+                accounts.role.clone(),
+            ),
+            None => (None, Vec::new(), AccountRole::default()),
+        };
+        if let Some(name) = &aws.assume_role {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+            if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
+                bail!(
+                    "--assume-role {name}: not an IAM role name\nhint: give the role's name (1 to 64 letters, digits and + = , . @ _ -), not its ARN"
+                );
+            }
+            role.name = name.clone();
+        }
+        if let Some(external_id) = &aws.external_id {
+            role.external_id = Some(external_id.clone());
+        }
+        let selection = aws.accounts.clone().or(selection);
+        if selection.is_none() && (aws.assume_role.is_some() || aws.external_id.is_some()) {
+            bail!(
+                "--assume-role and --external-id need accounts to assume them in\nhint: add --accounts IDS (or --accounts organization), or an [accounts] section to the baseline"
+            );
+        }
+        Ok(Fleet {
+            selection,
+            exclude,
+            role,
+            parallelism: usize::from(aws.parallelism),
+        })
+    }
+
+    /// Whether the run covers more than the caller's own account: its output is then grouped
+    /// by account.
+    pub fn is_fan_out(&self) -> bool {
+        self.selection.is_some()
+    }
+
+    /// A session in each account covered, in account order. `caller` is the account of
+    /// `base`'s credentials: it is worked on with them, not through a role.
+    pub async fn targets(
+        &self,
+        base: &Session,
+        caller: &str,
+        region: &str,
+    ) -> anyhow::Result<Vec<Target>> {
+        let mut ids = match &self.selection {
+            None => vec![caller.to_owned()],
+            Some(AccountSelection::Listed(ids)) => ids.clone(),
+            Some(AccountSelection::Organization) => organization_accounts(base, region).await?,
+        };
+        ids.retain(|id| !self.exclude.contains(id));
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            bail!(
+                "no account is left to cover: every account selected is excluded\nhint: check [accounts].exclude"
+            );
+        }
+        let mut targets = Vec::with_capacity(ids.len());
+        for account_id in ids {
+            let target = if account_id == caller {
+                Target {
+                    account_id,
+                    session: base.clone(),
+                    role_arn: None,
+                }
+            } else {
+                let role_arn = format!(
+                    "arn:{}:iam::{account_id}:role/{}",
+                    partition(region),
+                    self.role.name
+                );
+                let session = base
+                    .assume(RoleToAssume {
+                        role_arn: role_arn.clone(),
+                        external_id: self.role.external_id.as_deref(),
+                        session_name: &self.role.session_name,
+                    })
+                    .await;
+                Target {
+                    account_id,
+                    session,
+                    role_arn: Some(role_arn),
+                }
+            };
+            targets.push(target);
+        }
+        Ok(targets)
+    }
+}
+
+/// Every active account of the caller's organization; the caller must be its management
+/// account or a delegated administrator.
+async fn organization_accounts(base: &Session, region: &str) -> anyhow::Result<Vec<String>> {
+    let mut pages = base
+        .organizations(region)
+        .list_accounts()
+        .into_paginator()
+        .send();
+    let mut ids = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call(
+            "organizations:ListAccounts",
+            "the accounts of the organization",
+        )?;
+        ids.extend(
+            page.accounts()
+                .iter()
+                .filter(|account| account.status() == Some(&AccountStatus::Active))
+                .filter_map(|account| account.id().map(str::to_owned)),
+        );
+    }
+    Ok(ids)
+}

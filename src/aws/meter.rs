@@ -1,0 +1,103 @@
+//! Every request one account's session sends goes through here: counted per service, for the
+//! `api_calls` figures of `--json`, and bounded per service, so that many regions and accounts
+//! at once do not trip AWS's per-account rate limits. Retries pass through too: a retried call
+//! counts twice, as AWS counts it against the limit.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use tokio::sync::Semaphore;
+
+/// Requests of one service in flight at once, per account. AWS's rate limits are per account
+/// (and region); this keeps a burst across 17+ regions inside the lowest of them, and the
+/// SDK's retry absorbs the rest.
+const IN_FLIGHT_PER_SERVICE: usize = 16;
+
+#[derive(Debug, Default)]
+pub struct Meter {
+    services: Mutex<BTreeMap<&'static str, Arc<ServiceMeter>>>,
+}
+
+#[derive(Debug)]
+struct ServiceMeter {
+    calls: AtomicU64,
+    in_flight: Semaphore,
+}
+
+impl Meter {
+    /// `inner`, with each request of `service` counted and bounded by this meter.
+    pub fn client(&self, service: &'static str, inner: SharedHttpClient) -> SharedHttpClient {
+        let meter = self
+            .services
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(service)
+            .or_insert_with(|| {
+                Arc::new(ServiceMeter {
+                    calls: AtomicU64::new(0),
+                    in_flight: Semaphore::new(IN_FLIGHT_PER_SERVICE),
+                })
+            })
+            .clone();
+        SharedHttpClient::new(MeteredClient { inner, meter })
+    }
+
+    /// API calls made, by service name.
+    pub fn calls(&self) -> BTreeMap<&'static str, u64> {
+        self.services
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .map(|(service, meter)| (*service, meter.calls.load(Ordering::Relaxed)))
+            .filter(|(_, calls)| *calls > 0)
+            .collect()
+    }
+}
+
+#[derive(Debug)]
+struct MeteredClient {
+    inner: SharedHttpClient,
+    meter: Arc<ServiceMeter>,
+}
+
+impl HttpClient for MeteredClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(MeteredConnector {
+            inner: self.inner.http_connector(settings, components),
+            meter: self.meter.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct MeteredConnector {
+    inner: SharedHttpConnector,
+    meter: Arc<ServiceMeter>,
+}
+
+impl HttpConnector for MeteredConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.inner.clone();
+        let meter = self.meter.clone();
+        HttpConnectorFuture::new(async move {
+            let _slot = meter
+                .in_flight
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            meter.calls.fetch_add(1, Ordering::Relaxed);
+            inner.call(request).await
+        })
+    }
+}

@@ -1,0 +1,296 @@
+//! `apply` and `destroy` share one shape, for one account or many: take each account's lease
+//! and plan it, show every plan, ask once, make the changes (accounts concurrently, each in
+//! dependency order), plan again to check, and give each lease back whatever happened.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::bail;
+use futures::StreamExt;
+
+use super::report::{Reporter, confirmed};
+use super::{AccountOutcome, account_region, for_each_account, observe, observe_and_plan};
+use crate::accounts::Target;
+use crate::apply::{Report, Settings, execute};
+use crate::baseline::Baseline;
+use crate::cli::AwsArgs;
+use crate::lease::{self, Lease};
+use crate::plan::{Plan, SavedPlan, Selector, destroy};
+
+/// What the changes converge to.
+pub(super) enum Goal<'a> {
+    /// The baseline, from a fresh plan or from a saved one (`apply`).
+    Baseline {
+        only: &'a [Selector],
+        saved: Option<Box<Saved<'a>>>,
+    },
+    /// Nothing of watchpost's left (`destroy`).
+    Nothing { delete_logs: bool },
+}
+
+/// A plan saved by `plan --out`, with what it is checked against before it is used.
+pub(super) struct Saved<'a> {
+    pub plan: SavedPlan,
+    pub file: &'a Path,
+    pub baseline_source: &'a str,
+}
+
+pub(super) struct Run<'a> {
+    pub baseline: &'a Baseline,
+    pub aws: &'a AwsArgs,
+    pub goal: Goal<'a>,
+    pub settings: Settings,
+    pub auto_approve: bool,
+    pub lock_timeout: Duration,
+    pub reporter: Reporter,
+    pub parallelism: usize,
+    /// Publish what was repaired to each account's alert topic (`apply --notify`).
+    pub notify: bool,
+}
+
+/// An account whose lease is held and whose plan is made.
+struct Planned<'t> {
+    target: &'t Target,
+    lease: Lease,
+    plan: Plan,
+}
+
+/// How an account ended.
+pub(super) struct Finished {
+    pub plan: Plan,
+    pub failures: usize,
+    /// The plan made after the changes: empty when the account converged.
+    pub after: Plan,
+}
+
+impl Finished {
+    pub fn converged(&self) -> bool {
+        self.failures == 0 && self.after.is_empty() && self.after.gaps.is_empty()
+    }
+}
+
+impl Goal<'_> {
+    fn verb(&self) -> &'static str {
+        match self {
+            Goal::Baseline { .. } => "apply",
+            Goal::Nothing { .. } => "destroy",
+        }
+    }
+
+    async fn plan(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+        match self {
+            Goal::Baseline {
+                saved: Some(saved), ..
+            } => {
+                let observed = observe(target, run.aws, run.baseline, false).await?;
+                let stale = saved.plan.staleness(saved.baseline_source, &observed);
+                if !stale.is_empty() {
+                    bail!(
+                        "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
+                        stale.join(", "),
+                        saved.file.display()
+                    );
+                }
+                Ok(saved.plan.plan.clone())
+            }
+            Goal::Baseline { .. } | Goal::Nothing { .. } => self.check(target, run).await,
+        }
+    }
+
+    /// A fresh plan toward the goal; after the changes, empty when they converged.
+    async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+        match self {
+            Goal::Baseline { only, .. } => {
+                Ok(observe_and_plan(target, run.aws, run.baseline, only)
+                    .await?
+                    .0)
+            }
+            Goal::Nothing { delete_logs } => {
+                let observed = observe(target, run.aws, run.baseline, true).await?;
+                Ok(destroy(run.baseline, &observed, *delete_logs))
+            }
+        }
+    }
+}
+
+pub(super) async fn converge(targets: &[Target], run: &Run<'_>) -> anyhow::Result<ExitCode> {
+    let verb = run.goal.verb();
+    let planned = for_each_account(targets, run.parallelism, |target| prepare(target, run)).await;
+
+    let mut outcomes: Vec<AccountOutcome<Finished>> = Vec::new();
+    let mut ready: Vec<Planned<'_>> = Vec::new();
+    for outcome in planned {
+        let AccountOutcome {
+            account_id,
+            result,
+            api_calls,
+        } = outcome;
+        let result = match result {
+            Ok(planned) => {
+                run.reporter.plan(&planned.plan, verb);
+                if !planned.plan.gaps.is_empty() {
+                    planned.lease.release().await?;
+                    Err(anyhow::anyhow!(
+                        "refusing to {verb}: parts of the account could not be read (listed above), and changing it blind could {}",
+                        if verb == "apply" {
+                            "duplicate what is there"
+                        } else {
+                            "leave what watchpost made half removed"
+                        }
+                    ))
+                } else if planned.plan.is_empty() {
+                    give_back(planned.lease, &run.goal, true).await?;
+                    Ok(Finished {
+                        after: planned.plan.clone(),
+                        plan: planned.plan,
+                        failures: 0,
+                    })
+                } else {
+                    ready.push(planned);
+                    continue;
+                }
+            }
+            Err(error) => {
+                run.reporter.account_failed(&account_id, &error);
+                Err(error)
+            }
+        };
+        outcomes.push(AccountOutcome {
+            account_id,
+            result,
+            api_calls,
+        });
+    }
+
+    // One question for every account: what was shown above is what is approved.
+    let approval = if ready.is_empty()
+        || run.auto_approve
+        || matches!(run.goal, Goal::Baseline { saved: Some(_), .. })
+    {
+        Ok(true)
+    } else {
+        confirmed(verb)
+    };
+    match approval {
+        Ok(true) => {}
+        declined => {
+            for planned in ready {
+                planned.lease.release().await?;
+            }
+            declined?;
+            println!("\n{} cancelled.", capitalized(verb));
+            return Ok(ExitCode::from(1));
+        }
+    }
+
+    let finished: Vec<AccountOutcome<Finished>> =
+        futures::stream::iter(ready.into_iter().map(|planned| finish(planned, run)))
+            .buffered(run.parallelism)
+            .collect()
+            .await;
+    outcomes.extend(finished);
+    outcomes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    run.reporter.summary(&outcomes, verb);
+
+    let failed: Vec<&AccountOutcome<Finished>> = outcomes
+        .iter()
+        .filter(|outcome| !outcome.result.as_ref().is_ok_and(Finished::converged))
+        .collect();
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if run.reporter.is_fan_out() {
+        return Ok(ExitCode::from(1));
+    }
+    let outcome = outcomes.into_iter().next().expect("one account");
+    let finished = outcome.result?;
+    if verb == "apply" {
+        bail!(
+            "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
+            finished.failures,
+            finished.plan.changes.len(),
+            finished.after.changes.len(),
+            finished.after.gaps.len()
+        );
+    }
+    bail!(
+        "destroy did not finish: {} of {} removal(s) failed; fix the causes above and run destroy again",
+        finished.failures,
+        finished.plan.changes.len()
+    )
+}
+
+/// Takes the account's lease and makes its plan; the lease is given back if the plan fails.
+async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planned<'t>> {
+    target.verify(account_region(run.aws, run.baseline)).await?;
+    let lease = lease::acquire(
+        &target.session,
+        &run.baseline.scope.home_region,
+        &target.account_id,
+        run.lock_timeout,
+    )
+    .await?;
+    match run.goal.plan(target, run).await {
+        Ok(plan) => Ok(Planned {
+            target,
+            lease,
+            plan,
+        }),
+        Err(error) => {
+            lease.release().await?;
+            Err(error)
+        }
+    }
+}
+
+/// Makes an account's changes, checks them with a fresh plan and gives the lease back.
+async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished> {
+    let Planned {
+        target,
+        lease,
+        plan,
+    } = planned;
+    let account_id = target.account_id.as_str();
+    let result = async {
+        let report: Report = execute(&target.session, &plan, &run.settings, &|event| {
+            run.reporter.event(account_id, event)
+        })
+        .await;
+        let after = run.goal.check(target, run).await;
+        let finished = after.map(|after| Finished {
+            failures: report.failures(),
+            plan,
+            after,
+        });
+        if let (true, Ok(finished)) = (run.notify, &finished) {
+            super::apply::notify(&target.session, run.baseline, finished, &report).await?;
+        }
+        finished
+    }
+    .await;
+    let converged = result.as_ref().is_ok_and(Finished::converged);
+    let given_back = give_back(lease, &run.goal, converged).await;
+    AccountOutcome {
+        account_id: target.account_id.clone(),
+        result: given_back.and(result),
+        api_calls: target.session.api_calls(),
+    }
+}
+
+/// A destroy that removed everything also removes the lease table: nothing is left to
+/// coordinate.
+async fn give_back(lease: Lease, goal: &Goal<'_>, converged: bool) -> anyhow::Result<()> {
+    match goal {
+        Goal::Nothing { .. } if converged => lease.retire().await,
+        _ => lease.release().await,
+    }
+}
+
+fn capitalized(verb: &str) -> String {
+    let mut chars = verb.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

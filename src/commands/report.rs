@@ -1,0 +1,270 @@
+//! How `apply` and `destroy` talk to the person or scheduler running them: plans, progress and
+//! the ending, as text for people or JSON lines for machines, grouped by account when a run
+//! covers several.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::bail;
+use serde_json::{Value, json};
+
+use super::converge::Finished;
+use super::{AccountOutcome, account_line, first_line};
+use crate::apply::{Event, Outcome};
+use crate::plan::{AccountReport, Action, Plan, account_json, render, sum_calls};
+
+pub(super) struct Reporter {
+    pub json: bool,
+    /// The run covers several accounts: every line says which.
+    pub fan_out: bool,
+}
+
+impl Reporter {
+    pub fn is_fan_out(&self) -> bool {
+        self.fan_out
+    }
+
+    pub fn plan(&self, plan: &Plan, verb: &str) {
+        if self.json {
+            let calls = Default::default();
+            json_line(json!({
+                "type": "start",
+                "account_id": plan.account_id,
+                "watchpost_version": env!("CARGO_PKG_VERSION"),
+                "plan": account_json(&AccountReport {
+                    account_id: &plan.account_id,
+                    plan: Ok(plan),
+                    api_calls: &calls,
+                }),
+            }));
+            return;
+        }
+        if self.fan_out {
+            println!("\n== account {} ==\n", plan.account_id);
+        }
+        if verb == "destroy" && plan.is_empty() && plan.gaps.is_empty() {
+            for note in &plan.notes {
+                println!("note: {note}");
+            }
+            println!("Nothing to destroy: nothing watchpost made is left to remove.");
+        } else {
+            anstream::print!("{}", render(plan, true));
+        }
+    }
+
+    /// An account that could not be planned at all; said at once in a fan-out (a run over
+    /// one account reports it as the run's error).
+    pub fn account_failed(&self, account_id: &str, error: &anyhow::Error) {
+        if self.fan_out && !self.json {
+            println!("\n== account {account_id} ==\n\nerror: {error:#}");
+        }
+    }
+
+    pub fn event(&self, account_id: &str, event: Event<'_>) {
+        if self.json {
+            let mut line = match event {
+                Event::Started(change) => json!({
+                    "type": "change_started",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                }),
+                Event::Finished(change, Outcome::Done, elapsed) => json!({
+                    "type": "change_finished",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "seconds": elapsed.as_secs_f64(),
+                }),
+                Event::Finished(change, Outcome::Failed(error), _) => json!({
+                    "type": "change_failed",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "error": error.to_string(),
+                }),
+                Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
+                    "type": "change_skipped",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                    "because_of": because_of.to_string(),
+                }),
+            };
+            line["account_id"] = json!(account_id);
+            json_line(line);
+            return;
+        }
+        let prefix = if self.fan_out {
+            format!("{account_id} ")
+        } else {
+            String::new()
+        };
+        print_event(&prefix, event);
+    }
+
+    /// How each account ended, then the whole run.
+    pub fn summary(&self, outcomes: &[AccountOutcome<Finished>], verb: &str) {
+        if self.json {
+            for outcome in outcomes {
+                json_line(account_summary(outcome));
+            }
+            let finished = || outcomes.iter().filter_map(|o| o.result.as_ref().ok());
+            json_line(json!({
+                "type": "summary",
+                "accounts": outcomes.len(),
+                "failed_accounts": outcomes.iter().filter(|o| !o.result.as_ref().is_ok_and(Finished::converged)).count(),
+                "added": finished().map(|f| f.plan.count(Action::Create)).sum::<usize>(),
+                "changed": finished().map(|f| f.plan.count(Action::Update)).sum::<usize>(),
+                "destroyed": finished().map(|f| f.plan.count(Action::Delete)).sum::<usize>(),
+                "failed": finished().map(|f| f.failures).sum::<usize>(),
+                "remaining": finished().map(|f| f.after.changes.len()).sum::<usize>(),
+                "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
+                "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
+                "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls)),
+            }));
+            return;
+        }
+        for outcome in outcomes {
+            let Ok(finished) = &outcome.result else {
+                continue;
+            };
+            if self.fan_out && !(finished.converged() && finished.plan.is_empty()) {
+                println!("\n== account {} ==", outcome.account_id);
+            }
+            print_ending(finished, verb);
+        }
+        if !self.fan_out {
+            return;
+        }
+        println!("\nAccounts:");
+        for outcome in outcomes {
+            let state = match &outcome.result {
+                Ok(finished) if finished.converged() && finished.plan.is_empty() => {
+                    "no changes".to_owned()
+                }
+                Ok(finished) if finished.converged() => {
+                    format!("done: {}", account_line(&finished.plan))
+                }
+                Ok(finished) => format!(
+                    "NOT converged: {} change(s) failed, {} remain",
+                    finished.failures,
+                    finished.after.changes.len()
+                ),
+                Err(error) => format!("failed: {}", first_line(error)),
+            };
+            println!("  {}  {state}", outcome.account_id);
+        }
+        let converged = outcomes
+            .iter()
+            .filter(|o| o.result.as_ref().is_ok_and(Finished::converged))
+            .count();
+        println!(
+            "\n{} complete in {converged} of {} account(s).",
+            if verb == "apply" { "Apply" } else { "Destroy" },
+            outcomes.len()
+        );
+    }
+}
+
+fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
+    let mut line = match &outcome.result {
+        Ok(finished) => json!({
+            "added": finished.plan.count(Action::Create),
+            "changed": finished.plan.count(Action::Update),
+            "destroyed": finished.plan.count(Action::Delete),
+            "failed": finished.failures,
+            "remaining": finished.after.changes.len(),
+            "unreadable": finished.after.gaps.len(),
+            "converged": finished.converged(),
+        }),
+        Err(error) => json!({
+            "converged": false,
+            "error": format!("{error:#}"),
+        }),
+    };
+    line["type"] = json!("account_summary");
+    line["account_id"] = json!(outcome.account_id);
+    line["api_calls"] = json!(outcome.api_calls);
+    line
+}
+
+/// How one account's changes ended, for people.
+fn print_ending(finished: &Finished, verb: &str) {
+    let plan = &finished.plan;
+    match (finished.converged(), verb) {
+        (true, _) if plan.is_empty() => {}
+        (true, "apply") => println!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
+            plan.count(Action::Create),
+            plan.count(Action::Update),
+            plan.count(Action::Delete)
+        ),
+        (true, _) => println!(
+            "\nDestroy complete! Resources: {} destroyed.",
+            plan.count(Action::Delete)
+        ),
+        (false, "apply") => {
+            println!("\nThe account does not match the baseline yet. What remains:\n");
+            anstream::print!("{}", render(&finished.after, true));
+        }
+        (false, _) => {
+            println!("\nWhat watchpost made and could not remove:\n");
+            anstream::print!("{}", render(&finished.after, true));
+        }
+    }
+}
+
+fn json_line(value: Value) {
+    println!("{value}");
+}
+
+/// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
+pub(super) fn confirmed(verb: &str) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to {verb} without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
+        );
+    }
+    print!(
+        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// Progress for people: on a terminal, each change as it starts and ends, on stderr; what
+/// failed is always said, on stdout, whoever is reading.
+fn print_event(prefix: &str, event: Event<'_>) {
+    let progress = std::io::stderr().is_terminal();
+    match event {
+        Event::Started(change) if progress => {
+            let verb = match change.action {
+                Action::Create => "creating",
+                Action::Update => "updating",
+                Action::Delete => "deleting",
+            };
+            eprintln!("{prefix}{}: {verb}...", change.id);
+        }
+        Event::Started(_) => {}
+        Event::Finished(change, outcome, elapsed) => match outcome {
+            Outcome::Done if progress => {
+                let verb = match change.action {
+                    Action::Create => "created",
+                    Action::Update => "updated",
+                    Action::Delete => "deleted",
+                };
+                eprintln!(
+                    "{prefix}{}: {verb} after {:.1}s",
+                    change.id,
+                    elapsed.as_secs_f64()
+                );
+            }
+            Outcome::Done => {}
+            Outcome::Failed(error) => println!("{prefix}{}: failed: {error}", change.id),
+            Outcome::Skipped { because_of } => {
+                println!(
+                    "{prefix}{}: not attempted, because {because_of} failed",
+                    change.id
+                )
+            }
+        },
+    }
+}
