@@ -117,7 +117,7 @@ impl Fleet {
             let target = if account_id == caller {
                 Target {
                     account_id,
-                    session: base.clone(),
+                    session: base.metered_apart(),
                     role_arn: None,
                 }
             } else {

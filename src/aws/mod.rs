@@ -94,6 +94,15 @@ impl Session {
         }
     }
 
+    /// The same account and credentials, with a meter of its own: the calls made through it
+    /// are counted apart from this session's.
+    pub fn metered_apart(&self) -> Session {
+        Session {
+            meter: Arc::default(),
+            ..self.clone()
+        }
+    }
+
     /// The API calls this session has made so far, by service.
     pub fn api_calls(&self) -> std::collections::BTreeMap<&'static str, u64> {
         self.meter.calls()

@@ -52,7 +52,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         None => None,
     };
     super::warn_only(&how.only);
-    let targets = super::reach(aws, &baseline, &fleet).await?;
+    let reach = super::reach(aws, &baseline, &fleet).await?;
     let run = Run {
         baseline: &baseline,
         aws,
@@ -70,7 +70,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         parallelism: fleet.parallelism,
         notify: how.notify,
     };
-    converge(&targets, &run).await
+    converge(&reach, &run).await
 }
 
 /// The short account of a repair that `--notify` sends to the alert topic.

@@ -10,7 +10,7 @@ use anyhow::bail;
 use futures::StreamExt;
 
 use super::report::{Reporter, confirmed};
-use super::{AccountOutcome, account_region, for_each_account, observe, observe_and_plan};
+use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
 use crate::apply::{Report, Settings, execute};
 use crate::baseline::Baseline;
@@ -114,9 +114,12 @@ impl Goal<'_> {
     }
 }
 
-pub(super) async fn converge(targets: &[Target], run: &Run<'_>) -> anyhow::Result<ExitCode> {
+pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<ExitCode> {
     let verb = run.goal.verb();
-    let planned = for_each_account(targets, run.parallelism, |target| prepare(target, run)).await;
+    let planned = for_each_account(&reach.targets, run.parallelism, |target| {
+        prepare(target, run)
+    })
+    .await;
 
     let mut outcomes: Vec<AccountOutcome<Finished>> = Vec::new();
     let mut ready: Vec<Planned<'_>> = Vec::new();
@@ -191,7 +194,8 @@ pub(super) async fn converge(targets: &[Target], run: &Run<'_>) -> anyhow::Resul
             .await;
     outcomes.extend(finished);
     outcomes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    run.reporter.summary(&outcomes, verb);
+    run.reporter
+        .summary(&outcomes, verb, &reach.caller.api_calls());
 
     let failed: Vec<&AccountOutcome<Finished>> = outcomes
         .iter()

@@ -22,7 +22,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let settings = Settings {
         iam_propagation: iam_propagation()?,
     };
-    let targets = super::reach(aws, &baseline, &fleet).await?;
+    let reach = super::reach(aws, &baseline, &fleet).await?;
     let run = Run {
         baseline: &baseline,
         aws,
@@ -39,5 +39,5 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         parallelism: fleet.parallelism,
         notify: false,
     };
-    converge(&targets, &run).await
+    converge(&reach, &run).await
 }

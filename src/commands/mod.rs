@@ -81,9 +81,16 @@ fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
     aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
 }
 
+/// The accounts a run covers, and the caller's own session, whose calls (identity,
+/// organization, roles assumed) belong to the run rather than to any one account.
+struct Reach {
+    caller: Session,
+    targets: Vec<Target>,
+}
+
 /// The accounts this run covers, each with a session, in account order. The caller's account
 /// is identified first, and refused when the baseline pins another.
-async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Vec<Target>> {
+async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Reach> {
     let base = Session::load(aws.profile.as_deref(), aws.region.as_deref()).await;
     let region = account_region(aws, baseline);
     let caller = crate::observe::caller_account(&base, region).await?;
@@ -94,7 +101,11 @@ async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Res
             "these credentials are for account {caller}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
         );
     }
-    fleet.targets(&base, &caller, region).await
+    let targets = fleet.targets(&base, &caller, region).await?;
+    Ok(Reach {
+        caller: base,
+        targets,
+    })
 }
 
 /// What one account's part of a run came to, with the API calls it took.

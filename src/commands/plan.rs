@@ -8,7 +8,9 @@ use crate::accounts::Fleet;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::Observed;
-use crate::plan::{AccountReport, Plan, SavedPlan, Selector, render, render_json, sum_calls};
+use crate::plan::{
+    AccountReport, ApiCallCounts, Plan, SavedPlan, Selector, render, render_json, sum_calls,
+};
 
 pub struct Output {
     pub detailed_exitcode: bool,
@@ -25,10 +27,11 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
             "--out saves the plan of one account, and this run covers several\nhint: save one plan per account, with --accounts ID --out FILE for each"
         );
     }
-    let targets = super::reach(aws, &baseline, &fleet).await?;
+    let reach = super::reach(aws, &baseline, &fleet).await?;
+    let targets = &reach.targets;
     super::warn_only(&output.only);
     let region = super::account_region(aws, &baseline);
-    let outcomes = super::for_each_account(&targets, fleet.parallelism, |target| async {
+    let outcomes = super::for_each_account(targets, fleet.parallelism, |target| async {
         target.verify(region).await?;
         super::observe_and_plan(target, aws, &baseline, &output.only).await
     })
@@ -46,7 +49,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 api_calls: &outcome.api_calls,
             })
             .collect();
-        println!("{:#}", render_json(&reports));
+        println!("{:#}", render_json(&reports, &reach.caller.api_calls()));
     }
     if !fleet.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
@@ -62,7 +65,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 Err(error) => println!("error: {error:#}"),
             }
         }
-        print_summary(&outcomes);
+        print_summary(&outcomes, &reach.caller.api_calls());
     }
     let failed = outcomes.iter().any(|outcome| match &outcome.result {
         Ok((plan, _)) => !plan.gaps.is_empty(),
@@ -117,7 +120,7 @@ fn one_account(
 }
 
 /// One line per account, then the totals, as the last thing a reviewer reads.
-fn print_summary(outcomes: &[AccountOutcome<(Plan, Observed)>]) {
+fn print_summary(outcomes: &[AccountOutcome<(Plan, Observed)>], run_calls: &ApiCallCounts) {
     println!("\nAccounts:");
     for outcome in outcomes {
         let state = match &outcome.result {
@@ -134,9 +137,14 @@ fn print_summary(outcomes: &[AccountOutcome<(Plan, Observed)>]) {
         .filter_map(|outcome| outcome.result.as_ref().ok().map(|(plan, _)| plan))
         .collect();
     let failed = outcomes.len() - plans.len();
-    let calls: u64 = sum_calls(outcomes.iter().map(|outcome| &outcome.api_calls))
-        .values()
-        .sum();
+    let calls: u64 = sum_calls(
+        outcomes
+            .iter()
+            .map(|outcome| &outcome.api_calls)
+            .chain([run_calls]),
+    )
+    .values()
+    .sum();
     println!(
         "\nPlan: {} to add, {} to change, {} to destroy, over {} account(s){}. {calls} API calls.",
         plans

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::converge::Finished;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
-use crate::plan::{AccountReport, Action, Plan, account_json, render, sum_calls};
+use crate::plan::{AccountReport, Action, ApiCallCounts, Plan, account_json, render, sum_calls};
 
 pub(super) struct Reporter {
     pub json: bool,
@@ -99,7 +99,12 @@ impl Reporter {
     }
 
     /// How each account ended, then the whole run.
-    pub fn summary(&self, outcomes: &[AccountOutcome<Finished>], verb: &str) {
+    pub fn summary(
+        &self,
+        outcomes: &[AccountOutcome<Finished>],
+        verb: &str,
+        run_calls: &ApiCallCounts,
+    ) {
         if self.json {
             for outcome in outcomes {
                 json_line(account_summary(outcome));
@@ -116,7 +121,7 @@ impl Reporter {
                 "remaining": finished().map(|f| f.after.changes.len()).sum::<usize>(),
                 "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
                 "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
-                "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls)),
+                "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls).chain([run_calls])),
             }));
             return;
         }

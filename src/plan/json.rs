@@ -85,8 +85,9 @@ fn address(id: &ResourceId) -> Address<'_> {
     }
 }
 
-/// The whole run's document: every account, the totals, and the API calls made.
-pub fn render_json(accounts: &[AccountReport<'_>]) -> Value {
+/// The whole run's document: every account, the totals, and the API calls made, those of
+/// every account and `run_calls`, made for the run as a whole (identity, roles assumed).
+pub fn render_json(accounts: &[AccountReport<'_>], run_calls: &ApiCallCounts) -> Value {
     let planned = || {
         accounts
             .iter()
@@ -103,7 +104,12 @@ pub fn render_json(accounts: &[AccountReport<'_>]) -> Value {
             accounts: accounts.len(),
             failed_accounts: accounts.iter().filter(|r| r.plan.is_err()).count(),
         },
-        api_calls: sum_calls(accounts.iter().map(|report| report.api_calls)),
+        api_calls: sum_calls(
+            accounts
+                .iter()
+                .map(|report| report.api_calls)
+                .chain([run_calls]),
+        ),
     };
     serde_json::to_value(document).expect("the plan serializes")
 }

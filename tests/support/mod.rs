@@ -175,6 +175,36 @@ impl Moto {
         aws_sdk_config::Client::new(&self.sdk_config(region).await)
     }
 
+    /// SDK configuration for another account of this server, reached as watchpost reaches it:
+    /// by assuming OrganizationAccountAccessRole there (moto gives each account its own state).
+    pub async fn sdk_config_in(&self, account: &str, region: &str) -> SdkConfig {
+        let assumed = self
+            .sts()
+            .await
+            .assume_role()
+            .role_arn(format!(
+                "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+            ))
+            .role_session_name("test")
+            .send()
+            .await
+            .expect("moto lets any role be assumed");
+        let credentials = assumed.credentials().expect("AssumeRole gives credentials");
+        aws_config::defaults(BehaviorVersion::latest())
+            .empty_test_environment()
+            .endpoint_url(self.endpoint())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(Credentials::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                Some(credentials.session_token().to_owned()),
+                None,
+                "assumed",
+            ))
+            .load()
+            .await
+    }
+
     pub async fn sts(&self) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::new(&self.sdk_config(REGION).await)
     }

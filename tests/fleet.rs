@@ -1,0 +1,378 @@
+//! Many accounts in one run: each reached through a role, planned and applied concurrently,
+//! failing on its own, and the API calls of the run counted as the server saw them.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use support::{Moto, REGION, write_baseline};
+
+const CALLER: &str = "123456789012";
+const FIRST: &str = "111111111111";
+const SECOND: &str = "222222222222";
+
+/// GuardDuty in two regions and Config with one rule: enough to need a bucket (whose name is
+/// global, which the failure test uses) without the cost of the whole recommended baseline.
+fn baseline(accounts: &str) -> String {
+    format!(
+        r#"
+[scope]
+regions = ["us-east-1", "eu-west-1"]
+home_region = "us-east-1"
+
+{accounts}
+
+[guardduty]
+[guardduty.features]
+S3_DATA_EVENTS = true
+
+[config]
+[config.rules]
+iam-root-access-key-check = {{}}
+"#
+    )
+}
+
+async fn detectors_in(moto: &Moto, account: &str, region: &str) -> usize {
+    let config = moto.sdk_config_in(account, region).await;
+    aws_sdk_guardduty::Client::new(&config)
+        .list_detectors()
+        .send()
+        .await
+        .unwrap()
+        .detector_ids()
+        .len()
+}
+
+/// AWS requests in moto's log (an error answer's line is coloured, hence no closing quote),
+/// leaving out the harness's own calls to /moto-api/.
+fn requests_served(moto: &Moto) -> usize {
+    moto.log()
+        .lines()
+        .filter(|line| line.contains(" HTTP/1.1") && !line.contains("/moto-api/"))
+        .count()
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline(&format!(
+        "[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n"
+    )));
+    let apply = moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"]);
+    apply.assert_success();
+    for expected in [
+        format!("== account {FIRST} =="),
+        format!("== account {SECOND} =="),
+        format!("  {FIRST}  done: 11 to add, 0 to change, 0 to destroy"),
+        "Apply complete in 2 of 2 account(s).".to_owned(),
+    ] {
+        assert!(
+            apply.stdout.contains(&expected),
+            "{expected:?} in:\n{}",
+            apply.stdout
+        );
+    }
+    // In account order, whatever order the baseline lists them in.
+    assert!(
+        apply.stdout.find(&format!("account {FIRST}"))
+            < apply.stdout.find(&format!("account {SECOND}"))
+    );
+    for account in [FIRST, SECOND] {
+        for region in [REGION, "eu-west-1"] {
+            assert_eq!(
+                detectors_in(&moto, account, region).await,
+                1,
+                "{account} {region}"
+            );
+        }
+    }
+    // The caller's own account was not listed, so it was not touched.
+    let own = aws_sdk_guardduty::Client::new(&moto.sdk_config(REGION).await)
+        .list_detectors()
+        .send()
+        .await
+        .unwrap();
+    assert!(own.detector_ids().is_empty());
+
+    let plan = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ]);
+    plan.assert_success();
+    assert!(
+        plan.stdout.contains(&format!("  {SECOND}  no changes")),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 0 to change, 0 to destroy, over 2 account(s)."),
+        "{}",
+        plan.stdout
+    );
+}
+
+#[tokio::test]
+async fn one_accounts_failure_is_reported_and_the_others_are_done() {
+    let moto = Moto::start();
+    // Another run is working on the second account: it holds the account's lease.
+    let second = aws_sdk_dynamodb::Client::new(&moto.sdk_config_in(SECOND, REGION).await);
+    second
+        .create_table()
+        .table_name("watchpost-lease")
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .attribute_definitions(
+            aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                .attribute_name("account")
+                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                .attribute_name("account")
+                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let text = |value: &str| aws_sdk_dynamodb::types::AttributeValue::S(value.to_owned());
+    second
+        .put_item()
+        .table_name("watchpost-lease")
+        .item("account", text(SECOND))
+        .item("holder", text("watchpost pid 1 on the nightly runner"))
+        .item(
+            "expires_at",
+            aws_sdk_dynamodb::types::AttributeValue::N("99999999999".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let baseline = write_baseline(&baseline(""));
+    let apply = moto.watchpost(&[
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--json",
+        "--accounts",
+        &format!("{FIRST},{SECOND}"),
+    ]);
+    apply.assert_code(1);
+    let lines = json_lines(&apply.stdout);
+    let summary_of = |account: &str| {
+        lines
+            .iter()
+            .find(|line| line["type"] == "account_summary" && line["account_id"] == account)
+            .unwrap_or_else(|| panic!("no account_summary for {account}:\n{}", apply.stdout))
+            .clone()
+    };
+    assert_eq!(summary_of(FIRST)["converged"], true);
+    assert_eq!(detectors_in(&moto, FIRST, REGION).await, 1);
+    let held = summary_of(SECOND);
+    assert_eq!(held["converged"], false);
+    assert!(
+        held["error"].as_str().unwrap().contains(
+            "another run holds account 222222222222: watchpost pid 1 on the nightly runner"
+        ),
+        "{held}"
+    );
+    // Nothing was made in the account another run holds.
+    assert_eq!(detectors_in(&moto, SECOND, REGION).await, 0);
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line["type"] == "change_started" && line["account_id"] == SECOND)
+    );
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["accounts"], 2);
+    assert_eq!(summary["failed_accounts"], 1);
+    assert_eq!(summary["converged"], false);
+}
+
+#[tokio::test]
+async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_credentials() {
+    let moto = Moto::start();
+    let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut members = BTreeSet::new();
+    for name in ["workloads", "sandbox"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        members.insert(
+            created
+                .create_account_status()
+                .and_then(|status| status.account_id())
+                .expect("moto creates the account at once")
+                .to_owned(),
+        );
+    }
+    let baseline = write_baseline(&baseline("[accounts]\norganization = true\n"));
+    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
+    plan.assert_success();
+    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let planned: BTreeSet<String> = document["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["account_id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected = members.clone();
+    expected.insert(CALLER.to_owned());
+    assert_eq!(planned, expected);
+    assert_eq!(document["summary"]["accounts"], 3);
+    assert_eq!(document["summary"]["failed_accounts"], 0);
+    // Roles are assumed in the members only; each member's first call checks where its role
+    // led. The caller's account is worked on with the caller's credentials.
+    for account in document["accounts"].as_array().unwrap() {
+        let sts = account["api_calls"]["sts"].as_u64().unwrap_or(0);
+        let expected = if account["account_id"] == CALLER {
+            0
+        } else {
+            1
+        };
+        assert_eq!(sts, expected, "{}", account["api_calls"]);
+    }
+    // The run's own: the caller's identity, the organization's accounts, two roles assumed.
+    assert_eq!(document["api_calls"]["organizations"], 1);
+    assert_eq!(document["api_calls"]["sts"], 1 + 2 + 2);
+
+    // --accounts on the command line overrides the baseline's choice; exclude still applies.
+    let one = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--json",
+        "--accounts",
+        members.first().unwrap(),
+    ]);
+    one.assert_success();
+    let document: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+    assert_eq!(document["summary"]["accounts"], 1);
+}
+
+#[tokio::test]
+async fn the_api_calls_reported_are_the_requests_the_server_received() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
+    let requests_so_far = || requests_served(&moto);
+    let before = requests_so_far();
+    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
+    plan.assert_success();
+    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let reported: u64 = document["api_calls"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|count| count.as_u64().unwrap())
+        .sum();
+    // moto writes its request log line after answering; give it a moment to flush.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let received = requests_so_far() - before;
+    assert_eq!(reported, received as u64, "{}", moto.log());
+    // The caller's identity, the role assumed, the role's identity, the regions; then per
+    // region in scope a detector and the Config setup; the bucket and role once.
+    assert_eq!(document["api_calls"]["sts"], 3, "{}", document["api_calls"]);
+    assert_eq!(document["api_calls"]["ec2"], 1);
+}
+
+#[tokio::test]
+async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
+    let moto = Moto::start();
+    let baseline =
+        write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
+    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
+    plan.assert_success();
+    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let account = &document["accounts"][0];
+    let regions: Vec<&str> = account["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    // moto marks me-south-1 (like AWS) as an opt-in region no account has enabled.
+    assert!(!regions.contains(&"me-south-1"), "{regions:?}");
+    let note = account["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|note| note.as_str())
+        .find(|note| note.starts_with("skips "))
+        .unwrap_or_else(|| panic!("no note on skipped regions: {account}"));
+    assert!(note.contains("me-south-1"), "{note}");
+    assert!(note.contains("has not enabled"), "{note}");
+}
+
+#[tokio::test]
+async fn bad_account_options_are_refused_before_any_aws_call() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline(""));
+    let run = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--accounts",
+        "12345,111111111111",
+    ]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("`12345` is not an account id"),
+        "{}",
+        run.stderr
+    );
+    let run = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--assume-role",
+        "Audit",
+    ]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("--assume-role and --external-id need accounts"),
+        "{}",
+        run.stderr
+    );
+    let run = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--accounts",
+        FIRST,
+        "--out",
+        "/tmp/never-written.json",
+    ]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("--out saves the plan of one account"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(requests_served(&moto), 0, "{}", moto.log());
+}
