@@ -69,6 +69,12 @@ impl Fleet {
             role.name = name.clone();
         }
         if let Some(external_id) = &aws.external_id {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
+            if !(2..=1224).contains(&external_id.len()) || !external_id.chars().all(allowed) {
+                bail!(
+                    "--external-id: not an external id STS accepts\nhint: use 2 to 1224 letters, digits and + = , . @ : / _ -"
+                );
+            }
             role.external_id = Some(external_id.clone());
         }
         let selection = aws.accounts.clone().or(selection);
@@ -83,12 +89,6 @@ impl Fleet {
             role,
             parallelism: usize::from(aws.parallelism),
         })
-    }
-
-    /// Whether the run covers more than the caller's own account: its output is then grouped
-    /// by account.
-    pub fn is_fan_out(&self) -> bool {
-        self.selection.is_some()
     }
 
     /// A session in each account covered, in account order. `caller` is the account of
@@ -129,6 +129,7 @@ impl Fleet {
                 let session = base
                     .assume(RoleToAssume {
                         role_arn: role_arn.clone(),
+                        region,
                         external_id: self.role.external_id.as_deref(),
                         session_name: &self.role.session_name,
                     })

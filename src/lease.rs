@@ -198,6 +198,31 @@ impl Lease {
         Ok(())
     }
 
+    /// Extends the lease from now, if it is still this run's: a run over many accounts takes
+    /// every lease when it plans, and may reach an account's changes much later.
+    pub async fn renew(&self) -> anyhow::Result<()> {
+        let renewed = self
+            .client
+            .put_item()
+            .table_name(LEASE_TABLE)
+            .item("account", text(&self.account))
+            .item("holder", text(&self.holder))
+            .item("expires_at", number(now() + LEASE_DURATION.as_secs()))
+            .condition_expression("holder = :me")
+            .expression_attribute_values(":me", text(&self.holder))
+            .send()
+            .await
+            .call("dynamodb:PutItem", LEASE_TABLE);
+        match renewed {
+            Ok(_) => Ok(()),
+            Err(error) if error.is(Class::Conflict) => bail!(
+                "the lease on account {} lapsed before its changes began, and another run has taken it; nothing was changed\nhint: run again; with many accounts, a higher --parallelism reaches each account sooner",
+                self.account
+            ),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Gives the lease back, if it is still this run's.
     pub async fn release(self) -> anyhow::Result<()> {
         let released = self

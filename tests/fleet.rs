@@ -359,20 +359,56 @@ async fn bad_account_options_are_refused_before_any_aws_call() {
         "{}",
         run.stderr
     );
+    assert_eq!(requests_served(&moto), 0, "{}", moto.log());
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
+    let dir = std::env::temp_dir().join(format!("watchpost-fleet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("first.plan.json");
+    let file = file.to_str().unwrap();
+    let both = format!("{FIRST},{SECOND}");
     let run = moto.watchpost(&[
         "plan",
         "--baseline",
         baseline.path_str(),
         "--accounts",
-        FIRST,
+        &both,
         "--out",
-        "/tmp/never-written.json",
+        file,
     ]);
     run.assert_code(1);
     assert!(
-        run.stderr.contains("--out saves the plan of one account"),
+        run.stderr
+            .contains("--out saves the plan of one account, and this run covers 2"),
         "{}",
         run.stderr
     );
-    assert_eq!(requests_served(&moto), 0, "{}", moto.log());
+    assert!(!std::path::Path::new(file).exists());
+
+    // One account named in [accounts] is one account: its plan is saved and applied exactly.
+    moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", file])
+        .assert_success();
+    let refused = moto.watchpost(&[
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--accounts",
+        &both,
+        file,
+    ]);
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains("a saved plan is for one account"),
+        "{}",
+        refused.stderr
+    );
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), file])
+        .assert_success();
+    assert_eq!(detectors_in(&moto, FIRST, REGION).await, 1);
+    assert_eq!(detectors_in(&moto, SECOND, REGION).await, 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }

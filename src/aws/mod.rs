@@ -31,6 +31,8 @@ pub struct Session {
 /// How to reach another account: the role to assume there.
 pub struct RoleToAssume<'a> {
     pub role_arn: String,
+    /// Where STS is called: the run's account region, whatever the environment sets.
+    pub region: &'a str,
     pub external_id: Option<&'a str>,
     pub session_name: &'a str,
 }
@@ -74,6 +76,7 @@ impl Session {
             .http_client(self.meter.client("sts", self.http.clone()))
             .build();
         let mut provider = AssumeRoleProvider::builder(role.role_arn)
+            .region(Region::new(role.region.to_owned()))
             .session_name(role.session_name)
             .configure(&base);
         if let Some(external_id) = role.external_id {

@@ -34,11 +34,6 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         );
     }
     let fleet = Fleet::new(&baseline, aws)?;
-    if fleet.is_fan_out() && how.plan_file.is_some() {
-        bail!(
-            "a saved plan is for one account, and this run covers several\nhint: apply it with --accounts ACCOUNT_ID, the account it was made for"
-        );
-    }
     let settings = Settings {
         iam_propagation: iam_propagation()?,
     };
@@ -53,6 +48,12 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     };
     super::warn_only(&how.only);
     let reach = super::reach(aws, &baseline, &fleet).await?;
+    if reach.is_fan_out() && saved.is_some() {
+        bail!(
+            "a saved plan is for one account, and this run covers {}\nhint: apply it with --accounts ACCOUNT_ID, the account it was made for",
+            reach.targets.len()
+        );
+    }
     let run = Run {
         baseline: &baseline,
         aws,
@@ -65,7 +66,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         lock_timeout: how.lock_timeout,
         reporter: Reporter {
             json: how.json,
-            fan_out: fleet.is_fan_out(),
+            fan_out: reach.is_fan_out(),
         },
         parallelism: fleet.parallelism,
         notify: how.notify,

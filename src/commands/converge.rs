@@ -257,6 +257,7 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
     } = planned;
     let account_id = target.account_id.as_str();
     let result = async {
+        lease.renew().await?;
         let report: Report = execute(&target.session, &plan, &run.settings, &|event| {
             run.reporter.event(account_id, event)
         })

@@ -34,7 +34,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         lock_timeout: how.lock_timeout,
         reporter: Reporter {
             json: false,
-            fan_out: fleet.is_fan_out(),
+            fan_out: reach.is_fan_out(),
         },
         parallelism: fleet.parallelism,
         notify: false,

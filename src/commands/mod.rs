@@ -88,6 +88,13 @@ struct Reach {
     targets: Vec<Target>,
 }
 
+impl Reach {
+    /// The run covers more than one account: its output is grouped by account.
+    fn is_fan_out(&self) -> bool {
+        self.targets.len() > 1
+    }
+}
+
 /// The accounts this run covers, each with a session, in account order. The caller's account
 /// is identified first, and refused when the baseline pins another.
 async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Reach> {

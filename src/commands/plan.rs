@@ -22,12 +22,13 @@ pub struct Output {
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
     let (baseline, source) = Baseline::read(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
-    if fleet.is_fan_out() && output.out.is_some() {
+    let reach = super::reach(aws, &baseline, &fleet).await?;
+    if reach.is_fan_out() && output.out.is_some() {
         bail!(
-            "--out saves the plan of one account, and this run covers several\nhint: save one plan per account, with --accounts ID --out FILE for each"
+            "--out saves the plan of one account, and this run covers {}\nhint: save one plan per account, with --accounts ID --out FILE for each",
+            reach.targets.len()
         );
     }
-    let reach = super::reach(aws, &baseline, &fleet).await?;
     let targets = &reach.targets;
     super::warn_only(&output.only);
     let region = super::account_region(aws, &baseline);
@@ -51,7 +52,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
             .collect();
         println!("{:#}", render_json(&reports, &reach.caller.api_calls()));
     }
-    if !fleet.is_fan_out() {
+    if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
         let (plan, observed) = outcome.result?;
         return one_account(&plan, &observed, &source, output);

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use super::converge::Finished;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
-use crate::plan::{AccountReport, Action, ApiCallCounts, Plan, account_json, render, sum_calls};
+use crate::plan::{
+    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render, sum_calls,
+};
 
 pub(super) struct Reporter {
     pub json: bool,
@@ -28,6 +30,7 @@ impl Reporter {
             let calls = Default::default();
             json_line(json!({
                 "type": "start",
+                "format_version": FORMAT_VERSION,
                 "account_id": plan.account_id,
                 "watchpost_version": env!("CARGO_PKG_VERSION"),
                 "plan": account_json(&AccountReport {

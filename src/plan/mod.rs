@@ -17,7 +17,9 @@ pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
 pub use destroy::destroy;
-pub use json::{AccountReport, ApiCallCounts, account_json, render_json, sum_calls};
+pub use json::{
+    AccountReport, ApiCallCounts, FORMAT_VERSION, account_json, render_json, sum_calls,
+};
 pub use only::Selector;
 pub use order::levels;
 pub use render::render;
