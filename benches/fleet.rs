@@ -139,26 +139,24 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
     };
     let mut reports = Vec::new();
     let mut all_measured = true;
+    let mut record = |outcome: anyhow::Result<Report>| match outcome {
+        Ok(report) => {
+            print!("{report}");
+            reports.push(report);
+        }
+        Err(error) => {
+            println!("  error: {error:#}");
+            all_measured = false;
+        }
+    };
     for case in cases {
-        let outcomes = match case {
-            Case::Plan => vec![
-                bench.converged_plan("case 1", &STANDARD_REGIONS[..1]),
-                bench.converged_plan("case 1", &STANDARD_REGIONS),
-            ],
-            Case::Apply => vec![bench.apply_from_empty("case 2")],
-            Case::Fleet => vec![bench.fleet_plan("case 3", options.accounts)],
-        };
-        for outcome in outcomes {
-            match outcome {
-                Ok(report) => {
-                    print!("{report}");
-                    reports.push(report);
-                }
-                Err(error) => {
-                    println!("  error: {error:#}");
-                    all_measured = false;
-                }
+        match case {
+            Case::Plan => {
+                record(bench.converged_plan("case 1", &STANDARD_REGIONS[..1]));
+                record(bench.converged_plan("case 1", &STANDARD_REGIONS));
             }
+            Case::Apply => record(bench.apply_from_empty("case 2")),
+            Case::Fleet => record(bench.fleet_plan("case 3", options.accounts)),
         }
     }
     print_targets(&reports);
@@ -175,7 +173,10 @@ struct Bench<'a> {
 impl Bench<'_> {
     /// Case 1: plan an account that already matches the baseline.
     fn converged_plan(&self, case: &'static str, regions: &[&str]) -> anyhow::Result<Report> {
-        let title = format!("converged plan, 1 account x {} region(s)", regions.len());
+        let title = match regions {
+            [region] => format!("converged plan, 1 account x 1 region ({region})"),
+            _ => format!("converged plan, 1 account x {} regions", regions.len()),
+        };
         println!("\n{case}: {title}");
         self.moto.reset()?;
         let baseline = self
@@ -257,7 +258,7 @@ impl Bench<'_> {
         let run = run_watchpost(&self.moto.endpoint(), &args, |line| {
             // Many accounts take minutes to converge: show that it moves.
             let event: Value = serde_json::from_str(line).unwrap_or_default();
-            if accounts > 1 && event["type"] == "summary" && event.get("account_id").is_some() {
+            if accounts > 1 && is_account_summary(&event) {
                 accounts_done += 1;
                 if accounts_done % 10 == 0 || accounts_done == accounts {
                     println!("  converging: {accounts_done}/{accounts} accounts done");
@@ -297,14 +298,8 @@ impl Bench<'_> {
 
     /// Runs watchpost through a fresh proxy, so that the trace holds this run alone.
     fn measure(&self, args: &[OsString]) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
-        let proxy = Proxy::start(
-            &self.moto.endpoint(),
-            Behaviour {
-                delay: self.delay,
-                ..Behaviour::default()
-            },
-        )
-        .context("starting the proxy")?;
+        let proxy = Proxy::start(&self.moto.endpoint(), Behaviour::delayed(self.delay))
+            .context("starting the proxy")?;
         let run = run_watchpost(&proxy.endpoint(), args, |_| {})?;
         Ok((run, proxy.trace()))
     }
@@ -722,8 +717,7 @@ impl ApplyStream {
                         .ok_or_else(|| anyhow!("a `start` line of `apply --json` has no `plan`"))?;
                     plans.extend(account_plans(plan).context("the plan of a `start` line")?);
                 }
-                // Per-account summaries name their account; the run's own does not.
-                Some("summary") if event.get("account_id").is_none() => summary = Some(event),
+                Some("summary") if !is_account_summary(&event) => summary = Some(event),
                 _ => {}
             }
         }
@@ -747,6 +741,13 @@ impl ApplyStream {
             api_calls,
         })
     }
+}
+
+/// One account's summary line of `apply --json`, as opposed to the run's: `account_summary`,
+/// or a `summary` that names its account.
+fn is_account_summary(event: &Value) -> bool {
+    event["type"] == "account_summary"
+        || (event["type"] == "summary" && event.get("account_id").is_some())
 }
 
 /// The account plans in the `plan` of a `start` line: a whole document, or one account's part.

@@ -27,19 +27,25 @@ use tokio::runtime::Runtime;
 
 /// How the proxy treats the requests it forwards.
 ///
-/// Fields added later default to leaving requests alone, so build it as
-/// `Behaviour { delay, ..Behaviour::default() }` to keep compiling as it grows.
+/// Fields added later leave requests alone unless set, so that code building it from
+/// [`Behaviour::default`] or [`Behaviour::delayed`] with `..` keeps compiling as it grows.
 #[derive(Debug, Clone)]
 pub struct Behaviour {
     /// Waited out before each request is forwarded: the round trip to AWS that moto lacks.
     pub delay: Duration,
 }
 
+impl Behaviour {
+    /// Every request delayed by `delay`, and nothing else done to it.
+    pub fn delayed(delay: Duration) -> Behaviour {
+        Behaviour { delay }
+    }
+}
+
 impl Default for Behaviour {
+    /// A delay of 50 ms, the order of a round trip to an AWS endpoint from outside AWS.
     fn default() -> Self {
-        Behaviour {
-            delay: Duration::from_millis(50),
-        }
+        Behaviour::delayed(Duration::from_millis(50))
     }
 }
 
@@ -327,14 +333,7 @@ mod tests {
     async fn forwards_the_request_unchanged_after_the_delay() {
         let upstream = start_echo_server().await;
         let delay = Duration::from_millis(200);
-        let proxy = Proxy::start(
-            &format!("http://{upstream}"),
-            Behaviour {
-                delay,
-                ..Behaviour::default()
-            },
-        )
-        .unwrap();
+        let proxy = Proxy::start(&format!("http://{upstream}"), Behaviour::delayed(delay)).unwrap();
 
         let sent = Instant::now();
         let (status, echo) = post(&format!("{}/path/to?a=1&b=two", proxy.endpoint())).await;
@@ -368,10 +367,7 @@ mod tests {
             .port();
         let proxy = Proxy::start(
             &format!("http://127.0.0.1:{closed_port}"),
-            Behaviour {
-                delay: Duration::ZERO,
-                ..Behaviour::default()
-            },
+            Behaviour::delayed(Duration::ZERO),
         )
         .unwrap();
 
