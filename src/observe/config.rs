@@ -1,7 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Read, unknown};
-use crate::aws::{Context, Session};
+use aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput;
+use aws_sdk_config::types::ConfigurationRecorder;
+
+use crate::aws::{AwsError, Context, Session};
 use crate::baseline::catalog;
 use crate::model::{
     DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
@@ -15,6 +18,17 @@ const REGION_KINDS: &[Kind] = &[
     Kind::ConfigRule,
 ];
 
+/// How much of a region to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// A region in scope: everything at once, as a converged region has all of it.
+    Everything,
+    /// A region out of scope, where watchpost removes what it made: the recorder and the
+    /// rules first, and the recorder's status and channel only if there is a recorder (AWS
+    /// makes neither without one), which spares two calls in each region that never had it.
+    Leftovers,
+}
+
 /// The region's recorder, its status, its delivery channel and its AWS managed rules.
 /// `ownership`: read the tags of the baseline's own rules too, which only `destroy` needs.
 pub async fn region(
@@ -22,33 +36,55 @@ pub async fn region(
     region: &str,
     wanted: &BTreeSet<String>,
     ownership: bool,
+    reach: Reach,
 ) -> Read {
     let failed = |error| (unknown(REGION_KINDS, region), error);
     let client = session.config(region);
     let place = format!("AWS Config in {region}");
-    let (recorders, statuses, channels) = tokio::join!(
-        client.describe_configuration_recorders().send(),
-        client.describe_configuration_recorder_status().send(),
-        client.describe_delivery_channels().send(),
-    );
-    let recorders = recorders
-        .call("config:DescribeConfigurationRecorders", &place)
-        .map_err(failed)?;
-    let statuses = statuses
-        .call("config:DescribeConfigurationRecorderStatus", &place)
-        .map_err(failed)?;
-    let channels = channels
-        .call("config:DescribeDeliveryChannels", &place)
-        .map_err(failed)?;
+    let recorders = async {
+        client
+            .describe_configuration_recorders()
+            .send()
+            .await
+            .call("config:DescribeConfigurationRecorders", &place)
+    };
+    let recorder_details = || async {
+        let (statuses, channels) = tokio::join!(
+            client.describe_configuration_recorder_status().send(),
+            client.describe_delivery_channels().send(),
+        );
+        Ok((
+            statuses.call("config:DescribeConfigurationRecorderStatus", &place)?,
+            channels.call("config:DescribeDeliveryChannels", &place)?,
+        ))
+    };
+    let rules = rules(&client, region, &place, wanted, ownership);
+    let (recorders, details, rules) = match reach {
+        Reach::Everything => {
+            let (recorders, details, rules) = tokio::join!(recorders, recorder_details(), rules);
+            (recorders, Some(details), rules)
+        }
+        Reach::Leftovers => {
+            let (recorders, rules) = tokio::join!(recorders, rules);
+            let recorded = recorders
+                .as_ref()
+                .is_ok_and(|answer| customer_recorder(answer).is_some());
+            let details = if recorded {
+                Some(recorder_details().await)
+            } else {
+                None
+            };
+            (recorders, details, rules)
+        }
+    };
+    let recorders = recorders.map_err(failed)?;
+    let mut found = rules.map_err(failed)?;
+    let Some(details) = details else {
+        return Ok(found);
+    };
+    let (statuses, channels) = details.map_err(failed)?;
 
-    let mut found = Vec::new();
-    // Service-linked recorders belong to other AWS services; the customer's own is the one
-    // without a service principal.
-    if let Some(recorder) = recorders
-        .configuration_recorders()
-        .iter()
-        .find(|recorder| recorder.service_principal().is_none())
-    {
+    if let Some(recorder) = customer_recorder(&recorders) {
         let name = recorder.name().unwrap_or_default().to_owned();
         let group = recorder.recording_group();
         found.push((
@@ -103,12 +139,32 @@ pub async fn region(
             },
         ));
     }
+    Ok(found)
+}
 
-    let mut rules = client.describe_config_rules().into_paginator().send();
-    while let Some(page) = rules.next().await {
-        let page = page
-            .call("config:DescribeConfigRules", &place)
-            .map_err(failed)?;
+/// Service-linked recorders belong to other AWS services; the customer's own is the one
+/// without a service principal.
+fn customer_recorder(
+    answer: &DescribeConfigurationRecordersOutput,
+) -> Option<&ConfigurationRecorder> {
+    answer
+        .configuration_recorders()
+        .iter()
+        .find(|recorder| recorder.service_principal().is_none())
+}
+
+/// The region's AWS managed rules that the baseline names or that watchpost may have made.
+async fn rules(
+    client: &aws_sdk_config::Client,
+    region: &str,
+    place: &str,
+    wanted: &BTreeSet<String>,
+    ownership: bool,
+) -> Result<Vec<(ResourceId, Live)>, AwsError> {
+    let mut found = Vec::new();
+    let mut pages = client.describe_config_rules().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.call("config:DescribeConfigRules", place)?;
         for rule in page.config_rules() {
             let (Some(name), Some(source)) = (rule.config_rule_name(), rule.source()) else {
                 continue;
@@ -125,8 +181,7 @@ pub async fn region(
                     .resource_arn(rule.config_rule_arn().unwrap_or_default())
                     .send()
                     .await
-                    .call("config:ListTagsForResource", &id)
-                    .map_err(failed)?;
+                    .call("config:ListTagsForResource", &id)?;
                 tags.tags()
                     .iter()
                     .any(|tag| is_managed_tag(tag.key(), tag.value()))

@@ -157,6 +157,7 @@ pub async fn account(
                 region,
                 &wanted_rules,
                 ownership,
+                config::Reach::Everything,
             )));
         }
         // Out of scope now, so whatever watchpost made there goes: ownership is read.
@@ -166,6 +167,7 @@ pub async fn account(
                 region,
                 &wanted_rules,
                 true,
+                config::Reach::Leftovers,
             )));
         }
     }
