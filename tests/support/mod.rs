@@ -309,7 +309,9 @@ fn spawn_moto(program: &Path, port: u16, log: File) -> io::Result<Child> {
 fn http(port: u16, method: &str, path: &str) -> io::Result<(u16, String)> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    // /moto-api/data.json serializes every service's state, which takes seconds on a busy
+    // machine.
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
