@@ -69,6 +69,9 @@ struct Options {
     /// Passed on to watchpost as --parallelism (accounts worked on at once)
     #[arg(long, value_name = "N")]
     parallelism: Option<u16>,
+    /// moto servers the fleet case splits its accounts between; one per core by default
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    shards: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,11 +131,23 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
         }
     );
 
+    // One moto is one Python process, busy on one core at most: the fleet spreads its accounts
+    // over one per core. Cases 1 and 2 have one account, hence one moto.
+    let shards = options.shards.map_or(cores.max(1), usize::from);
+    let motos_needed = if cases.contains(&Case::Fleet) {
+        shards
+    } else {
+        1
+    };
+    println!(
+        "  moto:      {motos_needed} server(s); the fleet case shards its accounts over {shards}"
+    );
+
     let work = WorkDir::create()?;
-    let moto = Moto::start(&work.path().join("moto.log"))?;
+    let motos = Moto::start_many(work.path(), motos_needed)?;
     let baselines = Baselines::load(work.path())?;
     let bench = Bench {
-        moto: &moto,
+        motos: &motos,
         baselines: &baselines,
         delay,
         parallelism: options.parallelism,
@@ -164,7 +179,8 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
 }
 
 struct Bench<'a> {
-    moto: &'a Moto,
+    /// The fleet case uses them all, one shard each; cases 1 and 2 the first only.
+    motos: &'a [Moto],
     baselines: &'a Baselines,
     delay: Duration,
     parallelism: Option<u16>,
@@ -178,12 +194,14 @@ impl Bench<'_> {
             _ => format!("converged plan, 1 account x {} regions", regions.len()),
         };
         println!("\n{case}: {title}");
-        self.moto.reset()?;
+        let motos = &self.motos[..1];
+        reset(motos)?;
         let baseline = self
             .baselines
             .write(&format!("plan-{}", regions.len()), regions, &[])?;
-        self.converge(&baseline, 1)?;
-        let (run, trace) = self.measure(&self.watchpost_args(&["plan", "--json"], &baseline))?;
+        self.converge(&baseline, 1, motos)?;
+        let (run, trace) =
+            self.measure(&self.watchpost_args(&["plan", "--json"], &baseline), motos)?;
         let document = PlanDocument::parse(&run)?;
         let mut report = Report::for_plan(case, title, &run, &trace, &document, false, self.delay);
         if regions.len() == STANDARD_REGIONS.len() {
@@ -211,9 +229,10 @@ impl Bench<'_> {
             STANDARD_REGIONS.len()
         );
         println!("\n{case}: {title}");
-        self.moto.reset()?;
+        let motos = &self.motos[..1];
+        reset(motos)?;
         let baseline = self.baselines.write("apply", &STANDARD_REGIONS, &[])?;
-        let (run, trace) = self.measure(&self.watchpost_args(APPLY, &baseline))?;
+        let (run, trace) = self.measure(&self.watchpost_args(APPLY, &baseline), motos)?;
         let stream = ApplyStream::parse(&run)?;
         let mut report = Report::for_apply(case, title, &run, &trace, &stream, self.delay);
         report.target(
@@ -230,13 +249,15 @@ impl Bench<'_> {
             STANDARD_REGIONS.len()
         );
         println!("\n{case}: {title}");
-        self.moto.reset()?;
+        let motos = self.motos;
+        reset(motos)?;
         let ids: Vec<String> = (1..=accounts)
             .map(|n| format!("{:012}", 100_000_000_000 + n))
             .collect();
         let baseline = self.baselines.write("fleet", &STANDARD_REGIONS, &ids)?;
-        self.converge(&baseline, ids.len())?;
-        let (run, trace) = self.measure(&self.watchpost_args(&["plan", "--json"], &baseline))?;
+        self.converge(&baseline, ids.len(), motos)?;
+        let (run, trace) =
+            self.measure(&self.watchpost_args(&["plan", "--json"], &baseline), motos)?;
         let document = PlanDocument::parse(&run)?;
         let mut report = Report::for_plan(case, title, &run, &trace, &document, true, self.delay);
         report.target(
@@ -250,12 +271,15 @@ impl Bench<'_> {
         Ok(report)
     }
 
-    /// Brings moto's accounts to the baseline with an apply straight to moto: set-up, not
-    /// measured, and the quicker without the proxy's delay.
-    fn converge(&self, baseline: &Path, accounts: usize) -> anyhow::Result<()> {
+    /// Brings moto's accounts to the baseline with an apply through a proxy without delay:
+    /// set-up, not measured. It goes through a proxy all the same so that, with several motos,
+    /// each account's state is made on the shard the measured run will read it from.
+    fn converge(&self, baseline: &Path, accounts: usize, motos: &[Moto]) -> anyhow::Result<()> {
         let mut accounts_done = 0;
         let args = self.watchpost_args(APPLY, baseline);
-        let run = run_watchpost(&self.moto.endpoint(), &args, |line| {
+        let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(Duration::ZERO))
+            .context("starting the proxy")?;
+        let run = run_watchpost(&proxy.endpoint(), &args, |line| {
             // Many accounts take minutes to converge: show that it moves.
             let event: Value = serde_json::from_str(line).unwrap_or_default();
             if accounts > 1 && is_account_summary(&event) {
@@ -281,7 +305,8 @@ impl Bench<'_> {
                 )
             });
         println!(
-            "  converged first, straight to moto: {:.1} s ({calls})",
+            "  converged first, without delay, over {} moto(s): {:.1} s ({calls})",
+            motos.len(),
             run.wall.as_secs_f64()
         );
         Ok(())
@@ -296,9 +321,14 @@ impl Bench<'_> {
         args
     }
 
-    /// Runs watchpost through a fresh proxy, so that the trace holds this run alone.
-    fn measure(&self, args: &[OsString]) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
-        let proxy = Proxy::start(&self.moto.endpoint(), Behaviour::delayed(self.delay))
+    /// Runs watchpost through a fresh proxy over `motos`, so that the trace holds this run
+    /// alone.
+    fn measure(
+        &self,
+        args: &[OsString],
+        motos: &[Moto],
+    ) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
+        let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(self.delay))
             .context("starting the proxy")?;
         let run = run_watchpost(&proxy.endpoint(), args, |_| {})?;
         Ok((run, proxy.trace()))
@@ -920,14 +950,37 @@ impl Drop for WorkDir {
     }
 }
 
+fn endpoints(motos: &[Moto]) -> Vec<String> {
+    motos.iter().map(Moto::endpoint).collect()
+}
+
+/// Forgets every account's state in each of `motos`.
+fn reset(motos: &[Moto]) -> anyhow::Result<()> {
+    motos.iter().try_for_each(Moto::reset)
+}
+
 /// A moto server on a free port of 127.0.0.1, stopped when dropped.
 struct Moto {
     child: Child,
     port: u16,
+    log_path: PathBuf,
 }
 
 impl Moto {
-    fn start(log_path: &Path) -> anyhow::Result<Moto> {
+    /// `count` moto servers, logging to `moto-0.log`, ... in `dir`, started side by side.
+    fn start_many(dir: &Path, count: usize) -> anyhow::Result<Vec<Moto>> {
+        let motos = (0..count)
+            .map(|shard| Moto::spawn(&dir.join(format!("moto-{shard}.log"))))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let deadline = Instant::now() + MOTO_READY_TIMEOUT;
+        let mut motos = motos;
+        for moto in &mut motos {
+            moto.wait_ready(deadline)?;
+        }
+        Ok(motos)
+    }
+
+    fn spawn(log_path: &Path) -> anyhow::Result<Moto> {
         let program = std::env::var_os("WATCHPOST_MOTO_SERVER")
             .filter(|program| !program.is_empty())
             .ok_or_else(|| {
@@ -948,11 +1001,18 @@ impl Moto {
             .stderr(log)
             .spawn()
             .with_context(|| format!("cannot start {}", program.to_string_lossy()))?;
-        let mut moto = Moto { child, port };
-        let deadline = Instant::now() + MOTO_READY_TIMEOUT;
+        Ok(Moto {
+            child,
+            port,
+            log_path: log_path.to_owned(),
+        })
+    }
+
+    fn wait_ready(&mut self, deadline: Instant) -> anyhow::Result<()> {
+        let port = self.port;
         while moto_api(port, "GET", "/moto-api/").ok() != Some(200) {
-            let log = || std::fs::read_to_string(log_path).unwrap_or_default();
-            if let Some(status) = moto.child.try_wait()? {
+            let log = || std::fs::read_to_string(&self.log_path).unwrap_or_default();
+            if let Some(status) = self.child.try_wait()? {
                 bail!(
                     "moto_server exited ({status}) before answering; its log:\n{}",
                     log()
@@ -967,7 +1027,7 @@ impl Moto {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Ok(moto)
+        Ok(())
     }
 
     fn endpoint(&self) -> String {

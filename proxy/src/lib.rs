@@ -1,10 +1,32 @@
-//! A reverse HTTP/1.1 proxy on 127.0.0.1 that forwards every request, unchanged, to one upstream
-//! (a local moto server) and records when each request started and finished.
+//! A reverse HTTP/1.1 proxy on 127.0.0.1 that forwards every request, unchanged, to a local moto
+//! server and records when each request started and finished.
 //!
 //! moto answers in a millisecond what AWS answers in tens: benchmarks put this proxy between
 //! watchpost and moto, with a [`Behaviour::delay`] standing in for the round trip to AWS, so that
 //! needless sequential calls show up in the wall time as they would against AWS.
+//!
+//! # Shards
+//!
+//! One moto server is one Python process, which serves requests on one core at a time. The proxy
+//! can forward to several moto servers instead ([`Proxy::start_sharded`]), each owning some of
+//! the AWS accounts: moto keeps each account's state apart, so splitting the accounts between
+//! processes changes nothing a client sees. Each request goes to one shard:
+//!
+//! 1. The access key id is read from the SigV4 `Authorization` header
+//!    (`AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...`). A key
+//!    the proxy has learned (step 2) goes to the shard it was learned from.
+//! 2. Otherwise, an STS `AssumeRole` (service `sts` in the credential scope, and
+//!    `Action=AssumeRole` in its form-encoded body, which is then read in full before it is
+//!    forwarded) goes to shard `account % shards`, the account being the 12 digits of its
+//!    `RoleArn` (`arn:aws:iam::<account>:role/...`). The `<AccessKeyId>` of its answer is learned
+//!    for that shard, so that every request signed with the assumed role's key reaches the moto
+//!    that minted it and holds the account's state.
+//! 3. Everything else, the caller's own requests signed with its static key among them, goes to
+//!    shard 0.
+//!
+//! With one upstream ([`Proxy::start`]) every request goes to it and nothing is read or learned.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::error::Error;
 use std::io;
@@ -12,9 +34,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, TRANSFER_ENCODING};
+use hyper::header::{AUTHORIZATION, CONNECTION, TRANSFER_ENCODING};
 use hyper::http::uri::{Authority, PathAndQuery};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -111,7 +133,26 @@ impl Proxy {
     /// Starts a proxy on a free port of 127.0.0.1, forwarding to `upstream`
     /// (`http://HOST:PORT`), on a runtime of its own so that synchronous callers can use it.
     pub fn start(upstream: &str, behaviour: Behaviour) -> io::Result<Proxy> {
-        let upstream = upstream_authority(upstream)?;
+        Proxy::start_sharded(&[upstream], behaviour)
+    }
+
+    /// Starts a proxy forwarding to several upstreams (`http://HOST:PORT` each), shard `i` being
+    /// `upstreams[i]`: each request goes to the shard that owns its account, as the
+    /// [crate docs](crate#shards) describe.
+    pub fn start_sharded<S: AsRef<str>>(
+        upstreams: &[S],
+        behaviour: Behaviour,
+    ) -> io::Result<Proxy> {
+        if upstreams.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a proxy needs at least one upstream",
+            ));
+        }
+        let upstreams = upstreams
+            .iter()
+            .map(|upstream| upstream_authority(upstream.as_ref()))
+            .collect::<io::Result<Vec<_>>>()?;
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let address = listener.local_addr()?;
         listener.set_nonblocking(true)?;
@@ -129,10 +170,11 @@ impl Proxy {
         connector.set_nodelay(true);
         let trace = Arc::new(Mutex::new(Vec::new()));
         let forwarder = Arc::new(Forwarder {
-            upstream,
+            upstreams,
             behaviour,
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
+            learned_keys: Mutex::new(HashMap::new()),
         });
         runtime.spawn(serve(listener, forwarder));
         Ok(Proxy {
@@ -217,23 +259,35 @@ async fn serve(listener: TcpListener, forwarder: Arc<Forwarder>) {
 }
 
 struct Forwarder {
-    upstream: Authority,
+    /// Shard `i` is `upstreams[i]`.
+    upstreams: Vec<Authority>,
     behaviour: Behaviour,
-    client: Client<HttpConnector, Incoming>,
+    client: Client<HttpConnector, RequestBody>,
     trace: Arc<Mutex<Vec<Exchange>>>,
+    /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
+    /// each.
+    learned_keys: Mutex<HashMap<String, usize>>,
 }
 
+/// As the client sent it, or read in full when its body had to be looked at.
+type RequestBody = Either<Incoming, Full<Bytes>>;
+
 type BoxError = Box<dyn Error + Send + Sync>;
+
+/// Where one request goes, and what its answer may teach.
+struct Route {
+    shard: usize,
+    /// An `AssumeRole`: the access key id in its answer belongs to `shard`.
+    learns_key: bool,
+}
 
 impl Forwarder {
     async fn forward(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
         let started = Instant::now();
         tokio::time::sleep(self.behaviour.delay).await;
-        let response = self.send_upstream(request).await.unwrap_or_else(|error| {
-            let mut response = Response::new(Full::new(Bytes::from(format!(
-                "watchpost-proxy: forwarding to http://{} failed: {error}",
-                self.upstream
-            ))));
+        let response = self.route_and_send(request).await.unwrap_or_else(|error| {
+            let mut response =
+                Response::new(Full::new(Bytes::from(format!("watchpost-proxy: {error}"))));
             *response.status_mut() = StatusCode::BAD_GATEWAY;
             response
         });
@@ -247,12 +301,105 @@ impl Forwarder {
         response
     }
 
+    async fn route_and_send(
+        &self,
+        request: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, BoxError> {
+        let (request, route) = self.route(request).await?;
+        let response = self
+            .send_upstream(request, &self.upstreams[route.shard])
+            .await
+            .map_err(|error| {
+                format!(
+                    "forwarding to http://{} failed: {error}",
+                    self.upstreams[route.shard]
+                )
+            })?;
+        if route.learns_key
+            && response.status().is_success()
+            && let Some(key) = access_key_id_in(response.body())
+        {
+            self.learned_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.to_owned(), route.shard);
+        }
+        Ok(response.map(Full::new))
+    }
+
+    /// The shard for `request`, by the rule of the crate docs; the body is read in full only for
+    /// an STS request signed with a key not learned yet.
+    async fn route(
+        &self,
+        request: Request<Incoming>,
+    ) -> Result<(Request<RequestBody>, Route), BoxError> {
+        let shards = self.upstreams.len();
+        let to_first = |request: Request<Incoming>| {
+            (
+                request.map(Either::Left),
+                Route {
+                    shard: 0,
+                    learns_key: false,
+                },
+            )
+        };
+        if shards == 1 {
+            return Ok(to_first(request));
+        }
+        let Some(credential) = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Credential::parse)
+        else {
+            return Ok(to_first(request));
+        };
+        let learned = self
+            .learned_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(credential.access_key_id)
+            .copied();
+        if let Some(shard) = learned {
+            let request = request.map(Either::Left);
+            return Ok((
+                request,
+                Route {
+                    shard,
+                    learns_key: false,
+                },
+            ));
+        }
+        if credential.service != "sts" {
+            return Ok(to_first(request));
+        }
+        let (head, body) = request.into_parts();
+        let body = body.collect().await?.to_bytes();
+        let form = head.uri.query().unwrap_or("").as_bytes();
+        let account = assume_role_account(form).or_else(|| assume_role_account(&body));
+        let route = match account {
+            Some(account) => Route {
+                shard: (account % shards as u64) as usize,
+                learns_key: true,
+            },
+            None => Route {
+                shard: 0,
+                learns_key: false,
+            },
+        };
+        Ok((
+            Request::from_parts(head, Either::Right(Full::new(body))),
+            route,
+        ))
+    }
+
     /// Sends the request on with only its target rewritten: method, path and query, headers
     /// (Host included) and body are those the client signed.
     async fn send_upstream(
         &self,
-        request: Request<Incoming>,
-    ) -> Result<Response<Full<Bytes>>, BoxError> {
+        request: Request<RequestBody>,
+        upstream: &Authority,
+    ) -> Result<Response<Bytes>, BoxError> {
         let (mut head, body) = request.into_parts();
         let path_and_query = head
             .uri
@@ -261,7 +408,7 @@ impl Forwarder {
             .unwrap_or_else(|| PathAndQuery::from_static("/"));
         head.uri = Uri::builder()
             .scheme("http")
-            .authority(self.upstream.clone())
+            .authority(upstream.clone())
             .path_and_query(path_and_query)
             .build()?;
         let response = self.client.request(Request::from_parts(head, body)).await?;
@@ -273,8 +420,61 @@ impl Forwarder {
         head.headers.remove(CONNECTION);
         head.headers.remove(TRANSFER_ENCODING);
         head.headers.remove("keep-alive");
-        Ok(Response::from_parts(head, Full::new(body)))
+        Ok(Response::from_parts(head, body))
     }
+}
+
+/// The parts of a SigV4 `Authorization` header's credential the routing needs.
+struct Credential<'a> {
+    access_key_id: &'a str,
+    service: &'a str,
+}
+
+impl<'a> Credential<'a> {
+    /// From `AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...`.
+    fn parse(authorization: &'a str) -> Option<Credential<'a>> {
+        let scope = authorization
+            .strip_prefix("AWS4-HMAC-SHA256 ")?
+            .split(',')
+            .find_map(|part| part.trim().strip_prefix("Credential="))?;
+        let mut parts = scope.split('/');
+        let access_key_id = parts.next()?;
+        let service = parts.nth(2)?;
+        Some(Credential {
+            access_key_id,
+            service,
+        })
+    }
+}
+
+/// The account of the `RoleArn` when `form` (`application/x-www-form-urlencoded`) is an
+/// `AssumeRole`.
+fn assume_role_account(form: &[u8]) -> Option<u64> {
+    let mut is_assume_role = false;
+    let mut account = None;
+    for (key, value) in form_urlencoded::parse(form) {
+        match &*key {
+            "Action" => is_assume_role = value == "AssumeRole",
+            // arn:aws:iam::<account>:role/<name>
+            "RoleArn" => {
+                account = value
+                    .split(':')
+                    .nth(4)
+                    .filter(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|id| id.parse().ok());
+            }
+            _ => {}
+        }
+    }
+    account.filter(|_| is_assume_role)
+}
+
+/// The text of the first `<AccessKeyId>` element of an STS answer.
+fn access_key_id_in(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<AccessKeyId>")? + "<AccessKeyId>".len();
+    let length = text[start..].find("</AccessKeyId>")?;
+    Some(text[start..start + length].trim()).filter(|key| !key.is_empty())
 }
 
 #[cfg(test)]
@@ -376,6 +576,116 @@ mod tests {
         assert_eq!(status, StatusCode::BAD_GATEWAY);
         assert!(body.contains("forwarding to"), "{body}");
         assert_eq!(proxy.trace().exchanges().len(), 1);
+    }
+
+    /// Answers an `AssumeRole` with an `<AccessKeyId>` of `ASIA<name>`, and anything else with
+    /// `<name>`.
+    async fn start_shard_server(name: &'static str) -> String {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: Request<Incoming>| async move {
+                        let body = request.into_body().collect().await?.to_bytes();
+                        let answer = if body.starts_with(b"Action=AssumeRole") {
+                            format!(
+                                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+                                 <AccessKeyId>ASIA{name}</AccessKeyId>\
+                                 </Credentials></AssumeRoleResult></AssumeRoleResponse>"
+                            )
+                        } else {
+                            name.to_owned()
+                        };
+                        Ok::<_, hyper::Error>(Response::new(Full::new(Bytes::from(answer))))
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        format!("http://{address}")
+    }
+
+    /// A POST signed (in form only) with `access_key_id` for `service`.
+    async fn signed_post(url: &str, access_key_id: &str, service: &str, body: &str) -> String {
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        let authorization = format!(
+            "AWS4-HMAC-SHA256 Credential={access_key_id}/20261129/us-east-1/{service}/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature=0123abcd"
+        );
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(url)
+            .header(AUTHORIZATION, authorization)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .unwrap();
+        let response = client.request(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn routes_by_the_account_of_an_assumed_role_and_the_key_it_minted() {
+        let shards = [
+            start_shard_server("zero").await,
+            start_shard_server("one").await,
+        ];
+        let proxy = Proxy::start_sharded(&shards, Behaviour::delayed(Duration::ZERO)).unwrap();
+        let url = format!("{}/", proxy.endpoint());
+
+        // 100000000001 % 2 = 1.
+        let assume_role = "Action=AssumeRole&Version=2011-06-15&RoleArn=\
+                           arn%3Aaws%3Aiam%3A%3A100000000001%3Arole%2FOrganizationAccountAccessRole\
+                           &RoleSessionName=watchpost";
+        let answer = signed_post(&url, "testing", "sts", assume_role).await;
+        assert!(
+            answer.contains("<AccessKeyId>ASIAone</AccessKeyId>"),
+            "{answer}"
+        );
+
+        let action = "Action=DescribeRegions&Version=2016-11-15";
+        assert_eq!(signed_post(&url, "ASIAone", "ec2", action).await, "one");
+        assert_eq!(
+            signed_post(&url, "ASIAone", "sts", "Action=GetCallerIdentity").await,
+            "one"
+        );
+        // The caller's own key, and a key never learned, stay on shard 0.
+        assert_eq!(signed_post(&url, "testing", "ec2", action).await, "zero");
+        assert_eq!(
+            signed_post(&url, "testing", "sts", "Action=GetCallerIdentity").await,
+            "zero"
+        );
+        assert_eq!(signed_post(&url, "ASIAother", "ec2", action).await, "zero");
+        assert_eq!(proxy.trace().exchanges().len(), 6);
+    }
+
+    #[test]
+    fn reads_the_credential_of_a_sigv4_authorization() {
+        let credential = Credential::parse(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/eu-west-1/sts/aws4_request, \
+             SignedHeaders=host, Signature=ab",
+        )
+        .unwrap();
+        assert_eq!(credential.access_key_id, "AKIDEXAMPLE");
+        assert_eq!(credential.service, "sts");
+        assert!(Credential::parse("Basic dXNlcjpwYXNz").is_none());
+        assert_eq!(
+            assume_role_account(
+                b"Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A100000000042%3Arole%2FR"
+            ),
+            Some(100_000_000_042)
+        );
+        assert_eq!(
+            assume_role_account(
+                b"Action=GetCallerIdentity&RoleArn=arn%3Aaws%3Aiam%3A%3A100000000042%3Arole%2FR"
+            ),
+            None
+        );
     }
 
     #[test]
