@@ -132,19 +132,21 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
         let result = match result {
             Ok(planned) => {
                 run.reporter.plan(&planned.plan, verb);
+                // A lease that cannot be given back is this account's error; it lapses on
+                // its own, and the other accounts go on.
                 if !planned.plan.gaps.is_empty() {
-                    planned.lease.release().await?;
-                    Err(anyhow::anyhow!(
+                    let released = planned.lease.release().await;
+                    released.and(Err(anyhow::anyhow!(
                         "refusing to {verb}: parts of the account could not be read (listed above), and changing it blind could {}",
                         if verb == "apply" {
                             "duplicate what is there"
                         } else {
                             "leave what watchpost made half removed"
                         }
-                    ))
+                    )))
                 } else if planned.plan.is_empty() {
-                    give_back(planned.lease, &run.goal, true).await?;
-                    Ok(Finished {
+                    let given_back = give_back(planned.lease, &run.goal, true).await;
+                    given_back.map(|()| Finished {
                         after: planned.plan.clone(),
                         plan: planned.plan,
                         failures: 0,
