@@ -1,0 +1,134 @@
+//! Every policy watchpost writes that lets an AWS service in says for which account (or which
+//! of its resources) the service acts, so that no other account can make it act for them (the
+//! confused-deputy problem). Read back from the account after apply.
+
+mod support;
+
+use support::{Moto, REGION, write_baseline};
+
+const ACCOUNT: &str = "123456789012";
+
+/// The statements of `policy` that let an AWS service principal in.
+fn service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value> {
+    let statements = match &policy["Statement"] {
+        serde_json::Value::Array(all) => all.clone(),
+        one => vec![one.clone()],
+    };
+    statements
+        .into_iter()
+        .filter(|statement| statement["Effect"] == "Allow")
+        .filter(|statement| !statement["Principal"]["Service"].is_null())
+        .collect()
+}
+
+/// The service grants of `policy` that do not name the source account or resource.
+fn unscoped_service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value> {
+    service_grants(policy)
+        .into_iter()
+        .filter(|statement| {
+            let conditions = statement["Condition"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            !conditions.values().any(|keys| {
+                keys.get("aws:SourceAccount").is_some_and(|v| v == ACCOUNT)
+                    || keys
+                        .get("aws:SourceArn")
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|arn| arn.contains(&format!(":{ACCOUNT}:")))
+            })
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_service_grant_watchpost_writes_names_its_source() {
+    let moto = Moto::start();
+    let baseline = write_baseline(
+        "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
+         [config]\n[config.rules]\nrestricted-ssh = {}\n\
+         [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n\
+         [signin_notification]\n[alarms]\n[alarms.filters]\nroot-account-use = {}\n",
+    );
+    moto.watchpost_with_env(
+        &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
+        &[("WATCHPOST_IAM_PROPAGATION_SECONDS", "0")],
+    )
+    .assert_success();
+
+    let mut policies: Vec<(String, serde_json::Value)> = Vec::new();
+    let bucket = format!("watchpost-logs-{ACCOUNT}-{REGION}");
+    let bucket_policy = moto
+        .s3(REGION)
+        .await
+        .get_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    policies.push((
+        format!("the policy of bucket {bucket}"),
+        serde_json::from_str(bucket_policy.policy().unwrap()).unwrap(),
+    ));
+    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await);
+    let topics = sns.list_topics().send().await.unwrap();
+    assert!(!topics.topics().is_empty());
+    for topic in topics.topics() {
+        let arn = topic.topic_arn().unwrap();
+        let attributes = sns
+            .get_topic_attributes()
+            .topic_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        let policy = &attributes.attributes().unwrap()["Policy"];
+        policies.push((
+            format!("the policy of topic {arn}"),
+            serde_json::from_str(policy).unwrap(),
+        ));
+    }
+    let iam = moto.iam().await;
+    let roles = iam.list_roles().send().await.unwrap();
+    let watchpost_roles: Vec<_> = roles
+        .roles()
+        .iter()
+        .filter(|role| role.role_name().starts_with("watchpost"))
+        .collect();
+    assert_eq!(
+        watchpost_roles.len(),
+        2,
+        "the Config role and the trail's role"
+    );
+    for role in watchpost_roles {
+        let document = role.assume_role_policy_document().unwrap();
+        let document = percent_encoding::percent_decode_str(document)
+            .decode_utf8()
+            .unwrap();
+        policies.push((
+            format!("the trust policy of role {}", role.role_name()),
+            serde_json::from_str(&document).unwrap(),
+        ));
+    }
+
+    for (place, policy) in &policies {
+        assert!(
+            !service_grants(policy).is_empty(),
+            "{place} has no service grant to check: {policy:#}"
+        );
+        let unscoped = unscoped_service_grants(policy);
+        assert!(
+            unscoped.is_empty(),
+            "{place} lets a service in for any account: {unscoped:#?}"
+        );
+    }
+    // Each kind was read: the test looks at every policy it promises to.
+    let grants = |prefix: &str| {
+        policies
+            .iter()
+            .filter(|(place, _)| place.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(grants("the policy of bucket"), 1);
+    assert!(grants("the policy of topic") >= 1);
+    assert_eq!(grants("the trust policy of role"), 2);
+}
