@@ -13,6 +13,7 @@ mod s3;
 mod sns;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
@@ -31,8 +32,16 @@ pub use crate::model::MANAGED_TAG;
 pub enum Outcome {
     Done,
     Failed(AwsError),
-    Skipped { because_of: ResourceId },
+    Skipped {
+        because_of: ResourceId,
+    },
+    /// The user asked the run to stop before this change began.
+    NotStarted,
 }
+
+/// Set when the user asks a run to stop (Ctrl-C): changes in progress finish, and no new one
+/// begins, so that nothing is left half made. Signals are the process's, hence one flag.
+pub static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
 
 /// What happened to each change, reported as it happens through `on_event`.
 pub struct Report {
@@ -77,6 +86,11 @@ pub async fn execute(
                     .find(|dependency| unfinished.contains(*dependency))
                     .cloned();
                 async move {
+                    if STOP_REQUESTED.load(Ordering::SeqCst) {
+                        let outcome = Outcome::NotStarted;
+                        on_event(Event::Finished(change, &outcome, Duration::ZERO));
+                        return (change.id.clone(), outcome);
+                    }
                     on_event(Event::Started(change));
                     let started = Instant::now();
                     let outcome = match blocked {

@@ -97,6 +97,7 @@ pub(super) async fn notify(
             Outcome::Done => "repaired".to_owned(),
             Outcome::Failed(error) => format!("FAILED: {error}"),
             Outcome::Skipped { because_of } => format!("not attempted ({because_of} failed)"),
+            Outcome::NotStarted => "not started (the run was interrupted)".to_owned(),
         };
         message.push_str(&format!("{id}: {verdict}\n"));
     }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::bail;
@@ -12,7 +13,7 @@ use futures::StreamExt;
 use super::report::{Reporter, confirmed};
 use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
-use crate::apply::{Report, Settings, execute};
+use crate::apply::{Report, STOP_REQUESTED, Settings, execute};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::lease::{self, Lease};
@@ -189,6 +190,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
         }
     }
 
+    stop_on_interrupt();
     let finished: Vec<AccountOutcome<Finished>> =
         futures::stream::iter(ready.into_iter().map(|planned| finish(planned, run)))
             .buffered(run.parallelism)
@@ -283,6 +285,24 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
         result: given_back.and(result),
         api_calls: target.session.api_calls(),
     }
+}
+
+/// Terraform's rule for Ctrl-C while changes are made: the first lets the changes in progress
+/// finish and starts no new one (each account's ending then says what is left, and its lease
+/// is given back); a second stops at once.
+fn stop_on_interrupt() {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        STOP_REQUESTED.store(true, Ordering::SeqCst);
+        eprintln!(
+            "\nInterrupted: the changes in progress finish, and no new one starts. Press Ctrl-C again to stop at once."
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
 }
 
 /// A destroy that removed everything also removes the lease table: nothing is left to

@@ -82,6 +82,11 @@ impl Reporter {
                     "action": change.action,
                     "error": error.to_string(),
                 }),
+                Event::Finished(change, Outcome::NotStarted, _) => json!({
+                    "type": "change_not_started",
+                    "address": change.id.to_string(),
+                    "action": change.action,
+                }),
                 Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
                     "type": "change_skipped",
                     "address": change.id.to_string(),
@@ -267,6 +272,12 @@ fn print_event(prefix: &str, event: Event<'_>) {
             }
             Outcome::Done => {}
             Outcome::Failed(error) => println!("{prefix}{}: failed: {error}", change.id),
+            Outcome::NotStarted => {
+                println!(
+                    "{prefix}{}: not started: the run was interrupted",
+                    change.id
+                )
+            }
             Outcome::Skipped { because_of } => {
                 println!(
                     "{prefix}{}: not attempted, because {because_of} failed",
