@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::bail;
 use futures::StreamExt;
 
-use super::report::{Reporter, confirmed};
+use super::report::{Reporter, capitalized, confirmed};
 use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
 use crate::apply::{Report, STOP_REQUESTED, Settings, execute};
@@ -312,12 +312,4 @@ async fn give_back(lease: Lease, goal: &Goal<'_>, converged: bool) -> anyhow::Re
         Goal::Nothing { .. } if converged => lease.retire().await,
         _ => lease.release().await,
     }
-}
-
-fn capitalized(verb: &str) -> String {
-    let mut chars = verb.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -169,7 +169,7 @@ impl Reporter {
             .count();
         println!(
             "\n{} complete in {converged} of {} account(s).",
-            if verb == "apply" { "Apply" } else { "Destroy" },
+            capitalized(verb),
             outcomes.len()
         );
     }
@@ -286,4 +286,13 @@ fn print_event(prefix: &str, event: Event<'_>) {
             }
         },
     }
+}
+
+/// `apply` as `Apply`, for the start of a sentence.
+pub(super) fn capitalized(verb: &str) -> String {
+    let mut chars = verb.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
