@@ -25,9 +25,13 @@
 //!    shard 0.
 //!
 //! With one upstream ([`Proxy::start`]) every request goes to it and nothing is read or learned.
+//!
+//! # Faults
+//!
+//! [`Behaviour::faults`] makes some requests fail as AWS fails them: throttled, 500, 503, or the
+//! connection dropped before or after the request reached moto ([`Fault`]).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::error::Error;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -47,6 +51,11 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
+mod faults;
+
+pub use faults::{Fault, Faults};
+use faults::{Injector, error_response};
+
 /// How the proxy treats the requests it forwards.
 ///
 /// Fields added later leave requests alone unless set, so that code building it from
@@ -55,12 +64,17 @@ use tokio::runtime::Runtime;
 pub struct Behaviour {
     /// Waited out before each request is forwarded: the round trip to AWS that moto lacks.
     pub delay: Duration,
+    /// The requests that fail instead of being answered by moto.
+    pub faults: Faults,
 }
 
 impl Behaviour {
     /// Every request delayed by `delay`, and nothing else done to it.
     pub fn delayed(delay: Duration) -> Behaviour {
-        Behaviour { delay }
+        Behaviour {
+            delay,
+            faults: Faults::none(),
+        }
     }
 }
 
@@ -77,6 +91,8 @@ impl Default for Behaviour {
 pub struct Exchange {
     pub started: Instant,
     pub finished: Instant,
+    /// The fault injected instead of, or after, forwarding it.
+    pub fault: Option<Fault>,
 }
 
 /// The requests a proxy has answered so far, in the order they finished.
@@ -171,6 +187,7 @@ impl Proxy {
         let trace = Arc::new(Mutex::new(Vec::new()));
         let forwarder = Arc::new(Forwarder {
             upstreams,
+            injector: Injector::new(behaviour.faults.clone()),
             behaviour,
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
@@ -248,9 +265,10 @@ async fn serve(listener: TcpListener, forwarder: Arc<Forwarder>) {
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let forwarder = Arc::clone(&forwarder);
-                async move { Ok::<_, Infallible>(forwarder.forward(request).await) }
+                async move { forwarder.forward(request).await }
             });
-            // A client hanging up ends its own connection and nothing else.
+            // A client hanging up ends its own connection and nothing else; so does a dropped
+            // connection injected by the service failing.
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
@@ -262,6 +280,7 @@ struct Forwarder {
     /// Shard `i` is `upstreams[i]`.
     upstreams: Vec<Authority>,
     behaviour: Behaviour,
+    injector: Injector,
     client: Client<HttpConnector, RequestBody>,
     trace: Arc<Mutex<Vec<Exchange>>>,
     /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
@@ -281,24 +300,60 @@ struct Route {
     learns_key: bool,
 }
 
+/// The error that makes hyper close a client's connection without an answer.
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl Error for ConnectionDropped {}
+
 impl Forwarder {
-    async fn forward(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    async fn forward(
+        &self,
+        request: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
         let started = Instant::now();
         tokio::time::sleep(self.behaviour.delay).await;
-        let response = self.route_and_send(request).await.unwrap_or_else(|error| {
-            let mut response =
-                Response::new(Full::new(Bytes::from(format!("watchpost-proxy: {error}"))));
-            *response.status_mut() = StatusCode::BAD_GATEWAY;
-            response
-        });
+        let service = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Credential::parse)
+            .map(|credential| credential.service.to_owned());
+        let fault = self.injector.draw(service.as_deref());
+        let outcome = match fault {
+            None => Ok(self.answer(request).await),
+            Some(Fault::RequestDropped) => Err(ConnectionDropped),
+            Some(Fault::ResponseDropped) => {
+                self.answer(request).await;
+                Err(ConnectionDropped)
+            }
+            Some(fault) => Ok(error_response(fault, service.as_deref(), request.headers())),
+        };
         self.trace
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Exchange {
                 started,
                 finished: Instant::now(),
+                fault,
             });
-        response
+        outcome
+    }
+
+    /// The upstream's answer, or 502 naming why there is none.
+    async fn answer(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+        self.route_and_send(request).await.unwrap_or_else(|error| {
+            let mut response =
+                Response::new(Full::new(Bytes::from(format!("watchpost-proxy: {error}"))));
+            *response.status_mut() = StatusCode::BAD_GATEWAY;
+            response
+        })
     }
 
     async fn route_and_send(
@@ -559,6 +614,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_dropped_connection_gets_no_answer_and_is_traced() {
+        let upstream = start_echo_server().await;
+        let behaviour = Behaviour {
+            faults: Faults {
+                kinds: vec![Fault::RequestDropped],
+                ..Faults::at_rate(1.0, 1)
+            },
+            ..Behaviour::delayed(Duration::ZERO)
+        };
+        let proxy = Proxy::start(&format!("http://{upstream}"), behaviour).unwrap();
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let request = Request::post(format!("{}/", proxy.endpoint()))
+            .body(Full::new(Bytes::from_static(b"Action=ListTopics")))
+            .unwrap();
+
+        let error = client.request(request).await.unwrap_err();
+
+        assert!(!error.is_connect(), "{error}");
+        let trace = proxy.trace();
+        assert_eq!(trace.exchanges().len(), 1);
+        assert_eq!(trace.exchanges()[0].fault, Some(Fault::RequestDropped));
+    }
+
+    #[tokio::test]
     async fn answers_bad_gateway_when_the_upstream_is_down() {
         let closed_port = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .unwrap()
@@ -713,6 +792,7 @@ mod tests {
         let exchange = |from: u64, to: u64| Exchange {
             started: at(from),
             finished: at(to),
+            fault: None,
         };
         let trace = Trace {
             exchanges: vec![

@@ -3,6 +3,7 @@
 
 mod errors;
 mod meter;
+mod retries;
 
 use std::sync::Arc;
 
@@ -41,14 +42,17 @@ impl Session {
     /// Loads the standard chain (environment, shared profiles, SSO, IMDS), with the command
     /// line's profile and region on top. `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`
     /// are honoured by the SDK itself, as are the retry settings (`AWS_MAX_ATTEMPTS`,
-    /// `AWS_RETRY_MODE` and their profile keys; standard mode by default).
+    /// `AWS_RETRY_MODE` and their profile keys; standard mode by default), but for the number
+    /// of attempts when none is set: see [`retries`].
     pub async fn load(profile: Option<&str>, region: Option<&str>) -> Session {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::AwsLc,
             ))
             .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http.clone());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http.clone())
+            .retry_config(retries::retry_config(profile).await);
         if let Some(profile) = profile {
             loader = loader.profile_name(profile);
         }

@@ -135,15 +135,13 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                 run.reporter.plan(&planned.plan, verb);
                 // A lease that cannot be given back is this account's error; it lapses on
                 // its own, and the other accounts go on.
-                if !planned.plan.gaps.is_empty() {
+                // apply makes what it could read (its plan leaves out what it could not, and
+                // holds back what needs it); destroy removes nothing it cannot see whole, as a
+                // removal could leave what watchpost made half removed.
+                if matches!(run.goal, Goal::Nothing { .. }) && !planned.plan.gaps.is_empty() {
                     let released = planned.lease.release().await;
                     released.and(Err(anyhow::anyhow!(
-                        "refusing to {verb}: parts of the account could not be read (listed above), and changing it blind could {}",
-                        if verb == "apply" {
-                            "duplicate what is there"
-                        } else {
-                            "leave what watchpost made half removed"
-                        }
+                        "refusing to destroy: parts of the account could not be read (listed above), and removing around them could leave what watchpost made half removed"
                     )))
                 } else if planned.plan.is_empty() {
                     let given_back = give_back(planned.lease, &run.goal, true).await;

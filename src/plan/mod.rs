@@ -92,6 +92,11 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     let mut notes = Vec::new();
     let desired = desired_resources(baseline, observed);
     let wanted: BTreeSet<&ResourceId> = desired.iter().map(|d| &d.id).collect();
+    let unread: BTreeSet<ResourceId> = desired
+        .iter()
+        .filter(|d| behind_gap(&observed.gaps, &d.id))
+        .map(|d| d.id.clone())
+        .collect();
     let mut left_alone: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     if !observed.regions_not_enabled.is_empty() {
         notes.push(format!(
@@ -195,6 +200,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
             }
         }
     }
+    hold_back(&mut changes, unread, &mut notes);
     Plan {
         account_id: observed.account_id.clone(),
         home_region: baseline.scope.home_region.clone(),
@@ -217,6 +223,44 @@ fn note_on_create(baseline: &Baseline, id: &ResourceId) -> Option<String> {
             baseline.scope.home_region
         )),
         _ => None,
+    }
+}
+
+/// Takes out the changes that need a resource that could not be read, and those that need
+/// them in turn, each with a note saying why: a trail made for a bucket in an unknown state
+/// could deliver to a bucket that refuses it. The next run that can read it plans them.
+fn hold_back(changes: &mut Vec<Change>, unread: BTreeSet<ResourceId>, notes: &mut Vec<String>) {
+    let mut held_back = BTreeSet::new();
+    loop {
+        let waits = |id: &ResourceId| unread.contains(id) || held_back.contains(id);
+        let (held, kept): (Vec<Change>, Vec<Change>) = changes
+            .drain(..)
+            .partition(|change| change.depends_on.iter().any(waits));
+        *changes = kept;
+        if held.is_empty() {
+            return;
+        }
+        for change in &held {
+            let needs: Vec<String> = change
+                .depends_on
+                .iter()
+                .filter(|id| waits(id))
+                .map(|id| {
+                    let why = if unread.contains(id) {
+                        "could not be read"
+                    } else {
+                        "is held back"
+                    };
+                    format!("{id}, which {why}")
+                })
+                .collect();
+            notes.push(format!(
+                "{} is held back: it needs {}",
+                change.id,
+                needs.join(" and ")
+            ));
+        }
+        held_back.extend(held.into_iter().map(|change| change.id));
     }
 }
 

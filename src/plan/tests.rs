@@ -229,6 +229,29 @@ fn what_could_not_be_read_is_left_out_and_said() {
 }
 
 #[test]
+fn what_needs_an_unread_resource_is_held_back_with_all_that_needs_it() {
+    let baseline = baseline(CONFIG);
+    let mut observed = empty_account();
+    observed.gaps.push(Gap {
+        place: "iam_role/global/watchpost-config".into(),
+        call: "iam:GetRole".into(),
+        reason: "AccessDenied: not authorized".into(),
+    });
+    let plan = plan(&baseline, &observed);
+    let planned: BTreeSet<Kind> = plan.changes.iter().map(|c| c.id.kind).collect();
+    // The recorders need the role; the channels, the recording and the rules need a recorder.
+    assert_eq!(planned, BTreeSet::from([Kind::LogBucket]), "{plan:#?}");
+    let held: Vec<&String> = plan
+        .notes
+        .iter()
+        .filter(|note| note.contains("is held back"))
+        .collect();
+    assert_eq!(held.len(), 11, "{held:#?}");
+    assert!(held.contains(&&"config_recorder/eu-west-1 is held back: it needs iam_role/global/watchpost-config, which could not be read".to_owned()));
+    assert!(held.contains(&&"config_recording/us-east-1 is held back: it needs config_delivery_channel/us-east-1, which is held back".to_owned()));
+}
+
+#[test]
 fn dependencies_order_the_levels() {
     let plan = plan(&baseline(CONFIG), &empty_account());
     let levels = levels(&plan.changes);

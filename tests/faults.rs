@@ -1,0 +1,228 @@
+//! AWS failing under watchpost: requests throttled, answered 500 or 503, or cut off before or
+//! after they reached the service, injected by the project's proxy between watchpost and moto.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use support::{Moto, write_baseline};
+use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
+
+const HOME: &str = "us-east-1";
+const OTHER: &str = "eu-west-1";
+
+/// Every kind of resource, in two regions.
+const BASELINE: &str = r#"
+[scope]
+regions = ["us-east-1", "eu-west-1"]
+home_region = "us-east-1"
+
+[guardduty]
+
+[config]
+[config.rules]
+restricted-ssh = {}
+iam-root-access-key-check = {}
+
+[cloudtrail]
+
+[alerts]
+emails = ["security@example.com"]
+
+[signin_notification]
+
+[alarms]
+[alarms.filters]
+root-account-use = {}
+console-signin-failures = {}
+"#;
+
+/// How many of each thing the account has: anything made twice shows here.
+async fn inventory(moto: &Moto) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for region in [HOME, OTHER] {
+        let sdk = moto.sdk_config(region).await;
+        let detectors = moto.guardduty(region).await.list_detectors().send().await;
+        counts.insert(
+            format!("detectors in {region}"),
+            detectors.unwrap().detector_ids().len(),
+        );
+        let config = moto.config(region).await;
+        let recorders = config.describe_configuration_recorders().send().await;
+        counts.insert(
+            format!("recorders in {region}"),
+            recorders.unwrap().configuration_recorders().len(),
+        );
+        let channels = config.describe_delivery_channels().send().await;
+        counts.insert(
+            format!("delivery channels in {region}"),
+            channels.unwrap().delivery_channels().len(),
+        );
+        let rules = config.describe_config_rules().send().await;
+        counts.insert(
+            format!("config rules in {region}"),
+            rules.unwrap().config_rules().len(),
+        );
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        let topics = sns.list_topics().send().await.unwrap();
+        counts.insert(format!("topics in {region}"), topics.topics().len());
+        let subscriptions = sns.list_subscriptions().send().await.unwrap();
+        counts.insert(
+            format!("subscriptions in {region}"),
+            subscriptions.subscriptions().len(),
+        );
+        let events = aws_sdk_eventbridge::Client::new(&sdk);
+        let event_rules = events.list_rules().send().await.unwrap();
+        counts.insert(
+            format!("event rules in {region}"),
+            event_rules.rules().len(),
+        );
+    }
+    let sdk = moto.sdk_config(HOME).await;
+    let trails = aws_sdk_cloudtrail::Client::new(&sdk)
+        .describe_trails()
+        .send()
+        .await
+        .unwrap();
+    counts.insert("trails".to_owned(), trails.trail_list().len());
+    let filters = aws_sdk_cloudwatchlogs::Client::new(&sdk)
+        .describe_metric_filters()
+        .send()
+        .await
+        .unwrap();
+    counts.insert("metric filters".to_owned(), filters.metric_filters().len());
+    let alarms = aws_sdk_cloudwatch::Client::new(&sdk)
+        .describe_alarms()
+        .send()
+        .await
+        .unwrap();
+    counts.insert("alarms".to_owned(), alarms.metric_alarms().len());
+    let roles = moto.iam().await.list_roles().send().await.unwrap();
+    counts.insert("roles".to_owned(), roles.roles().len());
+    counts
+}
+
+/// The JSON lines of an `apply --json`.
+fn events(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
+    let reference = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let apply = [
+        "apply",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--json",
+    ];
+    reference.watchpost(&apply).assert_success();
+    let expected = inventory(&reference).await;
+    drop(reference);
+
+    let moto = Moto::start();
+    let behaviour = Behaviour {
+        faults: Faults::at_rate(0.2, 6),
+        ..Behaviour::delayed(std::time::Duration::ZERO)
+    };
+    let proxy = Proxy::start(&moto.endpoint(), behaviour).expect("the proxy starts");
+    // With no retry setting of the user's: the attempts are watchpost's default.
+    let run = moto.watchpost_with_env(&apply, &[("AWS_ENDPOINT_URL", &proxy.endpoint())]);
+
+    let trace = proxy.trace();
+    let faults = trace
+        .exchanges()
+        .iter()
+        .filter_map(|exchange| exchange.fault)
+        .collect::<Vec<_>>();
+    assert!(
+        faults.len() * 7 > trace.exchanges().len(),
+        "only {} of {} requests failed",
+        faults.len(),
+        trace.exchanges().len()
+    );
+    for kind in Fault::ALL {
+        assert!(faults.contains(&kind), "no {kind:?} among {faults:?}");
+    }
+    run.assert_success();
+    let summary = events(&run.stdout).pop().unwrap();
+    assert_eq!(summary["converged"], true, "{}", run.stdout);
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ])
+    .assert_success();
+    assert_eq!(inventory(&moto).await, expected);
+}
+
+#[tokio::test]
+async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finishes() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let behaviour = Behaviour {
+        faults: Faults::every_request_to("monitoring", Fault::Unavailable),
+        ..Behaviour::delayed(std::time::Duration::ZERO)
+    };
+    let proxy = Proxy::start(&moto.endpoint(), behaviour).expect("the proxy starts");
+    let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
+
+    // Two attempts keep the SDK's backoff short; what is tested is what happens after them.
+    let run = moto.watchpost_with_env(
+        &apply,
+        &[
+            ("AWS_ENDPOINT_URL", &proxy.endpoint()),
+            ("AWS_MAX_ATTEMPTS", "2"),
+        ],
+    );
+
+    run.assert_code(1);
+    // The gap names the place, the call and the cause; everything else was made.
+    assert!(
+        run.stdout.contains(&format!(
+            "! metric_alarm/{HOME}: could not read (cloudwatch:DescribeAlarms)"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("ServiceUnavailable"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("1 part(s) could not be read"),
+        "{}",
+        run.stderr
+    );
+    let change_failed = |line: &&str| !line.starts_with('!') && line.contains("failed");
+    assert!(
+        !run.stdout.lines().any(|line| change_failed(&line)),
+        "{}",
+        run.stdout
+    );
+    let alarms = aws_sdk_cloudwatch::Client::new(&moto.sdk_config(HOME).await)
+        .describe_alarms()
+        .send()
+        .await
+        .unwrap();
+    assert!(alarms.metric_alarms().is_empty());
+    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "only the two alarms are left: {}",
+        plan.stdout
+    );
+
+    moto.watchpost(&apply).assert_success();
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ])
+    .assert_success();
+}
