@@ -38,7 +38,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Either, Full};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{AUTHORIZATION, CONNECTION, TRANSFER_ENCODING};
 use hyper::http::uri::{Authority, PathAndQuery};
@@ -192,6 +192,7 @@ impl Proxy {
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
             learned_keys: Mutex::new(HashMap::new()),
+            answered_tokens: Mutex::new(HashMap::new()),
         });
         runtime.spawn(serve(listener, forwarder));
         Ok(Proxy {
@@ -281,15 +282,20 @@ struct Forwarder {
     upstreams: Vec<Authority>,
     behaviour: Behaviour,
     injector: Injector,
-    client: Client<HttpConnector, RequestBody>,
+    client: Client<HttpConnector, Full<Bytes>>,
     trace: Arc<Mutex<Vec<Exchange>>>,
     /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
     /// each.
     learned_keys: Mutex<HashMap<String, usize>>,
+    /// The answers given to requests that carried an idempotency token, by token.
+    ///
+    /// AWS answers a request whose `clientToken` it has seen with the answer it gave the first,
+    /// and acts once: that is what makes an SDK's retry of a create whose answer was lost
+    /// (GuardDuty's `CreateDetector`, for one) safe. moto ignores the token, so the proxy keeps
+    /// AWS's promise for it; without this, [`Fault::ResponseDropped`] would make duplicates
+    /// that AWS never would.
+    answered_tokens: Mutex<HashMap<String, Response<Bytes>>>,
 }
-
-/// As the client sent it, or read in full when its body had to be looked at.
-type RequestBody = Either<Incoming, Full<Bytes>>;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -327,7 +333,7 @@ impl Forwarder {
             .map(|credential| credential.service.to_owned());
         let fault = self.injector.draw(service.as_deref());
         let outcome = match fault {
-            None => Ok(self.answer(request).await),
+            None => Ok(self.answer(request).await.map(Full::new)),
             Some(Fault::RequestDropped) => Err(ConnectionDropped),
             Some(Fault::ResponseDropped) => {
                 self.answer(request).await;
@@ -346,21 +352,41 @@ impl Forwarder {
         outcome
     }
 
-    /// The upstream's answer, or 502 naming why there is none.
-    async fn answer(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        self.route_and_send(request).await.unwrap_or_else(|error| {
-            let mut response =
-                Response::new(Full::new(Bytes::from(format!("watchpost-proxy: {error}"))));
-            *response.status_mut() = StatusCode::BAD_GATEWAY;
-            response
-        })
+    /// The upstream's answer (or the one it gave before for the same idempotency token), or
+    /// 502 naming why there is none.
+    async fn answer(&self, request: Request<Incoming>) -> Response<Bytes> {
+        let (head, body) = request.into_parts();
+        let body = match body.collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(error) => return bad_gateway(&format!("reading the request failed: {error}")),
+        };
+        let token = idempotency_token(&body).map(str::to_owned);
+        if let Some(answer) = token.as_deref().and_then(|token| self.answered(token)) {
+            return answer;
+        }
+        let answer = self
+            .route_and_send(Request::from_parts(head, body))
+            .await
+            .unwrap_or_else(|error| bad_gateway(&error.to_string()));
+        if let Some(token) = token.filter(|_| answer.status().is_success()) {
+            self.answered_tokens
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(token, copy(&answer));
+        }
+        answer
     }
 
-    async fn route_and_send(
-        &self,
-        request: Request<Incoming>,
-    ) -> Result<Response<Full<Bytes>>, BoxError> {
-        let (request, route) = self.route(request).await?;
+    fn answered(&self, token: &str) -> Option<Response<Bytes>> {
+        let answered = self
+            .answered_tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        answered.get(token).map(copy)
+    }
+
+    async fn route_and_send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, BoxError> {
+        let (request, route) = self.route(request);
         let response = self
             .send_upstream(request, &self.upstreams[route.shard])
             .await
@@ -379,19 +405,15 @@ impl Forwarder {
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(key.to_owned(), route.shard);
         }
-        Ok(response.map(Full::new))
+        Ok(response)
     }
 
-    /// The shard for `request`, by the rule of the crate docs; the body is read in full only for
-    /// an STS request signed with a key not learned yet.
-    async fn route(
-        &self,
-        request: Request<Incoming>,
-    ) -> Result<(Request<RequestBody>, Route), BoxError> {
+    /// The shard for `request`, by the rule of the crate docs.
+    fn route(&self, request: Request<Bytes>) -> (Request<Bytes>, Route) {
         let shards = self.upstreams.len();
-        let to_first = |request: Request<Incoming>| {
+        let to_first = |request: Request<Bytes>| {
             (
-                request.map(Either::Left),
+                request,
                 Route {
                     shard: 0,
                     learns_key: false,
@@ -399,7 +421,7 @@ impl Forwarder {
             )
         };
         if shards == 1 {
-            return Ok(to_first(request));
+            return to_first(request);
         }
         let Some(credential) = request
             .headers()
@@ -407,7 +429,7 @@ impl Forwarder {
             .and_then(|value| value.to_str().ok())
             .and_then(Credential::parse)
         else {
-            return Ok(to_first(request));
+            return to_first(request);
         };
         let learned = self
             .learned_keys
@@ -416,22 +438,19 @@ impl Forwarder {
             .get(credential.access_key_id)
             .copied();
         if let Some(shard) = learned {
-            let request = request.map(Either::Left);
-            return Ok((
+            return (
                 request,
                 Route {
                     shard,
                     learns_key: false,
                 },
-            ));
+            );
         }
         if credential.service != "sts" {
-            return Ok(to_first(request));
+            return to_first(request);
         }
-        let (head, body) = request.into_parts();
-        let body = body.collect().await?.to_bytes();
-        let form = head.uri.query().unwrap_or("").as_bytes();
-        let account = assume_role_account(form).or_else(|| assume_role_account(&body));
+        let form = request.uri().query().unwrap_or("").as_bytes();
+        let account = assume_role_account(form).or_else(|| assume_role_account(request.body()));
         let route = match account {
             Some(account) => Route {
                 shard: (account % shards as u64) as usize,
@@ -442,17 +461,14 @@ impl Forwarder {
                 learns_key: false,
             },
         };
-        Ok((
-            Request::from_parts(head, Either::Right(Full::new(body))),
-            route,
-        ))
+        (request, route)
     }
 
     /// Sends the request on with only its target rewritten: method, path and query, headers
     /// (Host included) and body are those the client signed.
     async fn send_upstream(
         &self,
-        request: Request<RequestBody>,
+        request: Request<Bytes>,
         upstream: &Authority,
     ) -> Result<Response<Bytes>, BoxError> {
         let (mut head, body) = request.into_parts();
@@ -466,7 +482,10 @@ impl Forwarder {
             .authority(upstream.clone())
             .path_and_query(path_and_query)
             .build()?;
-        let response = self.client.request(Request::from_parts(head, body)).await?;
+        let response = self
+            .client
+            .request(Request::from_parts(head, Full::new(body)))
+            .await?;
         let (mut head, body) = response.into_parts();
         // Read to the end, so that an exchange finishes when its whole response is in.
         let body = body.collect().await?.to_bytes();
@@ -477,6 +496,28 @@ impl Forwarder {
         head.headers.remove("keep-alive");
         Ok(Response::from_parts(head, body))
     }
+}
+
+fn bad_gateway(why: &str) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(format!("watchpost-proxy: {why}")));
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response
+}
+
+fn copy(answer: &Response<Bytes>) -> Response<Bytes> {
+    let mut copy = Response::new(answer.body().clone());
+    *copy.status_mut() = answer.status();
+    *copy.headers_mut() = answer.headers().clone();
+    copy
+}
+
+/// The `clientToken` of a JSON request body, as the SDK writes it (no space after the colon).
+fn idempotency_token(body: &[u8]) -> Option<&str> {
+    const KEY: &str = "\"clientToken\":\"";
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find(KEY)? + KEY.len();
+    let length = text[start..].find('"')?;
+    Some(&text[start..start + length]).filter(|token| !token.is_empty())
 }
 
 /// The parts of a SigV4 `Authorization` header's credential the routing needs.
@@ -535,6 +576,8 @@ fn access_key_id_in(body: &[u8]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::convert::Infallible;
 
     use hyper::Method;
 
@@ -635,6 +678,53 @@ mod tests {
         let trace = proxy.trace();
         assert_eq!(trace.exchanges().len(), 1);
         assert_eq!(trace.exchanges()[0].fault, Some(Fault::RequestDropped));
+    }
+
+    #[tokio::test]
+    async fn a_request_retried_with_its_idempotency_token_gets_the_first_answer() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static RECEIVED: AtomicUsize = AtomicUsize::new(0);
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        let upstream = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service = service_fn(|_: Request<Incoming>| async {
+                        let n = RECEIVED.fetch_add(1, Ordering::SeqCst) + 1;
+                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(format!(
+                            "{{\"detectorId\":\"d{n}\"}}"
+                        )))))
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        let proxy = Proxy::start(
+            &format!("http://{upstream}"),
+            Behaviour::delayed(Duration::ZERO),
+        )
+        .unwrap();
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let create = |token: &str| {
+            let body = format!("{{\"clientToken\":\"{token}\",\"enable\":true}}");
+            let request = Request::post(format!("{}/detector", proxy.endpoint()))
+                .body(Full::new(Bytes::from(body)))
+                .unwrap();
+            let client = client.clone();
+            async move {
+                let response = client.request(request).await.unwrap();
+                let body = response.into_body().collect().await.unwrap().to_bytes();
+                String::from_utf8(body.to_vec()).unwrap()
+            }
+        };
+
+        assert_eq!(create("t-1").await, r#"{"detectorId":"d1"}"#);
+        assert_eq!(create("t-1").await, r#"{"detectorId":"d1"}"#);
+        assert_eq!(create("t-2").await, r#"{"detectorId":"d2"}"#);
+        assert_eq!(RECEIVED.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
