@@ -159,7 +159,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
 
     if let (Some(Some(trail)), Some(Some(config)), Some(span)) =
         (&cloudtrail, &config, cloudtrail_span)
-        && trail.role_name == config.role_name
+        && trail.role_name.eq_ignore_ascii_case(&config.role_name)
     {
         checks.error(
             span,
@@ -167,7 +167,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
                 "[cloudtrail] and [config] both name the role `{}`",
                 trail.role_name
             ),
-            "each service needs its own role: give [cloudtrail] a different role_name",
+            "each service needs its own role, and IAM does not tell role names apart by case: give [cloudtrail] a different role_name",
         );
     }
     if let (Some(span), Some(scope)) = (signin_span, &scope)
@@ -585,20 +585,26 @@ impl Checks<'_> {
                 format!("`{text}` is not a valid S3 bucket name"),
                 "use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit; or leave `name` out to derive one from the account id",
             );
+        } else if is_ip_address_form(text)
+            || BUCKET_RESERVED_PREFIXES.iter().any(|p| text.starts_with(p))
+            || BUCKET_RESERVED_SUFFIXES.iter().any(|s| text.ends_with(s))
+        {
+            self.error(
+                name.span(),
+                format!("`{text}` is a form of S3 bucket name that AWS reserves"),
+                format!(
+                    "S3 refuses names written like an IP address, names that start with {} and names that end with {}",
+                    BUCKET_RESERVED_PREFIXES.join(", "),
+                    BUCKET_RESERVED_SUFFIXES.join(", ")
+                ),
+            );
         }
     }
 
     /// A key ARN, not an alias or bare id: the Config role's policy must name the key itself.
     fn kms_key(&mut self, key: &Spanned<String>) {
         let text = key.get_ref();
-        let parts: Vec<&str> = text.splitn(6, ':').collect();
-        let is_key_arn = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[1].starts_with("aws")
-            && parts[2] == "kms"
-            && parts[5].starts_with("key/")
-            && parts[5].len() > 4;
-        if !is_key_arn {
+        if !is_kms_key_arn(text) {
             self.error(
                 key.span(),
                 format!("`{text}` is not a KMS key ARN"),
@@ -707,6 +713,18 @@ impl Checks<'_> {
                 ),
             }
         }
+        let sent = serde_json::to_string(&input_parameters).expect("strings serialize");
+        if sent.chars().count() > RULE_PARAMETERS_MAX {
+            self.error(
+                name.span(),
+                format!(
+                    "the parameters of `{}` are {} characters long as AWS Config receives them",
+                    known.name,
+                    sent.chars().count()
+                ),
+                format!("AWS Config takes at most {RULE_PARAMETERS_MAX} characters of parameters (as a JSON object) per rule: shorten the values"),
+            );
+        }
         for param in known.params.iter().filter(|p| p.required) {
             if !input_parameters.contains_key(param.name) {
                 self.error(
@@ -725,6 +743,19 @@ impl Checks<'_> {
 }
 
 impl Checks<'_> {
+    /// Refuses a name that starts with what AWS keeps for the names of its own services.
+    fn not_reserved(&mut self, value: Option<&Spanned<String>>, reserved: &str, what: &str) {
+        if let Some(value) = value
+            && value.get_ref().starts_with(reserved)
+        {
+            self.error(
+                value.span(),
+                format!("`{}` starts with `{reserved}`", value.get_ref()),
+                format!("AWS keeps {what} names that start with {reserved} for its own services: choose another name"),
+            );
+        }
+    }
+
     /// A name AWS accepts: 1 to `max` characters from `extra` besides letters and digits.
     fn aws_name(
         &mut self,
@@ -743,14 +774,7 @@ impl Checks<'_> {
             self.error(
                 value.span(),
                 format!("`{text}` is not a valid {what}"),
-                format!(
-                    "use 1 to {max} letters, digits and {}",
-                    extra
-                        .chars()
-                        .map(String::from)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
+                format!("use 1 to {max} letters, digits and {}", spaced(extra)),
             );
         }
         value.into_inner()
@@ -794,7 +818,7 @@ impl Checks<'_> {
             .windows(2)
             .any(|pair| pair.iter().all(|b| b".-_".contains(b)));
         if let (Some(span), false) = (
-            name_span,
+            name_span.clone(),
             name.len() >= 3 && edges_alphanumeric && separators_apart,
         ) {
             self.error(
@@ -802,11 +826,18 @@ impl Checks<'_> {
                 format!("`{name}` is not a valid trail name"),
                 "CloudTrail wants 3 to 128 characters that start and end with a letter or digit, with no two of . _ - side by side",
             );
+        } else if let (Some(span), true) = (name_span, is_ip_address_form(&name)) {
+            self.error(
+                span,
+                format!("`{name}` is written like an IP address"),
+                "CloudTrail refuses trail names in the form of an IP address: use letters in the name",
+            );
         }
         let s3_key_prefix = self.key_prefix(raw.s3_key_prefix, "cloudtrail");
         if let Some(key) = &raw.kms_key_id {
             self.kms_key(key);
         }
+        self.not_reserved(raw.log_group_name.as_ref(), "aws/", "log group");
         let log_group_name = self.aws_name(
             raw.log_group_name,
             "watchpost-cloudtrail",
@@ -852,6 +883,20 @@ impl Checks<'_> {
                 format!("`{text}` is not a usable key prefix"),
                 format!("give a prefix without leading or trailing slashes that does not contain AWSLogs, e.g. \"{default}\""),
             );
+        } else if text.len() > KEY_PREFIX_MAX
+            || text.contains("//")
+            || !text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || KEY_PREFIX_CHARACTERS.contains(c))
+        {
+            self.error(
+                prefix.span(),
+                format!("`{text}` is not a usable key prefix"),
+                format!(
+                    "use at most {KEY_PREFIX_MAX} letters, digits and {}, with no empty part between slashes",
+                    spaced(KEY_PREFIX_CHARACTERS)
+                ),
+            );
         }
         prefix.into_inner()
     }
@@ -875,11 +920,11 @@ impl Checks<'_> {
         let mut emails: Vec<String> = Vec::new();
         for email in raw.emails.into_inner() {
             let text = email.get_ref();
-            if !email_address::EmailAddress::is_valid(text) || !text.contains('.') {
+            if !is_email_address(text) {
                 self.error(
                     email.span(),
                     format!("`{text}` is not an email address"),
-                    "write a full address such as \"security@example.com\"",
+                    "write a plain address such as \"security@example.com\": at most 254 characters, no display name, no address in brackets",
                 );
             } else if emails.iter().any(|seen| seen.eq_ignore_ascii_case(text)) {
                 self.error(
@@ -920,12 +965,14 @@ impl Checks<'_> {
 
     fn alarms(&mut self, raw: RawAlarms) -> Option<Alarms> {
         let before = self.problems.len();
+        self.not_reserved(raw.metric_namespace.as_ref(), "AWS/", "metric namespace");
+        // No `:`: CloudWatch itself would take one, but a metric filter's namespace may not.
         let metric_namespace = self.aws_name(
             raw.metric_namespace,
             "Watchpost",
             "metric namespace",
             255,
-            "._-/#:",
+            "._-/#",
         );
         let defaults = AlarmDefaults {
             threshold: self.threshold(raw.threshold).unwrap_or(1.0),
@@ -979,21 +1026,48 @@ impl Checks<'_> {
                 String::new()
             }
         };
+        if let Some(text) = &raw.description
+            && text.get_ref().chars().count() > ALARM_DESCRIPTION_MAX
+        {
+            self.error(
+                text.span(),
+                format!(
+                    "the description of `{}` is {} characters long",
+                    name.get_ref(),
+                    text.get_ref().chars().count()
+                ),
+                format!("CloudWatch takes at most {ALARM_DESCRIPTION_MAX} characters for an alarm's description"),
+            );
+        }
         let description = match (raw.description, known) {
             (Some(text), _) => text.into_inner(),
             (None, Some(known)) => known.description.to_owned(),
             (None, None) => format!("Events matching the metric filter {}", name.get_ref()),
         };
+        let before = self.problems.len();
+        let period_seconds = self
+            .period(raw.period_seconds)
+            .unwrap_or(defaults.period_seconds);
+        let evaluation_periods = self
+            .evaluation_periods(raw.evaluation_periods)
+            .unwrap_or(defaults.evaluation_periods);
+        let window = i64::from(period_seconds) * i64::from(evaluation_periods);
+        if self.problems.len() == before && window > evaluation_window_max(period_seconds) {
+            self.error(
+                name.span(),
+                format!(
+                    "the alarm `{}` would evaluate {evaluation_periods} periods of {period_seconds} seconds, {window} seconds in all",
+                    name.get_ref()
+                ),
+                "CloudWatch evaluates at most 86400 seconds (one day) with a period under 3600, and 604800 (seven days) otherwise: lower period_seconds or evaluation_periods",
+            );
+        }
         AlarmFilter {
             pattern,
             description,
             threshold: self.threshold(raw.threshold).unwrap_or(defaults.threshold),
-            period_seconds: self
-                .period(raw.period_seconds)
-                .unwrap_or(defaults.period_seconds),
-            evaluation_periods: self
-                .evaluation_periods(raw.evaluation_periods)
-                .unwrap_or(defaults.evaluation_periods),
+            period_seconds,
+            evaluation_periods,
         }
     }
 
@@ -1051,6 +1125,78 @@ struct AlarmDefaults {
 /// Characters IAM allows in role names besides letters and digits.
 const IAM_NAME_CHARACTERS: &str = "+=,.@_-";
 
+/// `"._-"` as `. _ -`, for a hint listing accepted characters.
+fn spaced(characters: &str) -> String {
+    characters
+        .chars()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Bucket name beginnings and endings S3 keeps for its own kinds of names.
+const BUCKET_RESERVED_PREFIXES: &[&str] = &["xn--", "sthree-", "amzn-s3-demo-"];
+const BUCKET_RESERVED_SUFFIXES: &[&str] = &["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/// Written like an IPv4 address (`192.168.5.4`), which S3 and CloudTrail refuse as a name.
+fn is_ip_address_form(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|part| (1..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The most a key prefix may hold: CloudTrail's limit, which also leaves room under S3's
+/// 1024-byte keys for what Config writes below its prefix.
+const KEY_PREFIX_MAX: usize = 200;
+
+/// Characters of a key prefix besides letters and digits: S3's "safe" characters without `*`,
+/// which in the bucket policy's resource ARN would be a wildcard.
+const KEY_PREFIX_CHARACTERS: &str = "!-_.'()/";
+
+/// The most text CloudWatch takes for an alarm's description.
+const ALARM_DESCRIPTION_MAX: usize = 1024;
+
+/// The longest an alarm may evaluate: one day for periods under an hour, seven days otherwise.
+fn evaluation_window_max(period_seconds: i32) -> i64 {
+    if period_seconds < 3600 {
+        86_400
+    } else {
+        604_800
+    }
+}
+
+/// The most text AWS Config takes for a rule's parameters, written as the JSON object sent.
+const RULE_PARAMETERS_MAX: usize = 1024;
+
+/// A KMS key ARN: `arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID`, in a known region of that
+/// partition, with a key id as KMS makes them (a UUID, or `mrk-` and 32 hex digits).
+fn is_kms_key_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let [arn, partition_name, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let key_id = resource.strip_prefix("key/").unwrap_or_default();
+    let hex =
+        |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_hexdigit());
+    let uuid = {
+        let groups: Vec<&str> = key_id.split('-').collect();
+        groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, len)| hex(g, len))
+    };
+    let multi_region = key_id.strip_prefix("mrk-").is_some_and(|id| hex(id, 32));
+    arn == "arn"
+        && service == "kms"
+        && catalog::KNOWN_REGIONS.contains(&region)
+        && partition(region) == partition_name
+        && is_account_id(account)
+        && (uuid || multi_region)
+}
+
 /// The retention periods CloudWatch Logs accepts.
 const LOG_RETENTION_DAYS: &[i32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -1064,11 +1210,9 @@ fn check_filter_pattern(pattern: &str) -> Result<(), String> {
     if trimmed.is_empty() {
         return Err("it is empty".to_owned());
     }
-    if pattern.len() > 1024 {
-        return Err(format!(
-            "it is {} characters long; AWS accepts 1024",
-            pattern.len()
-        ));
+    let length = pattern.chars().count();
+    if length > 1024 {
+        return Err(format!("it is {length} characters long; AWS accepts 1024"));
     }
     let mut open: Vec<char> = Vec::new();
     let mut quoted = false;
@@ -1113,6 +1257,16 @@ fn check_filter_pattern(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An address SNS can send to: `local@domain.tld`, at most 254 characters, without a display
+/// name (`Name <a@example.com>`) or an address literal (`a@[192.0.2.1]`).
+fn is_email_address(text: &str) -> bool {
+    let options = email_address::Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    text.len() <= 254 && email_address::EmailAddress::parse_with_options(text, options).is_ok()
+}
+
 /// AWS Config takes every parameter value as a string; this checks the type the rule expects
 /// and writes the value the way AWS stores it.
 fn parameter_text(kind: ParamType, value: &toml::Value) -> Option<String> {
@@ -1139,5 +1293,7 @@ fn example(kind: ParamType) -> &'static str {
     }
 }
 
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;

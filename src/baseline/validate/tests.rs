@@ -267,3 +267,252 @@ fn accounts_must_name_accounts_once_and_not_twice_over() {
         "{found:#?}"
     );
 }
+
+/// The one problem of `source`: its message and hint, and the text its span covers.
+fn only_problem(source: &str) -> (String, &str) {
+    let found = parse(source).expect_err("the baseline should be rejected");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let problem = &found[0];
+    let hint = problem.hint.as_deref().unwrap_or_default();
+    (
+        format!("{} ({hint})", problem.message),
+        &source[problem.span.clone()],
+    )
+}
+
+/// `source` has one problem, `expected` (message and hint), and it covers `place`.
+fn assert_refused(source: &str, expected: &str, place: &str) {
+    assert_eq!(only_problem(source), (expected.to_owned(), place));
+}
+
+fn assert_accepted(source: &str) {
+    if let Err(found) = parse(source) {
+        panic!("{source}\nis refused: {found:#?}");
+    }
+}
+
+/// What [alarms] needs besides itself.
+const TRAIL_AND_ALERTS: &str = "[cloudtrail]\n[alerts]\nemails = [\"a@example.com\"]\n";
+
+#[test]
+fn bucket_names_that_s3_reserves_are_refused() {
+    for name in [
+        "192.168.5.4",
+        "xn--logs",
+        "sthree-logs",
+        "amzn-s3-demo-logs",
+        "logs-s3alias",
+        "logs--ol-s3",
+        "logs.mrap",
+        "logs--x-s3",
+        "logs--table-s3",
+    ] {
+        assert_refused(
+            &format!("{SCOPE}[log_bucket]\nname = \"{name}\"\n"),
+            &format!(
+                "`{name}` is a form of S3 bucket name that AWS reserves (S3 refuses names written like an IP address, names that start with xn--, sthree-, amzn-s3-demo- and names that end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)"
+            ),
+            &format!("\"{name}\""),
+        );
+    }
+    for name in ["192.168.5.logs", "logs-xn--a", "s3alias-logs"] {
+        assert_accepted(&format!("{SCOPE}[log_bucket]\nname = \"{name}\"\n"));
+    }
+}
+
+#[test]
+fn a_trail_name_may_not_be_written_like_an_ip_address() {
+    assert_refused(
+        &format!("{SCOPE}[cloudtrail]\nname = \"10.0.0.1\"\n"),
+        "`10.0.0.1` is written like an IP address (CloudTrail refuses trail names in the form of an IP address: use letters in the name)",
+        "\"10.0.0.1\"",
+    );
+}
+
+#[test]
+fn a_kms_key_arn_names_a_partition_region_account_and_key_id() {
+    let key_id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    for bad in [
+        "arn:aws:kms:us-east-1:111122223333:alias/logs".to_owned(),
+        format!("arn:aws:kms:us-east-1:1111:key/{key_id}"),
+        format!("arn:aws:kms:mars-1:111122223333:key/{key_id}"),
+        format!("arn:aws-cn:kms:us-east-1:111122223333:key/{key_id}"),
+        format!("arn:awsx:kms:us-east-1:111122223333:key/{key_id}"),
+        format!("arn:aws:s3:us-east-1:111122223333:key/{key_id}"),
+        "arn:aws:kms:us-east-1:111122223333:key/not-a-key".to_owned(),
+        "arn:aws:kms:us-east-1:111122223333:key/mrk-123".to_owned(),
+    ] {
+        assert_refused(
+            &format!("{SCOPE}[log_bucket]\nencryption = \"SSE-KMS\"\nkms_key_id = \"{bad}\"\n"),
+            &format!(
+                "`{bad}` is not a KMS key ARN (give the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID: IAM policies can only name a key by its ARN)"
+            ),
+            &format!("\"{bad}\""),
+        );
+    }
+    for good in [
+        format!("arn:aws:kms:eu-west-1:111122223333:key/{key_id}"),
+        format!("arn:aws-cn:kms:cn-north-1:111122223333:key/{key_id}"),
+        "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab".to_owned(),
+    ] {
+        assert_accepted(&format!("{SCOPE}[cloudtrail]\nkms_key_id = \"{good}\"\n"));
+    }
+}
+
+#[test]
+fn names_aws_keeps_for_its_services_are_refused() {
+    assert_refused(
+        &format!("{SCOPE}[cloudtrail]\nlog_group_name = \"aws/cloudtrail\"\n"),
+        "`aws/cloudtrail` starts with `aws/` (AWS keeps log group names that start with aws/ for its own services: choose another name)",
+        "\"aws/cloudtrail\"",
+    );
+    assert_refused(
+        &format!("{SCOPE}{TRAIL_AND_ALERTS}[alarms]\nmetric_namespace = \"AWS/Security\"\n"),
+        "`AWS/Security` starts with `AWS/` (AWS keeps metric namespace names that start with AWS/ for its own services: choose another name)",
+        "\"AWS/Security\"",
+    );
+    assert_accepted(&format!(
+        "{SCOPE}[cloudtrail]\nlog_group_name = \"/aws/cloudtrail/org\"\n"
+    ));
+}
+
+#[test]
+fn a_metric_namespace_has_no_colon() {
+    assert_refused(
+        &format!("{SCOPE}{TRAIL_AND_ALERTS}[alarms]\nmetric_namespace = \"Org:Security\"\n"),
+        "`Org:Security` is not a valid metric namespace (use 1 to 255 letters, digits and . _ - / #)",
+        "\"Org:Security\"",
+    );
+}
+
+#[test]
+fn key_prefixes_are_short_and_plain() {
+    let long = "a".repeat(201);
+    for (section, prefix) in [
+        ("cloudtrail", long.as_str()),
+        ("cloudtrail", "logs/*"),
+        ("config", "logs//config"),
+        ("config", "config logs"),
+        ("config", "config?x"),
+    ] {
+        assert_refused(
+            &format!("{SCOPE}[{section}]\ns3_key_prefix = \"{prefix}\"\n"),
+            &format!(
+                "`{prefix}` is not a usable key prefix (use at most 200 letters, digits and ! - _ . ' ( ) /, with no empty part between slashes)"
+            ),
+            &format!("\"{prefix}\""),
+        );
+    }
+    assert_accepted(&format!(
+        "{SCOPE}[cloudtrail]\ns3_key_prefix = \"{}\"\n[config]\ns3_key_prefix = \"org/security-logs_(v1)\"\n",
+        "a".repeat(200)
+    ));
+}
+
+#[test]
+fn emails_are_plain_addresses_sns_can_send_to() {
+    let domain = vec!["b".repeat(60); 4].join(".") + ".com";
+    let long = format!("{}@{domain}", "a".repeat(64));
+    for bad in [
+        "Security <security@example.com>",
+        "security@[192.0.2.1]",
+        "first.last@localhost",
+        long.as_str(),
+    ] {
+        assert_refused(
+            &format!("{SCOPE}[alerts]\nemails = [\"{bad}\"]\n"),
+            &format!(
+                "`{bad}` is not an email address (write a plain address such as \"security@example.com\": at most 254 characters, no display name, no address in brackets)"
+            ),
+            &format!("\"{bad}\""),
+        );
+    }
+    assert_accepted(&format!(
+        "{SCOPE}[alerts]\nemails = [\"first.last+alerts@mail.example.co.uk\"]\n"
+    ));
+}
+
+#[test]
+fn an_alarm_description_fits_cloudwatch() {
+    let description = "x".repeat(1025);
+    assert_refused(
+        &format!(
+            "{SCOPE}{TRAIL_AND_ALERTS}[alarms.filters]\nroot-account-use = {{ description = \"{description}\" }}\n"
+        ),
+        "the description of `root-account-use` is 1025 characters long (CloudWatch takes at most 1024 characters for an alarm's description)",
+        &format!("\"{description}\""),
+    );
+    assert_accepted(&format!(
+        "{SCOPE}{TRAIL_AND_ALERTS}[alarms.filters]\nroot-account-use = {{ description = \"{}\" }}\n",
+        "é".repeat(1024)
+    ));
+}
+
+#[test]
+fn an_alarm_evaluates_at_most_a_day_or_a_week() {
+    let hint = "(CloudWatch evaluates at most 86400 seconds (one day) with a period under 3600, and 604800 (seven days) otherwise: lower period_seconds or evaluation_periods)";
+    assert_refused(
+        &format!(
+            "{SCOPE}{TRAIL_AND_ALERTS}[alarms]\nperiod_seconds = 1800\nevaluation_periods = 100\n\
+             [alarms.filters]\nroot-account-use = {{}}\n"
+        ),
+        &format!(
+            "the alarm `root-account-use` would evaluate 100 periods of 1800 seconds, 180000 seconds in all {hint}"
+        ),
+        "root-account-use",
+    );
+    assert_refused(
+        &format!(
+            "{SCOPE}{TRAIL_AND_ALERTS}[alarms.filters]\n\
+             root-account-use = {{ period_seconds = 86400, evaluation_periods = 8 }}\n"
+        ),
+        &format!(
+            "the alarm `root-account-use` would evaluate 8 periods of 86400 seconds, 691200 seconds in all {hint}"
+        ),
+        "root-account-use",
+    );
+    assert_accepted(&format!(
+        "{SCOPE}{TRAIL_AND_ALERTS}[alarms.filters]\n\
+         root-account-use = {{ period_seconds = 3600, evaluation_periods = 100 }}\n\
+         unauthorized-api-calls = {{ period_seconds = 600, evaluation_periods = 100 }}\n"
+    ));
+}
+
+#[test]
+fn rule_parameters_fit_what_aws_config_takes() {
+    let principals = "p".repeat(1100);
+    assert_refused(
+        &format!(
+            "{SCOPE}[config.rules]\ns3-bucket-policy-grantee-check = {{ awsPrincipals = \"{principals}\" }}\n"
+        ),
+        "the parameters of `s3-bucket-policy-grantee-check` are 1120 characters long as AWS Config receives them (AWS Config takes at most 1024 characters of parameters (as a JSON object) per rule: shorten the values)",
+        "s3-bucket-policy-grantee-check",
+    );
+}
+
+#[test]
+fn role_names_differing_only_in_case_are_the_same_role() {
+    assert_refused(
+        &format!("{SCOPE}[config]\nrole_name = \"Shared\"\n[cloudtrail]\nrole_name = \"shared\"\n"),
+        "[cloudtrail] and [config] both name the role `shared` (each service needs its own role, and IAM does not tell role names apart by case: give [cloudtrail] a different role_name)",
+        "[cloudtrail]",
+    );
+}
+
+#[test]
+fn a_filter_pattern_is_measured_in_characters() {
+    let pattern = |length: usize| {
+        format!(
+            "{SCOPE}{TRAIL_AND_ALERTS}[alarms.filters]\nmine = {{ pattern = '{{ $.userName = \"{}\" }}' }}\n",
+            "é".repeat(length)
+        )
+    };
+    assert_accepted(&pattern(1000));
+    let too_long = pattern(1010);
+    let (problem, place) = only_problem(&too_long);
+    assert!(
+        problem.starts_with("invalid filter pattern: it is 1029 characters long; AWS accepts 1024"),
+        "{problem}"
+    );
+    assert!(place.starts_with("'{ $.userName"), "{place:?}");
+}
