@@ -121,7 +121,9 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
         "--auto-approve",
         "--json",
     ];
+    let started = std::time::Instant::now();
     reference.watchpost(&apply).assert_success();
+    let without_faults = started.elapsed();
     let expected = inventory(&reference).await;
     drop(reference);
 
@@ -132,6 +134,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     };
     let proxy = Proxy::start(&moto.endpoint(), behaviour).expect("the proxy starts");
     // With no retry setting of the user's: the attempts are watchpost's default.
+    let started = std::time::Instant::now();
     let run = moto.watchpost_with_env(&apply, &[("AWS_ENDPOINT_URL", &proxy.endpoint())]);
 
     let trace = proxy.trace();
@@ -149,6 +152,15 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     for kind in Fault::ALL {
         assert!(faults.contains(&kind), "no {kind:?} among {faults:?}");
     }
+    // The figures docs/reliability.md quotes (`cargo test --test faults -- --nocapture`).
+    let by_kind = Fault::ALL.map(|kind| (kind, faults.iter().filter(|f| **f == kind).count()));
+    eprintln!(
+        "apply through 20% faults: {} requests, {} failed {by_kind:?}, in {:.1} s ({:.1} s without faults)",
+        trace.exchanges().len(),
+        faults.len(),
+        started.elapsed().as_secs_f64(),
+        without_faults.as_secs_f64()
+    );
     run.assert_success();
     let summary = events(&run.stdout).pop().unwrap();
     assert_eq!(summary["converged"], true, "{}", run.stdout);
