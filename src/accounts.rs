@@ -41,7 +41,7 @@ impl Target {
                 self.account_id
             ),
             Err(error) => bail!(
-                "cannot work in account {} through the role {role_arn}: {error}\nhint: the role must exist in that account and trust the caller's account; OrganizationAccountAccessRole does in accounts an organization created, otherwise name yours with [accounts].role_name or --assume-role",
+                "cannot work in account {} through the role {role_arn}: {error}\nhint: the caller needs the permission sts:AssumeRole on the role, which must exist in that account and trust the caller (with the external id, if its trust policy asks for one); OrganizationAccountAccessRole does in accounts an organization created, otherwise name yours with [accounts].role_name or --assume-role",
                 self.account_id
             ),
         }

@@ -4,10 +4,9 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{Moto, write_baseline};
+use support::{Moto, watchpost_command, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
 const BASELINE: &str = "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n\
@@ -23,33 +22,18 @@ async fn ctrl_c_lets_running_changes_finish_and_starts_no_new_one() {
     )
     .expect("the proxy starts");
     let baseline = write_baseline(BASELINE);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_watchpost"));
-    command
-        .args([
+    let mut child = watchpost_command(
+        &proxy.endpoint(),
+        &[
             "apply",
             "--baseline",
             baseline.path_str(),
             "--auto-approve",
             "--json",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(&key);
-        }
-    }
-    command
-        .env("AWS_ENDPOINT_URL", proxy.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("WATCHPOST_IAM_PROPAGATION_SECONDS", "0");
-    let mut child = command.spawn().expect("watchpost starts");
+        ],
+    )
+    .spawn()
+    .expect("watchpost starts");
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let mut lines: Vec<serde_json::Value> = Vec::new();
     let mut interrupted = false;

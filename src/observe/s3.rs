@@ -31,7 +31,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
         Err(mut error) => {
             if error.is(Class::Denied) {
                 error.detail = format!(
-                    "the bucket exists but this account cannot read it; if another account owns the name, set log_bucket.name in the baseline ({})",
+                    "S3 refused to say whether the bucket exists: the caller lacks s3:ListBucket on it, or another account owns the name (then set log_bucket.name in the baseline) ({})",
                     error.detail
                 );
             }

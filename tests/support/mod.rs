@@ -64,6 +64,13 @@ impl Moto {
     /// Panics with moto's log if it cannot be started.
     #[track_caller]
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// [`Moto::start`], with these variables added to moto's environment (moto's own settings,
+    /// such as `INITIAL_NO_AUTH_ACTION_COUNT`).
+    #[track_caller]
+    pub fn start_with_env(env: &[(&str, &str)]) -> Moto {
         let dir = std::env::temp_dir().join(unique_name("watchpost-moto"));
         std::fs::create_dir_all(&dir).expect("create moto temp dir");
         let log_path = dir.join("moto.log");
@@ -73,7 +80,7 @@ impl Moto {
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
             let log = File::create(&log_path).expect("create moto log");
-            let mut child = spawn_moto(&program, port, log).unwrap_or_else(|e| {
+            let mut child = spawn_moto(&program, port, log, env).unwrap_or_else(|e| {
                 fail(
                     &dir,
                     format!(
@@ -294,11 +301,12 @@ fn moto_program() -> (PathBuf, &'static str) {
     }
 }
 
-fn spawn_moto(program: &Path, port: u16, log: File) -> io::Result<Child> {
+fn spawn_moto(program: &Path, port: u16, log: File, env: &[(&str, &str)]) -> io::Result<Child> {
     let stderr = log.try_clone()?;
     Command::new(program)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(stderr)
@@ -444,4 +452,34 @@ impl Moto {
             })
             .collect()
     }
+}
+
+/// The real `watchpost` binary with `args`, reaching AWS at `endpoint` (a moto server or a
+/// proxy in front of one) with the environment [`Moto::watchpost_with_env`] gives it, but not
+/// yet started: for a test that acts on the process while it runs (signals it, reads its output
+/// as it comes). Its stdin is closed; stdout and stderr are piped.
+pub fn watchpost_command(endpoint: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_watchpost"));
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(&key);
+        }
+    }
+    let fixed = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("NO_COLOR", "1"),
+        ("WATCHPOST_IAM_PROPAGATION_SECONDS", "0"),
+    ];
+    command.env("AWS_ENDPOINT_URL", endpoint).envs(fixed);
+    command
 }
