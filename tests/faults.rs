@@ -238,3 +238,43 @@ async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finis
     ])
     .assert_success();
 }
+
+#[test]
+fn an_answer_that_is_not_aws_is_quoted_short() {
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The proxy answers every request 502 with a line of text: no AWS error in it.
+    let proxy = Proxy::start(
+        &format!("http://127.0.0.1:{closed_port}"),
+        Behaviour::delayed(std::time::Duration::ZERO),
+    )
+    .expect("the proxy starts");
+    let baseline = write_baseline(BASELINE);
+
+    let run = support::run_watchpost(
+        &["plan", "--baseline", baseline.path_str()],
+        &[
+            ("AWS_ENDPOINT_URL", proxy.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+            ("AWS_REGION", HOME.to_owned()),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+            ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+        ],
+    );
+
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "HTTP 502 with an answer that is not an error of the service: watchpost-proxy: forwarding to"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.len() < 1_000, "{}", run.stderr);
+}

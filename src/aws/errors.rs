@@ -87,9 +87,10 @@ impl AwsError {
             (_, Some(429)) => Class::Throttled,
             _ => Class::Fatal,
         };
-        let detail = match error.message() {
-            Some(message) => message.to_owned(),
-            None => DisplayErrorContext(&error).to_string(),
+        let detail = match (error.message(), error.raw_response()) {
+            (Some(message), _) => message.to_owned(),
+            (None, Some(raw)) if code.is_none() => unreadable_answer(raw),
+            (None, _) => DisplayErrorContext(&error).to_string(),
         };
         AwsError {
             call: call.to_owned(),
@@ -108,7 +109,7 @@ impl AwsError {
     pub fn hint(&self) -> Option<String> {
         match self.class {
             Class::Denied => Some(format!(
-                "the caller needs the permission {} (docs/guide.md lists them all), and the service must be enabled for the account and region",
+                "the caller needs the permission {} (docs/iam has policies with them all), and the service must be enabled for the account and region",
                 self.call
             )),
             Class::Throttled => Some(
@@ -118,6 +119,26 @@ impl AwsError {
             _ => None,
         }
     }
+}
+
+/// An answer the SDK could not parse as an error of the service (a proxy's or load balancer's
+/// page, say): its status and the start of its body, rather than the SDK's dump of the whole
+/// response.
+fn unreadable_answer(raw: &HttpResponse) -> String {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let mut excerpt: String = words.join(" ").chars().take(200).collect();
+    if excerpt.is_empty() {
+        excerpt = "(empty)".to_owned();
+    }
+    format!(
+        "HTTP {} with an answer that is not an error of the service: {excerpt}",
+        raw.status().as_u16()
+    )
 }
 
 impl fmt::Display for AwsError {
