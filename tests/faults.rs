@@ -3,104 +3,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
-use support::{Moto, write_baseline};
+use support::account::account_state;
+use support::{Moto, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
-
-/// Every kind of resource, in two regions.
-const BASELINE: &str = r#"
-[scope]
-regions = ["us-east-1", "eu-west-1"]
-home_region = "us-east-1"
-
-[guardduty]
-
-[config]
-[config.rules]
-restricted-ssh = {}
-iam-root-access-key-check = {}
-
-[cloudtrail]
-
-[alerts]
-emails = ["security@example.com"]
-
-[signin_notification]
-
-[alarms]
-[alarms.filters]
-root-account-use = {}
-console-signin-failures = {}
-"#;
-
-/// How many of each thing the account has: anything made twice shows here.
-async fn inventory(moto: &Moto) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for region in [HOME, OTHER] {
-        let sdk = moto.sdk_config(region).await;
-        let detectors = moto.guardduty(region).await.list_detectors().send().await;
-        counts.insert(
-            format!("detectors in {region}"),
-            detectors.unwrap().detector_ids().len(),
-        );
-        let config = moto.config(region).await;
-        let recorders = config.describe_configuration_recorders().send().await;
-        counts.insert(
-            format!("recorders in {region}"),
-            recorders.unwrap().configuration_recorders().len(),
-        );
-        let channels = config.describe_delivery_channels().send().await;
-        counts.insert(
-            format!("delivery channels in {region}"),
-            channels.unwrap().delivery_channels().len(),
-        );
-        let rules = config.describe_config_rules().send().await;
-        counts.insert(
-            format!("config rules in {region}"),
-            rules.unwrap().config_rules().len(),
-        );
-        let sns = aws_sdk_sns::Client::new(&sdk);
-        let topics = sns.list_topics().send().await.unwrap();
-        counts.insert(format!("topics in {region}"), topics.topics().len());
-        let subscriptions = sns.list_subscriptions().send().await.unwrap();
-        counts.insert(
-            format!("subscriptions in {region}"),
-            subscriptions.subscriptions().len(),
-        );
-        let events = aws_sdk_eventbridge::Client::new(&sdk);
-        let event_rules = events.list_rules().send().await.unwrap();
-        counts.insert(
-            format!("event rules in {region}"),
-            event_rules.rules().len(),
-        );
-    }
-    let sdk = moto.sdk_config(HOME).await;
-    let trails = aws_sdk_cloudtrail::Client::new(&sdk)
-        .describe_trails()
-        .send()
-        .await
-        .unwrap();
-    counts.insert("trails".to_owned(), trails.trail_list().len());
-    let filters = aws_sdk_cloudwatchlogs::Client::new(&sdk)
-        .describe_metric_filters()
-        .send()
-        .await
-        .unwrap();
-    counts.insert("metric filters".to_owned(), filters.metric_filters().len());
-    let alarms = aws_sdk_cloudwatch::Client::new(&sdk)
-        .describe_alarms()
-        .send()
-        .await
-        .unwrap();
-    counts.insert("alarms".to_owned(), alarms.metric_alarms().len());
-    let roles = moto.iam().await.list_roles().send().await.unwrap();
-    counts.insert("roles".to_owned(), roles.roles().len());
-    counts
-}
 
 /// The JSON lines of an `apply --json`.
 fn events(stdout: &str) -> Vec<serde_json::Value> {
@@ -113,7 +21,7 @@ fn events(stdout: &str) -> Vec<serde_json::Value> {
 #[tokio::test]
 async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     let reference = Moto::start();
-    let baseline = write_baseline(BASELINE);
+    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let apply = [
         "apply",
         "--baseline",
@@ -124,7 +32,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     let started = std::time::Instant::now();
     reference.watchpost(&apply).assert_success();
     let without_faults = started.elapsed();
-    let expected = inventory(&reference).await;
+    let expected = account_state(&reference, HOME, &[OTHER]).await;
     drop(reference);
 
     let moto = Moto::start();
@@ -171,13 +79,13 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
         "--detailed-exitcode",
     ])
     .assert_success();
-    assert_eq!(inventory(&moto).await, expected);
+    assert_eq!(account_state(&moto, HOME, &[OTHER]).await, expected);
 }
 
 #[tokio::test]
 async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finishes() {
     let moto = Moto::start();
-    let baseline = write_baseline(BASELINE);
+    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let behaviour = Behaviour {
         faults: Faults::every_request_to("monitoring", Fault::Unavailable),
         ..Behaviour::delayed(std::time::Duration::ZERO)
@@ -252,7 +160,7 @@ fn an_answer_that_is_not_aws_is_quoted_short() {
         Behaviour::delayed(std::time::Duration::ZERO),
     )
     .expect("the proxy starts");
-    let baseline = write_baseline(BASELINE);
+    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
 
     let run = support::run_watchpost(
         &["plan", "--baseline", baseline.path_str()],

@@ -12,6 +12,15 @@ use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 use crate::plan::{Action, Change};
 
+fn managed_tag() -> Tag {
+    built(
+        Tag::builder()
+            .key(MANAGED_TAG.0)
+            .value(MANAGED_TAG.1)
+            .build(),
+    )
+}
+
 fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
     result.expect("required fields are set")
 }
@@ -29,33 +38,30 @@ pub async fn log_bucket(
     let client = session.s3(region);
     let id = &change.id;
     if change.action == Action::Create {
-        let mut create = client.create_bucket().bucket(bucket);
+        // The bucket is born marked as watchpost's: were the mark a second call only, a run
+        // killed between the two would leave a bucket that every later run takes for one it
+        // adopted, and never removes.
+        let mut configuration = CreateBucketConfiguration::builder().tags(managed_tag());
         // us-east-1 is the one region S3 refuses to be told about.
         if region != "us-east-1" {
-            create = create.create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(region))
-                    .build(),
-            );
+            configuration =
+                configuration.location_constraint(BucketLocationConstraint::from(region));
         }
+        let create = client
+            .create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(configuration.build());
         match create.send().await.call("s3:CreateBucket", id) {
             Ok(_) => {}
             Err(error) if error.is(Class::AlreadyExists) => {}
             Err(error) => return Err(error),
         }
+        // Marked again for S3-compatible services that ignore tags on CreateBucket (moto among
+        // them), and for a bucket this change found already made: a put, so harmless on AWS.
         client
             .put_bucket_tagging()
             .bucket(bucket)
-            .tagging(built(
-                Tagging::builder()
-                    .tag_set(built(
-                        Tag::builder()
-                            .key(MANAGED_TAG.0)
-                            .value(MANAGED_TAG.1)
-                            .build(),
-                    ))
-                    .build(),
-            ))
+            .tagging(built(Tagging::builder().tag_set(managed_tag()).build()))
             .send()
             .await
             .call("s3:PutBucketTagging", id)?;

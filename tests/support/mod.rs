@@ -7,6 +7,8 @@
 // Each test file compiles its own copy of this module and uses only some of its helpers.
 #![allow(dead_code)]
 
+pub mod account;
+
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -419,6 +421,37 @@ impl Drop for TempBaseline {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// A small baseline with every kind of resource, in `home` and `other`: alert topics in both
+/// when one of them is us-east-1, where the sign-in rule lives.
+pub fn every_kind_baseline(home: &str, other: &str) -> String {
+    format!(
+        r#"
+[scope]
+regions = ["{home}", "{other}"]
+home_region = "{home}"
+
+[guardduty]
+
+[config]
+[config.rules]
+restricted-ssh = {{}}
+iam-root-access-key-check = {{}}
+
+[cloudtrail]
+
+[alerts]
+emails = ["security@example.com"]
+
+[signin_notification]
+
+[alarms]
+[alarms.filters]
+root-account-use = {{}}
+console-signin-failures = {{}}
+"#
+    )
 }
 
 /// Writes `contents` to a fresh `.toml` file in the temp dir.
