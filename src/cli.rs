@@ -54,6 +54,17 @@ pub enum Command {
         #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
         only: Vec<Selector>,
     },
+    /// Show whether the monitoring works: recorders and trail delivering, rule compliance,
+    /// GuardDuty findings, unconfirmed alert addresses, alarms firing
+    Status {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Print the status as one JSON document (docs/json-output.md) instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove what watchpost made; leave what it adopted, and keep the logs unless told
     Destroy {
         #[command(flatten)]

@@ -8,6 +8,7 @@ mod lease;
 mod model;
 mod observe;
 mod plan;
+mod status;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

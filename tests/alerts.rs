@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use support::{Moto, REGION, Run, write_baseline};
 
 const ACCOUNT: &str = "123456789012";
@@ -40,6 +42,37 @@ fn plan(moto: &Moto, baseline: &str) -> Run {
 
 fn apply(moto: &Moto, baseline: &str) -> Run {
     moto.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
+}
+
+/// A fresh plan finds nothing to change.
+fn assert_converged(moto: &Moto, baseline: &str) {
+    let after = plan(moto, baseline);
+    after.assert_code(0);
+    assert!(
+        after
+            .stdout
+            .contains("No changes. The account matches the baseline."),
+        "{}",
+        after.stdout
+    );
+}
+
+/// The metric filters on the trail's log group in the home region, by name.
+async fn metric_filters(
+    moto: &Moto,
+) -> BTreeMap<String, aws_sdk_cloudwatchlogs::types::MetricFilter> {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(HOME).await);
+    let filters = logs
+        .describe_metric_filters()
+        .log_group_name("watchpost-cloudtrail")
+        .send()
+        .await
+        .unwrap();
+    filters
+        .metric_filters()
+        .iter()
+        .map(|f| (f.filter_name().unwrap().to_owned(), f.clone()))
+        .collect()
 }
 
 async fn emails(moto: &Moto, region: &str) -> Vec<String> {
@@ -143,33 +176,17 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         .await
         .unwrap();
     assert_eq!(groups.log_groups()[0].retention_in_days(), Some(90));
-    let filters = logs
-        .describe_metric_filters()
-        .log_group_name("watchpost-cloudtrail")
-        .send()
-        .await
-        .unwrap();
-    let mut names: Vec<&str> = filters
-        .metric_filters()
-        .iter()
-        .filter_map(|f| f.filter_name())
-        .collect();
-    names.sort();
+    let filters = metric_filters(&moto).await;
     assert_eq!(
-        names,
+        filters.keys().collect::<Vec<_>>(),
         [
             "console-signin-failures",
             "trail-changes",
             "unauthorized-api-calls"
         ]
     );
-    let signin = filters
-        .metric_filters()
-        .iter()
-        .find(|f| f.filter_name() == Some("console-signin-failures"))
-        .unwrap();
     assert!(
-        signin
+        filters["console-signin-failures"]
             .filter_pattern()
             .unwrap()
             .contains("\"Failed authentication\"")
@@ -263,15 +280,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         }
     }
 
-    let after = plan(&moto, path);
-    after.assert_code(0);
-    assert!(
-        after
-            .stdout
-            .contains("No changes. The account matches the baseline."),
-        "{}",
-        after.stdout
-    );
+    assert_converged(&moto, path);
 }
 
 #[tokio::test]
@@ -412,4 +421,101 @@ fn bad_alert_settings_are_refused_with_their_place() {
             run.stderr
         );
     }
+}
+
+/// The CIS monitoring set as the recommended baseline lists it.
+const CIS_SET: [&str; 15] = [
+    "unauthorized-api-calls",
+    "console-signin-without-mfa",
+    "root-account-use",
+    "iam-policy-changes",
+    "cloudtrail-changes",
+    "console-signin-failures",
+    "kms-key-disable-or-deletion",
+    "s3-bucket-policy-changes",
+    "aws-config-changes",
+    "security-group-changes",
+    "network-acl-changes",
+    "network-gateway-changes",
+    "route-table-changes",
+    "vpc-changes",
+    "organizations-changes",
+];
+
+#[tokio::test]
+async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges() {
+    let moto = Moto::start();
+    let filters: String = CIS_SET
+        .iter()
+        .map(|name| format!("{name} = {{}}\n"))
+        .collect();
+    let baseline = write_baseline(&format!(
+        "[scope]\nregions = [\"eu-west-1\"]\nhome_region = \"eu-west-1\"\n\
+         [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n\
+         [alarms]\n[alarms.filters]\n{filters}"
+    ));
+    let path = baseline.path_str();
+    let before = plan(&moto, path);
+    before.assert_code(2);
+    // The bucket, the trail, its log group and role, the topic and the subscription; then a
+    // filter and an alarm per control.
+    assert!(
+        before
+            .stdout
+            .contains("Plan: 36 to add, 0 to change, 0 to destroy."),
+        "{}",
+        before.stdout
+    );
+    apply(&moto, path).assert_success();
+
+    let filters = metric_filters(&moto).await;
+    let mut expected = CIS_SET.to_vec();
+    expected.sort_unstable();
+    assert_eq!(filters.keys().collect::<Vec<_>>(), expected);
+    let events_named = |name: &str| {
+        filters[name]
+            .filter_pattern()
+            .unwrap()
+            .matches("$.eventName = ")
+            .count()
+    };
+    assert!(
+        filters["organizations-changes"]
+            .filter_pattern()
+            .unwrap()
+            .contains("($.eventSource = organizations.amazonaws.com)")
+    );
+    assert_eq!(events_named("organizations-changes"), 21);
+    assert_eq!(events_named("route-table-changes"), 7);
+
+    let config = moto.sdk_config(HOME).await;
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+    let alarms = cloudwatch.describe_alarms().send().await.unwrap();
+    let mut alarm_names: Vec<&str> = alarms
+        .metric_alarms()
+        .iter()
+        .filter(|a| a.namespace() == Some("Watchpost"))
+        .map(|a| {
+            assert_eq!(
+                a.alarm_actions(),
+                ["arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"]
+            );
+            assert_eq!(a.metric_name(), a.alarm_name());
+            a.alarm_name().unwrap()
+        })
+        .collect();
+    alarm_names.sort_unstable();
+    assert_eq!(alarm_names, expected);
+    let kms = alarms
+        .metric_alarms()
+        .iter()
+        .find(|a| a.alarm_name() == Some("kms-key-disable-or-deletion"))
+        .unwrap();
+    assert!(
+        kms.alarm_description()
+            .unwrap()
+            .starts_with("A customer-managed KMS key was disabled or scheduled for deletion")
+    );
+
+    assert_converged(&moto, path);
 }

@@ -48,7 +48,8 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [config]\n[config.rules]\nrestricted-ssh = {}\n\
          [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n\
-         [signin_notification]\n[alarms]\n[alarms.filters]\nroot-account-use = {}\n",
+         [signin_notification]\n[alarms]\n[alarms.filters]\nroot-account-use = {}\n\
+         [kms]\n",
     );
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
@@ -87,6 +88,24 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
             serde_json::from_str(policy).unwrap(),
         ));
     }
+    let kms = aws_sdk_kms::Client::new(&moto.sdk_config(REGION).await);
+    let key = kms
+        .describe_key()
+        .key_id("alias/watchpost")
+        .send()
+        .await
+        .unwrap();
+    let key_policy = kms
+        .get_key_policy()
+        .key_id(key.key_metadata().unwrap().key_id())
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap();
+    policies.push((
+        "the key policy of alias/watchpost".to_owned(),
+        serde_json::from_str(key_policy.policy().unwrap()).unwrap(),
+    ));
     let iam = moto.iam().await;
     let roles = iam.list_roles().send().await.unwrap();
     let watchpost_roles: Vec<_> = roles
@@ -129,6 +148,7 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
             .count()
     };
     assert_eq!(grants("the policy of bucket"), 1);
+    assert_eq!(grants("the key policy"), 1);
     assert!(grants("the policy of topic") >= 1);
     assert_eq!(grants("the trust policy of role"), 2);
 }

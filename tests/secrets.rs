@@ -43,6 +43,7 @@ async fn no_output_holds_the_secret_key_or_the_session_token() {
             ],
             &env,
         ),
+        moto.watchpost_with_env(&["status", "--baseline", path, "--json"], &env),
         // An error path too: a second account reached through a role, with a bad region list.
         moto.watchpost_with_env(
             &[

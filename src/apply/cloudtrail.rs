@@ -23,6 +23,12 @@ macro_rules! with_settings {
 /// Creates the trail (or converges one of that name that already exists), then starts logging:
 /// a trail that exists but does not log is the half-made state a rerun must finish.
 pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Result<(), AwsError> {
+    // A key the plan names by its alias (watchpost's, made in the same apply) is given by ARN.
+    let mut spec = spec.clone();
+    if let Some(key) = &spec.kms_key_id {
+        spec.kms_key_id = Some(super::kms::key_arn(session, &change.id, key).await?);
+    }
+    let spec = &spec;
     let client = session.cloudtrail(&change.id.region);
     let name = change.id.name.as_str();
     let mut settings_to_write = change.action == Action::Update

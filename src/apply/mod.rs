@@ -2,12 +2,14 @@
 //! each change one idempotent attempt. It decides nothing; a change whose dependency failed
 //! is not attempted, and the next apply picks it up from the account as it then is.
 
+mod account;
 mod cloudtrail;
 mod cloudwatch;
 mod config;
 mod events;
 mod guardduty;
 mod iam;
+mod kms;
 mod logs;
 mod s3;
 mod sns;
@@ -160,6 +162,15 @@ async fn run(
         Spec::Subscription(spec) => sns::email_subscription(session, account, change, spec).await,
         Spec::EventRule(spec) => events::rule(session, change, spec).await,
         Spec::Alarm(spec) => cloudwatch::alarm(session, change, spec).await,
+        Spec::Key(spec) => kms::key(session, change, spec).await,
+        Spec::PasswordPolicy(spec) => {
+            account::password_policy(session, home_region, change, spec).await
+        }
+        Spec::PublicAccessBlock(spec) => {
+            account::public_access_block(session, home_region, account, change, spec).await
+        }
+        Spec::EbsEncryption(spec) => account::ebs_encryption(session, change, spec).await,
+        Spec::Analyzer(spec) => account::access_analyzer(session, change, spec).await,
     }
 }
 
@@ -187,5 +198,10 @@ async fn delete(
         Spec::Trail(_) => cloudtrail::delete_trail(session, change).await,
         Spec::Topic(_) => sns::delete_topic(session, account, change).await,
         Spec::EventRule(_) => events::delete_rule(session, change).await,
+        Spec::Key(_) => kms::schedule_deletion(session, change).await,
+        Spec::Analyzer(_) => account::delete_access_analyzer(session, change).await,
+        // Account settings are never planned for removal: watchpost cannot tell whether it
+        // set them, and turning one off would weaken the account.
+        Spec::PasswordPolicy(_) | Spec::PublicAccessBlock(_) | Spec::EbsEncryption(_) => Ok(()),
     }
 }

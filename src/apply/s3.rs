@@ -109,7 +109,7 @@ pub async fn log_bucket(
             }
             Encryption::Kms { kms_key_id } => ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::AwsKms)
-                .kms_master_key_id(kms_key_id),
+                .kms_master_key_id(super::kms::key_arn(session, id, kms_key_id).await?),
         };
         client
             .put_bucket_encryption()

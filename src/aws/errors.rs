@@ -32,6 +32,8 @@ const NOT_FOUND: &[&str] = &[
     "NoSuchConfigRuleException",
     "ResourceNotFoundException",
     "TrailNotFoundException",
+    // KMS: a key or alias that does not exist.
+    "NotFoundException",
 ];
 const ALREADY_EXISTS: &[&str] = &[
     "EntityAlreadyExists",

@@ -13,6 +13,7 @@ use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 pub use errors::{AwsError, Class, Context};
+pub use retries::attempts_chosen;
 
 use meter::Meter;
 
@@ -110,6 +111,23 @@ impl Session {
         }
     }
 
+    /// The same account, credentials and meter, with at most `attempts` per call (the retry
+    /// mode kept): for reads whose failure costs only a detail, which a person should not wait
+    /// a minute and a half of backoff for. Callers leave the user's own choice alone
+    /// ([`attempts_chosen`]).
+    pub fn with_max_attempts(&self, attempts: u32) -> Session {
+        let retry = self
+            .config
+            .retry_config()
+            .cloned()
+            .unwrap_or_else(aws_config::retry::RetryConfig::standard)
+            .with_max_attempts(attempts);
+        Session {
+            config: self.config.to_builder().retry_config(retry).build(),
+            ..self.clone()
+        }
+    }
+
     /// The API calls this session has made so far, by service.
     pub fn api_calls(&self) -> std::collections::BTreeMap<&'static str, u64> {
         self.meter.calls()
@@ -127,6 +145,100 @@ impl Session {
                 .http_client(self.http_client("s3"))
                 .build(),
         )
+    }
+
+    /// S3 Control, for settings of the whole account. Its endpoint rules put the account id in
+    /// front of the host (`123456789012.s3-control.us-east-1.amazonaws.com`); with a custom
+    /// endpoint that makes a host that does not resolve (`123456789012.127.0.0.1`), so there the
+    /// endpoint is used as given, as for every other service, and the account id travels in
+    /// its `x-amz-account-id` header only.
+    pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
+        aws_sdk_s3control::Client::from_conf(
+            aws_sdk_s3control::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .endpoint_resolver(s3control_endpoint::KeepCustomHost::default())
+                .http_client(self.http_client("s3control"))
+                .build(),
+        )
+    }
+}
+
+mod s3control_endpoint {
+    use aws_sdk_s3control::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
+
+    /// The SDK's own endpoint rules, but for a custom endpoint (`AWS_ENDPOINT_URL` or
+    /// `AWS_ENDPOINT_URL_S3_CONTROL`) the host is kept as given, without the account id the
+    /// rules put in front of it. The signing settings the rules give are kept.
+    #[derive(Debug, Default)]
+    pub struct KeepCustomHost(DefaultResolver);
+
+    impl ResolveEndpoint for KeepCustomHost {
+        fn resolve_endpoint<'a>(&'a self, params: &'a Params) -> EndpointFuture<'a> {
+            let resolved = self.0.resolve_endpoint(params);
+            let (Some(_), Some(account)) = (params.endpoint(), params.account_id()) else {
+                return resolved;
+            };
+            EndpointFuture::new(Box::pin(async move {
+                let endpoint = resolved.await?;
+                let url = without_account_prefix(endpoint.url(), account);
+                Ok(endpoint.into_builder().url(url).build())
+            }))
+        }
+    }
+
+    /// `http://123456789012.127.0.0.1:5000/path` to `http://127.0.0.1:5000/path`.
+    pub fn without_account_prefix(url: &str, account: &str) -> String {
+        match url.split_once("://") {
+            Some((scheme, rest)) => match rest.strip_prefix(&format!("{account}.")) {
+                Some(host) => format!("{scheme}://{host}"),
+                None => url.to_owned(),
+            },
+            None => url.to_owned(),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn resolve(endpoint: Option<&str>) -> String {
+            let params = Params::builder()
+                .region("us-east-1")
+                .account_id("123456789012")
+                .requires_account_id(true)
+                .set_endpoint(endpoint.map(str::to_owned))
+                .build()
+                .unwrap();
+            let resolver = KeepCustomHost::default();
+            let endpoint = futures::executor::block_on(resolver.resolve_endpoint(&params)).unwrap();
+            assert_eq!(
+                endpoint.auth_schemes()[0].get("signingName"),
+                Some(&"s3".to_owned().into()),
+                "the rules' signing settings are kept"
+            );
+            endpoint.url().to_owned()
+        }
+
+        #[test]
+        fn a_custom_endpoint_is_used_as_given() {
+            assert_eq!(
+                resolve(Some("http://127.0.0.1:5000")),
+                "http://127.0.0.1:5000"
+            );
+            assert_eq!(
+                resolve(Some("https://s3control.example.com/base")),
+                "https://s3control.example.com/base"
+            );
+        }
+
+        #[test]
+        fn aws_endpoints_keep_the_account_id_in_the_host() {
+            assert_eq!(
+                resolve(None),
+                "https://123456789012.s3-control.us-east-1.amazonaws.com"
+            );
+        }
     }
 }
 
@@ -160,6 +272,8 @@ regional_clients!(
     cloudwatch => aws_sdk_cloudwatch,
     sns => aws_sdk_sns,
     events => aws_sdk_eventbridge,
+    kms => aws_sdk_kms,
     dynamodb => aws_sdk_dynamodb,
     organizations => aws_sdk_organizations,
+    accessanalyzer => aws_sdk_accessanalyzer,
 );

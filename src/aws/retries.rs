@@ -31,7 +31,7 @@ pub async fn retry_config(profile: Option<&str>) -> RetryConfig {
 }
 
 /// Whether the user set a number of attempts, where the SDK looks for one.
-async fn attempts_chosen(profile: Option<&str>) -> bool {
+pub async fn attempts_chosen(profile: Option<&str>) -> bool {
     if std::env::var_os("AWS_MAX_ATTEMPTS").is_some() {
         return true;
     }

@@ -27,6 +27,11 @@ pub struct Baseline {
     pub alerts: Option<Alerts>,
     pub signin_notification: Option<SigninNotification>,
     pub alarms: Option<Alarms>,
+    pub kms: Option<Kms>,
+    pub password_policy: Option<PasswordPolicy>,
+    pub account_public_access_block: Option<AccountPublicAccessBlock>,
+    pub ebs_encryption: Option<EbsEncryption>,
+    pub access_analyzer: Option<AccessAnalyzer>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +93,25 @@ pub fn is_account_id(text: &str) -> bool {
 pub struct GuardDuty {
     pub finding_publishing_frequency: String,
     pub features: BTreeMap<String, bool>,
+    pub finding_alerts: Option<FindingAlerts>,
+}
+
+/// An EventBridge rule in every region in scope that sends GuardDuty findings of at least
+/// `min_severity` to that region's alert topic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingAlerts {
+    pub rule_name: String,
+    /// GuardDuty's scale: low 1 to 3.9, medium 4 to 6.9, high 7 to 8.9, critical 9 to 10.
+    pub min_severity: f64,
+}
+
+/// The KMS key watchpost makes, in the home region, for the trail's log files and the log
+/// bucket. The bucket's and the trail's `kms_key_id` name it by `alias` (a key of the user's
+/// own is named by its ARN), and the planner puts the key's ARN in its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kms {
+    /// `alias/NAME`, as KMS writes it.
+    pub alias: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +136,8 @@ pub struct Config {
 pub struct ConfigRule {
     pub source_identifier: String,
     pub scope: catalog::RuleScope,
+    /// Where AWS offers the rule: elsewhere it is skipped, with a note in the plan.
+    pub availability: catalog::Availability,
     pub input_parameters: BTreeMap<String, String>,
 }
 
@@ -160,6 +186,38 @@ pub struct AlarmFilter {
     pub threshold: f64,
     pub period_seconds: i32,
     pub evaluation_periods: i32,
+}
+
+/// The account's IAM password policy, in the fields of the API. `None`: not declared, left as
+/// the account has it; but the two values the CIS benchmark sets (length 14, reuse prevention
+/// 24) are floors when not declared: a weaker live value is raised to them, a stronger one kept.
+pub type PasswordPolicy = crate::model::PasswordPolicySpec;
+
+/// The CIS benchmark's minimum password length and reuse prevention.
+pub const CIS_MINIMUM_PASSWORD_LENGTH: i32 = 14;
+pub const CIS_PASSWORD_REUSE_PREVENTION: i32 = 24;
+
+/// S3 Block Public Access for the whole account; every flag on unless the baseline says not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountPublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+/// EBS encryption by default in every region in scope, with the default KMS key of the
+/// regions named here (a key ARN per region, since a key lives in one region).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EbsEncryption {
+    pub kms_key_ids: BTreeMap<String, String>,
+}
+
+/// An IAM Access Analyzer for the account in every region in scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessAnalyzer {
+    /// The name a new analyzer gets; an existing one is adopted under its own.
+    pub name: String,
 }
 
 impl Baseline {

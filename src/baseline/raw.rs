@@ -32,6 +32,19 @@ pub struct RawGuardDuty {
     pub finding_publishing_frequency: Option<Spanned<String>>,
     #[serde(default)]
     pub features: BTreeMap<Spanned<String>, bool>,
+    pub finding_alerts: Option<RawFindingAlerts>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFindingAlerts {
+    pub rule_name: Option<Spanned<String>>,
+    pub min_severity: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawKms {
+    pub alias: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,4 +144,36 @@ pub struct RawAlarms {
     pub evaluation_periods: Option<Spanned<i64>>,
     #[serde(default)]
     pub filters: BTreeMap<Spanned<String>, RawAlarmSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawPasswordPolicy {
+    pub minimum_password_length: Option<Spanned<i64>>,
+    pub require_symbols: Option<bool>,
+    pub require_numbers: Option<bool>,
+    pub require_uppercase_characters: Option<bool>,
+    pub require_lowercase_characters: Option<bool>,
+    pub allow_users_to_change_password: Option<bool>,
+    pub max_password_age: Option<Spanned<i64>>,
+    pub password_reuse_prevention: Option<Spanned<i64>>,
+    pub hard_expiry: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawAccountPublicAccessBlock {
+    pub block_public_acls: Option<bool>,
+    pub ignore_public_acls: Option<bool>,
+    pub block_public_policy: Option<bool>,
+    pub restrict_public_buckets: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawEbsEncryption {
+    #[serde(default)]
+    pub kms_key_ids: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawAccessAnalyzer {
+    pub name: Option<Spanned<String>>,
 }

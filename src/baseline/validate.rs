@@ -12,6 +12,10 @@ use toml::de::{DeTable, DeValue};
 use super::catalog::{self, ParamType};
 use super::diagnostic::{Diagnostic, suggest};
 use super::is_account_id;
+use super::raw::RawKms;
+use super::raw::{
+    RawAccessAnalyzer, RawAccountPublicAccessBlock, RawEbsEncryption, RawPasswordPolicy,
+};
 use super::raw::{
     RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty,
     RawLogBucket, RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
@@ -33,6 +37,11 @@ const SECTIONS: &[&str] = &[
     "alerts",
     "signin_notification",
     "alarms",
+    "kms",
+    "password_policy",
+    "account_public_access_block",
+    "ebs_encryption",
+    "access_analyzer",
 ];
 
 pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
@@ -63,6 +72,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
 
     let mut checks = Checks {
         problems: &mut problems,
+        home_region: None,
     };
     let scope = match sections.remove("scope") {
         Some(value) => checks
@@ -76,6 +86,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             None
         }
     };
+    checks.home_region = scope.as_ref().map(|scope| scope.home_region.clone());
     let accounts_span = sections.get("accounts").map(Spanned::span);
     let accounts = sections.remove("accounts").map(|value| {
         checks
@@ -91,18 +102,37 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             "scope.account_id pins one account and [accounts] names several: keep one of them",
         );
     }
+    let finding_alerts_span = kms::subtable_span(sections.get("guardduty"), "finding_alerts");
     let guardduty = sections.remove("guardduty").map(|value| {
         checks
             .section::<RawGuardDuty>("guardduty", value)
             .and_then(|raw| checks.guardduty(raw))
     });
+    let kms_span = sections.get("kms").map(Spanned::span);
+    let kms = sections.remove("kms").map(|value| {
+        checks
+            .section::<RawKms>("kms", value)
+            .and_then(|raw| checks.kms(raw))
+    });
+    // The key of [kms], by its alias, for the bucket and the trail (a placeholder when [kms]
+    // has problems of its own, so that they do not also read as a missing key).
+    let watchpost_key: Option<String> = kms.as_ref().map(|kms| {
+        kms.as_ref()
+            .map_or(kms::DEFAULT_ALIAS, |kms| kms.alias.as_str())
+            .to_owned()
+    });
     let log_bucket = match sections.remove("log_bucket") {
         Some(value) => checks
             .section::<RawLogBucket>("log_bucket", value)
-            .map(|raw| checks.log_bucket(raw)),
+            .map(|raw| checks.log_bucket(raw, watchpost_key.as_deref())),
         None => Some(LogBucket {
             name: None,
-            encryption: Encryption::S3Managed,
+            encryption: match &watchpost_key {
+                Some(alias) => Encryption::Kms {
+                    kms_key_id: alias.clone(),
+                },
+                None => Encryption::S3Managed,
+            },
             expire_after_days: DEFAULT_EXPIRY_DAYS,
         }),
     };
@@ -116,7 +146,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     let cloudtrail = sections.remove("cloudtrail").map(|value| {
         checks
             .section::<RawCloudTrail>("cloudtrail", value)
-            .and_then(|raw| checks.cloudtrail(raw))
+            .and_then(|raw| checks.cloudtrail(raw, watchpost_key.as_deref()))
     });
     let alerts = sections.remove("alerts").map(|value| {
         checks
@@ -134,6 +164,26 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
         checks
             .section::<RawAlarms>("alarms", value)
             .and_then(|raw| checks.alarms(raw))
+    });
+    let password_policy = sections.remove("password_policy").map(|value| {
+        checks
+            .section::<RawPasswordPolicy>("password_policy", value)
+            .and_then(|raw| checks.password_policy(raw))
+    });
+    let account_public_access_block = sections.remove("account_public_access_block").map(|value| {
+        checks
+            .section::<RawAccountPublicAccessBlock>("account_public_access_block", value)
+            .map(|raw| checks.account_public_access_block(raw))
+    });
+    let ebs_encryption = sections.remove("ebs_encryption").map(|value| {
+        checks
+            .section::<RawEbsEncryption>("ebs_encryption", value)
+            .and_then(|raw| checks.ebs_encryption(raw, scope.as_ref()))
+    });
+    let access_analyzer = sections.remove("access_analyzer").map(|value| {
+        checks
+            .section::<RawAccessAnalyzer>("access_analyzer", value)
+            .and_then(|raw| checks.access_analyzer(raw))
     });
     // Sections that build on others: an alarm needs the trail's log group and a topic to
     // notify; the sign-in notification needs the topic.
@@ -179,13 +229,29 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             "console sign-in events are recorded in us-east-1 of the commercial partition only; remove the section",
         );
     }
+    checks.key_and_finding_alerts(&kms::Uses {
+        kms_span,
+        kms: &kms,
+        finding_alerts_span,
+        guardduty: &guardduty,
+        log_bucket: log_bucket.as_ref(),
+        config_present: config.is_some(),
+        cloudtrail: &cloudtrail,
+        alerts_present: alerts.is_some(),
+        signin_notification: &signin_notification,
+    });
     let all_complete = complete(&accounts)
         && complete(&guardduty)
         && complete(&config)
         && complete(&cloudtrail)
         && complete(&alerts)
         && complete(&signin_notification)
-        && complete(&alarms);
+        && complete(&alarms)
+        && complete(&kms)
+        && complete(&password_policy)
+        && complete(&account_public_access_block)
+        && complete(&ebs_encryption)
+        && complete(&access_analyzer);
     match (scope, log_bucket) {
         (Some(scope), Some(log_bucket)) if problems.is_empty() && all_complete => Ok(Baseline {
             scope,
@@ -197,6 +263,11 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             alerts: alerts.flatten(),
             signin_notification: signin_notification.flatten(),
             alarms: alarms.flatten(),
+            kms: kms.flatten(),
+            password_policy: password_policy.flatten(),
+            account_public_access_block: account_public_access_block.flatten(),
+            ebs_encryption: ebs_encryption.flatten(),
+            access_analyzer: access_analyzer.flatten(),
         }),
         _ => {
             problems.sort_by_key(|problem| problem.span.start);
@@ -214,6 +285,8 @@ const DEFAULT_EXPIRY_DAYS: i32 = 365;
 
 struct Checks<'p> {
     problems: &'p mut Vec<Diagnostic>,
+    /// Once `[scope]` is read: the home region, where named keys must be.
+    home_region: Option<String>,
 }
 
 impl Checks<'_> {
@@ -493,13 +566,17 @@ impl Checks<'_> {
             valid &= self.one_of(&name, "GuardDuty feature", catalog::GUARDDUTY_FEATURES);
             features.insert(name.into_inner(), enabled);
         }
+        let before = self.problems.len();
+        let finding_alerts = raw.finding_alerts.and_then(|raw| self.finding_alerts(raw));
+        valid &= self.problems.len() == before;
         valid.then_some(GuardDuty {
             finding_publishing_frequency: frequency,
             features,
+            finding_alerts,
         })
     }
 
-    fn log_bucket(&mut self, raw: RawLogBucket) -> LogBucket {
+    fn log_bucket(&mut self, raw: RawLogBucket, watchpost_key: Option<&str>) -> LogBucket {
         if let Some(name) = &raw.name {
             self.bucket_name(name);
         }
@@ -508,20 +585,30 @@ impl Checks<'_> {
             key.get_ref().clone()
         });
         let encryption_span = raw.encryption.as_ref().map(Spanned::span);
+        // With [kms], the bucket is encrypted with its key unless it says otherwise.
+        let default_kind = match (watchpost_key, &kms) {
+            (Some(_), None) => "SSE-KMS",
+            _ => "SSE-S3",
+        };
         let kind = raw
             .encryption
             .as_ref()
-            .map_or("SSE-S3", |kind| kind.get_ref().as_str());
+            .map_or(default_kind, |kind| kind.get_ref().as_str());
         let encryption = match (kind, kms) {
             ("SSE-KMS", Some(kms_key_id)) => Encryption::Kms { kms_key_id },
-            ("SSE-KMS", None) => {
-                self.error(
-                    encryption_span.unwrap_or_default(),
-                    "SSE-KMS needs a key",
-                    "add kms_key_id = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\"",
-                );
-                Encryption::S3Managed
-            }
+            ("SSE-KMS", None) => match watchpost_key {
+                Some(alias) => Encryption::Kms {
+                    kms_key_id: alias.to_owned(),
+                },
+                None => {
+                    self.error(
+                        encryption_span.unwrap_or_default(),
+                        "SSE-KMS needs a key",
+                        "add kms_key_id = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\", or a [kms] section for a key watchpost makes",
+                    );
+                    Encryption::S3Managed
+                }
+            },
             ("SSE-S3", Some(_)) => {
                 let span = raw
                     .kms_key_id
@@ -610,6 +697,8 @@ impl Checks<'_> {
                 format!("`{text}` is not a KMS key ARN"),
                 "give the key's ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID: IAM policies can only name a key by its ARN",
             );
+        } else {
+            self.key_in_home_region(key);
         }
     }
 
@@ -726,17 +815,25 @@ impl Checks<'_> {
             );
         }
         for param in known.params.iter().filter(|p| p.required) {
-            if !input_parameters.contains_key(param.name) {
-                self.error(
+            if input_parameters.contains_key(param.name) {
+                continue;
+            }
+            // Sent with AWS's default, so that what AWS stores is what the plan shows.
+            match param.default {
+                Some(default) => {
+                    input_parameters.insert(param.name.to_owned(), default.to_owned());
+                }
+                None => self.error(
                     name.span(),
                     format!("`{}` needs the parameter `{}`", known.name, param.name),
                     format!("add {} = {}", param.name, example(param.kind)),
-                );
+                ),
             }
         }
         Some(ConfigRule {
             source_identifier: known.source_identifier.to_owned(),
             scope: known.scope,
+            availability: known.availability,
             input_parameters,
         })
     }
@@ -807,7 +904,11 @@ impl Checks<'_> {
         }
     }
 
-    fn cloudtrail(&mut self, raw: RawCloudTrail) -> Option<CloudTrail> {
+    fn cloudtrail(
+        &mut self,
+        raw: RawCloudTrail,
+        watchpost_key: Option<&str>,
+    ) -> Option<CloudTrail> {
         let before = self.problems.len();
         let name_span = raw.name.as_ref().map(Spanned::span);
         let name = self.aws_name(raw.name, "watchpost", "trail name", 128, "._-");
@@ -861,7 +962,11 @@ impl Checks<'_> {
         (self.problems.len() == before).then(|| CloudTrail {
             name,
             s3_key_prefix,
-            kms_key_id: raw.kms_key_id.map(Spanned::into_inner),
+            // Without a key of its own, the trail uses the key of [kms], if there is one.
+            kms_key_id: raw
+                .kms_key_id
+                .map(Spanned::into_inner)
+                .or_else(|| watchpost_key.map(str::to_owned)),
             log_group_name,
             log_retention_days,
             role_name,
@@ -1041,7 +1146,7 @@ impl Checks<'_> {
         }
         let description = match (raw.description, known) {
             (Some(text), _) => text.into_inner(),
-            (None, Some(known)) => known.description.to_owned(),
+            (None, Some(known)) => known.alarm_description(),
             (None, None) => format!("Events matching the metric filter {}", name.get_ref()),
         };
         let before = self.problems.len();
@@ -1292,6 +1397,9 @@ fn example(kind: ParamType) -> &'static str {
         ParamType::Csv => "[\"a\", \"b\"]",
     }
 }
+
+mod account;
+mod kms;
 
 #[cfg(test)]
 mod proptests;

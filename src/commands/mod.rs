@@ -5,6 +5,7 @@ mod converge;
 mod destroy;
 mod plan;
 mod report;
+mod status;
 mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +40,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             plan::run(&baseline.path, &aws, &output).await
         }
+        Command::Status {
+            baseline,
+            aws,
+            json,
+        } => status::run(&baseline.path, &aws, json).await,
         Command::Destroy {
             baseline,
             aws,

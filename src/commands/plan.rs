@@ -9,7 +9,8 @@ use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::Observed;
 use crate::plan::{
-    AccountReport, ApiCallCounts, Plan, SavedPlan, Selector, render, render_json, sum_calls,
+    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render, render_cost,
+    render_cost_total, render_json, sum_calls,
 };
 
 pub struct Output {
@@ -17,6 +18,13 @@ pub struct Output {
     pub json: bool,
     pub out: Option<PathBuf>,
     pub only: Vec<Selector>,
+}
+
+/// One account planned: the plan, the reading it was made from, and what the baseline costs.
+struct Planned {
+    plan: Plan,
+    observed: Observed,
+    cost: Estimate,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
@@ -32,9 +40,25 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     let targets = &reach.targets;
     super::warn_only(&output.only);
     let region = super::account_region(aws, &baseline);
+    // The estimate's reads only sharpen it: each gets one attempt unless the user chose a
+    // number, so that a call the endpoint lacks does not hold the plan up (docs/costs.md).
+    let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
     let outcomes = super::for_each_account(targets, fleet.parallelism, |target| async {
         target.verify(region).await?;
-        super::observe_and_plan(target, aws, &baseline, &output.only).await
+        let (plan, observed) =
+            super::observe_and_plan(target, aws, &baseline, &output.only).await?;
+        let reading = if attempts_chosen {
+            target.session.clone()
+        } else {
+            target.session.with_max_attempts(1)
+        };
+        let usage = crate::observe::usage(&reading, &baseline, &observed).await;
+        let cost = crate::plan::estimate(&baseline, &observed, &usage);
+        Ok(Planned {
+            plan,
+            observed,
+            cost,
+        })
     })
     .await;
 
@@ -44,37 +68,40 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
             .map(|outcome| AccountReport {
                 account_id: &outcome.account_id,
                 plan: match &outcome.result {
-                    Ok((plan, _)) => Ok(plan),
+                    Ok(planned) => Ok(&planned.plan),
                     Err(error) => Err(format!("{error:#}")),
                 },
                 api_calls: &outcome.api_calls,
+                cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
             })
             .collect();
         println!("{:#}", render_json(&reports, &reach.caller.api_calls()));
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
-        let (plan, observed) = outcome.result?;
-        return one_account(&plan, &observed, &source, output);
+        return one_account(&outcome.result?, &source, output);
     }
 
     if !output.json {
         for outcome in &outcomes {
             println!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
-                Ok((plan, _)) => anstream::print!("{}", render(plan, true)),
+                Ok(planned) => {
+                    anstream::print!("{}", render(&planned.plan, true));
+                    print!("\n{}", render_cost(&planned.cost));
+                }
                 Err(error) => println!("error: {error:#}"),
             }
         }
         print_summary(&outcomes, &reach.caller.api_calls());
     }
     let failed = outcomes.iter().any(|outcome| match &outcome.result {
-        Ok((plan, _)) => !plan.gaps.is_empty(),
+        Ok(planned) => !planned.plan.gaps.is_empty(),
         Err(_) => true,
     });
     let changes = outcomes
         .iter()
-        .any(|outcome| matches!(&outcome.result, Ok((plan, _)) if !plan.is_empty()));
+        .any(|outcome| matches!(&outcome.result, Ok(planned) if !planned.plan.is_empty()));
     Ok(if failed {
         ExitCode::from(1)
     } else if output.detailed_exitcode && changes {
@@ -85,14 +112,15 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
 }
 
 /// The output Terraform users know, for a run over the caller's own account.
-fn one_account(
-    plan: &Plan,
-    observed: &Observed,
-    source: &str,
-    output: &Output,
-) -> anyhow::Result<ExitCode> {
+fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Result<ExitCode> {
+    let Planned {
+        plan,
+        observed,
+        cost,
+    } = planned;
     if !output.json {
         anstream::print!("{}", render(plan, true));
+        print!("\n{}", render_cost(cost));
     }
     if !plan.gaps.is_empty() {
         bail!(
@@ -121,21 +149,21 @@ fn one_account(
 }
 
 /// One line per account, then the totals, as the last thing a reviewer reads.
-fn print_summary(outcomes: &[AccountOutcome<(Plan, Observed)>], run_calls: &ApiCallCounts) {
+fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts) {
     println!("\nAccounts:");
     for outcome in outcomes {
         let state = match &outcome.result {
-            Ok((plan, _)) if !plan.gaps.is_empty() => {
+            Ok(Planned { plan, .. }) if !plan.gaps.is_empty() => {
                 format!("incomplete: {} part(s) could not be read", plan.gaps.len())
             }
-            Ok((plan, _)) => account_line(plan),
+            Ok(Planned { plan, .. }) => account_line(plan),
             Err(error) => format!("failed: {}", first_line(error)),
         };
         println!("  {}  {state}", outcome.account_id);
     }
     let plans: Vec<&Plan> = outcomes
         .iter()
-        .filter_map(|outcome| outcome.result.as_ref().ok().map(|(plan, _)| plan))
+        .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.plan))
         .collect();
     let failed = outcomes.len() - plans.len();
     let calls: u64 = sum_calls(
@@ -167,4 +195,9 @@ fn print_summary(outcomes: &[AccountOutcome<(Plan, Observed)>], run_calls: &ApiC
             String::new()
         }
     );
+    let estimates: Vec<&Estimate> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.cost))
+        .collect();
+    print!("{}", render_cost_total(&estimates));
 }

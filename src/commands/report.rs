@@ -37,6 +37,7 @@ impl Reporter {
                     account_id: &plan.account_id,
                     plan: Ok(plan),
                     api_calls: &calls,
+                    cost: None,
                 }),
             }));
             return;

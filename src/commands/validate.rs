@@ -10,8 +10,14 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         RegionSelection::Listed(regions) => regions.join(", "),
     };
     let mut parts = Vec::new();
-    if baseline.guardduty.is_some() {
-        parts.push("GuardDuty".to_owned());
+    if let Some(guardduty) = &baseline.guardduty {
+        parts.push(match &guardduty.finding_alerts {
+            Some(alerts) => format!(
+                "GuardDuty with alerts on findings of severity {} or more",
+                alerts.min_severity
+            ),
+            None => "GuardDuty".to_owned(),
+        });
     }
     if let Some(config) = &baseline.config {
         parts.push(format!(
@@ -22,6 +28,9 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     if baseline.cloudtrail.is_some() {
         parts.push("CloudTrail".to_owned());
     }
+    if let Some(kms) = &baseline.kms {
+        parts.push(format!("the KMS key {}", kms.alias));
+    }
     if let Some(alerts) = &baseline.alerts {
         parts.push(format!("alerts to {} address(es)", alerts.emails.len()));
     }
@@ -30,6 +39,22 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     }
     if let Some(alarms) = &baseline.alarms {
         parts.push(format!("{} metric-filter alarms", alarms.filters.len()));
+    }
+    for (present, setting) in [
+        (baseline.password_policy.is_some(), "the password policy"),
+        (
+            baseline.account_public_access_block.is_some(),
+            "account-wide S3 Block Public Access",
+        ),
+        (
+            baseline.ebs_encryption.is_some(),
+            "EBS encryption by default",
+        ),
+        (baseline.access_analyzer.is_some(), "IAM Access Analyzer"),
+    ] {
+        if present {
+            parts.push(setting.to_owned());
+        }
     }
     let manages = match parts.is_empty() {
         true => "nothing yet".to_owned(),

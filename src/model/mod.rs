@@ -2,10 +2,12 @@
 //! watchpost manages. Desired and observed state use the same spec types so that comparing them
 //! is a plain, per-field affair.
 
+mod account;
 mod alerts;
 mod bucket;
 mod config;
 mod detector;
+mod kms;
 mod logs;
 pub mod policy;
 mod role;
@@ -15,12 +17,16 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use account::{
+    AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec,
+};
 pub use alerts::{
     ALERT_TARGET_ID, EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn,
 };
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 pub use detector::DetectorSpec;
+pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
 pub use trail::TrailSpec;
@@ -68,10 +74,16 @@ pub enum Kind {
     SigninRule,
     MetricFilter,
     MetricAlarm,
+    FindingRule,
+    KmsKey,
+    PasswordPolicy,
+    AccountPublicAccessBlock,
+    EbsEncryption,
+    AccessAnalyzer,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 20] = [
         Kind::LogBucket,
         Kind::IamRole,
         Kind::GuarddutyDetector,
@@ -86,6 +98,12 @@ impl Kind {
         Kind::SigninRule,
         Kind::MetricFilter,
         Kind::MetricAlarm,
+        Kind::FindingRule,
+        Kind::KmsKey,
+        Kind::PasswordPolicy,
+        Kind::AccountPublicAccessBlock,
+        Kind::EbsEncryption,
+        Kind::AccessAnalyzer,
     ];
 
     pub fn from_name(name: &str) -> Option<Kind> {
@@ -108,6 +126,12 @@ impl Kind {
             Kind::SigninRule => "signin_rule",
             Kind::MetricFilter => "metric_filter",
             Kind::MetricAlarm => "metric_alarm",
+            Kind::FindingRule => "finding_rule",
+            Kind::KmsKey => "kms_key",
+            Kind::PasswordPolicy => "password_policy",
+            Kind::AccountPublicAccessBlock => "account_public_access_block",
+            Kind::EbsEncryption => "ebs_encryption",
+            Kind::AccessAnalyzer => "access_analyzer",
         }
     }
 }
@@ -171,6 +195,11 @@ pub enum Spec {
     EventRule(EventRuleSpec),
     MetricFilter(MetricFilterSpec),
     Alarm(AlarmSpec),
+    Key(KeySpec),
+    PasswordPolicy(PasswordPolicySpec),
+    PublicAccessBlock(PublicAccessBlockSpec),
+    EbsEncryption(EbsEncryptionSpec),
+    Analyzer(AnalyzerSpec),
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the
@@ -235,6 +264,11 @@ impl Spec {
             (Spec::EventRule(d), Spec::EventRule(l)) => d.changes_from(l),
             (Spec::MetricFilter(d), Spec::MetricFilter(l)) => d.changes_from(l),
             (Spec::Alarm(d), Spec::Alarm(l)) => d.changes_from(l),
+            (Spec::Key(d), Spec::Key(l)) => d.changes_from(l),
+            (Spec::PasswordPolicy(d), Spec::PasswordPolicy(l)) => d.changes_from(l),
+            (Spec::PublicAccessBlock(d), Spec::PublicAccessBlock(l)) => d.changes_from(l),
+            (Spec::EbsEncryption(d), Spec::EbsEncryption(l)) => d.changes_from(l),
+            (Spec::Analyzer(d), Spec::Analyzer(l)) => d.changes_from(l),
             (desired, live) => unreachable!("compared {desired:?} with a {live:?}"),
         }
     }
@@ -256,6 +290,11 @@ impl Spec {
             Spec::EventRule(spec) => to_json(spec),
             Spec::MetricFilter(spec) => to_json(spec),
             Spec::Alarm(spec) => to_json(spec),
+            Spec::Key(spec) => to_json(spec),
+            Spec::PasswordPolicy(spec) => to_json(spec),
+            Spec::PublicAccessBlock(spec) => to_json(spec),
+            Spec::EbsEncryption(spec) => to_json(spec),
+            Spec::Analyzer(spec) => to_json(spec),
         };
         match inner {
             serde_json::Value::Object(map) => map

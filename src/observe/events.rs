@@ -4,10 +4,17 @@ use super::Read;
 use crate::aws::{Class, Context, Session};
 use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec, is_managed_tag};
 
-/// An EventBridge rule on the default bus and its targets.
+/// An EventBridge rule on the default bus and its targets: the sign-in rule, or a region's
+/// GuardDuty finding rule, as `kind` says.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
-pub async fn rule(session: &Session, region: &str, name: &str, ownership: bool) -> Read {
-    let id = ResourceId::new(Kind::SigninRule, region, name);
+pub async fn rule(
+    session: &Session,
+    region: &str,
+    kind: Kind,
+    name: &str,
+    ownership: bool,
+) -> Read {
+    let id = ResourceId::new(kind, region, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.events(region);
     let rule = match client

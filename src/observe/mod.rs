@@ -1,15 +1,18 @@
 //! Reads the live account: concurrently per region and service, only what the baseline needs.
 //! A read that fails is recorded as a gap for the planner, never an abort of the whole read.
 
+mod account;
 mod cloudtrail;
 mod cloudwatch;
 mod config;
 mod events;
 mod guardduty;
 mod iam;
+mod kms;
 mod logs;
 mod s3;
 mod sns;
+mod usage;
 
 use std::collections::BTreeSet;
 
@@ -19,6 +22,8 @@ use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
 use crate::plan::{SIGNIN_REGION, alert_topic_regions, log_bucket_name};
+
+pub use usage::{unread, usage};
 
 /// The account the credentials belong to.
 pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {
@@ -134,6 +139,7 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
+    let topic_regions = alert_topic_regions(baseline, regions);
     let wanted_rules: BTreeSet<String> = baseline
         .config
         .iter()
@@ -192,7 +198,7 @@ pub async fn account(
         )));
     }
     if let Some(alerts) = &baseline.alerts {
-        for region in alert_topic_regions(baseline) {
+        for region in &topic_regions {
             reads.push(Box::pin(sns::topic(
                 session,
                 region,
@@ -206,14 +212,69 @@ pub async fn account(
         reads.push(Box::pin(events::rule(
             session,
             SIGNIN_REGION,
+            Kind::SigninRule,
             &signin.rule_name,
             ownership,
         )));
+    }
+    if let (Some(findings), Some(_)) = (
+        baseline
+            .guardduty
+            .as_ref()
+            .and_then(|guardduty| guardduty.finding_alerts.as_ref()),
+        &baseline.alerts,
+    ) {
+        for region in regions {
+            reads.push(Box::pin(events::rule(
+                session,
+                region,
+                Kind::FindingRule,
+                &findings.rule_name,
+                ownership,
+            )));
+        }
+        // Out of scope now, so the rule watchpost made there goes: ownership is read.
+        for region in &retired {
+            reads.push(Box::pin(events::rule(
+                session,
+                region,
+                Kind::FindingRule,
+                &findings.rule_name,
+                true,
+            )));
+        }
+    }
+    if let Some(kms) = &baseline.kms {
+        reads.push(Box::pin(kms::key(session, home, &kms.alias, ownership)));
     }
     if let Some(alarms) = &baseline.alarms {
         reads.push(Box::pin(cloudwatch::alarms(
             session, home, alarms, ownership,
         )));
+    }
+    if baseline.password_policy.is_some() {
+        reads.push(Box::pin(account::password_policy(session, home)));
+    }
+    if baseline.account_public_access_block.is_some() {
+        reads.push(Box::pin(account::public_access_block(
+            session, home, account_id,
+        )));
+    }
+    if let Some(ebs) = &baseline.ebs_encryption {
+        for region in regions {
+            let read_key = ebs.kms_key_ids.contains_key(region);
+            reads.push(Box::pin(account::ebs_encryption(session, region, read_key)));
+        }
+    }
+    if let Some(analyzer) = &baseline.access_analyzer {
+        // Out of scope now, so the analyzer watchpost made there goes, as a detector does.
+        for region in regions.iter().chain(&retired) {
+            reads.push(Box::pin(account::access_analyzer(
+                session,
+                region,
+                &analyzer.name,
+            )));
+        }
     }
     let reads = join_all(reads).await;
     for read in reads {

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Action, Change, Plan, behind_gap, desired_resources};
 use crate::baseline::Baseline;
-use crate::model::{Kind, Live, Observed, ResourceId, Spec, SubscriptionSpec};
+use crate::model::{
+    KEY_DELETION_WINDOW_DAYS, Kind, Live, Observed, ResourceId, Spec, SubscriptionSpec,
+};
 
 /// Whether watchpost made it: its tag, or for Config's untaggable singletons, the name the
 /// baseline gives them (an adopted recorder keeps its own name).
@@ -22,6 +24,16 @@ fn made_by_watchpost(baseline: &Baseline, id: &ResourceId, live: &Live) -> bool 
         Kind::ConfigDeliveryChannel => config_name(|c| &c.delivery_channel_name),
         _ => live.owned,
     }
+}
+
+/// Settings of the account rather than resources: they carry no tag, whoever set them, and
+/// removing one (the password policy, Block Public Access, EBS encryption) only weakens the
+/// account, so `destroy` leaves them.
+fn is_account_setting(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::PasswordPolicy | Kind::AccountPublicAccessBlock | Kind::EbsEncryption
+    )
 }
 
 /// What watchpost made in a region the baseline no longer covers: the region's detector and
@@ -65,6 +77,8 @@ pub fn in_retired_region(observed: &Observed, id: &ResourceId) -> bool {
             | Kind::ConfigDeliveryChannel
             | Kind::ConfigRecording
             | Kind::ConfigRule
+            | Kind::AccessAnalyzer
+            | Kind::FindingRule
     );
     per_region && !observed.regions.contains(&id.region)
 }
@@ -107,13 +121,25 @@ pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> P
                 ..
             })
         );
-        if !made_by_watchpost(baseline, id, live) {
+        if is_account_setting(id.kind) {
+            notes.push(format!(
+                "{id} stays: it is a setting of the account, which watchpost cannot tell it set, and turning it off would weaken the account"
+            ));
+        } else if !made_by_watchpost(baseline, id, live) {
             notes.push(format!(
                 "{id} stays: watchpost adopted it rather than made it, and its converged settings are not rolled back"
+            ));
+        } else if matches!(&live.spec, Spec::Key(key) if key.key_state == "PendingDeletion") {
+            notes.push(format!(
+                "{id} stays until KMS deletes it: its deletion is already scheduled"
             ));
         } else if holds_logs && !delete_logs {
             notes.push(format!(
                 "{id} stays: it holds logs, which are evidence; pass --delete-logs to remove it and them"
+            ));
+        } else if id.kind == Kind::KmsKey && !delete_logs {
+            notes.push(format!(
+                "{id} stays: the logs it encrypts cannot be read without it; pass --delete-logs to schedule its deletion ({KEY_DELETION_WINDOW_DAYS} days ahead) with them"
             ));
         } else if pending {
             notes.push(format!(

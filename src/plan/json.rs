@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Action, Plan};
+use super::{Action, Estimate, Plan, cost_json};
 use crate::model::{Gap, Kind, ResourceId, Spec};
 
 /// Raised when a field is removed or changes meaning; adding a field keeps it.
@@ -21,6 +21,8 @@ pub struct AccountReport<'a> {
     pub account_id: &'a str,
     pub plan: Result<&'a Plan, String>,
     pub api_calls: &'a ApiCallCounts,
+    /// The cost estimate `plan` ends with; `apply` gives none.
+    pub cost: Option<&'a Estimate>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +136,9 @@ pub fn account_json(report: &AccountReport<'_>) -> Value {
         }),
     };
     document["api_calls"] = serde_json::to_value(report.api_calls).expect("counts serialize");
+    if let (Ok(_), Some(cost)) = (&report.plan, report.cost) {
+        document["cost"] = cost_json(cost);
+    }
     document
 }
 

@@ -1,6 +1,7 @@
 //! From the baseline and the observed account to a plan: pure, synchronous and deterministic.
 //! Nothing here talks to AWS; the executor carries out what this decides, and nothing more.
 
+mod cost;
 mod desired;
 mod destroy;
 mod json;
@@ -13,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use cost::{
+    Estimate, Unread, Usage, cost_json, estimate, render_cost, render_cost_total,
+};
 pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
@@ -26,7 +30,9 @@ pub use render::render;
 pub use saved::{SAVED_FORMAT_VERSION, SavedPlan};
 
 use crate::baseline::Baseline;
-use crate::model::{FieldChange, Gap, Kind, Observed, ResourceId, Spec, SubscriptionSpec};
+use crate::model::{
+    AnalyzerSpec, FieldChange, Gap, Kind, Observed, ResourceId, Spec, SubscriptionSpec,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +111,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
             observed.regions_not_enabled.join(", ")
         ));
     }
+    notes.extend(desired::skipped_rule_notes(baseline, observed));
     let (retired_changes, retired_notes) = destroy::retired_region_changes(baseline, observed);
     changes.extend(retired_changes);
     notes.extend(retired_notes);
@@ -181,6 +188,16 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
                     notes.push(format!(
                         "{id} still waits for its recipient to confirm: no alert reaches {} until they follow the link in AWS's email (check spam)",
                         id.name
+                    ));
+                }
+                if let Spec::Analyzer(AnalyzerSpec {
+                    status: Some(status),
+                    ..
+                }) = &live.spec
+                    && status != "ACTIVE"
+                {
+                    notes.push(format!(
+                        "{id}: the analyzer is {status}, not ACTIVE, and finds nothing while it is; see its status reason in the IAM Access Analyzer console"
                     ));
                 }
                 let fields = spec.changes_from(&live.spec);

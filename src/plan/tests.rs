@@ -27,24 +27,7 @@ fn empty_account() -> Observed {
 
 /// The account as it is after a successful apply of `baseline`.
 fn converged(baseline: &Baseline) -> Observed {
-    let mut observed = empty_account();
-    for desired in desired_resources(baseline, &observed.clone()) {
-        let live_id = match &desired.spec {
-            Spec::Detector(_) => Some("d3t3ct0r".to_owned()),
-            Spec::Recorder(spec) => Some(spec.name.clone()),
-            Spec::DeliveryChannel(spec) => Some(spec.name.clone()),
-            _ => None,
-        };
-        observed.resources.insert(
-            desired.id,
-            Live {
-                spec: desired.spec,
-                live_id,
-                owned: false,
-            },
-        );
-    }
-    observed
+    converged_in(baseline, &["eu-west-1", "us-east-1"])
 }
 
 #[test]
@@ -487,3 +470,91 @@ fn opt_in_regions_not_enabled_are_named_as_skipped() {
         ]
     );
 }
+
+/// An account in `regions` as it is after a successful apply of `baseline`.
+fn converged_in(baseline: &Baseline, regions: &[&str]) -> Observed {
+    let mut observed = Observed {
+        account_id: ACCOUNT.to_owned(),
+        regions: regions.iter().map(|r| (*r).to_owned()).collect(),
+        ..Observed::default()
+    };
+    for desired in desired_resources(baseline, &observed.clone()) {
+        let live_id = match &desired.spec {
+            Spec::Detector(_) => Some("d3t3ct0r".to_owned()),
+            Spec::Recorder(spec) => Some(spec.name.clone()),
+            Spec::DeliveryChannel(spec) => Some(spec.name.clone()),
+            _ => None,
+        };
+        let live = Live {
+            spec: desired.spec,
+            live_id,
+            owned: false,
+        };
+        observed.resources.insert(desired.id, live);
+    }
+    observed
+}
+
+#[test]
+fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
+    // AWS Config offers neither encrypted-volumes nor access-keys-rotated in mx-central-1.
+    let regions = ["mx-central-1", "us-east-1"];
+    let rules = "[config]\n[config.rules]\nencrypted-volumes = {}\nrestricted-ssh = {}\n\
+        access-keys-rotated = {}\n";
+    let source = format!(
+        "[scope]\nregions = [\"mx-central-1\", \"us-east-1\"]\nhome_region = \"us-east-1\"\n{rules}"
+    );
+    let baseline = Baseline::parse("baseline.toml", &source).unwrap();
+    let empty = Observed {
+        account_id: ACCOUNT.to_owned(),
+        regions: regions.map(str::to_owned).to_vec(),
+        ..Observed::default()
+    };
+    let plan = plan(&baseline, &empty);
+    assert_eq!(
+        ids_of(&plan, Kind::ConfigRule),
+        [
+            "config_rule/mx-central-1/restricted-ssh",
+            "config_rule/us-east-1/access-keys-rotated",
+            "config_rule/us-east-1/encrypted-volumes",
+            "config_rule/us-east-1/restricted-ssh",
+        ]
+    );
+    // The region is still recorded; only the rule is left out.
+    assert!(
+        ids_of(&plan, Kind::ConfigRecorder).contains(&"config_recorder/mx-central-1".to_owned())
+    );
+    assert_eq!(
+        plan.notes,
+        [
+            "config rule encrypted-volumes is skipped in 1 region(s) where AWS Config does not offer it: mx-central-1"
+        ]
+    );
+    let again = super::plan(&baseline, &converged_in(&baseline, &regions));
+    assert!(again.is_empty(), "{again:#?}");
+    assert_eq!(again.notes, plan.notes);
+
+    // A rule that judges the whole account goes to the home region only; where AWS does not
+    // offer it there, it goes nowhere, and the note says so.
+    let source = format!(
+        "[scope]\nregions = [\"mx-central-1\", \"us-east-1\"]\nhome_region = \"mx-central-1\"\n{rules}"
+    );
+    let baseline = Baseline::parse("baseline.toml", &source).unwrap();
+    let plan = super::plan(&baseline, &empty);
+    assert!(
+        !ids_of(&plan, Kind::ConfigRule)
+            .iter()
+            .any(|id| id.ends_with("/access-keys-rotated")),
+        "{:#?}",
+        ids_of(&plan, Kind::ConfigRule)
+    );
+    assert_eq!(
+        plan.notes,
+        [
+            "config rule access-keys-rotated is skipped: AWS Config does not offer it in the home region mx-central-1, the one region where a rule that judges the whole account is placed, so nothing checks what it checks; the regions that lack it are listed in docs/baseline-reference.md",
+            "config rule encrypted-volumes is skipped in 1 region(s) where AWS Config does not offer it: mx-central-1",
+        ]
+    );
+}
+
+mod findings_and_key;

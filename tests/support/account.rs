@@ -152,6 +152,27 @@ pub async fn account_state(moto: &Moto, home: &str, others: &[&str]) -> AccountS
         );
     }
 
+    // Keys by what names them, never by id: a key made twice shows as a second entry.
+    let kms = aws_sdk_kms::Client::new(&moto.sdk_config(home).await);
+    let mut keys = Vec::new();
+    for key in kms.list_keys().send().await.unwrap().keys() {
+        let id = key.key_id().unwrap();
+        let tags = kms.list_resource_tags().key_id(id).send().await.unwrap();
+        if !tags.tags().iter().any(|t| t.tag_key() == "managed-by") {
+            continue;
+        }
+        let aliases = kms.list_aliases().key_id(id).send().await.unwrap();
+        let state = kms.describe_key().key_id(id).send().await.unwrap();
+        let rotation = kms.get_key_rotation_status().key_id(id).send().await;
+        keys.push(format!(
+            "{:?}: {:?}, rotation {}",
+            each(aliases.aliases(), |a| format!("{:?}", a.alias_name())),
+            state.key_metadata().and_then(|k| k.key_state()),
+            rotation.unwrap().key_rotation_enabled()
+        ));
+    }
+    state.insert("kms keys".to_owned(), sorted(keys));
+
     let s3 = moto.s3(home).await;
     let mut buckets = Vec::new();
     for bucket in s3.list_buckets().send().await.unwrap().buckets() {

@@ -424,7 +424,8 @@ impl Drop for TempBaseline {
 }
 
 /// A small baseline with every kind of resource, in `home` and `other`: alert topics in both
-/// when one of them is us-east-1, where the sign-in rule lives.
+/// (for the GuardDuty finding rule of each region, and the sign-in rule in us-east-1), and the
+/// KMS key in `home`.
 pub fn every_kind_baseline(home: &str, other: &str) -> String {
     format!(
         r#"
@@ -433,6 +434,9 @@ regions = ["{home}", "{other}"]
 home_region = "{home}"
 
 [guardduty]
+[guardduty.finding_alerts]
+
+[kms]
 
 [config]
 [config.rules]
@@ -463,12 +467,18 @@ pub fn write_baseline(contents: &str) -> TempBaseline {
 }
 
 impl Moto {
-    /// The (subject, message) pairs published to a topic, from moto's own record of them.
-    pub fn published(&self, topic_arn: &str) -> Vec<(String, String)> {
+    /// moto's whole state, every service's (`GET /moto-api/data.json`), for what the SDK cannot
+    /// read back from it.
+    pub fn state(&self) -> serde_json::Value {
         let (status, body) = http(self.port, "GET", "/moto-api/data.json")
             .unwrap_or_else(|e| panic!("GET /moto-api/data.json: {e}"));
         assert_eq!(status, 200, "GET /moto-api/data.json answered {status}");
-        let data: serde_json::Value = serde_json::from_str(&body).expect("moto's data is JSON");
+        serde_json::from_str(&body).expect("moto's data is JSON")
+    }
+
+    /// The (subject, message) pairs published to a topic, from moto's own record of them.
+    pub fn published(&self, topic_arn: &str) -> Vec<(String, String)> {
+        let data = self.state();
         let topics = data["sns"]["Topic"].as_array().cloned().unwrap_or_default();
         topics
             .iter()
@@ -515,4 +525,44 @@ pub fn watchpost_command(endpoint: &str, args: &[&str]) -> Command {
     ];
     command.env("AWS_ENDPOINT_URL", endpoint).envs(fixed);
     command
+}
+
+impl Moto {
+    /// `watchpost plan --detailed-exitcode` with `baseline`: exit 0 when the account matches it,
+    /// 2 when there are changes.
+    pub fn plan_exitcode(&self, baseline: &str) -> Run {
+        self.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+    }
+
+    /// `watchpost apply --auto-approve` with `baseline`.
+    pub fn apply_approved(&self, baseline: &str) -> Run {
+        self.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
+    }
+}
+
+impl Run {
+    /// Panics, showing the output, unless stdout holds each of `expected`.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, expected: &[impl AsRef<str>]) -> &Self {
+        assert_holds("stdout", &self.stdout, expected);
+        self
+    }
+
+    /// Panics, showing the output, unless stderr holds each of `expected`.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, expected: &[impl AsRef<str>]) -> &Self {
+        assert_holds("stderr", &self.stderr, expected);
+        self
+    }
+}
+
+#[track_caller]
+fn assert_holds(stream: &str, text: &str, expected: &[impl AsRef<str>]) {
+    for expected in expected {
+        let expected = expected.as_ref();
+        assert!(
+            text.contains(expected),
+            "missing {expected:?} in {stream}:\n{text}"
+        );
+    }
 }

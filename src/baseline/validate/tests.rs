@@ -355,8 +355,18 @@ fn a_kms_key_arn_names_a_partition_region_account_and_key_id() {
         format!("arn:aws-cn:kms:cn-north-1:111122223333:key/{key_id}"),
         "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab".to_owned(),
     ] {
-        assert_accepted(&format!("{SCOPE}[cloudtrail]\nkms_key_id = \"{good}\"\n"));
+        // In the home region: S3 and CloudTrail use keys of their own region only.
+        let region = good.split(':').nth(3).unwrap();
+        assert_accepted(&format!(
+            "[scope]\nregions = [\"{region}\"]\nhome_region = \"{region}\"\n[cloudtrail]\nkms_key_id = \"{good}\"\n"
+        ));
     }
+    let elsewhere = format!("arn:aws:kms:eu-west-1:111122223333:key/{key_id}");
+    assert_refused(
+        &format!("{SCOPE}[cloudtrail]\nkms_key_id = \"{elsewhere}\"\n"),
+        "the key is in `eu-west-1`, not the home region `us-east-1` (S3 and CloudTrail use a key of their own region only, and the log bucket and the trail are in us-east-1: name a key of us-east-1, or remove kms_key_id and add [kms] for a key watchpost makes there)",
+        &format!("\"{elsewhere}\""),
+    );
 }
 
 #[test]
@@ -515,4 +525,75 @@ fn a_filter_pattern_is_measured_in_characters() {
         "{problem}"
     );
     assert!(place.starts_with("'{ $.userName"), "{place:?}");
+}
+
+#[test]
+fn the_recommended_baseline_has_the_cis_monitoring_set() {
+    let baseline = parse(include_str!("../../../baseline.toml")).unwrap();
+    let filters = baseline.alarms.unwrap().filters;
+    let known: Vec<&str> = catalog::METRIC_FILTERS.iter().map(|f| f.name).collect();
+    let mut named: Vec<&str> = filters.keys().map(String::as_str).collect();
+    let mut expected = known.clone();
+    named.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(named, expected);
+    assert_eq!(filters.len(), 15);
+    for known in catalog::METRIC_FILTERS {
+        assert_eq!(filters[known.name].pattern, known.pattern);
+        assert_eq!(filters[known.name].description, known.alarm_description());
+    }
+}
+
+#[test]
+fn every_known_filter_passes_the_pattern_check_and_fits_an_alarm() {
+    for known in catalog::METRIC_FILTERS {
+        assert_eq!(
+            check_filter_pattern(known.pattern),
+            Ok(()),
+            "{}",
+            known.name
+        );
+        assert!(known.alarm_description().chars().count() <= ALARM_DESCRIPTION_MAX);
+    }
+}
+
+#[test]
+fn a_required_parameter_is_sent_with_awss_default_or_asked_for() {
+    let baseline = parse(&format!(
+        "{SCOPE}[config.rules]\naccess-keys-rotated = {{}}\n\
+         iam-user-unused-credentials-check = {{ maxCredentialUsageAge = 45 }}\n"
+    ))
+    .unwrap();
+    let rules = baseline.config.unwrap().rules;
+    assert_eq!(
+        rules["access-keys-rotated"].input_parameters["maxAccessKeyAge"],
+        "90"
+    );
+    assert_eq!(
+        rules["iam-user-unused-credentials-check"].input_parameters["maxCredentialUsageAge"],
+        "45"
+    );
+    assert_eq!(
+        problems(&format!(
+            "{SCOPE}[config.rules]\niam-customer-policy-blocked-kms-actions = {{}}\n"
+        )),
+        [
+            "`iam-customer-policy-blocked-kms-actions` needs the parameter `blockedActionsPatterns` (add blockedActionsPatterns = [\"a\", \"b\"])"
+        ]
+    );
+}
+
+#[test]
+fn a_misspelt_rule_of_the_larger_catalog_still_gets_its_suggestion() {
+    let found = problems(&format!(
+        "{SCOPE}[config.rules]\nroot-acount-mfa-enabled = {{}}\nmulti-region-cloud-trail-enabled = {{}}\n"
+    ));
+    assert!(
+        found[0].contains("did you mean \"root-account-mfa-enabled\"?"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].contains("did you mean \"multi-region-cloudtrail-enabled\"?"),
+        "{found:#?}"
+    );
 }

@@ -84,23 +84,44 @@ fn signin_pattern(events: SigninEvents) -> Value {
     pattern
 }
 
-/// The regions that hold an alert topic: the home region, for the alarms, and us-east-1 for
-/// the sign-in rule, since a rule can only target a topic of its own region.
-pub fn alert_topic_regions(baseline: &Baseline) -> Vec<&str> {
+/// The regions that hold an alert topic: the home region, for the alarms; us-east-1 for the
+/// sign-in rule; and with GuardDuty finding alerts, every region in scope (`regions`), for the
+/// finding rule there: a rule can only target a topic of its own region.
+pub fn alert_topic_regions(baseline: &Baseline, regions: &[String]) -> Vec<String> {
     let home = baseline.scope.home_region.as_str();
-    let mut regions = vec![home];
-    if baseline.signin_notification.is_some() && home != SIGNIN_REGION {
-        regions.push(SIGNIN_REGION);
+    let mut topics = vec![home.to_owned()];
+    let mut add = |region: &str| {
+        if !topics.iter().any(|known| known == region) {
+            topics.push(region.to_owned());
+        }
+    };
+    if baseline.signin_notification.is_some() {
+        add(SIGNIN_REGION);
     }
-    regions
+    let finding_alerts = baseline
+        .guardduty
+        .as_ref()
+        .is_some_and(|guardduty| guardduty.finding_alerts.is_some());
+    if finding_alerts {
+        regions.iter().for_each(|region| add(region));
+    }
+    topics
 }
 
 pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
     let Some(alerts) = &context.baseline.alerts else {
         return;
     };
-    for region in alert_topic_regions(context.baseline) {
-        topic(context, alerts, region, desired);
+    for region in alert_topic_regions(context.baseline, &context.observed.regions) {
+        topic(context, alerts, &region, desired);
+    }
+    if let Some(findings) = context
+        .baseline
+        .guardduty
+        .as_ref()
+        .and_then(|guardduty| guardduty.finding_alerts.as_ref())
+    {
+        super::findings::resources(context, findings, &alerts.topic_name, desired);
     }
     if let Some(signin) = &context.baseline.signin_notification {
         let topic_id = ResourceId::new(Kind::AlertTopic, SIGNIN_REGION, &alerts.topic_name);

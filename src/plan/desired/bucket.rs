@@ -1,8 +1,8 @@
 use serde_json::{Value, json};
 
-use super::{Context, Desired};
+use super::{Context, Desired, kms};
 use crate::model::policy::{self, canonical};
-use crate::model::{BucketSpec, Spec};
+use crate::model::{BucketSpec, Encryption, Spec};
 
 pub fn log_bucket(context: &Context<'_>) -> Desired {
     let settings = &context.baseline.log_bucket;
@@ -74,11 +74,20 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
         ]);
     }
     statements.extend(foreign_statements(context, &statements));
+    let (encryption, key) = match &settings.encryption {
+        Encryption::Kms { kms_key_id } => (
+            Encryption::Kms {
+                kms_key_id: kms::key_arn(context, kms_key_id),
+            },
+            kms::needs(context, Some(kms_key_id)),
+        ),
+        Encryption::S3Managed => (Encryption::S3Managed, None),
+    };
     Desired {
         id: context.bucket_id(),
         spec: Spec::Bucket(BucketSpec {
             block_public_access: true,
-            encryption: Some(settings.encryption.clone()),
+            encryption: Some(encryption),
             versioning: Some("Enabled".to_owned()),
             object_ownership: Some("BucketOwnerEnforced".to_owned()),
             expire_after_days: Some(settings.expire_after_days),
@@ -87,7 +96,7 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
                 "Statement": statements
             }))),
         }),
-        depends_on: Vec::new(),
+        depends_on: key.into_iter().collect(),
     }
 }
 

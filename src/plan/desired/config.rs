@@ -3,12 +3,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{Context, Desired};
-use crate::baseline::Config;
 use crate::baseline::catalog::RuleScope;
+use crate::baseline::{Baseline, Config, ConfigRule};
 use crate::model::policy::canonical;
 use crate::model::{
-    DeliveryChannelSpec, Encryption, GLOBAL, Kind, RecorderSpec, RecordingSpec, ResourceId,
-    RoleSpec, RuleSpec, Spec,
+    DeliveryChannelSpec, Encryption, GLOBAL, Kind, Observed, RecorderSpec, RecordingSpec,
+    ResourceId, RoleSpec, RuleSpec, Spec,
 };
 
 fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
@@ -39,14 +39,26 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
         ]
     });
     if let Encryption::Kms { kms_key_id } = &context.baseline.log_bucket.encryption {
-        delivery["Statement"]
-            .as_array_mut()
-            .expect("statements are a list")
-            .push(json!({
+        let grant = if crate::model::is_alias(kms_key_id) {
+            // watchpost's key, whose id AWS chooses when it is made: named by its alias, so
+            // that the policy is the same before and after.
+            json!({
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": format!("arn:{}:kms:{}:{}:key/*", context.partition, context.home, context.account),
+                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": kms_key_id}}
+            })
+        } else {
+            json!({
                 "Effect": "Allow",
                 "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                 "Resource": kms_key_id
-            }));
+            })
+        };
+        delivery["Statement"]
+            .as_array_mut()
+            .expect("statements are a list")
+            .push(grant);
     }
     RoleSpec {
         trust_policy: canonical(&trust),
@@ -116,7 +128,7 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
             depends_on: vec![channel_id],
         });
         for (name, rule) in &config.rules {
-            if rule.scope == RuleScope::Account && region != context.home {
+            if !placed_in(rule, region, context.home) {
                 continue;
             }
             desired.push(Desired {
@@ -129,4 +141,48 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
             });
         }
     }
+}
+
+/// Where a rule goes: a rule that judges the account as a whole in the home region only, any
+/// other in every region, and either only where AWS offers it.
+fn placed_in(rule: &ConfigRule, region: &str, home: &str) -> bool {
+    belongs_in(rule, region, home) && rule.availability.offered_in(region)
+}
+
+fn belongs_in(rule: &ConfigRule, region: &str, home: &str) -> bool {
+    rule.scope == RuleScope::Resources || region == home
+}
+
+/// One note per rule left out of a region in scope because AWS Config does not offer it there:
+/// skipped in the plan rather than refused by AWS halfway through an apply.
+pub fn skipped_rule_notes(baseline: &Baseline, observed: &Observed) -> Vec<String> {
+    let Some(config) = &baseline.config else {
+        return Vec::new();
+    };
+    let home = baseline.scope.home_region.as_str();
+    let mut notes = Vec::new();
+    for (name, rule) in &config.rules {
+        let skipped: Vec<&str> = observed
+            .regions
+            .iter()
+            .map(String::as_str)
+            .filter(|region| {
+                belongs_in(rule, region, home) && !rule.availability.offered_in(region)
+            })
+            .collect();
+        if skipped.is_empty() {
+            continue;
+        }
+        notes.push(match rule.scope {
+            RuleScope::Account => format!(
+                "config rule {name} is skipped: AWS Config does not offer it in the home region {home}, the one region where a rule that judges the whole account is placed, so nothing checks what it checks; the regions that lack it are listed in docs/baseline-reference.md"
+            ),
+            RuleScope::Resources => format!(
+                "config rule {name} is skipped in {} region(s) where AWS Config does not offer it: {}",
+                skipped.len(),
+                skipped.join(", ")
+            ),
+        });
+    }
+    notes
 }

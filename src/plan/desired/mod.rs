@@ -1,12 +1,16 @@
 //! What the baseline means for one account: every resource it asks for, with its full desired
 //! settings and the resources it needs first. Global things are placed once, by rule.
 
+mod account;
 mod alerts;
 mod bucket;
 mod config;
+mod findings;
+mod kms;
 mod trail;
 
 pub use alerts::{SIGNIN_REGION, alert_topic_regions};
+pub(super) use config::skipped_rule_notes;
 
 use crate::baseline::Baseline;
 use crate::model::{DetectorSpec, Kind, Observed, ResourceId, Spec, partition};
@@ -114,6 +118,10 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
         trail::resources(&context, cloudtrail, &mut desired);
     }
     alerts::resources(&context, &mut desired);
+    if let Some(key) = &baseline.kms {
+        kms::resources(&context, key, &mut desired);
+    }
+    account::resources(&context, &mut desired);
     desired.sort_by(|a, b| a.id.cmp(&b.id));
     desired
 }

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{Context, Desired};
+use super::{Context, Desired, kms};
 use crate::baseline::CloudTrail;
 use crate::model::policy::canonical;
 use crate::model::{GLOBAL, Kind, LogGroupSpec, ResourceId, RoleSpec, Spec, TrailSpec};
@@ -71,10 +71,17 @@ pub fn resources(context: &Context<'_>, cloudtrail: &CloudTrail, desired: &mut V
                 log_group_arn(context, cloudtrail)
             )),
             cloud_watch_logs_role_arn: Some(context.role_arn(&cloudtrail.role_name)),
-            kms_key_id: cloudtrail.kms_key_id.clone(),
+            kms_key_id: cloudtrail
+                .kms_key_id
+                .as_ref()
+                .map(|key| kms::key_arn(context, key)),
             logging: true,
         }),
-        // CloudTrail checks at create that it may write to the bucket and the log group.
-        depends_on: vec![context.bucket_id(), log_group_id, role_id],
+        // CloudTrail checks at create that it may write to the bucket and the log group (and
+        // use the key).
+        depends_on: [context.bucket_id(), log_group_id, role_id]
+            .into_iter()
+            .chain(kms::needs(context, cloudtrail.kms_key_id.as_deref()))
+            .collect(),
     });
 }

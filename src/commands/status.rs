@@ -1,0 +1,101 @@
+//! `watchpost status`: read each account's status and print it. Nothing is changed and no lease
+//! is taken. Exit 0 when every account could be read, even if parts of one were not available
+//! (they are named in the output); 1 when the run or an account could not be read at all.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::accounts::Fleet;
+use crate::baseline::Baseline;
+use crate::cli::AwsArgs;
+use crate::status::{AccountStatus, Time, render_json, render_text};
+
+/// Attempts per call unless the user chose a number: the SDK's own default. A person is
+/// waiting, and a part that fails is shown as not available rather than failing the run.
+const ATTEMPTS: u32 = 3;
+
+pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let (baseline, _) = Baseline::read(path)?;
+    let fleet = Fleet::new(&baseline, aws)?;
+    let reach = super::reach(aws, &baseline, &fleet).await?;
+    let region = super::account_region(aws, &baseline);
+    let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
+    let outcomes = super::for_each_account(&reach.targets, fleet.parallelism, |target| {
+        let baseline = &baseline;
+        async move {
+            target.verify(region).await?;
+            let regions = crate::observe::regions(&target.session, baseline, region).await?;
+            let session = if attempts_chosen {
+                target.session.clone()
+            } else {
+                target.session.with_max_attempts(ATTEMPTS)
+            };
+            let status = crate::status::account(
+                &session,
+                baseline,
+                target.account_id.clone(),
+                regions.in_scope,
+            )
+            .await;
+            anyhow::Ok(status)
+        }
+    })
+    .await;
+
+    if json {
+        let accounts: Vec<(String, Result<AccountStatus, String>)> = outcomes
+            .iter()
+            .map(|outcome| {
+                let status = match &outcome.result {
+                    Ok(status) => Ok(status.clone()),
+                    Err(error) => Err(format!("{error:#}")),
+                };
+                (outcome.account_id.clone(), status)
+            })
+            .collect();
+        println!("{:#}", render_json(&accounts));
+    }
+    if !reach.is_fan_out() {
+        let outcome = outcomes.into_iter().next().expect("one account");
+        let status = outcome.result?;
+        if !json {
+            print!("{}", render_text(&status, now()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !json {
+        for outcome in &outcomes {
+            println!("\n== account {} ==\n", outcome.account_id);
+            match &outcome.result {
+                Ok(status) => print!("{}", render_text(status, now())),
+                Err(error) => println!("error: {error:#}"),
+            }
+        }
+    }
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    if !json {
+        println!(
+            "\nRead {} of {} account(s){}.",
+            outcomes.len() - failed,
+            outcomes.len(),
+            if failed > 0 {
+                format!("; {failed} could not be read (above)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn now() -> Time {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Time(i64::try_from(seconds).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,81 @@
+use super::Read;
+use crate::aws::{Class, Context, Session};
+use crate::model::{KeySpec, Kind, Live, ResourceId, Spec, is_managed_tag, policy};
+
+/// The key an alias names in the home region: its state, rotation and key policy. The alias is
+/// how the key is found, since AWS chooses a key's id; `live_id` is the key's ARN.
+/// `ownership`: also read the key's tags, which only `destroy` needs.
+pub async fn key(session: &Session, home: &str, alias: &str, ownership: bool) -> Read {
+    let id = ResourceId::new(Kind::KmsKey, home, alias);
+    let failed = |error| (vec![id.clone()], error);
+    let client = session.kms(home);
+    let described = match client
+        .describe_key()
+        .key_id(alias)
+        .send()
+        .await
+        .call("kms:DescribeKey", &id)
+    {
+        Ok(answer) => answer,
+        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
+        Err(error) => return Err(failed(error)),
+    };
+    let Some(metadata) = described.key_metadata() else {
+        return Ok(Vec::new());
+    };
+    let key_id = metadata.key_id();
+    let key_state = metadata
+        .key_state()
+        .map(|state| state.as_str().to_owned())
+        .unwrap_or_default();
+    // AWS does not rotate a key that waits for deletion, and reports its rotation as off.
+    let rotation = if key_state == "PendingDeletion" {
+        false
+    } else {
+        client
+            .get_key_rotation_status()
+            .key_id(key_id)
+            .send()
+            .await
+            .call("kms:GetKeyRotationStatus", &id)
+            .map_err(failed)?
+            .key_rotation_enabled()
+    };
+    let policy = client
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .call("kms:GetKeyPolicy", &id)
+        .map_err(failed)?
+        .policy()
+        .and_then(|text| policy::parse(text).ok())
+        .unwrap_or_default();
+    let owned = if ownership {
+        let tags = client
+            .list_resource_tags()
+            .key_id(key_id)
+            .send()
+            .await
+            .call("kms:ListResourceTags", &id)
+            .map_err(failed)?;
+        tags.tags()
+            .iter()
+            .any(|tag| is_managed_tag(tag.tag_key(), tag.tag_value()))
+    } else {
+        false
+    };
+    Ok(vec![(
+        id,
+        Live {
+            spec: Spec::Key(KeySpec {
+                key_state,
+                rotation,
+                policy,
+            }),
+            live_id: metadata.arn().map(str::to_owned),
+            owned,
+        },
+    )])
+}
