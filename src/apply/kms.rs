@@ -39,13 +39,21 @@ pub async fn key(session: &Session, change: &Change, spec: &KeySpec) -> Result<(
             }
             None => create_once(&client, id, spec).await?,
         };
-        client
+        let named = client
             .create_alias()
             .alias_name(alias)
             .target_key_id(&key_id)
             .send()
             .await
-            .call("kms:CreateAlias", id)?;
+            .call("kms:CreateAlias", id);
+        match named {
+            Ok(_) => {}
+            // A retry after an answer that was lost finds the alias made: done, if on this key.
+            Err(error)
+                if error.code.as_deref() == Some("AlreadyExistsException")
+                    && key_state(&client, id, alias).await?.0 == key_id => {}
+            Err(error) => return Err(error),
+        }
         return enable_rotation(&client, id, &key_id).await;
     }
     let key_id = key_id(change);
@@ -163,17 +171,7 @@ async fn left_behind(client: &Client, id: &ResourceId) -> Result<Option<String>,
                 continue;
             }
             // One that was scheduled for deletion was removed on purpose, and stays removed.
-            let described = client
-                .describe_key()
-                .key_id(key_id)
-                .send()
-                .await
-                .call("kms:DescribeKey", id)?;
-            let state = described
-                .key_metadata()
-                .and_then(|key| key.key_state())
-                .map(|state| state.as_str().to_owned());
-            if state.as_deref() == Some("Enabled") {
+            if key_state(client, id, key_id).await?.1 == "Enabled" {
                 return Ok(Some(key_id.to_owned()));
             }
         }
@@ -189,12 +187,20 @@ async fn enable(
     live_state: Option<&str>,
 ) -> Result<(), AwsError> {
     if live_state == Some("PendingDeletion") {
-        client
+        let cancelled = client
             .cancel_key_deletion()
             .key_id(key_id)
             .send()
             .await
-            .call("kms:CancelKeyDeletion", id)?;
+            .call("kms:CancelKeyDeletion", id);
+        match cancelled {
+            Ok(_) => {}
+            // Retried after an answer that was lost: the deletion is cancelled already.
+            Err(error)
+                if invalid_state(&error)
+                    && key_state(client, id, key_id).await?.1 != "PendingDeletion" => {}
+            Err(error) => return Err(error),
+        }
     }
     client
         .enable_key()
@@ -243,15 +249,55 @@ fn key_id(change: &Change) -> String {
 /// encrypted cannot be read once it is gone, and until then `kms:CancelKeyDeletion` (or the
 /// next `apply`) brings it back. The alias goes with the key, when KMS deletes it.
 pub async fn schedule_deletion(session: &Session, change: &Change) -> Result<(), AwsError> {
-    session
-        .kms(&change.id.region)
+    let client = session.kms(&change.id.region);
+    let key_id = key_id(change);
+    let scheduled = client
         .schedule_key_deletion()
-        .key_id(key_id(change))
+        .key_id(&key_id)
         .pending_window_in_days(KEY_DELETION_WINDOW_DAYS)
         .send()
         .await
-        .call("kms:ScheduleKeyDeletion", &change.id)
-        .map(drop)
+        .call("kms:ScheduleKeyDeletion", &change.id);
+    match scheduled {
+        Ok(_) => Ok(()),
+        // Retried after an answer that was lost: the deletion is scheduled already.
+        Err(error)
+            if invalid_state(&error)
+                && key_state(&client, &change.id, &key_id).await?.1 == "PendingDeletion" =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// KMS refuses a call the key's state does not allow (`KMSInvalidStateException`).
+fn invalid_state(error: &AwsError) -> bool {
+    error.code.as_deref() == Some("KMSInvalidStateException")
+}
+
+/// The id and state of the key `key` (an id, an ARN or an alias) names.
+async fn key_state(
+    client: &Client,
+    id: &ResourceId,
+    key: &str,
+) -> Result<(String, String), AwsError> {
+    let described = client
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .call("kms:DescribeKey", id)?;
+    let metadata = described.key_metadata();
+    Ok((
+        metadata
+            .map(|key| key.key_id().to_owned())
+            .unwrap_or_default(),
+        metadata
+            .and_then(|key| key.key_state())
+            .map(|state| state.as_str().to_owned())
+            .unwrap_or_default(),
+    ))
 }
 
 /// The key ARN to give S3 or CloudTrail for `key`: as it is, or for an alias (watchpost's key,

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::status::{AccountStatus, Time, render_json, render_text};
+use crate::status::{StatusReport, Time, render_json, render_text};
 
 /// Attempts per call unless the user chose a number: the SDK's own default. A person is
 /// waiting, and a part that fails is shown as not available rather than failing the run.
@@ -44,17 +44,18 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
     .await;
 
     if json {
-        let accounts: Vec<(String, Result<AccountStatus, String>)> = outcomes
+        let accounts: Vec<StatusReport<'_>> = outcomes
             .iter()
-            .map(|outcome| {
-                let status = match &outcome.result {
-                    Ok(status) => Ok(status.clone()),
+            .map(|outcome| StatusReport {
+                account_id: &outcome.account_id,
+                status: match &outcome.result {
+                    Ok(status) => Ok(status),
                     Err(error) => Err(format!("{error:#}")),
-                };
-                (outcome.account_id.clone(), status)
+                },
+                api_calls: &outcome.api_calls,
             })
             .collect();
-        println!("{:#}", render_json(&accounts));
+        println!("{:#}", render_json(&accounts, &reach.caller.api_calls()));
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");

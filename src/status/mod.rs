@@ -10,9 +10,9 @@ mod read;
 mod render;
 
 pub use read::account;
-pub use render::{render_json, render_text};
 #[cfg(test)]
 use render::attention;
+pub use render::{StatusReport, render_json, render_text};
 
 use crate::plan::Unread;
 

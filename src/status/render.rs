@@ -8,7 +8,7 @@ use aws_smithy_types::date_time::Format;
 use serde_json::{Map, Value, json};
 
 use super::{AccountStatus, Delivery, Part, Time};
-use crate::plan::Unread;
+use crate::plan::{ApiCallCounts, Unread, sum_calls};
 
 /// Raised when a field of the status document is removed or changes meaning.
 pub const STATUS_FORMAT_VERSION: &str = "1";
@@ -618,13 +618,27 @@ fn account_json(status: &AccountStatus) -> Value {
 }
 
 /// The whole run's document: each account's status, or the error that left it without one.
-pub fn render_json(accounts: &[(String, Result<AccountStatus, String>)]) -> Value {
+/// The API calls made for it are counted as in `plan --json`: per account, and for the whole
+/// run (`run_calls`: the caller's identity, roles assumed) at the top.
+pub fn render_json(accounts: &[StatusReport<'_>], run_calls: &ApiCallCounts) -> Value {
     json!({
         "format_version": STATUS_FORMAT_VERSION,
         "watchpost_version": env!("CARGO_PKG_VERSION"),
-        "accounts": accounts.iter().map(|(account_id, status)| match status {
-            Ok(status) => account_json(status),
-            Err(error) => json!({"account_id": account_id, "error": error}),
+        "accounts": accounts.iter().map(|report| {
+            let mut entry = match &report.status {
+                Ok(status) => account_json(status),
+                Err(error) => json!({"account_id": report.account_id, "error": error}),
+            };
+            entry["api_calls"] = json!(report.api_calls);
+            entry
         }).collect::<Vec<_>>(),
+        "api_calls": sum_calls(accounts.iter().map(|report| report.api_calls).chain([run_calls])),
     })
+}
+
+/// One account's part of a run: its status, or why there is none, and the calls it took.
+pub struct StatusReport<'a> {
+    pub account_id: &'a str,
+    pub status: Result<&'a AccountStatus, String>,
+    pub api_calls: &'a ApiCallCounts,
 }

@@ -228,12 +228,22 @@ fn the_status_renders_for_a_person() {
 
 #[test]
 fn the_status_document_has_one_shape_for_read_and_unread_parts() {
-    let document = render_json(&[
-        ("111122223333".to_owned(), Ok(status())),
-        (
-            "444455556666".to_owned(),
-            Err("cannot assume the role".to_owned()),
-        ),
-    ]);
+    let status = status();
+    let calls = crate::plan::ApiCallCounts::from([("config", 6), ("sts", 1)]);
+    let document = render_json(
+        &[
+            StatusReport {
+                account_id: "111122223333",
+                status: Ok(&status),
+                api_calls: &calls,
+            },
+            StatusReport {
+                account_id: "444455556666",
+                status: Err("cannot assume the role".to_owned()),
+                api_calls: &crate::plan::ApiCallCounts::new(),
+            },
+        ],
+        &crate::plan::ApiCallCounts::from([("sts", 2)]),
+    );
     insta::assert_json_snapshot!(document);
 }

@@ -187,6 +187,7 @@ pub fn estimate(baseline: &Baseline, observed: &Observed, usage: &Usage) -> Esti
     cloudtrail(baseline, usage, &mut estimate);
     guardduty(baseline, observed, &desired, &mut estimate);
     cloudwatch(&desired, &mut estimate);
+    kms(observed, &desired, &mut estimate);
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         estimate.lines.push(Line {
             service: "S3",
@@ -533,34 +534,98 @@ fn guardduty(
 }
 
 fn cloudwatch(desired: &[Desired], estimate: &mut Estimate) {
-    let alarms = count(desired, Kind::MetricAlarm) as f64;
-    if alarms > 0.0 {
-        estimate.lines.push(Line {
-            service: "CloudWatch",
-            item: "alarms",
-            text: format!(
+    placed(desired, Kind::MetricAlarm, estimate, |alarms| {
+        monthly(
+            "CloudWatch",
+            "alarms",
+            format!(
                 "alarms: {alarms} standard-resolution alarm(s), at $0.10 each a month past the 10 free"
             ),
-            cost: above_free_tier(Span::exact(alarms), prices::FREE_ALARMS, prices::ALARM),
-            recurring: true,
-            sources: vec![prices::ALARM.source, 3],
-        });
-    }
-    let metrics = count(desired, Kind::MetricFilter) as f64;
-    if metrics > 0.0 {
-        estimate.lines.push(Line {
-            service: "CloudWatch",
-            item: "custom_metrics",
-            text: format!(
+            above_free_tier(Span::exact(alarms), prices::FREE_ALARMS, prices::ALARM),
+            vec![prices::ALARM.source, 3],
+        )
+    });
+    placed(desired, Kind::MetricFilter, estimate, |metrics| {
+        monthly(
+            "CloudWatch",
+            "custom_metrics",
+            format!(
                 "custom metrics: one per metric filter, {metrics}, at $0.30 each a month past the 10 free"
             ),
-            cost: above_free_tier(
+            above_free_tier(
                 Span::exact(metrics),
                 prices::FREE_CUSTOM_METRICS,
                 prices::CUSTOM_METRIC,
             ),
+            vec![prices::CUSTOM_METRIC.source, 3],
+        )
+    });
+}
+
+/// The line `line` makes of how many `kind` resources the baseline places, if it places any.
+fn placed(
+    desired: &[Desired],
+    kind: Kind,
+    estimate: &mut Estimate,
+    line: impl FnOnce(f64) -> Line,
+) {
+    let placed = count(desired, kind);
+    if placed > 0 {
+        estimate.lines.push(line(placed as f64));
+    }
+}
+
+/// A line paid every month.
+fn monthly(
+    service: &'static str,
+    item: &'static str,
+    text: String,
+    cost: Money,
+    sources: Vec<u8>,
+) -> Line {
+    Line {
+        service,
+        item,
+        text,
+        cost,
+        recurring: true,
+        sources,
+    }
+}
+
+/// The keys watchpost makes, and the data keys the trail asks of them.
+fn kms(observed: &Observed, desired: &[Desired], estimate: &mut Estimate) {
+    placed(desired, Kind::KmsKey, estimate, |keys| {
+        monthly(
+            "KMS",
+            "kms_keys",
+            format!(
+                "keys watchpost makes: {keys}, at $1.00 each a month in its first year; each yearly rotation adds $1.00 a month"
+            ),
+            Span::exact(keys).price(prices::KMS_KEY),
+            vec![prices::KMS_KEY.source],
+        )
+    });
+    let encrypted_trail = desired
+        .iter()
+        .any(|d| matches!(&d.spec, Spec::Trail(trail) if trail.kms_key_id.is_some()));
+    if encrypted_trail {
+        let requests = assumed::TRAIL_LOG_FILES_PER_REGION * observed.regions.len() as f64;
+        estimate.lines.push(Line {
+            service: "KMS",
+            item: "kms_requests",
+            text: format!(
+                "requests: a data key for each log file the trail delivers, about {} a month in {} region(s) (assumed: one file every 5 minutes a region), at $0.03 per 10,000 past the 20,000 free",
+                number(requests),
+                observed.regions.len()
+            ),
+            cost: above_free_tier(
+                Span::exact(requests),
+                prices::FREE_KMS_REQUESTS,
+                prices::KMS_REQUESTS,
+            ),
             recurring: true,
-            sources: vec![prices::CUSTOM_METRIC.source, 3],
+            sources: vec![prices::KMS_REQUESTS.source],
         });
     }
 }

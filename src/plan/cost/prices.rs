@@ -59,6 +59,13 @@ pub const LOG_INGESTION_GB: Price = Price::new(0.50, 1.0, 10);
 /// CloudWatch Logs: GB stored for a month.
 pub const LOG_STORAGE_GB_MONTH: Price = Price::new(0.03, 1.0, 10);
 
+/// KMS: one key watchpost makes, a month; each yearly rotation adds as much again.
+pub const KMS_KEY: Price = Price::new(1.00, 1.0, 12);
+/// KMS: requests past the free tier, per 10,000.
+pub const KMS_REQUESTS: Price = Price::new(0.03, 10_000.0, 13);
+/// KMS: the free tier's requests a month, per account, across regions.
+pub const FREE_KMS_REQUESTS: f64 = 20_000.0;
+
 /// GuardDuty: CloudTrail management events analysed, per million.
 pub const GUARDDUTY_MANAGEMENT_EVENTS: Price = Price::new(4.00, 1_000_000.0, 11);
 /// GuardDuty: VPC flow logs and DNS query logs analysed, per GB (the first 500 GB a month).
@@ -112,4 +119,7 @@ pub mod assumed {
     pub const FLOW_AND_DNS_GB_PER_REGION: (f64, f64) = (0.0, 2.0);
     /// Days in a month, for storage kept a number of days.
     pub const DAYS_PER_MONTH: f64 = 30.4;
+    /// Log files CloudTrail delivers in a region a month (about one every 5 minutes), each
+    /// encrypted with a data key KMS makes for it.
+    pub const TRAIL_LOG_FILES_PER_REGION: f64 = 12.0 * 24.0 * DAYS_PER_MONTH;
 }

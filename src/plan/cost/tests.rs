@@ -333,6 +333,31 @@ fn guardduty_features_have_no_upper_bound_and_stay_out_of_the_bounded_total() {
 }
 
 #[test]
+fn a_key_watchpost_makes_costs_a_dollar_and_the_trail_asks_it_for_data_keys() {
+    let with_key = format!("{EVERYTHING}\n[kms]\nalias = \"alias/watchpost\"\n");
+    let estimate = estimate(&baseline(&with_key), &empty_account(), &Usage::default());
+    assert_money(line(&estimate, "kms_keys").cost, 1.0, 1.0);
+    // One log file every 5 minutes in each of 2 regions: 17,510 data keys, within the 20,000
+    // free at best.
+    let requests = 2.0 * 12.0 * 24.0 * 30.4;
+    assert_money(
+        line(&estimate, "kms_requests").cost,
+        0.0,
+        requests / 10_000.0 * 0.03,
+    );
+    let without = estimate_lines(&baseline(EVERYTHING));
+    assert!(!without.contains(&"kms_keys") && !without.contains(&"kms_requests"));
+}
+
+fn estimate_lines(baseline: &Baseline) -> Vec<&'static str> {
+    estimate(baseline, &empty_account(), &Usage::default())
+        .lines
+        .iter()
+        .map(|line| line.item)
+        .collect()
+}
+
+#[test]
 fn only_what_the_baseline_turns_on_is_priced() {
     let guardduty_only =
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n[guardduty]\n";
