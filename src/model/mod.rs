@@ -17,9 +17,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use account::{
-    AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec,
-};
+pub use account::{AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec};
 pub use alerts::{
     ALERT_TARGET_ID, EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn,
 };

@@ -14,9 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use cost::{
-    Estimate, Unread, Usage, cost_json, estimate, render_cost, render_cost_total,
-};
+pub use cost::{Estimate, Unread, Usage, cost_json, estimate, render_cost, render_cost_total};
 pub use desired::{
     Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
 };
