@@ -291,8 +291,16 @@ impl Bench<'_> {
         })?;
         let stream = ApplyStream::parse(&run).context("converging before the measurement")?;
         if !stream.converged {
+            // What stopped it: the failed changes and accounts, and the gaps that remained.
+            let failures: Vec<&str> = run
+                .stdout
+                .lines()
+                .filter(|line| line.contains("failed") || line.contains("unreadable\":1"))
+                .take(10)
+                .collect();
             bail!(
-                "converging before the measurement: apply did not converge; its stderr:\n{}",
+                "converging before the measurement: apply did not converge; its failures:\n{}\nits stderr:\n{}",
+                failures.join("\n"),
                 run.stderr
             );
         }
