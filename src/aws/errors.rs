@@ -132,15 +132,27 @@ fn unreadable_answer(raw: &HttpResponse) -> String {
         .bytes()
         .map(String::from_utf8_lossy)
         .unwrap_or_default();
-    let words: Vec<&str> = body.split_whitespace().collect();
-    let mut excerpt: String = words.join(" ").chars().take(200).collect();
-    if excerpt.is_empty() {
-        excerpt = "(empty)".to_owned();
-    }
     format!(
-        "HTTP {} with an answer that is not an error of the service: {excerpt}",
-        raw.status().as_u16()
+        "HTTP {} with an answer that is not an error of the service: {}",
+        raw.status().as_u16(),
+        excerpt(&body)
     )
+}
+
+/// The gist of a body: an HTML page's title (an error page says what it is there), else its
+/// first 200 characters, whitespace folded.
+fn excerpt(body: &str) -> String {
+    let title = body
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| title);
+    let words: Vec<&str> = title.unwrap_or(body).split_whitespace().collect();
+    let excerpt: String = words.join(" ").chars().take(200).collect();
+    if excerpt.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        excerpt
+    }
 }
 
 impl fmt::Display for AwsError {
@@ -170,5 +182,23 @@ where
 {
     fn call(self, call: &str, resource: impl fmt::Display) -> Result<T, AwsError> {
         self.map_err(|error| AwsError::new(call, resource, error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn an_unreadable_answer_is_quoted_by_its_gist() {
+        let page = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n\
+                    <h1>Internal Server Error</h1><p>The server encountered an internal error</p>";
+        assert_eq!(excerpt(page), "500 Internal Server Error");
+        assert_eq!(
+            excerpt("watchpost-proxy:   forwarding\n failed"),
+            "watchpost-proxy: forwarding failed"
+        );
+        assert_eq!(excerpt(&"x".repeat(500)).len(), 200);
+        assert_eq!(excerpt(" \n"), "(empty)");
     }
 }
