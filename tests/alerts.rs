@@ -12,7 +12,7 @@ const ACCOUNT: &str = "123456789012";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 const HOME: &str = "eu-west-1";
 
-/// A home region other than us-east-1, so that the sign-in rule's placement is visible.
+/// A home region other than us-east-1, so that the sign-in rules' placement is visible.
 const BASELINE: &str = r#"
 [scope]
 regions = ["eu-west-1", "us-east-1"]
@@ -109,10 +109,10 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         before.stdout
     );
     assert!(
-        before
-            .stdout
-            .contains("is placed in us-east-1, not the home region eu-west-1"),
-        "the plan says why the rule is not in the home region:\n{}",
+        before.stdout.contains(
+            "signin_rule/us-east-2/watchpost-console-signin is placed outside scope.regions"
+        ),
+        "the plan says why a rule is outside the regions in scope:\n{}",
         before.stdout
     );
     assert!(
@@ -207,7 +207,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         ["arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"]
     );
 
-    // The sign-in rule and its topic are in us-east-1 although home is eu-west-1.
+    // The sign-in rule of us-east-1 forwards to the home region, whose rule raises the mail.
     let events = aws_sdk_eventbridge::Client::new(&moto.sdk_config(REGION).await);
     let rule = events
         .describe_rule()
@@ -229,27 +229,30 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         .unwrap();
     assert_eq!(
         targets.targets()[0].arn(),
-        "arn:aws:sns:us-east-1:123456789012:watchpost-security-alerts"
-    );
-    assert!(
-        events
-            .describe_rule()
-            .name("watchpost-console-signin")
-            .send()
-            .await
-            .is_ok()
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default"
     );
     let home_events = aws_sdk_eventbridge::Client::new(&config);
+    let home_targets = home_events
+        .list_targets_by_rule()
+        .rule("watchpost-console-signin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        home_targets.targets()[0].arn(),
+        "arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"
+    );
+    let topics_elsewhere = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await)
+        .list_topics()
+        .send()
+        .await
+        .unwrap();
     assert!(
-        home_events
-            .describe_rule()
-            .name("watchpost-console-signin")
-            .send()
-            .await
-            .is_err()
+        topics_elsewhere.topics().is_empty(),
+        "no topic, so no subscription to confirm, outside the home region"
     );
 
-    for region in [HOME, REGION] {
+    for region in [HOME] {
         assert_eq!(
             emails(&moto, region).await,
             ["oncall@example.org", "security@example.com"]
@@ -301,7 +304,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
     events
         .remove_targets()
         .rule("watchpost-console-signin")
-        .ids("watchpost-alert-topic")
+        .ids("watchpost-home-bus")
         .send()
         .await
         .unwrap();
@@ -351,7 +354,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
     drift.assert_code(2);
     for expected in [
         "~ cloudtrail_trail/eu-west-1/org-trail\n      logging: false → true",
-        "~ signin_rule/us-east-1/watchpost-console-signin\n      targets.watchpost-alert-topic: (none) → ",
+        "~ signin_rule/us-east-1/watchpost-console-signin\n      targets.watchpost-home-bus: (none) → ",
         "~ metric_alarm/eu-west-1/console-signin-failures\n",
         "      threshold: 50.0 → 1.0\n",
         "+ alert_subscription/eu-west-1/oncall@example.org",

@@ -1,5 +1,6 @@
 //! GuardDuty finding alerts end to end: the real binary and the real AWS SDK against a moto
-//! server. A rule in every region in scope, each sending to an alert topic of its own region.
+//! server. A rule in every region in scope: the home region's sends the message to the one
+//! alert topic, the others forward the findings to the home region's default event bus.
 //!
 //! moto's EventBridge delivers to log groups, queues and event buses but not to SNS topics
 //! (`put_events` on a rule with an SNS target fails with moto's `NotImplementedError`), so
@@ -75,23 +76,40 @@ fn finding(id: &str, severity: f64) -> String {
 }
 
 #[tokio::test]
-async fn a_rule_in_every_region_sends_findings_to_that_regions_topic() {
+async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_region() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
     let before = moto.plan_exitcode(path);
     before.assert_code(2);
-    for region in [HOME, OTHER] {
-        before.assert_stdout_has(&[
-            format!("+ finding_rule/{region}/{RULE}"),
-            format!("+ alert_topic/{region}/{TOPIC}"),
-            format!("+ alert_subscription/{region}/security@example.com"),
-        ]);
-    }
+    before.assert_stdout_has(&[
+        format!("+ finding_rule/{HOME}/{RULE}"),
+        format!("+ finding_rule/{OTHER}/{RULE}"),
+        format!("+ alert_topic/{HOME}/{TOPIC}"),
+        format!("+ alert_subscription/{HOME}/security@example.com"),
+        "+ iam_role/global/watchpost-alert-forwarding".to_owned(),
+    ]);
+    assert!(
+        !before.stdout.contains(&format!("alert_topic/{OTHER}")),
+        "no topic outside the home region:\n{}",
+        before.stdout
+    );
     moto.apply_approved(path).assert_success();
 
-    for region in [HOME, OTHER] {
+    let (_, forward) = rule_and_target(&moto, OTHER).await;
+    assert_eq!(forward.id(), "watchpost-home-bus");
+    assert_eq!(
+        forward.arn(),
+        format!("arn:aws:events:{HOME}:{ACCOUNT}:event-bus/default")
+    );
+    assert_eq!(
+        forward.role_arn(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:role/watchpost-alert-forwarding").as_str())
+    );
+    assert!(forward.input_transformer().is_none());
+
+    for region in [HOME] {
         let (rule, target) = rule_and_target(&moto, region).await;
         assert_eq!(rule.state().map(|s| s.as_str()), Some("ENABLED"));
         let pattern: Value = serde_json::from_str(rule.event_pattern().unwrap()).unwrap();
@@ -104,11 +122,7 @@ async fn a_rule_in_every_region_sends_findings_to_that_regions_topic() {
             })
         );
         assert_eq!(target.id(), "watchpost-alert-topic");
-        assert_eq!(
-            target.arn(),
-            topic_arn(region),
-            "the topic of the rule's own region"
-        );
+        assert_eq!(target.arn(), topic_arn(region), "the home region's topic");
         let transformer = target.input_transformer().expect("an input transformer");
         let template = transformer.input_template();
         for placeholder in [
@@ -118,6 +132,7 @@ async fn a_rule_in_every_region_sends_findings_to_that_regions_topic() {
             "<title>",
             "<description>",
             "<id>",
+            "<region>",
         ] {
             assert!(
                 template.contains(placeholder),
@@ -125,10 +140,8 @@ async fn a_rule_in_every_region_sends_findings_to_that_regions_topic() {
             );
         }
         assert!(
-            template.contains(&format!(
-                "https://console.aws.amazon.com/guardduty/home?region={region}#/findings"
-            )),
-            "a link to the finding in the region's console: {template}"
+            template.contains("https://console.aws.amazon.com/guardduty/home?region=<region>#/findings"),
+            "a link to the finding in the console of the region it was found in: {template}"
         );
 
         // The topic lets this account's EventBridge publish, and only it.
@@ -255,7 +268,7 @@ async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
 
-    // Someone lowers the severity in one region and takes the topic off in the other.
+    // Someone lowers the severity in one region and takes the forwarding off in the other.
     events(&moto, HOME)
         .await
         .put_rule()
@@ -270,7 +283,7 @@ async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule
         .await
         .remove_targets()
         .rule(RULE)
-        .ids("watchpost-alert-topic")
+        .ids("watchpost-home-bus")
         .send()
         .await
         .unwrap();
@@ -278,7 +291,7 @@ async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule
     drift.assert_code(2);
     drift.assert_stdout_has(&[
         format!("~ finding_rule/{HOME}/{RULE}\n      event_pattern: "),
-        format!("~ finding_rule/{OTHER}/{RULE}\n      targets.watchpost-alert-topic: (none) → "),
+        format!("~ finding_rule/{OTHER}/{RULE}\n      targets.watchpost-home-bus: (none) → "),
         "Plan: 0 to add, 2 to change, 0 to destroy.".to_owned(),
     ]);
     moto.apply_approved(path).assert_success();

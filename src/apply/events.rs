@@ -1,11 +1,12 @@
 use aws_sdk_eventbridge::types::{InputTransformer, RuleState, Tag, Target};
 
-use crate::aws::{AwsError, Context, Session};
-use crate::model::{ALERT_TARGET_ID, EventRuleSpec, MANAGED_TAG, Spec};
+use crate::aws::{AwsError, Class, Context, Session};
+use crate::model::{EventRuleSpec, MANAGED_TAG, ResourceId, Spec, WATCHPOST_TARGET_IDS};
 use crate::plan::{Action, Change};
 
 /// PutRule and PutTargets both create or replace, so the pair is safe to repeat. Targets the
-/// baseline does not declare are left on the rule.
+/// baseline does not declare are left on the rule, except watchpost's own that the route no
+/// longer has.
 pub async fn rule(
     session: &Session,
     change: &Change,
@@ -43,19 +44,36 @@ pub async fn rule(
             Target::builder()
                 .id(id)
                 .arn(&target.arn)
+                .set_role_arn(target.role_arn.clone())
                 .set_input_transformer(transformer)
                 .build()
                 .expect("id and arn are set")
         })
         .collect();
-    client
+    let answer = client
         .put_targets()
         .rule(name)
         .set_targets(Some(targets))
         .send()
         .await
-        .call("events:PutTargets", &change.id)
-        .map(drop)
+        .call("events:PutTargets", &change.id)?;
+    refuse_failed_entries(
+        "events:PutTargets",
+        &change.id,
+        answer.failed_entry_count(),
+        answer
+            .failed_entries()
+            .iter()
+            .map(|entry| (entry.target_id(), entry.error_code(), entry.error_message())),
+    )?;
+    let obsolete: Vec<String> = change
+        .fields
+        .iter()
+        .filter(|field| field.after.is_null())
+        .filter_map(|field| field.field.strip_prefix("targets."))
+        .map(str::to_owned)
+        .collect();
+    remove_targets(session, &change.id, obsolete).await
 }
 
 /// Takes off the targets watchpost set, then the rule; a rule someone else added targets to
@@ -68,18 +86,10 @@ pub async fn delete_rule(session: &Session, change: &Change) -> Result<(), AwsEr
     let ours: Vec<String> = live
         .targets
         .keys()
-        .filter(|id| id.as_str() == ALERT_TARGET_ID)
+        .filter(|id| WATCHPOST_TARGET_IDS.contains(&id.as_str()))
         .cloned()
         .collect();
-    if !ours.is_empty() {
-        client
-            .remove_targets()
-            .rule(&change.id.name)
-            .set_ids(Some(ours))
-            .send()
-            .await
-            .call("events:RemoveTargets", &change.id)?;
-    }
+    remove_targets(session, &change.id, ours).await?;
     client
         .delete_rule()
         .name(&change.id.name)
@@ -87,4 +97,65 @@ pub async fn delete_rule(session: &Session, change: &Change) -> Result<(), AwsEr
         .await
         .call("events:DeleteRule", &change.id)
         .map(drop)
+}
+
+async fn remove_targets(
+    session: &Session,
+    rule: &ResourceId,
+    ids: Vec<String>,
+) -> Result<(), AwsError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let answer = session
+        .events(&rule.region)
+        .remove_targets()
+        .rule(&rule.name)
+        .set_ids(Some(ids))
+        .send()
+        .await
+        .call("events:RemoveTargets", rule)?;
+    refuse_failed_entries(
+        "events:RemoveTargets",
+        rule,
+        answer.failed_entry_count(),
+        answer
+            .failed_entries()
+            .iter()
+            .map(|entry| (entry.target_id(), entry.error_code(), entry.error_message())),
+    )
+}
+
+/// PutTargets and RemoveTargets answer 200 even when some targets were refused, and list those
+/// in `FailedEntries` (EventBridge API reference): a rule left without its target is blind, so
+/// that is an error, not "done".
+fn refuse_failed_entries<'a>(
+    call: &str,
+    rule: &ResourceId,
+    failed_count: i32,
+    entries: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+) -> Result<(), AwsError> {
+    let entries: Vec<String> = entries
+        .map(|(target, code, message)| {
+            format!(
+                "target {}: {}: {}",
+                target.unwrap_or("?"),
+                code.unwrap_or("unknown error"),
+                message.unwrap_or("no message")
+            )
+        })
+        .collect();
+    if failed_count == 0 && entries.is_empty() {
+        return Ok(());
+    }
+    Err(AwsError {
+        call: call.to_owned(),
+        resource: rule.to_string(),
+        class: Class::Fatal,
+        code: Some("FailedEntries".to_owned()),
+        detail: format!(
+            "{failed_count} target(s) refused: {}; the rule does not deliver to them until a later apply succeeds",
+            entries.join("; ")
+        ),
+    })
 }

@@ -156,6 +156,8 @@ pub struct CloudTrail {
 pub struct Alerts {
     pub topic_name: String,
     pub emails: Vec<String>,
+    /// The role EventBridge assumes to forward alert events of other regions to the home one.
+    pub forward_role_name: String,
 }
 
 /// Which console sign-ins the notification is about.

@@ -118,6 +118,7 @@ pub struct RawCloudTrail {
 pub struct RawAlerts {
     pub topic_name: Option<Spanned<String>>,
     pub emails: Spanned<Vec<Spanned<String>>>,
+    pub forward_role_name: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

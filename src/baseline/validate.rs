@@ -148,6 +148,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             .section::<RawCloudTrail>("cloudtrail", value)
             .and_then(|raw| checks.cloudtrail(raw, watchpost_key.as_deref()))
     });
+    let alerts_span = sections.get("alerts").map(Spanned::span);
     let alerts = sections.remove("alerts").map(|value| {
         checks
             .section::<RawAlerts>("alerts", value)
@@ -219,6 +220,21 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
             ),
             "each service needs its own role, and IAM does not tell role names apart by case: give [cloudtrail] a different role_name",
         );
+    }
+    if let (Some(Some(alerts)), Some(span)) = (&alerts, alerts_span) {
+        let other_roles = [
+            cloudtrail.as_ref().and_then(Option::as_ref).map(|t| ("[cloudtrail]", &t.role_name)),
+            config.as_ref().and_then(Option::as_ref).map(|c| ("[config]", &c.role_name)),
+        ];
+        for (section, role_name) in other_roles.into_iter().flatten() {
+            if alerts.forward_role_name.eq_ignore_ascii_case(role_name) {
+                checks.error(
+                    span.clone(),
+                    format!("[alerts] and {section} both name the role `{role_name}`"),
+                    "each role serves one service, and IAM does not tell role names apart by case: give [alerts] a different forward_role_name",
+                );
+            }
+        }
     }
     if let (Some(span), Some(scope)) = (signin_span, &scope)
         && partition(&scope.home_region) != "aws"
@@ -1022,6 +1038,13 @@ impl Checks<'_> {
                 "list at least one address, e.g. emails = [\"security@example.com\"]",
             );
         }
+        let forward_role_name = self.aws_name(
+            raw.forward_role_name,
+            "watchpost-alert-forwarding",
+            "IAM role name",
+            64,
+            IAM_NAME_CHARACTERS,
+        );
         let mut emails: Vec<String> = Vec::new();
         for email in raw.emails.into_inner() {
             let text = email.get_ref();
@@ -1041,7 +1064,11 @@ impl Checks<'_> {
                 emails.push(email.into_inner());
             }
         }
-        (self.problems.len() == before).then_some(Alerts { topic_name, emails })
+        (self.problems.len() == before).then_some(Alerts {
+            topic_name,
+            emails,
+            forward_role_name,
+        })
     }
 
     fn signin_notification(&mut self, raw: RawSigninNotification) -> Option<SigninNotification> {

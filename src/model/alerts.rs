@@ -46,10 +46,14 @@ pub struct TargetSpec {
     pub arn: String,
     pub input_paths: BTreeMap<String, String>,
     pub input_template: Option<String>,
+    /// The role EventBridge assumes to deliver: needed for an event bus of another region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
 }
 
-/// The EventBridge rule matching console sign-in events. Targets are keyed by their id; only
-/// the ones the baseline declares are compared, so a target someone else added stays.
+/// An EventBridge rule on the default bus: a console sign-in rule or a GuardDuty finding rule.
+/// Targets are keyed by their id; only watchpost's own ids are compared, so a target someone
+/// else added stays.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRuleSpec {
     pub description: String,
@@ -72,12 +76,34 @@ impl EventRuleSpec {
         for (id, target) in &self.targets {
             diff.entry(&format!("targets.{id}"), target, live.targets.get(id));
         }
+        // A target of watchpost's that the route no longer has (a region's topic, before alerts
+        // were forwarded to the home region) would keep sending where nothing listens.
+        for (id, target) in &live.targets {
+            if WATCHPOST_TARGET_IDS.contains(&id.as_str()) && !self.targets.contains_key(id) {
+                diff.removed(&format!("targets.{id}"), target);
+            }
+        }
         diff.finish()
     }
 }
 
-/// The id of the sign-in rule's target that watchpost manages; other targets are not its own.
+/// The id of the target, in the home region, that sends the readable message to the alert topic.
 pub const ALERT_TARGET_ID: &str = "watchpost-alert-topic";
+
+/// The id of the target, in every other region, that forwards matching events to the home
+/// region's default event bus, where the home rule of the same name raises the email.
+pub const FORWARD_TARGET_ID: &str = "watchpost-home-bus";
+
+/// The target ids watchpost manages on its rules; other targets are not its own.
+pub const WATCHPOST_TARGET_IDS: [&str; 2] = [ALERT_TARGET_ID, FORWARD_TARGET_ID];
+
+/// The default event bus of a region, which AWS services publish their events to.
+pub fn default_bus_arn(region: &str, account: &str) -> String {
+    format!(
+        "arn:{}:events:{region}:{account}:event-bus/default",
+        super::partition(region)
+    )
+}
 
 /// A topic's ARN follows from its name, so it is known before the topic exists.
 pub fn topic_arn(region: &str, account: &str, topic: &str) -> String {

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 pub use account::{AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec};
 pub use alerts::{
-    ALERT_TARGET_ID, EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec, topic_arn,
+    ALERT_TARGET_ID, EventRuleSpec, FORWARD_TARGET_ID, SubscriptionSpec, TargetSpec, TopicSpec,
+    WATCHPOST_TARGET_IDS, default_bus_arn, topic_arn,
 };
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
@@ -233,6 +234,15 @@ impl FieldDiff {
                 after: to_json(desired),
             });
         }
+    }
+
+    /// An entry watchpost set that the baseline no longer has: its `after` is null.
+    pub fn removed<T: Serialize>(&mut self, name: &str, live: &T) {
+        self.0.push(FieldChange {
+            field: name.to_owned(),
+            before: Some(to_json(live)),
+            after: serde_json::Value::Null,
+        });
     }
 
     pub fn finish(self) -> Vec<FieldChange> {

@@ -47,6 +47,7 @@ pub async fn rule(
                     .map(|paths| paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                     .unwrap_or_default(),
                 input_template: transformer.map(|t| t.input_template().to_owned()),
+                role_arn: target.role_arn().map(str::to_owned),
             };
             (target.id().to_owned(), spec)
         })

@@ -21,7 +21,7 @@ use futures::future::join_all;
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
-use crate::plan::{SIGNIN_REGION, alert_topic_regions, log_bucket_name};
+use crate::plan::{log_bucket_name, signin_regions};
 
 pub use usage::{unread, usage};
 
@@ -139,7 +139,7 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
-    let topic_regions = alert_topic_regions(baseline, regions);
+    let signin_placed = signin_regions(regions);
     let wanted_rules: BTreeSet<String> = baseline
         .config
         .iter()
@@ -198,24 +198,50 @@ pub async fn account(
         )));
     }
     if let Some(alerts) = &baseline.alerts {
-        for region in &topic_regions {
+        reads.push(Box::pin(sns::topic(
+            session,
+            home,
+            account_id,
+            &alerts.topic_name,
+            sns::Audience::Baseline { ownership },
+        )));
+        // Alerts once had a topic per region; what watchpost made there goes, so the topic's
+        // tags are read, and its subscriptions are watchpost's only if the topic is.
+        for region in regions.iter().chain(&retired).filter(|r| *r != home) {
             reads.push(Box::pin(sns::topic(
                 session,
                 region,
                 account_id,
                 &alerts.topic_name,
+                sns::Audience::TopicOwner,
+            )));
+        }
+        reads.push(Box::pin(iam::role(
+            session,
+            home,
+            &alerts.forward_role_name,
+        )));
+    }
+    if let Some(signin) = &baseline.signin_notification {
+        for region in &signin_placed {
+            reads.push(Box::pin(events::rule(
+                session,
+                region,
+                Kind::SigninRule,
+                &signin.rule_name,
                 ownership,
             )));
         }
-    }
-    if let Some(signin) = &baseline.signin_notification {
-        reads.push(Box::pin(events::rule(
-            session,
-            SIGNIN_REGION,
-            Kind::SigninRule,
-            &signin.rule_name,
-            ownership,
-        )));
+        // Out of scope now, so the rule watchpost made there goes: ownership is read.
+        for region in retired.iter().filter(|r| !signin_placed.contains(r)) {
+            reads.push(Box::pin(events::rule(
+                session,
+                region,
+                Kind::SigninRule,
+                &signin.rule_name,
+                true,
+            )));
+        }
     }
     if let (Some(findings), Some(_)) = (
         baseline

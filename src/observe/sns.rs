@@ -7,15 +7,29 @@ use crate::model::{
 /// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
 const PENDING: &str = "PendingConfirmation";
 
-/// The alert topic of a region and its email subscriptions.
-/// `ownership`: also read the topic's tags, which only `destroy` needs.
+/// Whose the email subscriptions of a topic are.
+pub enum Audience {
+    /// The alert topic's: the baseline's email list is its whole audience, so every email
+    /// subscription is watchpost's. `ownership`: also read the topic's tags, which only
+    /// `destroy` needs.
+    Baseline { ownership: bool },
+    /// A topic of the alert topic's name in another region, left from when each region had
+    /// one: its tags are read, and its subscriptions are watchpost's only if it is.
+    TopicOwner,
+}
+
+/// A topic of the alert topic's name in `region`, and its email subscriptions.
 pub async fn topic(
     session: &Session,
     region: &str,
     account: &str,
     name: &str,
-    ownership: bool,
+    audience: Audience,
 ) -> Read {
+    let ownership = match audience {
+        Audience::Baseline { ownership } => ownership,
+        Audience::TopicOwner => true,
+    };
     let id = ResourceId::new(Kind::AlertTopic, region, name);
     let mut places = vec![id.clone()];
     places.extend(unknown(&[Kind::AlertSubscription], region));
@@ -82,8 +96,10 @@ pub async fn topic(
                         pending_confirmation: subscription.subscription_arn() == Some(PENDING),
                     }),
                     live_id: subscription.subscription_arn().map(str::to_owned),
-                    // The baseline's email list is the whole audience of its alert topic.
-                    owned: true,
+                    owned: match audience {
+                        Audience::Baseline { .. } => true,
+                        Audience::TopicOwner => owned,
+                    },
                 },
             ));
         }

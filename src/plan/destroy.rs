@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Change, Plan, behind_gap, desired_resources};
+use super::{Action, Change, Plan, behind_gap, desired_resources, signin_regions};
 use crate::baseline::Baseline;
 use crate::model::{
     KEY_DELETION_WINDOW_DAYS, Kind, Live, Observed, ResourceId, Spec, SubscriptionSpec,
@@ -68,8 +68,12 @@ pub fn retired_region_changes(
     (plan.changes, plan.notes)
 }
 
-/// A per-region resource outside the regions in scope.
+/// A per-region resource outside the regions in scope (for a sign-in rule, outside the regions
+/// AWS records sign-ins in as well).
 pub fn in_retired_region(observed: &Observed, id: &ResourceId) -> bool {
+    if id.kind == Kind::SigninRule {
+        return !signin_regions(&observed.regions).contains(&id.region);
+    }
     let per_region = matches!(
         id.kind,
         Kind::GuarddutyDetector

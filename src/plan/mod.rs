@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cost::{Estimate, Unread, Usage, cost_json, estimate, render_cost, render_cost_total};
 pub use desired::{
-    Desired, SIGNIN_REGION, alert_topic_regions, desired_resources, log_bucket_name,
+    Desired, SIGNIN_RECORDING_REGIONS, desired_resources, log_bucket_name, signin_regions,
 };
 pub use destroy::destroy;
 pub use json::{
@@ -166,7 +166,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
         }
         match observed.resources.get(&id) {
             None => {
-                notes.extend(note_on_create(baseline, &id));
+                notes.extend(note_on_create(observed, &id));
                 changes.push(Change {
                     id,
                     action: Action::Create,
@@ -227,15 +227,15 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     }
 }
 
-fn note_on_create(baseline: &Baseline, id: &ResourceId) -> Option<String> {
+fn note_on_create(observed: &Observed, id: &ResourceId) -> Option<String> {
     match id.kind {
         Kind::AlertSubscription => Some(format!(
             "{id}: AWS will email {} a confirmation link; alerts reach them only once it is followed",
             id.name
         )),
-        Kind::SigninRule if baseline.scope.home_region != SIGNIN_REGION => Some(format!(
-            "{id} is placed in {SIGNIN_REGION}, not the home region {}, with an alert topic of its own there: AWS records console sign-in events only in {SIGNIN_REGION}",
-            baseline.scope.home_region
+        Kind::SigninRule if !observed.regions.contains(&id.region) => Some(format!(
+            "{id} is placed outside scope.regions: AWS records root sign-ins and IAM users' sign-ins through the global endpoint in {}, whatever the region signed in to",
+            SIGNIN_RECORDING_REGIONS.join(", ")
         )),
         _ => None,
     }

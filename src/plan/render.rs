@@ -72,12 +72,12 @@ pub fn render(plan: &Plan, styled: bool) -> String {
                         .before
                         .as_ref()
                         .map_or_else(|| "(none)".to_owned(), |value| show(value, 8));
-                    let _ = writeln!(
-                        out,
-                        "      {}: {before} → {}",
-                        field.field,
+                    let after = if field.after.is_null() {
+                        "(removed)".to_owned()
+                    } else {
                         show(&field.after, 8)
-                    );
+                    };
+                    let _ = writeln!(out, "      {}: {before} → {after}", field.field);
                 }
             }
         }

@@ -349,43 +349,6 @@ fn ids_of(plan: &Plan, kind: Kind) -> Vec<String> {
 }
 
 #[test]
-fn the_signin_rule_and_its_topic_live_in_us_east_1_whatever_the_home_region() {
-    let baseline = baseline_at_home("eu-west-1", MONITORING);
-    let plan = plan(&baseline, &empty_account());
-    assert_eq!(
-        ids_of(&plan, Kind::SigninRule),
-        ["signin_rule/us-east-1/watchpost-console-signin"]
-    );
-    assert_eq!(
-        ids_of(&plan, Kind::AlertTopic),
-        [
-            "alert_topic/eu-west-1/watchpost-security-alerts",
-            "alert_topic/us-east-1/watchpost-security-alerts"
-        ]
-    );
-    assert_eq!(
-        ids_of(&plan, Kind::CloudtrailTrail),
-        ["cloudtrail_trail/eu-west-1/watchpost"]
-    );
-    assert_eq!(
-        ids_of(&plan, Kind::MetricAlarm),
-        ["metric_alarm/eu-west-1/root-account-use"]
-    );
-    assert!(
-        plan.notes
-            .iter()
-            .any(|note| note.contains("is placed in us-east-1, not the home region eu-west-1"))
-    );
-
-    let at_us_east_1 = super::plan(&baseline_at_home("us-east-1", MONITORING), &empty_account());
-    assert_eq!(
-        ids_of(&at_us_east_1, Kind::AlertTopic),
-        ["alert_topic/us-east-1/watchpost-security-alerts"],
-        "with home in us-east-1 one topic serves both"
-    );
-}
-
-#[test]
 fn the_monitoring_create_plan_renders_for_review() {
     let baseline = baseline_at_home("eu-west-1", MONITORING);
     insta::assert_snapshot!(render(&plan(&baseline, &empty_account()), false));
@@ -557,4 +520,5 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
     );
 }
 
+mod alert_route;
 mod findings_and_key;

@@ -159,7 +159,7 @@ impl Checks<'_> {
                         "[guardduty.finding_alerts] and [signin_notification] both name the rule `{}`",
                         findings.rule_name
                     ),
-                    "both rules live in us-east-1 when it is in scope: give finding_alerts a rule_name of its own",
+                    "both rules live in every region in scope: give finding_alerts a rule_name of its own",
                 );
             }
         }

@@ -1,24 +1,98 @@
-//! Where alerts go and what raises them: the alert topic and its email subscriptions, the
-//! console sign-in rule, and the metric filters and alarms on the trail's log group.
+//! Where alerts go and what raises them: one alert topic, in the home region, with an email
+//! subscription per address; the console sign-in rules (GuardDuty's finding rules are in
+//! `findings`), which forward from every other region to the home region's default event bus;
+//! and the metric filters and alarms on the trail's log group.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::{Context, Desired};
-use crate::baseline::{Alerts, Baseline, SigninEvents};
+use crate::baseline::{Alerts, SigninEvents};
 use crate::model::policy::{self, canonical};
 use crate::model::{
-    ALERT_TARGET_ID, AlarmSpec, EventRuleSpec, Kind, MetricFilterSpec, ResourceId, Spec,
-    SubscriptionSpec, TargetSpec, TopicSpec,
+    ALERT_TARGET_ID, AlarmSpec, EventRuleSpec, FORWARD_TARGET_ID, GLOBAL, Kind, MetricFilterSpec,
+    ResourceId, RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, default_bus_arn,
 };
 
-/// AWS records console sign-in events in us-east-1 only, whatever region the user signs in
-/// to, so the rule that matches them, and the topic it targets, can only live there.
-pub const SIGNIN_REGION: &str = "us-east-1";
+/// Where AWS records console sign-ins whatever region the user chose (CloudTrail User Guide,
+/// "AWS Management Console sign-in events"): a root sign-in, and an IAM user's through the
+/// global endpoint, in us-east-1; an IAM user's through the global endpoint with an account
+/// alias cookie in us-east-2, eu-north-1 or ap-southeast-2. An IAM user signing in through a
+/// Regional endpoint is recorded in that region, so every region in scope has a rule too.
+pub const SIGNIN_RECORDING_REGIONS: [&str; 4] =
+    ["ap-southeast-2", "eu-north-1", "us-east-1", "us-east-2"];
 
-fn topic_arn(context: &Context<'_>, region: &str, topic: &str) -> String {
-    crate::model::topic_arn(region, context.account, topic)
+/// The regions that hold a sign-in rule: every region in scope and every region AWS records
+/// sign-ins in whatever the scope (the section exists in the commercial partition only).
+pub fn signin_regions(regions: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = regions.to_vec();
+    all.extend(SIGNIN_RECORDING_REGIONS.map(str::to_owned));
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// How an alert rule of `region` delivers: in the home region, the readable message to the
+/// alert topic; elsewhere, the event as it is to the home region's default event bus, where the
+/// home rule of the same name (matching the same events) raises the message. Each address then
+/// confirms one subscription, and the message is written in one place.
+pub(super) fn alert_target(
+    context: &Context<'_>,
+    region: &str,
+    message: impl FnOnce() -> TargetSpec,
+) -> (String, TargetSpec, ResourceId) {
+    let alerts = context
+        .baseline
+        .alerts
+        .as_ref()
+        .expect("alert rules are planned only with [alerts]");
+    if region == context.home {
+        let topic = ResourceId::new(Kind::AlertTopic, context.home, &alerts.topic_name);
+        (ALERT_TARGET_ID.to_owned(), message(), topic)
+    } else {
+        let target = TargetSpec {
+            arn: default_bus_arn(context.home, context.account),
+            input_paths: BTreeMap::new(),
+            input_template: None,
+            role_arn: Some(context.role_arn(&alerts.forward_role_name)),
+        };
+        let role = ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name);
+        (FORWARD_TARGET_ID.to_owned(), target, role)
+    }
+}
+
+/// The role EventBridge assumes to forward alert events to the home region's default bus: it
+/// may only put events on that one bus, and only EventBridge of this account may assume it.
+fn forward_role(context: &Context<'_>, alerts: &Alerts) -> Desired {
+    let bus = default_bus_arn(context.home, context.account);
+    Desired {
+        id: ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name),
+        spec: Spec::Role(RoleSpec {
+            trust_policy: canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
+                }]
+            })),
+            managed_policy_arns: Default::default(),
+            inline_policies: BTreeMap::from([(
+                "forward-alerts-to-home-bus".to_owned(),
+                canonical(&json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Action": "events:PutEvents",
+                        "Resource": bus
+                    }]
+                })),
+            )]),
+        }),
+        depends_on: Vec::new(),
+    }
 }
 
 /// Only EventBridge and CloudWatch of this account may publish; the account manages the topic;
@@ -84,36 +158,59 @@ fn signin_pattern(events: SigninEvents) -> Value {
     pattern
 }
 
-/// The regions that hold an alert topic: the home region, for the alarms; us-east-1 for the
-/// sign-in rule; and with GuardDuty finding alerts, every region in scope (`regions`), for the
-/// finding rule there: a rule can only target a topic of its own region.
-pub fn alert_topic_regions(baseline: &Baseline, regions: &[String]) -> Vec<String> {
-    let home = baseline.scope.home_region.as_str();
-    let mut topics = vec![home.to_owned()];
-    let mut add = |region: &str| {
-        if !topics.iter().any(|known| known == region) {
-            topics.push(region.to_owned());
-        }
-    };
-    if baseline.signin_notification.is_some() {
-        add(SIGNIN_REGION);
+/// Who signed in, or tried: a failed IAM-user sign-in carries no `userIdentity.arn`, so the
+/// message also names the user name and principal id the event carries, and the region that
+/// recorded it (the region in the message, since forwarded events keep their own).
+fn signin_message(topic_arn: String) -> TargetSpec {
+    TargetSpec {
+        arn: topic_arn,
+        input_paths: BTreeMap::from(
+            [
+                ("account", "$.account"),
+                ("arn", "$.detail.userIdentity.arn"),
+                ("ip", "$.detail.sourceIPAddress"),
+                ("mfa", "$.detail.additionalEventData.MFAUsed"),
+                ("principal", "$.detail.userIdentity.principalId"),
+                ("region", "$.region"),
+                ("result", "$.detail.responseElements.ConsoleLogin"),
+                ("time", "$.time"),
+                ("type", "$.detail.userIdentity.type"),
+                ("user_name", "$.detail.userIdentity.userName"),
+            ]
+            .map(|(name, path)| (name.to_owned(), path.to_owned())),
+        ),
+        input_template: Some(
+            "\"AWS console sign-in (<result>) to account <account>, recorded in <region>: <type> <arn> (user name <user_name>, principal <principal>) from <ip> at <time>, MFA used: <mfa>.\""
+                .to_owned(),
+        ),
+        role_arn: None,
     }
-    let finding_alerts = baseline
-        .guardduty
-        .as_ref()
-        .is_some_and(|guardduty| guardduty.finding_alerts.is_some());
-    if finding_alerts {
-        regions.iter().for_each(|region| add(region));
-    }
-    topics
 }
 
 pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
     let Some(alerts) = &context.baseline.alerts else {
         return;
     };
-    for region in alert_topic_regions(context.baseline, &context.observed.regions) {
-        topic(context, alerts, &region, desired);
+    topic(context, alerts, desired);
+    let regions = &context.observed.regions;
+    let forwards = context
+        .baseline
+        .signin_notification
+        .as_ref()
+        .map(|_| signin_regions(regions))
+        .into_iter()
+        .chain(
+            context
+                .baseline
+                .guardduty
+                .as_ref()
+                .and_then(|guardduty| guardduty.finding_alerts.as_ref())
+                .map(|_| regions.clone()),
+        )
+        .flatten()
+        .any(|region| region != context.home);
+    if forwards {
+        desired.push(forward_role(context, alerts));
     }
     if let Some(findings) = context
         .baseline
@@ -124,37 +221,26 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
         super::findings::resources(context, findings, &alerts.topic_name, desired);
     }
     if let Some(signin) = &context.baseline.signin_notification {
-        let topic_id = ResourceId::new(Kind::AlertTopic, SIGNIN_REGION, &alerts.topic_name);
-        desired.push(Desired {
-            id: ResourceId::new(Kind::SigninRule, SIGNIN_REGION, &signin.rule_name),
-            spec: Spec::EventRule(EventRuleSpec {
-                description: "AWS console sign-ins, sent to the security alert topic by watchpost"
-                    .to_owned(),
-                event_pattern: signin_pattern(signin.events),
-                state: "ENABLED".to_owned(),
-                targets: BTreeMap::from([(
-                    ALERT_TARGET_ID.to_owned(),
-                    TargetSpec {
-                        arn: topic_arn(context, SIGNIN_REGION, &alerts.topic_name),
-                        input_paths: BTreeMap::from(
-                            [
-                                ("account", "$.account"),
-                                ("ip", "$.detail.sourceIPAddress"),
-                                ("result", "$.detail.responseElements.ConsoleLogin"),
-                                ("time", "$.time"),
-                                ("user", "$.detail.userIdentity.arn"),
-                            ]
-                            .map(|(name, path)| (name.to_owned(), path.to_owned())),
-                        ),
-                        input_template: Some(
-                            "\"AWS console sign-in (<result>) to account <account> by <user> from <ip> at <time>.\""
-                                .to_owned(),
-                        ),
-                    },
-                )]),
-            }),
-            depends_on: vec![topic_id],
-        });
+        for region in signin_regions(regions) {
+            let (target_id, target, needs) = alert_target(context, &region, || {
+                signin_message(crate::model::topic_arn(
+                    context.home,
+                    context.account,
+                    &alerts.topic_name,
+                ))
+            });
+            desired.push(Desired {
+                id: ResourceId::new(Kind::SigninRule, &region, &signin.rule_name),
+                spec: Spec::EventRule(EventRuleSpec {
+                    description: "AWS console sign-ins, sent to the security alert topic by watchpost"
+                        .to_owned(),
+                    event_pattern: signin_pattern(signin.events),
+                    state: "ENABLED".to_owned(),
+                    targets: BTreeMap::from([(target_id, target)]),
+                }),
+                depends_on: vec![needs],
+            });
+        }
     }
     if let (Some(alarms), Some(cloudtrail)) =
         (&context.baseline.alarms, &context.baseline.cloudtrail)
@@ -187,7 +273,11 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                     comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
                     // No matching events means nothing happened, not that the alarm is blind.
                     treat_missing_data: "notBreaching".to_owned(),
-                    alarm_actions: vec![topic_arn(context, context.home, &alerts.topic_name)],
+                    alarm_actions: vec![crate::model::topic_arn(
+                        context.home,
+                        context.account,
+                        &alerts.topic_name,
+                    )],
                 }),
                 depends_on: vec![filter_id, topic_id.clone()],
             });
@@ -195,9 +285,12 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
     }
 }
 
-fn topic(context: &Context<'_>, alerts: &Alerts, region: &str, desired: &mut Vec<Desired>) {
+/// The one alert topic, in the home region: every alert reaches it there, so each address
+/// confirms one subscription.
+fn topic(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desired>) {
+    let region = context.home;
     let topic_id = ResourceId::new(Kind::AlertTopic, region, &alerts.topic_name);
-    let arn = topic_arn(context, region, &alerts.topic_name);
+    let arn = crate::model::topic_arn(region, context.account, &alerts.topic_name);
     desired.push(Desired {
         id: topic_id.clone(),
         spec: Spec::Topic(TopicSpec {

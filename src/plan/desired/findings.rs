@@ -1,17 +1,16 @@
 //! GuardDuty finding alerts: in every region in scope, an EventBridge rule on the findings of
-//! at least the baseline's severity, sending a readable message to that region's alert topic
-//! (a rule can only send to a topic of its own region, and GuardDuty publishes each finding in
-//! the region where it was found).
+//! at least the baseline's severity (GuardDuty publishes each finding in the region where it
+//! was found). The home region's rule sends a readable message to the alert topic; the others
+//! forward the findings to the home region's default bus, where that rule matches them too.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::alerts::alert_target;
 use super::{Context, Desired};
 use crate::baseline::FindingAlerts;
-use crate::model::{
-    ALERT_TARGET_ID, EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, partition, topic_arn,
-};
+use crate::model::{EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, partition, topic_arn};
 
 /// A severity as EventBridge is given it: a whole number without a fraction, so that `7` in the
 /// baseline is `7` in the rule, and reads back as written.
@@ -33,18 +32,19 @@ pub fn finding_pattern(min_severity: f64) -> Value {
     })
 }
 
-/// Where a person reads the finding in the console of the rule's region and partition.
-fn console_link(region: &str) -> String {
-    let host = match partition(region) {
+/// Where a person reads the finding: the console of the partition, in the region the finding
+/// was made in (the event's own, since findings of every region reach the home rule).
+fn console_link(home: &str) -> String {
+    let host = match partition(home) {
         "aws-cn" => "console.amazonaws.cn",
         "aws-us-gov" => "console.amazonaws-us-gov.com",
         _ => "console.aws.amazon.com",
     };
-    format!("https://{host}/guardduty/home?region={region}#/findings?macros=current&fId=<id>")
+    format!("https://{host}/guardduty/home?region=<region>#/findings?macros=current&fId=<id>")
 }
 
 /// The message: one paragraph a person can act on, with the link to the finding.
-fn finding_target(topic: String, region: &str) -> TargetSpec {
+fn finding_message(topic: String, home: &str) -> TargetSpec {
     TargetSpec {
         arn: topic,
         input_paths: BTreeMap::from(
@@ -52,6 +52,7 @@ fn finding_target(topic: String, region: &str) -> TargetSpec {
                 ("account", "$.account"),
                 ("description", "$.detail.description"),
                 ("id", "$.detail.id"),
+                ("region", "$.region"),
                 ("severity", "$.detail.severity"),
                 ("title", "$.detail.title"),
                 ("type", "$.detail.type"),
@@ -59,9 +60,10 @@ fn finding_target(topic: String, region: &str) -> TargetSpec {
             .map(|(name, path)| (name.to_owned(), path.to_owned())),
         ),
         input_template: Some(format!(
-            "\"GuardDuty finding <type> (severity <severity>) in account <account>, region {region}. <title> <description> Details: {}\"",
-            console_link(region)
+            "\"GuardDuty finding <type> (severity <severity>) in account <account>, region <region>. <title> <description> Details: {}\"",
+            console_link(home)
         )),
+        role_arn: None,
     }
 }
 
@@ -72,7 +74,12 @@ pub fn resources(
     desired: &mut Vec<Desired>,
 ) {
     for region in &context.observed.regions {
-        let topic_id = ResourceId::new(Kind::AlertTopic, region, topic_name);
+        let (target_id, target, needs) = alert_target(context, region, || {
+            finding_message(
+                topic_arn(context.home, context.account, topic_name),
+                context.home,
+            )
+        });
         desired.push(Desired {
             id: ResourceId::new(Kind::FindingRule, region, &alerts.rule_name),
             spec: Spec::EventRule(EventRuleSpec {
@@ -82,12 +89,9 @@ pub fn resources(
                 ),
                 event_pattern: finding_pattern(alerts.min_severity),
                 state: "ENABLED".to_owned(),
-                targets: BTreeMap::from([(
-                    ALERT_TARGET_ID.to_owned(),
-                    finding_target(topic_arn(region, context.account, topic_name), region),
-                )]),
+                targets: BTreeMap::from([(target_id, target)]),
             }),
-            depends_on: vec![topic_id],
+            depends_on: vec![needs],
         });
     }
 }

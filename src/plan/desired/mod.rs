@@ -9,7 +9,7 @@ mod findings;
 mod kms;
 mod trail;
 
-pub use alerts::{SIGNIN_REGION, alert_topic_regions};
+pub use alerts::{SIGNIN_RECORDING_REGIONS, signin_regions};
 pub(super) use config::skipped_rule_notes;
 
 use crate::baseline::Baseline;

@@ -73,66 +73,6 @@ fn converged_with_key(baseline: &Baseline) -> Observed {
 }
 
 #[test]
-fn a_finding_rule_in_every_region_sends_to_the_topic_of_its_own_region() {
-    let baseline = baseline_at_home("us-east-1", FINDINGS);
-    let plan = plan(&baseline, &empty_account());
-    assert_eq!(
-        ids_of(&plan, Kind::FindingRule),
-        [
-            "finding_rule/eu-west-1/watchpost-guardduty-findings",
-            "finding_rule/us-east-1/watchpost-guardduty-findings"
-        ]
-    );
-    assert_eq!(
-        ids_of(&plan, Kind::AlertTopic),
-        [
-            "alert_topic/eu-west-1/watchpost-security-alerts",
-            "alert_topic/us-east-1/watchpost-security-alerts"
-        ],
-        "a topic in every region in scope, not only at home"
-    );
-    for rule in plan
-        .changes
-        .iter()
-        .filter(|c| c.id.kind == Kind::FindingRule)
-    {
-        let region = rule.id.region.as_str();
-        assert_eq!(
-            rule.depends_on,
-            [ResourceId::new(
-                Kind::AlertTopic,
-                region,
-                "watchpost-security-alerts"
-            )]
-        );
-        let Spec::EventRule(spec) = &rule.spec else {
-            panic!("a finding rule is an event rule")
-        };
-        assert_eq!(
-            spec.targets["watchpost-alert-topic"].arn,
-            format!("arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts")
-        );
-        assert_eq!(
-            spec.event_pattern["detail"]["severity"],
-            serde_json::json!([{"numeric": [">=", 7]}]),
-            "7, not 7.0: the pattern reads back as written"
-        );
-    }
-    let levels = levels(&plan.changes);
-    let level_of = |id: &str| {
-        levels
-            .iter()
-            .position(|level| level.iter().any(|&i| plan.changes[i].id.to_string() == id))
-            .unwrap()
-    };
-    assert!(
-        level_of("alert_topic/eu-west-1/watchpost-security-alerts")
-            < level_of("finding_rule/eu-west-1/watchpost-guardduty-findings")
-    );
-    assert!(super::plan(&baseline, &converged(&baseline)).is_empty());
-}
-
-#[test]
 fn the_finding_rule_create_plan_renders_for_review() {
     let baseline = baseline_at_home("us-east-1", FINDINGS);
     let selector: Selector = "finding_rule/eu-west-1".parse().unwrap();

@@ -1,0 +1,372 @@
+//! Console sign-in alerts, wherever AWS records the sign-in: the real binary and the real AWS
+//! SDK against a moto server.
+//!
+//! AWS records a console sign-in in us-east-1 (root, and IAM users through the global
+//! endpoint), in us-east-2, eu-north-1 or ap-southeast-2 (the global endpoint with an account
+//! alias cookie), or in the region of the Regional endpoint used (CloudTrail User Guide, "AWS
+//! Management Console sign-in events"). Each of those regions gets a rule; all but the home
+//! region's forward to the home region's default bus, where the home rule writes the message.
+//!
+//! moto delivers no events to SNS (see tests/finding_alerts.rs), so the home rule's pattern and
+//! input transformer, as read back, are replayed on a bus and log group of the test's own in
+//! the region each sample was recorded in; `TestEventPattern` checks the three `events`
+//! choices on every sample.
+
+mod support;
+
+use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
+use serde_json::{Value, json};
+use support::{Moto, write_baseline};
+
+const ACCOUNT: &str = "123456789012";
+const HOME: &str = "eu-west-1";
+const RULE: &str = "watchpost-console-signin";
+const TOPIC: &str = "watchpost-security-alerts";
+const FORWARD_ROLE: &str = "watchpost-alert-forwarding";
+const SIGNIN_REGIONS: [&str; 5] = [
+    "ap-southeast-2",
+    "eu-north-1",
+    "eu-west-1",
+    "us-east-1",
+    "us-east-2",
+];
+
+fn baseline(events: &str) -> String {
+    format!(
+        r#"
+[scope]
+regions = ["eu-west-1", "us-east-1"]
+home_region = "eu-west-1"
+
+[alerts]
+emails = ["security@example.com"]
+
+[signin_notification]
+events = "{events}"
+"#
+    )
+}
+
+async fn events(moto: &Moto, region: &str) -> aws_sdk_eventbridge::Client {
+    aws_sdk_eventbridge::Client::new(&moto.sdk_config(region).await)
+}
+
+async fn targets(moto: &Moto, region: &str) -> Vec<Target> {
+    let answer = events(moto, region)
+        .await
+        .list_targets_by_rule()
+        .rule(RULE)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the sign-in rule in {region}: {e:?}"));
+    answer.targets().to_vec()
+}
+
+/// One sample of each case the CloudTrail User Guide lists, as (case, region recorded in,
+/// detail). The identities follow the guide's examples.
+fn samples() -> Vec<(&'static str, &'static str, Value)> {
+    let user = |result: &str, with_arn: bool| {
+        let mut identity = json!({
+            "type": "IAMUser",
+            "principalId": "AIDACKCEVSQ6C2EXAMPLE",
+            "accountId": ACCOUNT,
+            "accessKeyId": "",
+            "userName": "Alice"
+        });
+        if with_arn {
+            identity["arn"] = json!(format!("arn:aws:iam::{ACCOUNT}:user/Alice"));
+        }
+        (identity, result.to_owned())
+    };
+    let detail = |(identity, result): (Value, String), region: &str, mfa: &str| {
+        json!({
+            "eventVersion": "1.08",
+            "userIdentity": identity,
+            "eventSource": "signin.amazonaws.com",
+            "eventName": "ConsoleLogin",
+            "awsRegion": region,
+            "sourceIPAddress": "192.0.2.110",
+            "userAgent": "Mozilla/5.0",
+            "requestParameters": null,
+            "responseElements": {"ConsoleLogin": result},
+            "additionalEventData": {
+                "LoginTo": "https://console.aws.amazon.com/console/home",
+                "MobileVersion": "No",
+                "MFAUsed": mfa
+            },
+            "eventType": "AwsConsoleSignIn",
+            "recipientAccountId": ACCOUNT
+        })
+    };
+    let root = json!({
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": format!("arn:aws:iam::{ACCOUNT}:root"),
+        "accountId": ACCOUNT,
+        "accessKeyId": ""
+    });
+    let federated = json!({
+        "type": "AssumedRole",
+        "principalId": "AROACKCEVSQ6C2EXAMPLE:alice@example.com",
+        "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/Admin/alice@example.com"),
+        "accountId": ACCOUNT
+    });
+    vec![
+        ("root", "us-east-1", detail((root, "Success".into()), "us-east-1", "Yes")),
+        ("global endpoint", "us-east-1", detail(user("Success", true), "us-east-1", "Yes")),
+        ("global endpoint, alias cookie", "us-east-2", detail(user("Success", true), "us-east-2", "No")),
+        ("Regional endpoint", "eu-west-1", detail(user("Success", true), "eu-west-1", "Yes")),
+        ("failure", "eu-north-1", detail(user("Failure", false), "eu-north-1", "No")),
+        ("federated", "ap-southeast-2", detail((federated, "Success".into()), "ap-southeast-2", "No")),
+    ]
+}
+
+fn event(region: &str, detail: &Value) -> String {
+    json!({
+        "version": "0",
+        "id": "6f87d04b-9f74-4f04-a780-7acf4b0a9b38",
+        "detail-type": "AWS Console Sign In via CloudTrail",
+        "source": "aws.signin",
+        "account": ACCOUNT,
+        "time": "2026-12-03T09:00:00Z",
+        "region": region,
+        "resources": [],
+        "detail": detail
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline("all"));
+    let path = baseline.path_str();
+    let plan = moto.plan_exitcode(path);
+    plan.assert_code(2);
+    for region in SIGNIN_REGIONS {
+        plan.assert_stdout_has(&[format!("+ signin_rule/{region}/{RULE}")]);
+    }
+    moto.apply_approved(path).assert_success();
+    moto.plan_exitcode(path).assert_code(0);
+
+    let bus = format!("arn:aws:events:{HOME}:{ACCOUNT}:event-bus/default");
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/{FORWARD_ROLE}");
+    for region in SIGNIN_REGIONS {
+        let rule = events(&moto, region)
+            .await
+            .describe_rule()
+            .name(RULE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rule.state().map(|s| s.as_str()), Some("ENABLED"), "{region}");
+        let targets = targets(&moto, region).await;
+        let [target] = &targets[..] else {
+            panic!("one target in {region}: {targets:?}")
+        };
+        if region == HOME {
+            assert_eq!(target.id(), "watchpost-alert-topic");
+            assert_eq!(target.arn(), format!("arn:aws:sns:{HOME}:{ACCOUNT}:{TOPIC}"));
+            assert!(target.input_transformer().is_some());
+        } else {
+            assert_eq!(target.id(), "watchpost-home-bus", "{region}");
+            assert_eq!(target.arn(), bus, "{region} forwards to the home bus");
+            assert_eq!(target.role_arn(), Some(role.as_str()), "{region}");
+            assert!(target.input_transformer().is_none(), "the event goes as it is");
+        }
+    }
+
+    // The forwarding role: EventBridge of this account only, PutEvents on the home bus only.
+    let iam = moto.iam().await;
+    let read = iam.get_role().role_name(FORWARD_ROLE).send().await.unwrap();
+    let trust: Value = serde_json::from_str(
+        &percent_decode(read.role().unwrap().assume_role_policy_document().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        trust["Statement"],
+        json!([{
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+        }])
+    );
+    let inline = iam
+        .get_role_policy()
+        .role_name(FORWARD_ROLE)
+        .policy_name("forward-alerts-to-home-bus")
+        .send()
+        .await
+        .unwrap();
+    let permissions: Value =
+        serde_json::from_str(&percent_decode(inline.policy_document())).unwrap();
+    assert_eq!(
+        permissions["Statement"],
+        json!([{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}])
+    );
+
+    // One topic, in the home region: each address confirms one subscription.
+    for region in ["us-east-1", "us-east-2"] {
+        let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
+        let topics = sns.list_topics().send().await.unwrap();
+        assert!(topics.topics().is_empty(), "no topic in {region}: {topics:?}");
+    }
+}
+
+/// IAM hands policy documents back URL-encoded.
+fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
+}
+
+#[tokio::test]
+async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
+    let moto = Moto::start();
+    let baseline = write_baseline(&baseline("all"));
+    moto.apply_approved(baseline.path_str()).assert_success();
+
+    let rule = events(&moto, HOME)
+        .await
+        .describe_rule()
+        .name(RULE)
+        .send()
+        .await
+        .unwrap();
+    let pattern = rule.event_pattern().unwrap().to_owned();
+    let transformer = targets(&moto, HOME).await[0]
+        .input_transformer()
+        .unwrap()
+        .clone();
+    for (_, region, detail) in samples() {
+        let events = events(&moto, region).await;
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(region).await);
+        if logs
+            .create_log_group()
+            .log_group_name("/test/signin")
+            .send()
+            .await
+            .is_ok()
+        {
+            events.create_event_bus().name("replay").send().await.unwrap();
+            events
+                .put_rule()
+                .name("replay")
+                .event_bus_name("replay")
+                .event_pattern(&pattern)
+                .send()
+                .await
+                .unwrap();
+            events
+                .put_targets()
+                .rule("replay")
+                .event_bus_name("replay")
+                .targets(
+                    Target::builder()
+                        .id("log")
+                        .arn(format!(
+                            "arn:aws:logs:{region}:{ACCOUNT}:log-group:/test/signin"
+                        ))
+                        .input_transformer(transformer.clone())
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        let entry = PutEventsRequestEntry::builder()
+            .event_bus_name("replay")
+            .source("aws.signin")
+            .detail_type("AWS Console Sign In via CloudTrail")
+            .detail(detail.to_string())
+            .build();
+        let put = events.put_events().entries(entry).send().await.unwrap();
+        assert_eq!(put.failed_entry_count(), 0);
+    }
+
+    let mut messages: Vec<String> = moto.state()["logs"]["LogEvent"]
+        .as_array()
+        .expect("moto keeps log events")
+        .iter()
+        .map(|event| serde_json::from_str(event["message"].as_str().unwrap()).unwrap())
+        .collect();
+    messages.sort();
+    let expected = [
+        ("ap-southeast-2", "AssumedRole", format!("arn:aws:sts::{ACCOUNT}:assumed-role/Admin/alice@example.com"), "Success", "", "AROACKCEVSQ6C2EXAMPLE:alice@example.com", "No"),
+        ("eu-north-1", "IAMUser", String::new(), "Failure", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "No"),
+        ("eu-west-1", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "Yes"),
+        ("us-east-1", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "Yes"),
+        ("us-east-1", "Root", format!("arn:aws:iam::{ACCOUNT}:root"), "Success", "", ACCOUNT, "Yes"),
+        ("us-east-2", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "No"),
+    ];
+    let mut expected: Vec<String> = expected
+        .iter()
+        .map(|(region, kind, arn, result, user, principal, mfa)| {
+            format!(
+                "AWS console sign-in ({result}) to account {ACCOUNT}, recorded in {region}: {kind} {arn} (user name {user}, principal {principal}) from 192.0.2.110 at {}, MFA used: {mfa}.",
+                "TIME"
+            )
+        })
+        .collect();
+    expected.sort();
+    // moto stamps the time of the put; compare all but the time.
+    let without_time = |message: &String| {
+        let (before, rest) = message.split_once(" at ").expect("a time");
+        let (_, after) = rest.split_once(", MFA").expect("MFA after the time");
+        format!("{before} at TIME, MFA{after}")
+    };
+    let got: Vec<String> = messages.iter().map(without_time).collect();
+    assert_eq!(got.len(), 6, "every sample matched the rule: {messages:#?}");
+    let mut got = got;
+    got.sort();
+    assert_eq!(got, expected);
+    let failure = messages
+        .iter()
+        .find(|m| m.contains("(Failure)"))
+        .unwrap();
+    assert!(
+        failure.contains("user name Alice") && failure.contains("AIDACKCEVSQ6C2EXAMPLE"),
+        "a failed sign-in has no arn, and still names who tried: {failure}"
+    );
+}
+
+#[tokio::test]
+async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
+    let moto = Moto::start();
+    for (choice, matching) in [
+        ("all", vec!["root", "global endpoint", "global endpoint, alias cookie", "Regional endpoint", "failure", "federated"]),
+        ("failures", vec!["failure"]),
+        ("root", vec!["root"]),
+    ] {
+        let baseline = write_baseline(&baseline(choice));
+        moto.apply_approved(baseline.path_str()).assert_success();
+        let pattern = events(&moto, HOME)
+            .await
+            .describe_rule()
+            .name(RULE)
+            .send()
+            .await
+            .unwrap()
+            .event_pattern()
+            .unwrap()
+            .to_owned();
+        let mut matched = Vec::new();
+        for (case, region, detail) in samples() {
+            let answer = events(&moto, HOME)
+                .await
+                .test_event_pattern()
+                .event_pattern(&pattern)
+                .event(event(region, &detail))
+                .send()
+                .await
+                .unwrap();
+            if answer.result() {
+                matched.push(case);
+            }
+        }
+        assert_eq!(matched, matching, "events = {choice:?}: {pattern}");
+    }
+}
