@@ -161,10 +161,7 @@ fn a_broken_document_is_flagged() {
     };
     assert!(refused("bad action", "UNKNOWN_ACTION"), "{findings:#?}");
     assert!(refused("bad effect", "MALFORMED"), "{findings:#?}");
-    assert!(
-        findings.iter().all(|f| f.name != "good"),
-        "{findings:#?}"
-    );
+    assert!(findings.iter().all(|f| f.name != "good"), "{findings:#?}");
 }
 
 /// IAM returns policy documents URL-encoded (GetRolePolicy, ListRoles, GetPolicyVersion).
@@ -197,7 +194,12 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
             format!("the trust policy of role {name}"),
             decoded(role.assume_role_policy_document().unwrap()),
         ));
-        let inline = iam.list_role_policies().role_name(name).send().await.unwrap();
+        let inline = iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .unwrap();
         for policy_name in inline.policy_names() {
             let policy = iam
                 .get_role_policy()
@@ -265,7 +267,13 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
         }
 
         let events = aws_sdk_eventbridge::Client::new(&config);
-        for bus in events.list_event_buses().send().await.unwrap().event_buses() {
+        for bus in events
+            .list_event_buses()
+            .send()
+            .await
+            .unwrap()
+            .event_buses()
+        {
             if let Some(policy) = bus.policy() {
                 documents.push((
                     format!("the policy of event bus {}", bus.arn().unwrap()),
