@@ -2,11 +2,16 @@
 //! identifier AWS expects, each parameter's type, whether the rule judges the account as a whole,
 //! and the regions where AWS does not offer it), and the metric filters of the CIS monitoring set.
 
-/// Where a rule belongs. A rule that judges the account (is CloudTrail on? does root have keys?)
-/// gives the same answer in every region, so it is placed once, in the home region.
+/// Where a rule belongs, from what its page in the AWS Config developer guide says it evaluates
+/// (docs/aws-behaviour.md, "Config managed rules: where each runs").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleScope {
+    /// Judges the account as a whole (is a trail on? does root have keys?) and gives the same
+    /// answer in every region, so it is placed once, in the home region.
     Account,
+    /// Judges what the region it runs in holds: the resources AWS Config records there (S3
+    /// buckets included, recorded in the bucket's region), or a setting of that region (is
+    /// GuardDuty on here?). Placed in every region in scope.
     Resources,
 }
 
@@ -334,7 +339,9 @@ pub static MANAGED_RULES: &[ManagedRule] = &[
     rule(
         "guardduty-enabled-centralized",
         "GUARDDUTY_ENABLED_CENTRALIZED",
-        Account,
+        // AWS: "Checks if Amazon GuardDuty is enabled in your AWS account and AWS Region"; a
+        // detector is regional, so in the home region alone it would vouch for no other region.
+        Resources,
         &[optional("CentralMonitoringAccount", Str)],
         AllExcept(&[
             "ap-east-2",
@@ -994,6 +1001,65 @@ mod tests {
         }
     }
 
+    /// The scope of each rule of the shipped baseline, as its page in the AWS Config developer
+    /// guide states what it evaluates (the table "Config managed rules: where each runs" in
+    /// docs/aws-behaviour.md gives the page and the reasoning for each).
+    #[test]
+    fn the_default_rules_run_where_their_aws_page_says_they_judge() {
+        let judged_per_region = [
+            // Trigger: configuration changes of resources AWS Config records in each region.
+            "s3-bucket-policy-grantee-check",
+            "restricted-ssh",
+            "elb-acm-certificate-required",
+            "eip-attached",
+            "s3-bucket-public-write-prohibited",
+            "s3-bucket-public-read-prohibited",
+            "acm-certificate-expiration-check",
+            "ec2-volume-inuse-check",
+            "rds-instance-public-access-check",
+            "ebs-optimized-instance",
+            // Periodic, but "enabled in your AWS account and AWS Region": a detector per region.
+            "guardduty-enabled-centralized",
+        ];
+        // Periodic, on what exists once for the account: root's keys, a trail of the account.
+        let judged_for_the_account = ["iam-root-access-key-check", "cloudtrail-enabled"];
+        for name in judged_per_region {
+            assert_eq!(
+                managed_rule(name).unwrap().scope,
+                RuleScope::Resources,
+                "{name}"
+            );
+        }
+        for name in judged_for_the_account {
+            assert_eq!(
+                managed_rule(name).unwrap().scope,
+                RuleScope::Account,
+                "{name}"
+            );
+        }
+        let shipped = include_str!("../../baseline.toml")
+            .split("[config.rules]")
+            .nth(1)
+            .expect("baseline.toml has [config.rules]");
+        let shipped: Vec<&str> = shipped
+            .lines()
+            .take_while(|line| !line.starts_with('['))
+            .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim()))
+            .collect();
+        let mut judged: Vec<&str> = judged_per_region
+            .iter()
+            .chain(&judged_for_the_account)
+            .copied()
+            .collect();
+        judged.sort_unstable();
+        let mut shipped_sorted = shipped.clone();
+        shipped_sorted.sort_unstable();
+        assert_eq!(
+            shipped_sorted, judged,
+            "every rule of baseline.toml has its scope checked here"
+        );
+    }
+
     #[test]
     fn parameters_are_unique_and_defaults_have_their_type() {
         for rule in MANAGED_RULES {
@@ -1053,6 +1119,11 @@ mod tests {
                 "| `{}` | `{}` |",
                 rule.name, rule.source_identifier
             ));
+            let scope = match rule.scope {
+                RuleScope::Account => "account",
+                RuleScope::Resources => "resources",
+            };
+            assert!(row.contains(&format!("` | {scope} | ")), "{row}");
             for param in rule.params {
                 assert!(row.contains(&format!("`{}`", param.name)), "{row}");
             }
