@@ -97,6 +97,23 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
             .collect();
         assert!(features.contains(&("S3_DATA_EVENTS".into(), "ENABLED".into())));
         assert!(features.contains(&("RUNTIME_MONITORING".into(), "DISABLED".into())));
+        // CreateDetector enables every feature its call leaves out (RUNTIME_MONITORING aside),
+        // and they are paid: each one the API model knows is sent, those the baseline does not
+        // name as disabled; EKS_RUNTIME_MONITORING never, which RUNTIME_MONITORING includes.
+        for feature in aws_sdk_guardduty::types::DetectorFeature::values() {
+            let sent = features.iter().filter(|(name, _)| name == feature).count();
+            if *feature == "EKS_RUNTIME_MONITORING" {
+                assert_eq!(sent, 0, "{features:?}");
+                continue;
+            }
+            assert_eq!(sent, 1, "{feature} is sent once in {region}: {features:?}");
+        }
+        for unnamed in ["EKS_AUDIT_LOGS", "AI_PROTECTION", "AI_ANALYST"] {
+            assert!(
+                features.contains(&(unnamed.into(), "DISABLED".into())),
+                "{features:?}"
+            );
+        }
 
         let config = moto.config(region).await;
         let recorders = config

@@ -39,22 +39,15 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
         ]
     });
     if let Encryption::Kms { kms_key_id } = &context.baseline.log_bucket.encryption {
-        let grant = if crate::model::is_alias(kms_key_id) {
-            // watchpost's key, whose id AWS chooses when it is made: named by its alias, so
-            // that the policy is the same before and after.
-            json!({
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": format!("arn:{}:kms:{}:{}:key/*", context.partition, context.home, context.account),
-                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": kms_key_id}}
-            })
-        } else {
-            json!({
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": kms_key_id
-            })
-        };
+        // By the key's ARN, never by its alias (kms:ResourceAliases): KMS says an alias
+        // change takes up to five minutes to affect authorization, so a grant by the alias of
+        // a key just made fails the first delivery. Until watchpost's key exists the plan names
+        // it by its alias ARN, which `apply` resolves to the key's ARN when it writes the policy.
+        let grant = json!({
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": super::kms::key_arn(context, kms_key_id)
+        });
         delivery["Statement"]
             .as_array_mut()
             .expect("statements are a list")
@@ -73,12 +66,22 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
     }
 }
 
+fn key_of(baseline: &Baseline) -> Option<&str> {
+    match &baseline.log_bucket.encryption {
+        Encryption::Kms { kms_key_id } => Some(kms_key_id),
+        Encryption::S3Managed => None,
+    }
+}
+
 pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desired>) {
     let role_id = ResourceId::new(Kind::IamRole, GLOBAL, &config.role_name);
     desired.push(Desired {
         id: role_id.clone(),
         spec: Spec::Role(config_role(context, config)),
-        depends_on: Vec::new(),
+        // The role's grant names the key by its ARN, known once watchpost's key is made.
+        depends_on: super::kms::needs(context, key_of(context.baseline))
+            .into_iter()
+            .collect(),
     });
     let role_arn = context.role_arn(&config.role_name);
     for region in &context.observed.regions {
