@@ -188,6 +188,39 @@ fn an_existing_recorder_is_adopted_under_its_own_name() {
     assert_eq!(recorder_change.fields[0].field, "all_supported");
 }
 
+/// PutConfigurationRecorder replaces the whole recorder: what watchpost does not manage on an
+/// adopted one (its recordingMode) is sent back as it is, and changes nothing in the plan.
+#[test]
+fn an_adopted_recorder_keeps_its_recording_mode() {
+    let baseline = baseline(CONFIG);
+    let mut observed = empty_account();
+    let id = ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1");
+    let mut recorder = converged(&baseline).resources[&id].clone();
+    let mode = crate::model::RecordingMode {
+        recording_frequency: "DAILY".into(),
+        overrides: vec![crate::model::RecordingModeOverride {
+            description: Some("instances as they change".into()),
+            resource_types: vec!["AWS::EC2::Instance".into()],
+            recording_frequency: "CONTINUOUS".into(),
+        }],
+    };
+    if let Spec::Recorder(spec) = &mut recorder.spec {
+        spec.all_supported = false;
+        spec.recording_mode = Some(mode.clone());
+    }
+    observed.resources.insert(id.clone(), recorder);
+
+    let plan = plan(&baseline, &observed);
+    let change = plan.changes.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(change.action, Action::Update);
+    let Spec::Recorder(spec) = &change.spec else {
+        panic!("a recorder")
+    };
+    assert_eq!(spec.recording_mode.as_ref(), Some(&mode));
+    let fields: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["all_supported"]);
+}
+
 #[test]
 fn plans_are_deterministic() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));

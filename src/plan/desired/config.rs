@@ -96,6 +96,10 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
                 all_supported: true,
                 // Global resources (IAM) are the same from every region: record them once.
                 include_global_resource_types: region == context.home,
+                recording_mode: match context.live(&recorder_id) {
+                    Some(Spec::Recorder(live)) => live.recording_mode.clone(),
+                    _ => None,
+                },
             }),
             depends_on: vec![role_id.clone()],
         });
