@@ -222,7 +222,9 @@ async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
         .assert_success();
     let s3 = moto.s3(REGION).await;
     // A bucket still empty and versioned takes an Object Lock configuration; the object put
-    // after it is retained, so S3 refuses to delete its version.
+    // after it is retained, so S3 refuses to delete its version. The bucket policy, which
+    // refuses moto's plain HTTP, is set aside for the put.
+    s3.delete_bucket_policy().bucket(BUCKET).send().await.unwrap();
     s3.put_object_lock_configuration()
         .bucket(BUCKET)
         .object_lock_configuration(

@@ -156,12 +156,30 @@ pub async fn log_bucket(
                     .noncurrent_days(days)
                     .build(),
             );
+        // PutBucketLifecycleConfiguration replaces every rule: those watchpost did not write
+        // (someone's transition to Glacier, say) are read and sent back with its own.
+        let rules = match client
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+            .call("s3:GetLifecycleConfiguration", id)
+        {
+            Ok(live) => live.rules().to_vec(),
+            Err(error) if error.is(Class::NotFound) => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        let rules = rules
+            .into_iter()
+            .filter(|rule| rule.id() != Some(EXPIRY_RULE_ID))
+            .chain([built(rule.build())])
+            .collect();
         client
             .put_bucket_lifecycle_configuration()
             .bucket(bucket)
             .lifecycle_configuration(built(
                 BucketLifecycleConfiguration::builder()
-                    .rules(built(rule.build()))
+                    .set_rules(Some(rules))
                     .build(),
             ))
             .send()

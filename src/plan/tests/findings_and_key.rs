@@ -309,6 +309,8 @@ fn key_policy_statements_someone_added_are_kept_and_not_drift() {
         sids,
         [
             "AccountAdministersKey",
+            // The log bucket's S3 Bucket Key is made with this key.
+            "CloudTrailUsesBucketKey",
             "AuditorsRead",
             "CloudTrailDescribesKey",
             "CloudTrailEncryptsLogs",
