@@ -146,7 +146,10 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
                 1,
                 "{place} lets in only CloudTrail: {policy:#}"
             );
-            assert_eq!(grants[0]["Principal"]["Service"], "cloudtrail.amazonaws.com");
+            assert_eq!(
+                grants[0]["Principal"]["Service"],
+                "cloudtrail.amazonaws.com"
+            );
             assert!(
                 grants[0]["Condition"].is_null(),
                 "{place} carries a condition CloudTrail does not satisfy: {policy:#}"

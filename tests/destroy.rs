@@ -224,7 +224,11 @@ async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
     // A bucket still empty and versioned takes an Object Lock configuration; the object put
     // after it is retained, so S3 refuses to delete its version. The bucket policy, which
     // refuses moto's plain HTTP, is set aside for the put.
-    s3.delete_bucket_policy().bucket(BUCKET).send().await.unwrap();
+    s3.delete_bucket_policy()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     s3.put_object_lock_configuration()
         .bucket(BUCKET)
         .object_lock_configuration(

@@ -456,7 +456,8 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
         .unwrap();
     plan(&moto, first.path_str()).assert_code(0);
 
-    let changed = write_baseline(&BASELINE.replace("expire_after_days = 400", "expire_after_days = 90"));
+    let changed =
+        write_baseline(&BASELINE.replace("expire_after_days = 400", "expire_after_days = 90"));
     apply(&moto, changed.path_str()).assert_success();
     plan(&moto, changed.path_str()).assert_code(0);
 

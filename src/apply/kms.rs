@@ -339,7 +339,9 @@ pub async fn with_key_arns(
             one => vec![one],
         };
         for resource in resources {
-            let Some(alias) = resource.as_str().filter(|arn| arn.starts_with("arn:") && is_alias(arn))
+            let Some(alias) = resource
+                .as_str()
+                .filter(|arn| arn.starts_with("arn:") && is_alias(arn))
             else {
                 continue;
             };

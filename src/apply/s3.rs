@@ -272,7 +272,10 @@ fn undeleted(bucket: &str, id: &ResourceId, errors: &[aws_sdk_s3::types::Error])
     if errors.len() > SHOWN {
         left.push(format!("and {} more", errors.len() - SHOWN));
     }
-    let code = errors.iter().find_map(|error| error.code()).map(str::to_owned);
+    let code = errors
+        .iter()
+        .find_map(|error| error.code())
+        .map(str::to_owned);
     AwsError {
         call: "s3:DeleteObjectVersion".to_owned(),
         resource: id.to_string(),

@@ -115,9 +115,10 @@ use ParamType::{Boolean, Csv, Int, String as Str};
 use RuleScope::{Account, Resources};
 
 /// The regions AWS added after February 2022, where AWS Config cannot record the global IAM
-/// resource types; the rules that evaluate IAM users, policies and credentials are not offered
-/// there.
-const IAM_UNRECORDED: &[&str] = &[
+/// resource types (Config API reference, RecordingGroup; developer guide, "Recording AWS
+/// Resources | Global Resources"); the rules that evaluate IAM users, policies and credentials
+/// are not offered there.
+pub const IAM_UNRECORDED: &[&str] = &[
     "ap-east-2",
     "ap-south-2",
     "ap-southeast-4",

@@ -8,8 +8,7 @@ use crate::aws::{AwsError, Context, Session};
 use crate::baseline::catalog;
 use crate::model::{
     DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingMode, RecordingModeOverride,
-    RecordingSpec, ResourceId, RuleSpec, Spec,
-    is_managed_tag,
+    RecordingSpec, ResourceId, RuleSpec, Spec, is_managed_tag,
 };
 
 const REGION_KINDS: &[Kind] = &[

@@ -72,6 +72,69 @@ fn global_resources_are_recorded_in_the_home_region_only() {
     }
 }
 
+/// Which region's recorder records the global IAM types, and the plan's notes, for a home
+/// region among those where AWS Config cannot record them.
+fn global_recording(home: &str, regions: &[&str]) -> String {
+    let mut sorted: Vec<&str> = regions.to_vec();
+    sorted.sort_unstable();
+    let quoted: Vec<String> = sorted.iter().map(|r| format!("\"{r}\"")).collect();
+    let source = format!(
+        "[scope]\nregions = [{}]\nhome_region = \"{home}\"\n{CONFIG}",
+        quoted.join(", ")
+    );
+    let baseline = Baseline::parse("baseline.toml", &source).unwrap();
+    let observed = Observed {
+        account_id: ACCOUNT.to_owned(),
+        regions: sorted.iter().map(|r| (*r).to_owned()).collect(),
+        ..Observed::default()
+    };
+    let plan = plan(&baseline, &observed);
+    let mut lines: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|change| match &change.spec {
+            Spec::Recorder(recorder) => Some(format!(
+                "{}: include_global_resource_types = {}",
+                change.id.region, recorder.include_global_resource_types
+            )),
+            _ => None,
+        })
+        .collect();
+    lines.sort();
+    lines.extend(
+        plan.notes
+            .iter()
+            .filter(|note| note.contains("global IAM"))
+            .map(|note| format!("note: {note}")),
+    );
+    lines.join("\n")
+}
+
+/// AWS Config cannot record the global IAM types in regions it added after February 2022: a
+/// home region among them has them recorded elsewhere, us-east-1 first, and the plan says so.
+#[test]
+fn global_iam_types_are_recorded_where_aws_config_can_record_them() {
+    insta::assert_snapshot!(
+        "home_can_record",
+        global_recording("eu-west-1", &["eu-west-1", "us-east-1"])
+    );
+    insta::assert_snapshot!(
+        "home_cannot_us_east_1_in_scope",
+        global_recording("ap-south-2", &["ap-south-2", "eu-west-1", "us-east-1"])
+    );
+    insta::assert_snapshot!(
+        "home_cannot_first_that_can",
+        global_recording(
+            "eu-central-2",
+            &["eu-central-2", "eu-west-1", "eu-central-1"]
+        )
+    );
+    insta::assert_snapshot!(
+        "no_region_can",
+        global_recording("ca-west-1", &["ca-west-1", "me-central-1"])
+    );
+}
+
 #[test]
 fn the_create_plan_renders_for_review() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));

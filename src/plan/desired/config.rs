@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{Context, Desired};
-use crate::baseline::catalog::RuleScope;
+use crate::baseline::catalog::{self, RuleScope};
 use crate::baseline::{Baseline, Config, ConfigRule};
 use crate::model::policy::canonical;
 use crate::model::{
@@ -84,6 +84,7 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
             .collect(),
     });
     let role_arn = context.role_arn(&config.role_name);
+    let global_region = global_recording_region(context.home, &context.observed.regions);
     for region in &context.observed.regions {
         let recorder_id = ResourceId::singleton(Kind::ConfigRecorder, region);
         let recorder_name =
@@ -95,7 +96,7 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
                 role_arn: role_arn.clone(),
                 all_supported: true,
                 // Global resources (IAM) are the same from every region: record them once.
-                include_global_resource_types: region == context.home,
+                include_global_resource_types: Some(region.as_str()) == global_region,
                 recording_mode: match context.live(&recorder_id) {
                     Some(Spec::Recorder(live)) => live.recording_mode.clone(),
                     _ => None,
@@ -147,6 +148,43 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
                 depends_on: vec![recorder_id.clone()],
             });
         }
+    }
+}
+
+/// The one region whose recorder records the global IAM resource types: the home region if
+/// AWS Config can record them there, else us-east-1 if it is in scope, else the first region in
+/// scope that can. None when no region in scope can.
+pub fn global_recording_region<'a>(home: &'a str, regions: &'a [String]) -> Option<&'a str> {
+    let can = |region: &str| !catalog::IAM_UNRECORDED.contains(&region);
+    if can(home) {
+        return Some(home);
+    }
+    let in_scope = || {
+        regions
+            .iter()
+            .map(String::as_str)
+            .filter(|region| can(region))
+    };
+    in_scope()
+        .find(|region| *region == "us-east-1")
+        .or_else(|| in_scope().next())
+}
+
+/// Says where the global IAM resource types are recorded when it is not the home region, or
+/// that nothing records them.
+pub fn global_recording_notes(baseline: &Baseline, observed: &Observed) -> Vec<String> {
+    if baseline.config.is_none() {
+        return Vec::new();
+    }
+    let home = baseline.scope.home_region.as_str();
+    match global_recording_region(home, &observed.regions) {
+        Some(region) if region == home => Vec::new(),
+        Some(region) => vec![format!(
+            "config records the global IAM resource types (users, groups, roles, policies) in {region}, not in the home region {home}: AWS Config cannot record them in regions it added after February 2022"
+        )],
+        None => vec![format!(
+            "config records no global IAM resource types (users, groups, roles, policies): AWS Config cannot record them in {home} or any other region in scope, all added after February 2022; add a region such as us-east-1 to [scope] regions"
+        )],
     }
 }
 
