@@ -623,9 +623,7 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
     assert_eq!(
         plan.notes,
         [
-            "config rule encrypted-volumes is skipped in 1 region(s) where AWS Config does not offer it: mx-central-1",
-            // mx-central-1 cannot record the global IAM types either.
-            "config records the global IAM resource types (users, groups, roles, policies) in us-east-1, not in the home region mx-central-1: AWS Config cannot record them in regions it added after February 2022"
+            "config rule encrypted-volumes is skipped in 1 region(s) where AWS Config does not offer it: mx-central-1"
         ]
     );
     let again = super::plan(&baseline, &converged_in(&baseline, &regions));
