@@ -1,12 +1,20 @@
 //! Every policy watchpost writes that lets an AWS service in says for which account (or which
 //! of its resources) the service acts, so that no other account can make it act for them (the
 //! confused-deputy problem). Read back from the account after apply.
+//!
+//! One exemption: the trust policy of the role through which CloudTrail writes to CloudWatch
+//! Logs. CloudTrail sends neither aws:SourceAccount nor aws:SourceArn when it assumes that
+//! role (Prowler issue #4714), so a condition on them breaks delivery; AWS documents that
+//! trust policy without them (CloudTrail User Guide, "Sending events to CloudWatch Logs").
 
 mod support;
 
 use support::{Moto, REGION, write_baseline};
 
 const ACCOUNT: &str = "123456789012";
+
+/// The trail's CloudWatch Logs role, whose trust AWS documents without a source condition.
+const TRAIL_LOGS_ROLE: &str = "watchpost-cloudtrail-logs";
 
 /// The statements of `policy` that let an AWS service principal in.
 fn service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value> {
@@ -129,7 +137,25 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         ));
     }
 
+    let exempt = format!("the trust policy of role {TRAIL_LOGS_ROLE}");
     for (place, policy) in &policies {
+        if *place == exempt {
+            let grants = service_grants(policy);
+            assert_eq!(
+                grants.len(),
+                1,
+                "{place} lets in only CloudTrail: {policy:#}"
+            );
+            assert_eq!(
+                grants[0]["Principal"]["Service"],
+                "cloudtrail.amazonaws.com"
+            );
+            assert!(
+                grants[0]["Condition"].is_null(),
+                "{place} carries a condition CloudTrail does not satisfy: {policy:#}"
+            );
+            continue;
+        }
         assert!(
             !service_grants(policy).is_empty(),
             "{place} has no service grant to check: {policy:#}"

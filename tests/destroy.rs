@@ -211,3 +211,86 @@ async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
     let groups = logs.describe_log_groups().send().await.unwrap();
     assert!(groups.log_groups().is_empty());
 }
+
+/// DeleteObjects answers 200 and lists the objects it could not delete: destroy --delete-logs
+/// stops there, naming them, instead of listing and deleting them again forever.
+#[tokio::test]
+async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
+        .assert_success();
+    let s3 = moto.s3(REGION).await;
+    // A bucket still empty and versioned takes an Object Lock configuration; the object put
+    // after it is retained, so S3 refuses to delete its version. The bucket policy, which
+    // refuses moto's plain HTTP, is set aside for the put.
+    s3.delete_bucket_policy()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    s3.put_object_lock_configuration()
+        .bucket(BUCKET)
+        .object_lock_configuration(
+            aws_sdk_s3::types::ObjectLockConfiguration::builder()
+                .object_lock_enabled(aws_sdk_s3::types::ObjectLockEnabled::Enabled)
+                .rule(
+                    aws_sdk_s3::types::ObjectLockRule::builder()
+                        .default_retention(
+                            aws_sdk_s3::types::DefaultRetention::builder()
+                                .mode(aws_sdk_s3::types::ObjectLockRetentionMode::Compliance)
+                                .days(1)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s3.put_object()
+        .bucket(BUCKET)
+        .key("held/evidence.json")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{}"))
+        .send()
+        .await
+        .unwrap();
+
+    let mut destroy = support::watchpost_command(
+        &moto.endpoint(),
+        &[
+            "destroy",
+            "--baseline",
+            baseline.path_str(),
+            "--auto-approve",
+            "--delete-logs",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = destroy.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(90) {
+            destroy.kill().unwrap();
+            panic!("destroy --delete-logs still runs after 90 s: it loops on the held object");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let output = destroy.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!status.success(), "{stdout}\n{stderr}");
+    let said = format!("{stdout}{stderr}");
+    assert!(said.contains("held/evidence.json"), "{said}");
+    assert!(said.contains("AccessDenied"), "{said}");
+    assert!(said.contains("not deleted"), "{said}");
+    s3.head_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("the bucket with the held object is kept");
+}

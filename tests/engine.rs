@@ -97,6 +97,23 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
             .collect();
         assert!(features.contains(&("S3_DATA_EVENTS".into(), "ENABLED".into())));
         assert!(features.contains(&("RUNTIME_MONITORING".into(), "DISABLED".into())));
+        // CreateDetector enables every feature its call leaves out (RUNTIME_MONITORING aside),
+        // and they are paid: each one the API model knows is sent, those the baseline does not
+        // name as disabled; EKS_RUNTIME_MONITORING never, which RUNTIME_MONITORING includes.
+        for feature in aws_sdk_guardduty::types::DetectorFeature::values() {
+            let sent = features.iter().filter(|(name, _)| name == feature).count();
+            if *feature == "EKS_RUNTIME_MONITORING" {
+                assert_eq!(sent, 0, "{features:?}");
+                continue;
+            }
+            assert_eq!(sent, 1, "{feature} is sent once in {region}: {features:?}");
+        }
+        for unnamed in ["EKS_AUDIT_LOGS", "AI_PROTECTION", "AI_ANALYST"] {
+            assert!(
+                features.contains(&(unnamed.into(), "DISABLED".into())),
+                "{features:?}"
+            );
+        }
 
         let config = moto.config(region).await;
         let recorders = config
@@ -390,6 +407,84 @@ async fn a_changed_baseline_is_updated_in_place() {
         rules.config_rules()[0].input_parameters(),
         Some("{\"daysToExpiration\":\"45\"}")
     );
+}
+
+/// PutBucketLifecycleConfiguration replaces every rule of the bucket: a rule someone added by
+/// hand survives watchpost changing its own, as foreign policy statements do.
+#[tokio::test]
+async fn a_lifecycle_rule_added_by_hand_survives_apply() {
+    use aws_sdk_s3::types::{
+        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
+        LifecycleRule, LifecycleRuleFilter,
+    };
+    let moto = Moto::start();
+    let first = write_baseline(BASELINE);
+    apply(&moto, first.path_str()).assert_success();
+
+    let s3 = moto.s3(REGION).await;
+    let mut rules = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap()
+        .rules()
+        .to_vec();
+    rules.push(
+        LifecycleRule::builder()
+            .id("theirs-abort-uploads")
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix("uploads/").build())
+            .abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder()
+                    .days_after_initiation(7)
+                    .build(),
+            )
+            .build()
+            .unwrap(),
+    );
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(BUCKET)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .set_rules(Some(rules))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    plan(&moto, first.path_str()).assert_code(0);
+
+    let changed =
+        write_baseline(&BASELINE.replace("expire_after_days = 400", "expire_after_days = 90"));
+    apply(&moto, changed.path_str()).assert_success();
+    plan(&moto, changed.path_str()).assert_code(0);
+
+    let lifecycle = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    let theirs = lifecycle
+        .rules()
+        .iter()
+        .find(|rule| rule.id() == Some("theirs-abort-uploads"))
+        .unwrap_or_else(|| panic!("the hand-made rule is kept: {:#?}", lifecycle.rules()));
+    assert_eq!(
+        theirs
+            .abort_incomplete_multipart_upload()
+            .and_then(|abort| abort.days_after_initiation()),
+        Some(7)
+    );
+    assert_eq!(lifecycle.rules().len(), 2, "{:#?}", lifecycle.rules());
+    let ours = lifecycle
+        .rules()
+        .iter()
+        .find(|rule| rule.id() != Some("theirs-abort-uploads"))
+        .unwrap();
+    assert_eq!(ours.expiration().unwrap().days(), Some(90));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 use aws_sdk_config::Client;
 use aws_sdk_config::types::{
     ConfigRule, ConfigSnapshotDeliveryProperties, ConfigurationRecorder, DeliveryChannel,
-    MaximumExecutionFrequency, Owner, RecordingGroup, Source, Tag,
+    MaximumExecutionFrequency, Owner, RecordingFrequency, RecordingGroup, RecordingMode,
+    RecordingModeOverride, ResourceType, Source, Tag,
 };
 
 use super::MANAGED_TAG;
@@ -24,6 +25,8 @@ pub async fn recorder(
                 .include_global_resource_types(spec.include_global_resource_types)
                 .build(),
         )
+        // Put replaces the whole recorder: an adopted recorder's recording mode is sent back.
+        .set_recording_mode(spec.recording_mode.as_ref().map(recording_mode))
         .build();
     client
         .put_configuration_recorder()
@@ -32,6 +35,31 @@ pub async fn recorder(
         .await
         .call("config:PutConfigurationRecorder", &change.id)
         .map(drop)
+}
+
+fn recording_mode(mode: &crate::model::RecordingMode) -> RecordingMode {
+    let overrides = mode
+        .overrides
+        .iter()
+        .map(|over| {
+            RecordingModeOverride::builder()
+                .set_description(over.description.clone())
+                .set_resource_types(Some(
+                    over.resource_types
+                        .iter()
+                        .map(|kind| ResourceType::from(kind.as_str()))
+                        .collect(),
+                ))
+                .recording_frequency(RecordingFrequency::from(over.recording_frequency.as_str()))
+                .build()
+                .expect("resource types and frequency are set")
+        })
+        .collect();
+    RecordingMode::builder()
+        .recording_frequency(RecordingFrequency::from(mode.recording_frequency.as_str()))
+        .set_recording_mode_overrides(Some(overrides))
+        .build()
+        .expect("frequency is set")
 }
 
 pub async fn delivery_channel(

@@ -14,15 +14,16 @@ pub async fn detector(
 ) -> Result<(), AwsError> {
     let client = session.guardduty(&change.id.region);
     let frequency = FindingPublishingFrequency::from(spec.finding_publishing_frequency.as_str());
+    let configuration = |name: &str, status: &str| {
+        DetectorFeatureConfiguration::builder()
+            .name(DetectorFeature::from(name))
+            .status(FeatureStatus::from(status))
+            .build()
+    };
     let features: Vec<DetectorFeatureConfiguration> = spec
         .features
         .iter()
-        .map(|(name, status)| {
-            DetectorFeatureConfiguration::builder()
-                .name(DetectorFeature::from(name.as_str()))
-                .status(FeatureStatus::from(status.as_str()))
-                .build()
-        })
+        .map(|(name, status)| configuration(name, status))
         .collect();
     let enable = spec.status == "ENABLED";
     match (change.action, &change.live_id) {
@@ -40,13 +41,34 @@ pub async fn detector(
             .create_detector()
             .enable(enable)
             .finding_publishing_frequency(frequency)
-            .set_features(Some(features))
+            .set_features(Some(
+                features
+                    .into_iter()
+                    .chain(
+                        unnamed_features(spec)
+                            .map(|name| configuration(name, FeatureStatus::Disabled.as_str())),
+                    )
+                    .collect(),
+            ))
             .tags(MANAGED_TAG.0, MANAGED_TAG.1)
             .send()
             .await
             .call("guardduty:CreateDetector", &change.id)
             .map(drop),
     }
+}
+
+/// The features the API model knows that the baseline does not name. CreateDetector enables
+/// every feature its call leaves out, RUNTIME_MONITORING aside, and most are paid: a detector
+/// watchpost makes is told each one, so that it runs only what the baseline asks for.
+/// EKS_RUNTIME_MONITORING is never sent: RUNTIME_MONITORING includes it, and the API refuses
+/// the two in one call.
+fn unnamed_features(spec: &DetectorSpec) -> impl Iterator<Item = &'static str> + '_ {
+    DetectorFeature::values()
+        .iter()
+        .copied()
+        .filter(|name| *name != DetectorFeature::EksRuntimeMonitoring.as_str())
+        .filter(|name| !spec.features.contains_key(*name))
 }
 
 pub async fn delete_detector(session: &Session, change: &Change) -> Result<(), AwsError> {

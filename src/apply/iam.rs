@@ -59,6 +59,7 @@ pub async fn role(
     }
     for (policy_name, document) in &spec.inline_policies {
         if change.changes_field(&format!("inline_policies.{policy_name}")) {
+            let document = super::kms::with_key_arns(session, &change.id, document).await?;
             client
                 .put_role_policy()
                 .role_name(name)

@@ -2,10 +2,11 @@ use std::time::Duration;
 
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::Tag;
+use serde_json::Value;
 
 use super::MANAGED_TAG;
 use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{KEY_DELETION_WINDOW_DAYS, KeySpec, ResourceId, Spec, is_alias};
+use crate::model::{KEY_DELETION_WINDOW_DAYS, KeySpec, Kind, ResourceId, Spec, is_alias};
 use crate::plan::{Action, Change};
 
 /// Names the alias a key was made for, so that a key whose alias an interrupted run never
@@ -318,4 +319,36 @@ pub async fn key_arn(session: &Session, id: &ResourceId, key: &str) -> Result<St
         .and_then(|key| key.arn())
         .unwrap_or(key)
         .to_owned())
+}
+
+/// A policy the plan wrote before watchpost's key existed names the key by its alias ARN,
+/// which IAM never matches against the key a request uses: each such resource is given as the
+/// ARN of the key the alias names, looked up in the alias's region.
+pub async fn with_key_arns(
+    session: &Session,
+    id: &ResourceId,
+    document: &Value,
+) -> Result<Value, AwsError> {
+    let mut document = document.clone();
+    let Some(statements) = document["Statement"].as_array_mut() else {
+        return Ok(document);
+    };
+    for statement in statements {
+        let resources = match &mut statement["Resource"] {
+            Value::Array(all) => all.iter_mut().collect(),
+            one => vec![one],
+        };
+        for resource in resources {
+            let Some(alias) = resource
+                .as_str()
+                .filter(|arn| arn.starts_with("arn:") && is_alias(arn))
+            else {
+                continue;
+            };
+            let region = alias.split(':').nth(3).unwrap_or(&id.region).to_owned();
+            let in_region = ResourceId::new(Kind::KmsKey, &region, alias);
+            *resource = Value::String(key_arn(session, &in_region, alias).await?);
+        }
+    }
+    Ok(document)
 }

@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{
 
 use super::MANAGED_TAG;
 use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption};
+use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption, ResourceId};
 use crate::plan::{Action, Change};
 
 fn managed_tag() -> Tag {
@@ -156,12 +156,30 @@ pub async fn log_bucket(
                     .noncurrent_days(days)
                     .build(),
             );
+        // PutBucketLifecycleConfiguration replaces every rule: those watchpost did not write
+        // (someone's transition to Glacier, say) are read and sent back with its own.
+        let rules = match client
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+            .call("s3:GetLifecycleConfiguration", id)
+        {
+            Ok(live) => live.rules().to_vec(),
+            Err(error) if error.is(Class::NotFound) => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        let rules = rules
+            .into_iter()
+            .filter(|rule| rule.id() != Some(EXPIRY_RULE_ID))
+            .chain([built(rule.build())])
+            .collect();
         client
             .put_bucket_lifecycle_configuration()
             .bucket(bucket)
             .lifecycle_configuration(built(
                 BucketLifecycleConfiguration::builder()
-                    .rules(built(rule.build()))
+                    .set_rules(Some(rules))
                     .build(),
             ))
             .send()
@@ -213,13 +231,18 @@ pub async fn delete_log_bucket(session: &Session, change: &Change) -> Result<(),
         if doomed.is_empty() {
             break;
         }
-        client
+        let deleted = client
             .delete_objects()
             .bucket(bucket)
             .delete(built(Delete::builder().set_objects(Some(doomed)).build()))
             .send()
             .await
             .call("s3:DeleteObjectVersion", &change.id)?;
+        // DeleteObjects answers 200 and lists each object it could not delete (held by Object
+        // Lock, say): those would be listed again forever, so they end the destroy.
+        if !deleted.errors().is_empty() {
+            return Err(undeleted(bucket, &change.id, deleted.errors()));
+        }
     }
     client
         .delete_bucket()
@@ -228,4 +251,42 @@ pub async fn delete_log_bucket(session: &Session, change: &Change) -> Result<(),
         .await
         .call("s3:DeleteBucket", &change.id)
         .map(drop)
+}
+
+/// The objects DeleteObjects left, by key, version and S3's code, as the error of the destroy.
+fn undeleted(bucket: &str, id: &ResourceId, errors: &[aws_sdk_s3::types::Error]) -> AwsError {
+    const SHOWN: usize = 5;
+    let mut left: Vec<String> = errors
+        .iter()
+        .take(SHOWN)
+        .map(|error| {
+            format!(
+                "{} (version {}): {} {}",
+                error.key().unwrap_or("?"),
+                error.version_id().unwrap_or("null"),
+                error.code().unwrap_or("no code"),
+                error.message().unwrap_or_default()
+            )
+        })
+        .collect();
+    if errors.len() > SHOWN {
+        left.push(format!("and {} more", errors.len() - SHOWN));
+    }
+    let code = errors
+        .iter()
+        .find_map(|error| error.code())
+        .map(str::to_owned);
+    AwsError {
+        call: "s3:DeleteObjectVersion".to_owned(),
+        resource: id.to_string(),
+        // Not Denied: S3 says AccessDenied for an object under Object Lock too, and the detail
+        // names the way out.
+        class: Class::Fatal,
+        code,
+        detail: format!(
+            "{} object version(s) in bucket {bucket} were not deleted, so the bucket cannot be: {}; remove them (an Object Lock retention or legal hold must end first) and run destroy --delete-logs again",
+            errors.len(),
+            left.join("; ")
+        ),
+    }
 }

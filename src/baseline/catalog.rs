@@ -120,9 +120,10 @@ use ParamType::{Boolean, Csv, Int, String as Str};
 use RuleScope::{Account, Resources};
 
 /// The regions AWS added after February 2022, where AWS Config cannot record the global IAM
-/// resource types; the rules that evaluate IAM users, policies and credentials are not offered
-/// there.
-const IAM_UNRECORDED: &[&str] = &[
+/// resource types (Config API reference, RecordingGroup; developer guide, "Recording AWS
+/// Resources | Global Resources"); the rules that evaluate IAM users, policies and credentials
+/// are not offered there.
+pub const IAM_UNRECORDED: &[&str] = &[
     "ap-east-2",
     "ap-south-2",
     "ap-southeast-4",
@@ -868,7 +869,9 @@ pub fn known_filter(name: &str) -> Option<&'static KnownFilter> {
     METRIC_FILTERS.iter().find(|filter| filter.name == name)
 }
 
-/// GuardDuty protection features a detector can turn on, by their API names.
+/// GuardDuty protection features a detector can turn on, by their API names: the API model's
+/// DetectorFeature enum, less EKS_RUNTIME_MONITORING, which RUNTIME_MONITORING includes and
+/// which the API refuses beside it.
 pub static GUARDDUTY_FEATURES: &[&str] = &[
     "S3_DATA_EVENTS",
     "EKS_AUDIT_LOGS",
@@ -876,7 +879,13 @@ pub static GUARDDUTY_FEATURES: &[&str] = &[
     "RDS_LOGIN_EVENTS",
     "LAMBDA_NETWORK_LOGS",
     "RUNTIME_MONITORING",
+    "AI_PROTECTION",
+    "AI_ANALYST",
 ];
+
+/// The feature the baseline names instead of EKS_RUNTIME_MONITORING, which it includes.
+pub const RUNTIME_MONITORING_INCLUDES: (&str, &str) =
+    ("EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING");
 
 pub static FINDING_PUBLISHING_FREQUENCIES: &[&str] = &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
 

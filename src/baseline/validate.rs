@@ -579,6 +579,18 @@ impl Checks<'_> {
         };
         let mut features = BTreeMap::new();
         for (name, enabled) in raw.features {
+            let (included, includer) = catalog::RUNTIME_MONITORING_INCLUDES;
+            if name.get_ref() == included {
+                self.error(
+                    name.span(),
+                    format!("GuardDuty feature `{included}` is part of `{includer}`"),
+                    format!(
+                        "name `{includer}`: it covers EKS, ECS and EC2, and GuardDuty refuses the two in one call"
+                    ),
+                );
+                valid = false;
+                continue;
+            }
             valid &= self.one_of(&name, "GuardDuty feature", catalog::GUARDDUTY_FEATURES);
             features.insert(name.into_inner(), enabled);
         }

@@ -12,6 +12,26 @@ pub struct RecorderSpec {
     pub role_arn: String,
     pub all_supported: bool,
     pub include_global_resource_types: bool,
+    /// How often an adopted recorder records (its recordingMode): the baseline does not
+    /// declare it, and PutConfigurationRecorder replaces the whole recorder, so it is kept as
+    /// it is and never compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_mode: Option<RecordingMode>,
+}
+
+/// AWS Config's recordingMode: a frequency (`CONTINUOUS` or `DAILY`) with overrides by
+/// resource type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordingMode {
+    pub recording_frequency: String,
+    pub overrides: Vec<RecordingModeOverride>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordingModeOverride {
+    pub description: Option<String>,
+    pub resource_types: Vec<String>,
+    pub recording_frequency: String,
 }
 
 impl RecorderSpec {

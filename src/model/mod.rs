@@ -23,7 +23,10 @@ pub use alerts::{
     WATCHPOST_TARGET_IDS, default_bus_arn, topic_arn,
 };
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
-pub use config::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
+pub use config::{
+    DeliveryChannelSpec, RecorderSpec, RecordingMode, RecordingModeOverride, RecordingSpec,
+    RuleSpec,
+};
 pub use detector::DetectorSpec;
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};

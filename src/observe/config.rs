@@ -7,8 +7,8 @@ use aws_sdk_config::types::ConfigurationRecorder;
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::catalog;
 use crate::model::{
-    DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingSpec, ResourceId, RuleSpec, Spec,
-    is_managed_tag,
+    DeliveryChannelSpec, Kind, Live, RecorderSpec, RecordingMode, RecordingModeOverride,
+    RecordingSpec, ResourceId, RuleSpec, Spec, is_managed_tag,
 };
 
 const REGION_KINDS: &[Kind] = &[
@@ -96,6 +96,7 @@ pub async fn region(
                     all_supported: group.is_some_and(|g| g.all_supported()),
                     include_global_resource_types: group
                         .is_some_and(|g| g.include_global_resource_types()),
+                    recording_mode: recorder.recording_mode().map(recording_mode),
                 }),
                 live_id: Some(name.clone()),
                 owned: false,
@@ -222,4 +223,23 @@ fn parameters(text: Option<&str>) -> BTreeMap<String, String> {
             (key, text)
         })
         .collect()
+}
+
+fn recording_mode(mode: &aws_sdk_config::types::RecordingMode) -> RecordingMode {
+    RecordingMode {
+        recording_frequency: mode.recording_frequency().as_str().to_owned(),
+        overrides: mode
+            .recording_mode_overrides()
+            .iter()
+            .map(|over| RecordingModeOverride {
+                description: over.description().map(str::to_owned),
+                resource_types: over
+                    .resource_types()
+                    .iter()
+                    .map(|kind| kind.as_str().to_owned())
+                    .collect(),
+                recording_frequency: over.recording_frequency().as_str().to_owned(),
+            })
+            .collect(),
+    }
 }

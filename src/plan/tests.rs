@@ -72,6 +72,69 @@ fn global_resources_are_recorded_in_the_home_region_only() {
     }
 }
 
+/// Which region's recorder records the global IAM types, and the plan's notes, for a home
+/// region among those where AWS Config cannot record them.
+fn global_recording(home: &str, regions: &[&str]) -> String {
+    let mut sorted: Vec<&str> = regions.to_vec();
+    sorted.sort_unstable();
+    let quoted: Vec<String> = sorted.iter().map(|r| format!("\"{r}\"")).collect();
+    let source = format!(
+        "[scope]\nregions = [{}]\nhome_region = \"{home}\"\n{CONFIG}",
+        quoted.join(", ")
+    );
+    let baseline = Baseline::parse("baseline.toml", &source).unwrap();
+    let observed = Observed {
+        account_id: ACCOUNT.to_owned(),
+        regions: sorted.iter().map(|r| (*r).to_owned()).collect(),
+        ..Observed::default()
+    };
+    let plan = plan(&baseline, &observed);
+    let mut lines: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|change| match &change.spec {
+            Spec::Recorder(recorder) => Some(format!(
+                "{}: include_global_resource_types = {}",
+                change.id.region, recorder.include_global_resource_types
+            )),
+            _ => None,
+        })
+        .collect();
+    lines.sort();
+    lines.extend(
+        plan.notes
+            .iter()
+            .filter(|note| note.contains("global IAM"))
+            .map(|note| format!("note: {note}")),
+    );
+    lines.join("\n")
+}
+
+/// AWS Config cannot record the global IAM types in regions it added after February 2022: a
+/// home region among them has them recorded elsewhere, us-east-1 first, and the plan says so.
+#[test]
+fn global_iam_types_are_recorded_where_aws_config_can_record_them() {
+    insta::assert_snapshot!(
+        "home_can_record",
+        global_recording("eu-west-1", &["eu-west-1", "us-east-1"])
+    );
+    insta::assert_snapshot!(
+        "home_cannot_us_east_1_in_scope",
+        global_recording("ap-south-2", &["ap-south-2", "eu-west-1", "us-east-1"])
+    );
+    insta::assert_snapshot!(
+        "home_cannot_first_that_can",
+        global_recording(
+            "eu-central-2",
+            &["eu-central-2", "eu-west-1", "eu-central-1"]
+        )
+    );
+    insta::assert_snapshot!(
+        "no_region_can",
+        global_recording("ca-west-1", &["ca-west-1", "me-central-1"])
+    );
+}
+
 #[test]
 fn the_create_plan_renders_for_review() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
@@ -186,6 +249,39 @@ fn an_existing_recorder_is_adopted_under_its_own_name() {
     assert_eq!(recorder_change.action, Action::Update);
     assert_eq!(recorder_change.fields.len(), 1);
     assert_eq!(recorder_change.fields[0].field, "all_supported");
+}
+
+/// PutConfigurationRecorder replaces the whole recorder: what watchpost does not manage on an
+/// adopted one (its recordingMode) is sent back as it is, and changes nothing in the plan.
+#[test]
+fn an_adopted_recorder_keeps_its_recording_mode() {
+    let baseline = baseline(CONFIG);
+    let mut observed = empty_account();
+    let id = ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1");
+    let mut recorder = converged(&baseline).resources[&id].clone();
+    let mode = crate::model::RecordingMode {
+        recording_frequency: "DAILY".into(),
+        overrides: vec![crate::model::RecordingModeOverride {
+            description: Some("instances as they change".into()),
+            resource_types: vec!["AWS::EC2::Instance".into()],
+            recording_frequency: "CONTINUOUS".into(),
+        }],
+    };
+    if let Spec::Recorder(spec) = &mut recorder.spec {
+        spec.all_supported = false;
+        spec.recording_mode = Some(mode.clone());
+    }
+    observed.resources.insert(id.clone(), recorder);
+
+    let plan = plan(&baseline, &observed);
+    let change = plan.changes.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(change.action, Action::Update);
+    let Spec::Recorder(spec) = &change.spec else {
+        panic!("a recorder")
+    };
+    assert_eq!(spec.recording_mode.as_ref(), Some(&mode));
+    let fields: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["all_supported"]);
 }
 
 #[test]
@@ -516,6 +612,8 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
         [
             "config rule access-keys-rotated is skipped: AWS Config does not offer it in the home region mx-central-1, the one region where a rule that judges the whole account is placed, so nothing checks what it checks; the regions that lack it are listed in docs/baseline-reference.md",
             "config rule encrypted-volumes is skipped in 1 region(s) where AWS Config does not offer it: mx-central-1",
+            // mx-central-1 cannot record the global IAM types either.
+            "config records the global IAM resource types (users, groups, roles, policies) in us-east-1, not in the home region mx-central-1: AWS Config cannot record them in regions it added after February 2022",
         ]
     );
 }

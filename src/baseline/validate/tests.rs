@@ -32,6 +32,40 @@ fn the_recommended_baseline_is_valid() {
 }
 
 #[test]
+fn guardduty_accepts_the_api_models_features_and_refuses_eks_runtime_monitoring() {
+    let source = format!(
+        "{SCOPE}[guardduty]\n[guardduty.features]\nAI_PROTECTION = true\nAI_ANALYST = false\n"
+    );
+    let features = parse(&source).unwrap().guardduty.unwrap().features;
+    assert_eq!(features.len(), 2, "{features:?}");
+
+    let source =
+        format!("{SCOPE}[guardduty]\n[guardduty.features]\nEKS_RUNTIME_MONITORING = true\n");
+    let found = problems(&source);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("is part of `RUNTIME_MONITORING`"),
+        "{found:#?}"
+    );
+}
+
+/// The features the baseline accepts are those of the API model the SDK was built from, so a
+/// feature AWS adds is known once the SDK is updated and this test says where.
+#[test]
+fn the_guardduty_features_are_the_api_models() {
+    use aws_sdk_guardduty::types::DetectorFeature;
+    let mut model: Vec<&str> = DetectorFeature::values()
+        .iter()
+        .copied()
+        .filter(|name| *name != catalog::RUNTIME_MONITORING_INCLUDES.0)
+        .collect();
+    let mut accepted = catalog::GUARDDUTY_FEATURES.to_vec();
+    model.sort_unstable();
+    accepted.sort_unstable();
+    assert_eq!(accepted, model, "update catalog::GUARDDUTY_FEATURES");
+}
+
+#[test]
 fn every_problem_is_reported_at_once() {
     let source = format!(
         "{SCOPE}[guardduty]\nfinding_publishing_frequency = \"HOURLY\"\n\

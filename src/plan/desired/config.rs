@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{Context, Desired};
-use crate::baseline::catalog::RuleScope;
+use crate::baseline::catalog::{self, RuleScope};
 use crate::baseline::{Baseline, Config, ConfigRule};
 use crate::model::policy::canonical;
 use crate::model::{
@@ -39,22 +39,15 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
         ]
     });
     if let Encryption::Kms { kms_key_id } = &context.baseline.log_bucket.encryption {
-        let grant = if crate::model::is_alias(kms_key_id) {
-            // watchpost's key, whose id AWS chooses when it is made: named by its alias, so
-            // that the policy is the same before and after.
-            json!({
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": format!("arn:{}:kms:{}:{}:key/*", context.partition, context.home, context.account),
-                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": kms_key_id}}
-            })
-        } else {
-            json!({
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": kms_key_id
-            })
-        };
+        // By the key's ARN, never by its alias (kms:ResourceAliases): KMS says an alias
+        // change takes up to five minutes to affect authorization, so a grant by the alias of
+        // a key just made fails the first delivery. Until watchpost's key exists the plan names
+        // it by its alias ARN, which `apply` resolves to the key's ARN when it writes the policy.
+        let grant = json!({
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": super::kms::key_arn(context, kms_key_id)
+        });
         delivery["Statement"]
             .as_array_mut()
             .expect("statements are a list")
@@ -73,14 +66,25 @@ fn config_role(context: &Context<'_>, config: &Config) -> RoleSpec {
     }
 }
 
+fn key_of(baseline: &Baseline) -> Option<&str> {
+    match &baseline.log_bucket.encryption {
+        Encryption::Kms { kms_key_id } => Some(kms_key_id),
+        Encryption::S3Managed => None,
+    }
+}
+
 pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desired>) {
     let role_id = ResourceId::new(Kind::IamRole, GLOBAL, &config.role_name);
     desired.push(Desired {
         id: role_id.clone(),
         spec: Spec::Role(config_role(context, config)),
-        depends_on: Vec::new(),
+        // The role's grant names the key by its ARN, known once watchpost's key is made.
+        depends_on: super::kms::needs(context, key_of(context.baseline))
+            .into_iter()
+            .collect(),
     });
     let role_arn = context.role_arn(&config.role_name);
+    let global_region = global_recording_region(context.home, &context.observed.regions);
     for region in &context.observed.regions {
         let recorder_id = ResourceId::singleton(Kind::ConfigRecorder, region);
         let recorder_name =
@@ -92,7 +96,11 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
                 role_arn: role_arn.clone(),
                 all_supported: true,
                 // Global resources (IAM) are the same from every region: record them once.
-                include_global_resource_types: region == context.home,
+                include_global_resource_types: Some(region.as_str()) == global_region,
+                recording_mode: match context.live(&recorder_id) {
+                    Some(Spec::Recorder(live)) => live.recording_mode.clone(),
+                    _ => None,
+                },
             }),
             depends_on: vec![role_id.clone()],
         });
@@ -140,6 +148,43 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
                 depends_on: vec![recorder_id.clone()],
             });
         }
+    }
+}
+
+/// The one region whose recorder records the global IAM resource types: the home region if
+/// AWS Config can record them there, else us-east-1 if it is in scope, else the first region in
+/// scope that can. None when no region in scope can.
+pub fn global_recording_region<'a>(home: &'a str, regions: &'a [String]) -> Option<&'a str> {
+    let can = |region: &str| !catalog::IAM_UNRECORDED.contains(&region);
+    if can(home) {
+        return Some(home);
+    }
+    let in_scope = || {
+        regions
+            .iter()
+            .map(String::as_str)
+            .filter(|region| can(region))
+    };
+    in_scope()
+        .find(|region| *region == "us-east-1")
+        .or_else(|| in_scope().next())
+}
+
+/// Says where the global IAM resource types are recorded when it is not the home region, or
+/// that nothing records them.
+pub fn global_recording_notes(baseline: &Baseline, observed: &Observed) -> Vec<String> {
+    if baseline.config.is_none() {
+        return Vec::new();
+    }
+    let home = baseline.scope.home_region.as_str();
+    match global_recording_region(home, &observed.regions) {
+        Some(region) if region == home => Vec::new(),
+        Some(region) => vec![format!(
+            "config records the global IAM resource types (users, groups, roles, policies) in {region}, not in the home region {home}: AWS Config cannot record them in regions it added after February 2022"
+        )],
+        None => vec![format!(
+            "config records no global IAM resource types (users, groups, roles, policies): AWS Config cannot record them in {home} or any other region in scope, all added after February 2022; add a region such as us-east-1 to [scope] regions"
+        )],
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Context, Desired};
 use crate::baseline::Kms;
 use crate::model::policy::{self, canonical};
-use crate::model::{KeySpec, Kind, Live, ResourceId, Spec, alias_arn, is_alias};
+use crate::model::{Encryption, KeySpec, Kind, Live, ResourceId, Spec, alias_arn, is_alias};
 
 pub fn key_id(context: &Context<'_>, alias: &str) -> ResourceId {
     ResourceId::new(Kind::KmsKey, context.home, alias)
@@ -33,6 +33,15 @@ pub fn key_arn(context: &Context<'_>, key: &str) -> String {
 pub fn needs(context: &Context<'_>, key: Option<&str>) -> Option<ResourceId> {
     key.filter(|key| is_alias(key))
         .map(|alias| key_id(context, alias))
+}
+
+/// Whether the log bucket is encrypted with watchpost's key of `alias` (always with an S3
+/// Bucket Key: see apply::s3).
+fn bucket_uses_key(context: &Context<'_>, alias: &str) -> bool {
+    matches!(
+        &context.baseline.log_bucket.encryption,
+        Encryption::Kms { kms_key_id } if kms_key_id == alias
+    )
 }
 
 fn key_policy(context: &Context<'_>, id: &ResourceId) -> Value {
@@ -71,6 +80,19 @@ fn key_policy(context: &Context<'_>, id: &ResourceId) -> Value {
                 "Condition": {"StringEquals": {"aws:SourceArn": trail}}
             }),
         ]);
+        if bucket_uses_key(context, &id.name) {
+            // The bucket's S3 Bucket Key is derived with this key, and S3 decrypts it for the
+            // writer: CloudTrail needs kms:Decrypt to create or update a trail that writes to
+            // it (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail").
+            statements.push(json!({
+                "Sid": "CloudTrailUsesBucketKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceArn": trail}}
+            }));
+        }
     }
     if context.baseline.config.is_some() {
         statements.push(json!({

@@ -10,7 +10,7 @@ mod kms;
 mod trail;
 
 pub use alerts::{SIGNIN_RECORDING_REGIONS, signin_regions};
-pub(super) use config::skipped_rule_notes;
+pub(super) use config::{global_recording_notes, skipped_rule_notes};
 
 use crate::baseline::Baseline;
 use crate::model::{DetectorSpec, Kind, Observed, ResourceId, Spec, partition};

@@ -28,13 +28,17 @@ pub fn resources(context: &Context<'_>, cloudtrail: &CloudTrail, desired: &mut V
     });
 
     let role_id = ResourceId::new(Kind::IamRole, GLOBAL, &cloudtrail.role_name);
+    // As the CloudTrail User Guide writes it, with no aws:SourceAccount or aws:SourceArn
+    // condition: CloudTrail sends neither when it assumes this role, so a condition on them
+    // makes CreateTrail fail with InvalidCloudWatchLogsRoleArnException or stops delivery to
+    // the log group (Prowler issue #4714). The trail that may use the role is named by its
+    // CloudWatchLogsRoleArn, which only this account can set.
     let trust = json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
+            "Action": "sts:AssumeRole"
         }]
     });
     let delivery = json!({
