@@ -833,7 +833,7 @@ fn run_watchpost(
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         // moto has no IAM propagation delay to wait out.
-        ("WATCHPOST_IAM_PROPAGATION_SECONDS", "0"),
+        ("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5"),
         ("NO_COLOR", "1"),
     ]);
 

@@ -61,7 +61,7 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
     );
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
-        &[("WATCHPOST_IAM_PROPAGATION_SECONDS", "0")],
+        &[("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5")],
     )
     .assert_success();
 

@@ -74,7 +74,7 @@ async fn ctrl_c_lets_running_changes_finish_and_starts_no_new_one() {
     // The lease was given back, and the next apply finishes the job.
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
-        &[("WATCHPOST_IAM_PROPAGATION_SECONDS", "0")],
+        &[("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5")],
     )
     .assert_success();
     moto.watchpost(&[

@@ -291,7 +291,7 @@ async fn every_policy_watchpost_writes_is_valid_iam_grammar() {
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
-        &[("WATCHPOST_IAM_PROPAGATION_SECONDS", "0")],
+        &[("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5")],
     )
     .assert_success();
 

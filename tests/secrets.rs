@@ -25,7 +25,7 @@ async fn no_output_holds_the_secret_key_or_the_session_token() {
         ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
         ("AWS_SESSION_TOKEN", SESSION_TOKEN),
         ("RUST_LOG", "trace"),
-        ("WATCHPOST_IAM_PROPAGATION_SECONDS", "0"),
+        ("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5"),
     ];
     let path = baseline.path_str();
     let runs = [

@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use aws_sdk_cloudtrail::types::Tag;
 
 use super::MANAGED_TAG;
+use super::propagation::until_propagated;
 use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::TrailSpec;
 use crate::plan::{Action, Change};
@@ -21,8 +24,15 @@ macro_rules! with_settings {
 }
 
 /// Creates the trail (or converges one of that name that already exists), then starts logging:
-/// a trail that exists but does not log is the half-made state a rerun must finish.
-pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Result<(), AwsError> {
+/// a trail that exists but does not log is the half-made state a rerun must finish. CloudTrail
+/// checks the logs role, the bucket policy and the key policy when it is given them: one just
+/// written is waited out.
+pub async fn trail(
+    session: &Session,
+    change: &Change,
+    spec: &TrailSpec,
+    wait: Duration,
+) -> Result<(), AwsError> {
     // A key the plan names by its alias (watchpost's, made in the same apply) is given by ARN.
     let mut spec = spec.clone();
     if let Some(key) = &spec.kms_key_id {
@@ -34,17 +44,20 @@ pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Resu
     let mut settings_to_write = change.action == Action::Update
         && change.fields.iter().any(|field| field.field != "logging");
     if change.action == Action::Create {
-        let created = with_settings!(client.create_trail().name(name), spec)
-            .tags_list(
-                Tag::builder()
-                    .key(MANAGED_TAG.0)
-                    .value(MANAGED_TAG.1)
-                    .build()
-                    .expect("key is set"),
-            )
-            .send()
-            .await
-            .call("cloudtrail:CreateTrail", &change.id);
+        let created = until_propagated(wait, || async {
+            with_settings!(client.create_trail().name(name), spec)
+                .tags_list(
+                    Tag::builder()
+                        .key(MANAGED_TAG.0)
+                        .value(MANAGED_TAG.1)
+                        .build()
+                        .expect("key is set"),
+                )
+                .send()
+                .await
+                .call("cloudtrail:CreateTrail", &change.id)
+        })
+        .await;
         match created {
             Ok(_) => {}
             Err(error) if error.is(Class::AlreadyExists) => settings_to_write = true,
@@ -52,10 +65,13 @@ pub async fn trail(session: &Session, change: &Change, spec: &TrailSpec) -> Resu
         }
     }
     if settings_to_write {
-        with_settings!(client.update_trail().name(name), spec)
-            .send()
-            .await
-            .call("cloudtrail:UpdateTrail", &change.id)?;
+        until_propagated(wait, || async {
+            with_settings!(client.update_trail().name(name), spec)
+                .send()
+                .await
+                .call("cloudtrail:UpdateTrail", &change.id)
+        })
+        .await?;
     }
     if spec.logging && change.changes_field("logging") {
         client

@@ -5,16 +5,21 @@ use aws_sdk_config::types::{
     RecordingModeOverride, ResourceType, Source, Tag,
 };
 
+use std::time::Duration;
+
 use super::MANAGED_TAG;
+use super::propagation::until_propagated;
 use crate::aws::{AwsError, Context};
 use crate::model::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 use crate::plan::{Action, Change};
 
-/// Put is create-or-update for a recorder, so an adopted one is converged in place.
+/// Put is create-or-update for a recorder, so an adopted one is converged in place. Config
+/// refuses a role it cannot assume yet, one just made among them: that is waited out.
 pub async fn recorder(
     client: &Client,
     change: &Change,
     spec: &RecorderSpec,
+    wait: Duration,
 ) -> Result<(), AwsError> {
     let recorder = ConfigurationRecorder::builder()
         .name(&spec.name)
@@ -28,13 +33,16 @@ pub async fn recorder(
         // Put replaces the whole recorder: an adopted recorder's recording mode is sent back.
         .set_recording_mode(spec.recording_mode.as_ref().map(recording_mode))
         .build();
-    client
-        .put_configuration_recorder()
-        .configuration_recorder(recorder)
-        .send()
-        .await
-        .call("config:PutConfigurationRecorder", &change.id)
-        .map(drop)
+    until_propagated(wait, || async {
+        client
+            .put_configuration_recorder()
+            .configuration_recorder(recorder.clone())
+            .send()
+            .await
+            .call("config:PutConfigurationRecorder", &change.id)
+    })
+    .await
+    .map(drop)
 }
 
 fn recording_mode(mode: &crate::model::RecordingMode) -> RecordingMode {
@@ -62,10 +70,14 @@ fn recording_mode(mode: &crate::model::RecordingMode) -> RecordingMode {
         .expect("frequency is set")
 }
 
+/// Config checks that it can write to the bucket (and use the key) before it accepts the
+/// channel, with the recorder's role: a role, bucket policy or key policy just written is
+/// waited out.
 pub async fn delivery_channel(
     client: &Client,
     change: &Change,
     spec: &DeliveryChannelSpec,
+    wait: Duration,
 ) -> Result<(), AwsError> {
     let snapshots = spec
         .snapshot_delivery_frequency
@@ -83,13 +95,16 @@ pub async fn delivery_channel(
         .set_sns_topic_arn(spec.sns_topic_arn.clone())
         .set_s3_kms_key_arn(spec.s3_kms_key_arn.clone())
         .build();
-    client
-        .put_delivery_channel()
-        .delivery_channel(channel)
-        .send()
-        .await
-        .call("config:PutDeliveryChannel", &change.id)
-        .map(drop)
+    until_propagated(wait, || async {
+        client
+            .put_delivery_channel()
+            .delivery_channel(channel.clone())
+            .send()
+            .await
+            .call("config:PutDeliveryChannel", &change.id)
+    })
+    .await
+    .map(drop)
 }
 
 /// The baseline always wants the recorder running; starting a running one is a no-op.

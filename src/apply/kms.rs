@@ -5,6 +5,7 @@ use aws_sdk_kms::types::Tag;
 use serde_json::Value;
 
 use super::MANAGED_TAG;
+use super::propagation::until_propagated;
 use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::{KEY_DELETION_WINDOW_DAYS, KeySpec, Kind, ResourceId, Spec, is_alias};
 use crate::plan::{Action, Change};
@@ -25,8 +26,14 @@ fn tag(key: &str, value: &str) -> Tag {
 
 /// Makes the key (with its policy and tags), names it with the alias and turns rotation on; or
 /// brings an existing one back to the spec: enabled (cancelling a scheduled deletion), rotating,
-/// with its key policy.
-pub async fn key(session: &Session, change: &Change, spec: &KeySpec) -> Result<(), AwsError> {
+/// with its key policy. KMS refuses a policy naming a principal it cannot see yet, and a key it
+/// has not seen yet: both are waited out.
+pub async fn key(
+    session: &Session,
+    change: &Change,
+    spec: &KeySpec,
+    wait: Duration,
+) -> Result<(), AwsError> {
     let client = session.kms(&change.id.region);
     let id = &change.id;
     let alias = id.name.as_str();
@@ -35,18 +42,21 @@ pub async fn key(session: &Session, change: &Change, spec: &KeySpec) -> Result<(
             Some(key_id) => {
                 // Made by a run cut off before the alias: everything but its creation again.
                 enable(&client, id, &key_id, None).await?;
-                put_policy(&client, id, &key_id, spec).await?;
+                until_propagated(wait, || put_policy(&client, id, &key_id, spec)).await?;
                 key_id
             }
-            None => create_once(&client, id, spec).await?,
+            None => until_propagated(wait, || create_once(&client, id, spec)).await?,
         };
-        let named = client
-            .create_alias()
-            .alias_name(alias)
-            .target_key_id(&key_id)
-            .send()
-            .await
-            .call("kms:CreateAlias", id);
+        let named = until_propagated(wait, || async {
+            client
+                .create_alias()
+                .alias_name(alias)
+                .target_key_id(&key_id)
+                .send()
+                .await
+                .call("kms:CreateAlias", id)
+        })
+        .await;
         match named {
             Ok(_) => {}
             // A retry after an answer that was lost finds the alias made: done, if on this key.
@@ -55,7 +65,7 @@ pub async fn key(session: &Session, change: &Change, spec: &KeySpec) -> Result<(
                     && key_state(&client, id, alias).await?.0 == key_id => {}
             Err(error) => return Err(error),
         }
-        return enable_rotation(&client, id, &key_id).await;
+        return until_propagated(wait, || enable_rotation(&client, id, &key_id)).await;
     }
     let key_id = key_id(change);
     if change.changes_field("key_state") {
@@ -66,10 +76,10 @@ pub async fn key(session: &Session, change: &Change, spec: &KeySpec) -> Result<(
         enable(&client, id, &key_id, live_state).await?;
     }
     if spec.rotation && change.changes_field("rotation") {
-        enable_rotation(&client, id, &key_id).await?;
+        until_propagated(wait, || enable_rotation(&client, id, &key_id)).await?;
     }
     if change.changes_field("policy") {
-        put_policy(&client, id, &key_id, spec).await?;
+        until_propagated(wait, || put_policy(&client, id, &key_id, spec)).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod guardduty;
 mod iam;
 mod kms;
 mod logs;
+pub mod propagation;
 mod s3;
 mod sns;
 
@@ -65,9 +66,9 @@ pub enum Event<'a> {
 }
 
 pub struct Settings {
-    /// IAM changes take seconds to reach every service; Config refuses a role it cannot yet
-    /// assume. Tests against an emulator turn this off.
-    pub iam_propagation: Duration,
+    /// How long one call refused while a change propagates is tried again (see
+    /// [`propagation`]); tests shorten it.
+    pub propagation_timeout: Duration,
 }
 
 pub async fn execute(
@@ -139,30 +140,25 @@ async fn run(
     if change.action == Action::Delete {
         return delete(session, account, home_region, change).await;
     }
+    let wait = settings.propagation_timeout;
     match &change.spec {
         Spec::Detector(spec) => guardduty::detector(session, change, spec).await,
         Spec::Bucket(spec) => s3::log_bucket(session, change, spec).await,
-        Spec::Role(spec) => {
-            iam::role(session, home_region, change, spec).await?;
-            if change.action == Action::Create {
-                tokio::time::sleep(settings.iam_propagation).await;
-            }
-            Ok(())
-        }
-        Spec::Recorder(spec) => config::recorder(&session.config(region), change, spec).await,
+        Spec::Role(spec) => iam::role(session, home_region, change, spec).await,
+        Spec::Recorder(spec) => config::recorder(&session.config(region), change, spec, wait).await,
         Spec::DeliveryChannel(spec) => {
-            config::delivery_channel(&session.config(region), change, spec).await
+            config::delivery_channel(&session.config(region), change, spec, wait).await
         }
         Spec::Recording(spec) => config::recording(&session.config(region), change, spec).await,
         Spec::Rule(spec) => config::rule(&session.config(region), change, spec).await,
         Spec::LogGroup(spec) => logs::log_group(session, change, spec).await,
         Spec::MetricFilter(spec) => logs::metric_filter(session, change, spec).await,
-        Spec::Trail(spec) => cloudtrail::trail(session, change, spec).await,
+        Spec::Trail(spec) => cloudtrail::trail(session, change, spec, wait).await,
         Spec::Topic(spec) => sns::topic(session, account, change, spec).await,
         Spec::Subscription(spec) => sns::email_subscription(session, account, change, spec).await,
         Spec::EventRule(spec) => events::rule(session, change, spec).await,
         Spec::Alarm(spec) => cloudwatch::alarm(session, change, spec).await,
-        Spec::Key(spec) => kms::key(session, change, spec).await,
+        Spec::Key(spec) => kms::key(session, change, spec, wait).await,
         Spec::PasswordPolicy(spec) => {
             account::password_policy(session, home_region, change, spec).await
         }

@@ -15,6 +15,9 @@ pub enum Class {
     Conflict,
     Throttled,
     Denied,
+    /// Refused only until something just made or changed (a role, its policy, a key, its
+    /// policy or alias) has reached the service that checks it: see [`PROPAGATION`].
+    Propagating,
     Fatal,
 }
 
@@ -61,6 +64,146 @@ const DENIED: &[&str] = &[
     "OptInRequired",
 ];
 
+/// What a call refuses while something it relies on is still propagating: AWS's IAM and KMS
+/// are eventually consistent, and a service that checks a role, a policy or a key just written
+/// can see the old state for seconds, sometimes minutes. Each entry is an error AWS documents
+/// for the call, which the Terraform AWS provider also retries (or, marked, which AWS documents
+/// as what a policy not yet in force gives); docs/aws-behaviour.md has the sources.
+pub struct Propagation {
+    pub call: &'static str,
+    pub code: &'static str,
+    /// Only answers whose message holds this: the same code also names mistakes no wait cures.
+    pub message: Option<&'static str>,
+    /// What has not reached the service yet, for the log and the final error.
+    pub awaiting: &'static str,
+    /// What to check when the wait did not cure it.
+    pub otherwise: &'static str,
+}
+
+pub const PROPAGATION: &[Propagation] = &[
+    Propagation {
+        call: "config:PutConfigurationRecorder",
+        code: "InvalidRoleException",
+        message: None,
+        awaiting: "the Config role (new, or its trust policy just changed)",
+        otherwise: "the role must exist and trust config.amazonaws.com",
+    },
+    Propagation {
+        call: "config:PutDeliveryChannel",
+        code: "InsufficientDeliveryPolicyException",
+        message: None,
+        awaiting: "the Config role's permissions, the bucket policy and the key policy just written",
+        otherwise: "the bucket policy must let config.amazonaws.com write to the bucket, and the key policy let Config use the key",
+    },
+    Propagation {
+        call: "cloudtrail:CreateTrail",
+        code: "InvalidCloudWatchLogsRoleArnException",
+        message: Some("Access denied"),
+        awaiting: "the CloudTrail logs role (new, or its policy just changed)",
+        otherwise: "the role must trust cloudtrail.amazonaws.com and allow logs:CreateLogStream and logs:PutLogEvents on the log group",
+    },
+    Propagation {
+        call: "cloudtrail:UpdateTrail",
+        code: "InvalidCloudWatchLogsRoleArnException",
+        message: Some("Access denied"),
+        awaiting: "the CloudTrail logs role (new, or its policy just changed)",
+        otherwise: "the role must trust cloudtrail.amazonaws.com and allow logs:CreateLogStream and logs:PutLogEvents on the log group",
+    },
+    Propagation {
+        call: "cloudtrail:CreateTrail",
+        code: "InvalidCloudWatchLogsLogGroupArnException",
+        message: Some("Access denied"),
+        awaiting: "the CloudTrail logs role's policy",
+        otherwise: "the role's policy must allow logs:CreateLogStream and logs:PutLogEvents on the log group",
+    },
+    Propagation {
+        call: "cloudtrail:UpdateTrail",
+        code: "InvalidCloudWatchLogsLogGroupArnException",
+        message: Some("Access denied"),
+        awaiting: "the CloudTrail logs role's policy",
+        otherwise: "the role's policy must allow logs:CreateLogStream and logs:PutLogEvents on the log group",
+    },
+    Propagation {
+        call: "cloudtrail:CreateTrail",
+        code: "InsufficientS3BucketPolicyException",
+        message: None,
+        awaiting: "the log bucket's policy just written",
+        otherwise: "the bucket policy must let cloudtrail.amazonaws.com GetBucketAcl and PutObject under the trail's prefix",
+    },
+    Propagation {
+        call: "cloudtrail:UpdateTrail",
+        code: "InsufficientS3BucketPolicyException",
+        message: None,
+        awaiting: "the log bucket's policy just written",
+        otherwise: "the bucket policy must let cloudtrail.amazonaws.com GetBucketAcl and PutObject under the trail's prefix",
+    },
+    Propagation {
+        call: "cloudtrail:CreateTrail",
+        code: "InsufficientEncryptionPolicyException",
+        message: None,
+        awaiting: "the KMS key, its policy or its alias, just made",
+        otherwise: "the key policy must let cloudtrail.amazonaws.com GenerateDataKey* and DescribeKey",
+    },
+    Propagation {
+        call: "cloudtrail:UpdateTrail",
+        code: "InsufficientEncryptionPolicyException",
+        message: None,
+        awaiting: "the KMS key, its policy or its alias, just made",
+        otherwise: "the key policy must let cloudtrail.amazonaws.com GenerateDataKey* and DescribeKey",
+    },
+    Propagation {
+        call: "kms:CreateKey",
+        code: "MalformedPolicyDocumentException",
+        message: None,
+        awaiting: "a principal the key policy names, just made",
+        otherwise: "every principal of the key policy must exist, and the policy must let the caller PutKeyPolicy",
+    },
+    Propagation {
+        call: "kms:PutKeyPolicy",
+        code: "MalformedPolicyDocumentException",
+        message: None,
+        awaiting: "a principal the key policy names, just made",
+        otherwise: "every principal of the key policy must exist, and the policy must let the caller PutKeyPolicy",
+    },
+    Propagation {
+        call: "kms:PutKeyPolicy",
+        code: "NotFoundException",
+        message: None,
+        awaiting: "the key just made",
+        otherwise: "the key must exist in this region",
+    },
+    Propagation {
+        call: "kms:CreateAlias",
+        code: "NotFoundException",
+        message: None,
+        awaiting: "the key just made",
+        otherwise: "the key must exist in this region",
+    },
+    Propagation {
+        call: "kms:EnableKeyRotation",
+        code: "NotFoundException",
+        message: None,
+        awaiting: "the key just made",
+        otherwise: "the key must exist in this region",
+    },
+    Propagation {
+        call: "kms:EnableKeyRotation",
+        code: "DisabledException",
+        message: None,
+        awaiting: "the key just made or enabled",
+        otherwise: "the key must be enabled",
+    },
+];
+
+/// The propagation a refusal of `call` with `code` and `message` waits on, if it is one.
+pub fn propagation(call: &str, code: &str, message: &str) -> Option<&'static Propagation> {
+    PROPAGATION.iter().find(|entry| {
+        entry.call == call
+            && entry.code == code
+            && entry.message.is_none_or(|part| message.contains(part))
+    })
+}
+
 /// A failed AWS call, with the resource it was for.
 #[derive(Debug)]
 pub struct AwsError {
@@ -78,7 +221,9 @@ impl AwsError {
     {
         let code = error.code().map(str::to_owned);
         let status = error.raw_response().map(|raw| raw.status().as_u16());
+        let message = error.message().unwrap_or_default();
         let class = match (code.as_deref(), status) {
+            (Some(code), _) if propagation(call, code, message).is_some() => Class::Propagating,
             (Some(code), _) if NOT_FOUND.contains(&code) => Class::NotFound,
             (Some(code), _) if ALREADY_EXISTS.contains(&code) => Class::AlreadyExists,
             (Some(code), _) if THROTTLED.contains(&code) => Class::Throttled,
@@ -107,6 +252,12 @@ impl AwsError {
         self.class == class
     }
 
+    /// What this refusal waits for, when it is one that lasts only until a change propagates.
+    pub fn propagation(&self) -> Option<&'static Propagation> {
+        let code = self.code.as_deref()?;
+        propagation(&self.call, code, &self.detail).filter(|_| self.is(Class::Propagating))
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self.class {
@@ -118,6 +269,12 @@ impl AwsError {
                 "AWS is throttling this account; raise AWS_MAX_ATTEMPTS or run again later"
                     .to_owned(),
             ),
+            Class::Propagating => self.propagation().map(|propagation| {
+                format!(
+                    "AWS answers this while {} has not reached the service; run apply again in a few minutes (or allow a longer wait with WATCHPOST_PROPAGATION_TIMEOUT_SECONDS); should it still fail, {}",
+                    propagation.awaiting, propagation.otherwise
+                )
+            }),
             _ => None,
         }
     }

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use super::converge::{Finished, Goal, Run, Saved, converge};
 use super::report::Reporter;
 use crate::accounts::Fleet;
+use crate::apply::propagation::DEFAULT_TIMEOUT;
 use crate::apply::{Outcome, Report, Settings};
 use crate::aws::{Context as _, Session};
 use crate::baseline::Baseline;
@@ -14,8 +15,7 @@ use crate::cli::AwsArgs;
 use crate::model::topic_arn;
 use crate::plan::{Action, SAVED_FORMAT_VERSION, SavedPlan, Selector};
 
-const IAM_PROPAGATION_ENV: &str = "WATCHPOST_IAM_PROPAGATION_SECONDS";
-const DEFAULT_IAM_PROPAGATION: Duration = Duration::from_secs(10);
+const PROPAGATION_TIMEOUT_ENV: &str = "WATCHPOST_PROPAGATION_TIMEOUT_SECONDS";
 
 pub struct How {
     pub plan_file: Option<PathBuf>,
@@ -35,7 +35,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     }
     let fleet = Fleet::new(&baseline, aws)?;
     let settings = Settings {
-        iam_propagation: iam_propagation()?,
+        propagation_timeout: propagation_timeout()?,
     };
     // A saved plan that cannot be used is refused before any call to AWS.
     let saved = match &how.plan_file {
@@ -150,12 +150,17 @@ fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {
         .with_context(|| format!("{} is not a valid saved plan", file.display()))
 }
 
-pub(super) fn iam_propagation() -> anyhow::Result<Duration> {
-    match std::env::var(IAM_PROPAGATION_ENV) {
+/// How long a call refused while a change propagates is tried again, resolved once per run
+/// before any call to AWS.
+pub(super) fn propagation_timeout() -> anyhow::Result<Duration> {
+    match std::env::var(PROPAGATION_TIMEOUT_ENV) {
         Ok(seconds) => match seconds.parse::<u64>() {
             Ok(seconds) => Ok(Duration::from_secs(seconds)),
-            Err(_) => bail!("{IAM_PROPAGATION_ENV}={seconds} is not a number of seconds"),
+            Err(_) => bail!(
+                "{PROPAGATION_TIMEOUT_ENV}={seconds} is not a whole number of seconds\nhint: set it to the longest wait for a change to propagate, 0 for none, or unset it for {} s",
+                DEFAULT_TIMEOUT.as_secs()
+            ),
         },
-        Err(_) => Ok(DEFAULT_IAM_PROPAGATION),
+        Err(_) => Ok(DEFAULT_TIMEOUT),
     }
 }

@@ -2,7 +2,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::apply::iam_propagation;
+use super::apply::propagation_timeout;
 use super::converge::{Goal, Run, converge};
 use super::report::Reporter;
 use crate::accounts::Fleet;
@@ -20,7 +20,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let (baseline, _) = Baseline::read(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
     let settings = Settings {
-        iam_propagation: iam_propagation()?,
+        propagation_timeout: propagation_timeout()?,
     };
     let reach = super::reach(aws, &baseline, &fleet).await?;
     let run = Run {

@@ -238,7 +238,7 @@ impl Moto {
             ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
             ("NO_COLOR", "1".to_owned()),
             // moto has no IAM propagation delay to wait out.
-            ("WATCHPOST_IAM_PROPAGATION_SECONDS", "0".to_owned()),
+            ("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5".to_owned()),
         ];
         env.extend(extra_env.iter().map(|(k, v)| (*k, (*v).to_owned())));
         run_watchpost(args, &env)
@@ -521,7 +521,7 @@ pub fn watchpost_command(endpoint: &str, args: &[&str]) -> Command {
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("NO_COLOR", "1"),
-        ("WATCHPOST_IAM_PROPAGATION_SECONDS", "0"),
+        ("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5"),
     ];
     command.env("AWS_ENDPOINT_URL", endpoint).envs(fixed);
     command
