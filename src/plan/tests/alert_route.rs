@@ -2,6 +2,7 @@
 //! bus, where the home rule raises the email through the one alert topic.
 
 use super::*;
+use crate::model::policy::canonical;
 use crate::model::{EventRuleSpec, RoleSpec, SubscriptionSpec, TargetSpec, TopicSpec};
 
 const ROUTE: &str = "[guardduty]\n[guardduty.finding_alerts]\nmin_severity = 7\n\
@@ -110,21 +111,21 @@ fn the_forwarding_role_may_only_put_events_on_the_home_bus_for_this_account() {
     };
     assert!(managed_policy_arns.is_empty());
     assert_eq!(
-        trust_policy["Statement"],
-        serde_json::json!([{
+        trust_policy,
+        &canonical(&serde_json::json!({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow",
             "Principal": {"Service": "events.amazonaws.com"},
             "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-        }])
+        }]}))
     );
     assert_eq!(
-        inline_policies["forward-alerts-to-home-bus"]["Statement"],
-        serde_json::json!([{
+        inline_policies["forward-alerts-to-home-bus"],
+        canonical(&serde_json::json!({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow",
             "Action": "events:PutEvents",
             "Resource": format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/default")
-        }])
+        }]}))
     );
 }
 
