@@ -140,7 +140,9 @@ async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_reg
             );
         }
         assert!(
-            template.contains("https://console.aws.amazon.com/guardduty/home?region=<region>#/findings"),
+            template.contains(
+                "https://console.aws.amazon.com/guardduty/home?region=<region>#/findings"
+            ),
             "a link to the finding in the console of the region it was found in: {template}"
         );
 

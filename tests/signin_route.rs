@@ -112,12 +112,36 @@ fn samples() -> Vec<(&'static str, &'static str, Value)> {
         "accountId": ACCOUNT
     });
     vec![
-        ("root", "us-east-1", detail((root, "Success".into()), "us-east-1", "Yes")),
-        ("global endpoint", "us-east-1", detail(user("Success", true), "us-east-1", "Yes")),
-        ("global endpoint, alias cookie", "us-east-2", detail(user("Success", true), "us-east-2", "No")),
-        ("Regional endpoint", "eu-west-1", detail(user("Success", true), "eu-west-1", "Yes")),
-        ("failure", "eu-north-1", detail(user("Failure", false), "eu-north-1", "No")),
-        ("federated", "ap-southeast-2", detail((federated, "Success".into()), "ap-southeast-2", "No")),
+        (
+            "root",
+            "us-east-1",
+            detail((root, "Success".into()), "us-east-1", "Yes"),
+        ),
+        (
+            "global endpoint",
+            "us-east-1",
+            detail(user("Success", true), "us-east-1", "Yes"),
+        ),
+        (
+            "global endpoint, alias cookie",
+            "us-east-2",
+            detail(user("Success", true), "us-east-2", "No"),
+        ),
+        (
+            "Regional endpoint",
+            "eu-west-1",
+            detail(user("Success", true), "eu-west-1", "Yes"),
+        ),
+        (
+            "failure",
+            "eu-north-1",
+            detail(user("Failure", false), "eu-north-1", "No"),
+        ),
+        (
+            "federated",
+            "ap-southeast-2",
+            detail((federated, "Success".into()), "ap-southeast-2", "No"),
+        ),
     ]
 }
 
@@ -159,29 +183,39 @@ async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
             .send()
             .await
             .unwrap();
-        assert_eq!(rule.state().map(|s| s.as_str()), Some("ENABLED"), "{region}");
+        assert_eq!(
+            rule.state().map(|s| s.as_str()),
+            Some("ENABLED"),
+            "{region}"
+        );
         let targets = targets(&moto, region).await;
         let [target] = &targets[..] else {
             panic!("one target in {region}: {targets:?}")
         };
         if region == HOME {
             assert_eq!(target.id(), "watchpost-alert-topic");
-            assert_eq!(target.arn(), format!("arn:aws:sns:{HOME}:{ACCOUNT}:{TOPIC}"));
+            assert_eq!(
+                target.arn(),
+                format!("arn:aws:sns:{HOME}:{ACCOUNT}:{TOPIC}")
+            );
             assert!(target.input_transformer().is_some());
         } else {
             assert_eq!(target.id(), "watchpost-home-bus", "{region}");
             assert_eq!(target.arn(), bus, "{region} forwards to the home bus");
             assert_eq!(target.role_arn(), Some(role.as_str()), "{region}");
-            assert!(target.input_transformer().is_none(), "the event goes as it is");
+            assert!(
+                target.input_transformer().is_none(),
+                "the event goes as it is"
+            );
         }
     }
 
     // The forwarding role: EventBridge of this account only, PutEvents on the home bus only.
     let iam = moto.iam().await;
     let read = iam.get_role().role_name(FORWARD_ROLE).send().await.unwrap();
-    let trust: Value = serde_json::from_str(
-        &percent_decode(read.role().unwrap().assume_role_policy_document().unwrap()),
-    )
+    let trust: Value = serde_json::from_str(&percent_decode(
+        read.role().unwrap().assume_role_policy_document().unwrap(),
+    ))
     .unwrap();
     assert_eq!(
         statements(&trust),
@@ -210,7 +244,10 @@ async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
     for region in ["us-east-1", "us-east-2"] {
         let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
         let topics = sns.list_topics().send().await.unwrap();
-        assert!(topics.topics().is_empty(), "no topic in {region}: {topics:?}");
+        assert!(
+            topics.topics().is_empty(),
+            "no topic in {region}: {topics:?}"
+        );
     }
 }
 
@@ -258,7 +295,12 @@ async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
             .await
             .is_ok()
         {
-            events.create_event_bus().name("replay").send().await.unwrap();
+            events
+                .create_event_bus()
+                .name("replay")
+                .send()
+                .await
+                .unwrap();
             events
                 .put_rule()
                 .name("replay")
@@ -303,12 +345,60 @@ async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
         .collect();
     messages.sort();
     let expected = [
-        ("ap-southeast-2", "AssumedRole", format!("arn:aws:sts::{ACCOUNT}:assumed-role/Admin/alice@example.com"), "Success", "", "AROACKCEVSQ6C2EXAMPLE:alice@example.com", "No"),
-        ("eu-north-1", "IAMUser", String::new(), "Failure", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "No"),
-        ("eu-west-1", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "Yes"),
-        ("us-east-1", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "Yes"),
-        ("us-east-1", "Root", format!("arn:aws:iam::{ACCOUNT}:root"), "Success", "", ACCOUNT, "Yes"),
-        ("us-east-2", "IAMUser", format!("arn:aws:iam::{ACCOUNT}:user/Alice"), "Success", "Alice", "AIDACKCEVSQ6C2EXAMPLE", "No"),
+        (
+            "ap-southeast-2",
+            "AssumedRole",
+            format!("arn:aws:sts::{ACCOUNT}:assumed-role/Admin/alice@example.com"),
+            "Success",
+            "",
+            "AROACKCEVSQ6C2EXAMPLE:alice@example.com",
+            "No",
+        ),
+        (
+            "eu-north-1",
+            "IAMUser",
+            String::new(),
+            "Failure",
+            "Alice",
+            "AIDACKCEVSQ6C2EXAMPLE",
+            "No",
+        ),
+        (
+            "eu-west-1",
+            "IAMUser",
+            format!("arn:aws:iam::{ACCOUNT}:user/Alice"),
+            "Success",
+            "Alice",
+            "AIDACKCEVSQ6C2EXAMPLE",
+            "Yes",
+        ),
+        (
+            "us-east-1",
+            "IAMUser",
+            format!("arn:aws:iam::{ACCOUNT}:user/Alice"),
+            "Success",
+            "Alice",
+            "AIDACKCEVSQ6C2EXAMPLE",
+            "Yes",
+        ),
+        (
+            "us-east-1",
+            "Root",
+            format!("arn:aws:iam::{ACCOUNT}:root"),
+            "Success",
+            "",
+            ACCOUNT,
+            "Yes",
+        ),
+        (
+            "us-east-2",
+            "IAMUser",
+            format!("arn:aws:iam::{ACCOUNT}:user/Alice"),
+            "Success",
+            "Alice",
+            "AIDACKCEVSQ6C2EXAMPLE",
+            "No",
+        ),
     ];
     let mut expected: Vec<String> = expected
         .iter()
@@ -331,10 +421,7 @@ async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
     let mut got = got;
     got.sort();
     assert_eq!(got, expected);
-    let failure = messages
-        .iter()
-        .find(|m| m.contains("(Failure)"))
-        .unwrap();
+    let failure = messages.iter().find(|m| m.contains("(Failure)")).unwrap();
     assert!(
         failure.contains("user name Alice") && failure.contains("AIDACKCEVSQ6C2EXAMPLE"),
         "a failed sign-in has no arn, and still names who tried: {failure}"
@@ -345,7 +432,17 @@ async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
 async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
     let moto = Moto::start();
     for (choice, matching) in [
-        ("all", vec!["root", "global endpoint", "global endpoint, alias cookie", "Regional endpoint", "failure", "federated"]),
+        (
+            "all",
+            vec![
+                "root",
+                "global endpoint",
+                "global endpoint, alias cookie",
+                "Regional endpoint",
+                "failure",
+                "federated",
+            ],
+        ),
         ("failures", vec!["failure"]),
         ("root", vec!["root"]),
     ] {

@@ -223,8 +223,14 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     }
     if let (Some(Some(alerts)), Some(span)) = (&alerts, alerts_span) {
         let other_roles = [
-            cloudtrail.as_ref().and_then(Option::as_ref).map(|t| ("[cloudtrail]", &t.role_name)),
-            config.as_ref().and_then(Option::as_ref).map(|c| ("[config]", &c.role_name)),
+            cloudtrail
+                .as_ref()
+                .and_then(Option::as_ref)
+                .map(|t| ("[cloudtrail]", &t.role_name)),
+            config
+                .as_ref()
+                .and_then(Option::as_ref)
+                .map(|c| ("[config]", &c.role_name)),
         ];
         for (section, role_name) in other_roles.into_iter().flatten() {
             if alerts.forward_role_name.eq_ignore_ascii_case(role_name) {

@@ -232,8 +232,9 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
             desired.push(Desired {
                 id: ResourceId::new(Kind::SigninRule, &region, &signin.rule_name),
                 spec: Spec::EventRule(EventRuleSpec {
-                    description: "AWS console sign-ins, sent to the security alert topic by watchpost"
-                        .to_owned(),
+                    description:
+                        "AWS console sign-ins, sent to the security alert topic by watchpost"
+                            .to_owned(),
                     event_pattern: signin_pattern(signin.events),
                     state: "ENABLED".to_owned(),
                     targets: BTreeMap::from([(target_id, target)]),

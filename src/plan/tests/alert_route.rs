@@ -45,7 +45,10 @@ fn sign_ins_are_matched_wherever_aws_records_them_and_every_alert_reaches_one_to
         ],
         "every region in scope, and the regions AWS records root and global-endpoint sign-ins in"
     );
-    assert_eq!(regions_of(&plan, Kind::FindingRule), ["eu-west-1", "us-east-1"]);
+    assert_eq!(
+        regions_of(&plan, Kind::FindingRule),
+        ["eu-west-1", "us-east-1"]
+    );
     assert_eq!(regions_of(&plan, Kind::AlertTopic), ["eu-west-1"]);
     assert_eq!(regions_of(&plan, Kind::AlertSubscription), ["eu-west-1"]);
 
@@ -53,7 +56,7 @@ fn sign_ins_are_matched_wherever_aws_records_them_and_every_alert_reaches_one_to
     let role = ResourceId::new(Kind::IamRole, "global", FORWARD_ROLE);
     for kind in [Kind::SigninRule, Kind::FindingRule] {
         let (home, spec) = rule(&plan, kind, "eu-west-1");
-        assert_eq!(home.depends_on, [topic.clone()]);
+        assert_eq!(home.depends_on, std::slice::from_ref(&topic));
         let message = &spec.targets["watchpost-alert-topic"];
         assert_eq!(
             message.arn,
@@ -63,7 +66,7 @@ fn sign_ins_are_matched_wherever_aws_records_them_and_every_alert_reaches_one_to
         assert!(message.role_arn.is_none());
 
         let (away, spec) = rule(&plan, kind, "us-east-1");
-        assert_eq!(away.depends_on, [role.clone()]);
+        assert_eq!(away.depends_on, std::slice::from_ref(&role));
         assert_eq!(
             spec.targets.keys().collect::<Vec<_>>(),
             ["watchpost-home-bus"]
@@ -158,7 +161,11 @@ fn the_topics_and_targets_of_the_per_region_route_are_migrated_away() {
             owned: true,
         },
     );
-    let finding_rule = ResourceId::new(Kind::FindingRule, "eu-west-1", "watchpost-guardduty-findings");
+    let finding_rule = ResourceId::new(
+        Kind::FindingRule,
+        "eu-west-1",
+        "watchpost-guardduty-findings",
+    );
     let Some(Live {
         spec: Spec::EventRule(live_rule),
         ..
@@ -267,7 +274,8 @@ fn a_signin_rule_outside_the_regions_it_belongs_in_goes_if_watchpost_made_it() {
 
 #[test]
 fn with_everything_at_home_no_forwarding_role_is_made() {
-    let source = format!("[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n{ROUTE}");
+    let source =
+        format!("[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n{ROUTE}");
     let baseline = Baseline::parse("baseline.toml", &source).unwrap();
     let mut observed = empty_account();
     observed.regions = vec!["us-east-1".to_owned()];
