@@ -123,8 +123,8 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         .collect();
     assert_eq!(
         watchpost_roles.len(),
-        2,
-        "the Config role and the trail's role"
+        3,
+        "the Config role, the trail's role and the role that forwards alerts to the home region"
     );
     for role in watchpost_roles {
         let document = role.assume_role_policy_document().unwrap();
@@ -176,5 +176,5 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
     assert_eq!(grants("the policy of bucket"), 1);
     assert_eq!(grants("the key policy"), 1);
     assert!(grants("the policy of topic") >= 1);
-    assert_eq!(grants("the trust policy of role"), 2);
+    assert_eq!(grants("the trust policy of role"), 3);
 }
