@@ -12,6 +12,7 @@
 mod support;
 
 use serde_json::{Value, json};
+use support::replay::{Replay, replayed_messages};
 use support::{Moto, write_baseline};
 
 const ACCOUNT: &str = "123456789012";
@@ -61,7 +62,7 @@ fn topic_arn(region: &str) -> String {
 
 /// A GuardDuty finding event as GuardDuty sends it to EventBridge, trimmed to what the rule and
 /// the message use.
-fn finding(id: &str, severity: f64) -> String {
+fn finding(id: &str, severity: f64) -> Value {
     json!({
         "schemaVersion": "2.0",
         "accountId": ACCOUNT,
@@ -72,7 +73,6 @@ fn finding(id: &str, severity: f64) -> String {
         "title": "API GetCallerIdentity was invoked from an IP address on a custom threat list.",
         "description": "An API was invoked from the IP address 198.51.100.7 on a custom threat list."
     })
-    .to_string()
 }
 
 #[tokio::test]
@@ -193,66 +193,19 @@ async fn a_finding_at_or_above_the_severity_becomes_a_readable_message() {
     // The rule as watchpost left it, replayed on a bus and log group of the test's own (see the
     // top of this file).
     let (rule, target) = rule_and_target(&moto, HOME).await;
-    let transformer = target.input_transformer().unwrap().clone();
-    let events = events(&moto, HOME).await;
-    aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(HOME).await)
-        .create_log_group()
-        .log_group_name("/test/findings")
-        .send()
-        .await
-        .unwrap();
-    events
-        .create_event_bus()
-        .name("replay")
-        .send()
-        .await
-        .unwrap();
-    events
-        .put_rule()
-        .name("replay")
-        .event_bus_name("replay")
-        .event_pattern(rule.event_pattern().unwrap())
-        .send()
-        .await
-        .unwrap();
-    events
-        .put_targets()
-        .rule("replay")
-        .event_bus_name("replay")
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder()
-                .id("log")
-                .arn(format!(
-                    "arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/test/findings"
-                ))
-                .input_transformer(transformer)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let replay = Replay::set_up(
+        &moto,
+        HOME,
+        rule.event_pattern().unwrap(),
+        target.input_transformer().unwrap(),
+    )
+    .await;
     for (id, severity) in [("high", 8.0), ("medium", 5.5), ("threshold", 7.0)] {
-        let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-            .event_bus_name("replay")
-            .source("aws.guardduty")
-            .detail_type("GuardDuty Finding")
-            .detail(finding(id, severity))
-            .build();
-        let put = events.put_events().entries(entry).send().await.unwrap();
-        assert_eq!(put.failed_entry_count(), 0);
+        replay
+            .put("aws.guardduty", "GuardDuty Finding", &finding(id, severity))
+            .await;
     }
-
-    // moto answers reads of log events with timestamps the SDK cannot parse (fractions of a
-    // millisecond): the messages are taken from its record of the log events, all the replay's.
-    let mut messages: Vec<String> = moto.state()["logs"]["LogEvent"]
-        .as_array()
-        .expect("moto keeps log events")
-        .iter()
-        // The template is a JSON string: the message is that string.
-        .map(|event| serde_json::from_str(event["message"].as_str().unwrap()).unwrap())
-        .collect();
-    messages.sort();
+    let messages = replayed_messages(&moto);
     assert_eq!(
         messages,
         [

@@ -88,7 +88,11 @@ root-account-use = { description = "root-account-use" }
 
 /// The roles watchpost would make, made ahead of it (moto cannot check `iam:CreateRole` from
 /// the Rust SDK, see above) the way watchpost tags what it makes, trusting another service.
-const ROLES: [&str; 2] = ["watchpost-config", "watchpost-cloudtrail-logs"];
+const ROLES: [&str; 3] = [
+    "watchpost-config",
+    "watchpost-cloudtrail-logs",
+    "watchpost-alert-forwarding",
+];
 
 /// Keys of an IAM user.
 struct User {
@@ -205,8 +209,8 @@ async fn user(iam: &aws_sdk_iam::Client, name: &'static str, policy: &str) -> Us
     }
 }
 
-/// Makes watchpost's two roles ahead of it, tagged as its own and trusting another service: two
-/// requests.
+/// Makes watchpost's three roles ahead of it, tagged as its own and trusting another service:
+/// three requests.
 async fn make_watchpost_roles(iam: &aws_sdk_iam::Client) {
     let ec2_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     for role in ROLES {
@@ -276,8 +280,8 @@ fn assert_names(run: &Run, permission: &str) {
 
 #[tokio::test]
 async fn the_published_policies_are_enough_and_a_read_only_apply_changes_nothing() {
-    // Three requests per user, two for the roles.
-    let set_up_requests = "11";
+    // Three requests per user, three for the roles.
+    let set_up_requests = "12";
     let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)]);
     let iam = moto.iam().await;
     let reader = user(&iam, "watchpost-plan", &as_moto_enforces(PLAN_POLICY)).await;
@@ -362,8 +366,8 @@ async fn the_published_policies_are_enough_and_a_read_only_apply_changes_nothing
 
 #[tokio::test]
 async fn a_fleet_caller_needs_only_to_assume_the_member_role() {
-    // Three requests for the caller, one to reach the member account, four there.
-    let set_up_requests = "8";
+    // Three requests for the caller, one to reach the member account, five there.
+    let set_up_requests = "9";
     let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)]);
     let member = "111111111111";
     let external_id = "watchpost-test-7d1c0b";

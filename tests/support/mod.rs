@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod account;
+pub mod replay;
 
 use std::collections::BTreeSet;
 use std::fs::File;
