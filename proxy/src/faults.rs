@@ -5,8 +5,10 @@ use std::sync::Mutex;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::{CONTENT_TYPE, HeaderMap};
+use hyper::header::HeaderMap;
 use hyper::{Response, StatusCode};
+
+use crate::aws_error::{Protocol, aws_error_response};
 
 /// One way for a request to fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,39 +114,6 @@ impl Injector {
     }
 }
 
-/// How a service frames its errors, which the SDK must be able to read to classify them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
-    /// S3.
-    RestXml,
-    /// EC2's own Query dialect.
-    Ec2Query,
-    /// Form-encoded requests: IAM, STS, SNS, CloudWatch.
-    AwsQuery,
-    /// `X-Amz-Target` requests: Config, CloudTrail, Logs, EventBridge, DynamoDB.
-    AwsJson,
-    /// Everything else: GuardDuty.
-    RestJson,
-}
-
-impl Protocol {
-    fn of(service: Option<&str>, headers: &HeaderMap) -> Protocol {
-        let content_type = headers
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("");
-        match service {
-            Some("s3") => Protocol::RestXml,
-            Some("ec2") => Protocol::Ec2Query,
-            _ if headers.contains_key("x-amz-target") => Protocol::AwsJson,
-            _ if content_type.starts_with("application/x-www-form-urlencoded") => {
-                Protocol::AwsQuery
-            }
-            _ => Protocol::RestJson,
-        }
-    }
-}
-
 /// The answer AWS would give for `fault` (one that has an answer), to a request to `service`
 /// with `headers`.
 pub(crate) fn error_response(
@@ -173,54 +142,13 @@ pub(crate) fn error_response(
         }
     };
     let message = format!("injected by watchpost-proxy: {fault:?}");
-    let (content_type, body) = match protocol {
-        Protocol::RestXml => (
-            "application/xml",
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>\
-                 <Message>{message}</Message><RequestId>watchpost-proxy</RequestId></Error>"
-            ),
-        ),
-        Protocol::Ec2Query => (
-            "text/xml",
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>\
-                 <Code>{code}</Code><Message>{message}</Message></Error></Errors>\
-                 <RequestID>watchpost-proxy</RequestID></Response>"
-            ),
-        ),
-        Protocol::AwsQuery => {
-            let party = if status.is_server_error() {
-                "Receiver"
-            } else {
-                "Sender"
-            };
-            (
-                "text/xml",
-                format!(
-                    "<ErrorResponse><Error><Type>{party}</Type><Code>{code}</Code>\
-                     <Message>{message}</Message></Error>\
-                     <RequestId>watchpost-proxy</RequestId></ErrorResponse>"
-                ),
-            )
-        }
-        Protocol::AwsJson => (
-            "application/x-amz-json-1.1",
-            format!("{{\"__type\":\"{code}\",\"message\":\"{message}\"}}"),
-        ),
-        Protocol::RestJson => ("application/json", format!("{{\"message\":\"{message}\"}}")),
-    };
-    Response::builder()
-        .status(status)
-        .header(CONTENT_TYPE, content_type)
-        .header("x-amzn-errortype", code)
-        .header("x-amzn-requestid", "watchpost-proxy")
-        .body(Full::new(Bytes::from(body)))
-        .expect("a static status and valid header values")
+    aws_error_response(protocol, status, code, &message)
 }
 
 #[cfg(test)]
 mod tests {
+    use hyper::header::CONTENT_TYPE;
+
     use super::*;
 
     #[test]

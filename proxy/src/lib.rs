@@ -51,6 +51,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
+mod aws_error;
 mod faults;
 
 pub use faults::{Fault, Faults};
@@ -325,6 +326,15 @@ impl Forwarder {
     ) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
         let started = Instant::now();
         tokio::time::sleep(self.behaviour.delay).await;
+        let (head, body) = request.into_parts();
+        let request = match body.collect().await {
+            Ok(body) => Request::from_parts(head, body.to_bytes()),
+            Err(error) => {
+                return Ok(
+                    bad_gateway(&format!("reading the request failed: {error}")).map(Full::new)
+                );
+            }
+        };
         let service = request
             .headers()
             .get(AUTHORIZATION)
@@ -354,18 +364,13 @@ impl Forwarder {
 
     /// The upstream's answer (or the one it gave before for the same idempotency token), or
     /// 502 naming why there is none.
-    async fn answer(&self, request: Request<Incoming>) -> Response<Bytes> {
-        let (head, body) = request.into_parts();
-        let body = match body.collect().await {
-            Ok(body) => body.to_bytes(),
-            Err(error) => return bad_gateway(&format!("reading the request failed: {error}")),
-        };
-        let token = idempotency_token(&body).map(str::to_owned);
+    async fn answer(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let token = idempotency_token(request.body()).map(str::to_owned);
         if let Some(answer) = token.as_deref().and_then(|token| self.answered(token)) {
             return answer;
         }
         let answer = self
-            .route_and_send(Request::from_parts(head, body))
+            .route_and_send(request)
             .await
             .unwrap_or_else(|error| bad_gateway(&error.to_string()));
         if let Some(token) = token.filter(|_| answer.status().is_success()) {
