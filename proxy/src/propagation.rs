@@ -209,11 +209,9 @@ fn delivery_channel_refusal(
     let bucket = channel["s3BucketName"].as_str()?;
     let key = channel["s3KmsKeyArn"].as_str();
     let prefix = channel["s3KeyPrefix"].as_str().unwrap_or("null");
-    let why = if recorder_role.is_some_and(|role| written(&role_of(role), ROLE_WRITES)) {
-        format!(
-            "unable to assume role: {}",
-            recorder_role.unwrap_or_default()
-        )
+    let changed_role = recorder_role.filter(|role| written(&role_of(role), ROLE_WRITES));
+    let why = if let Some(role) = changed_role {
+        format!("unable to assume role: {role}")
     } else if written(
         &Thing::BucketPolicy(bucket.to_owned()),
         BUCKET_POLICY_WRITES,
