@@ -13,7 +13,7 @@
 //! The writes recorded: IAM `CreateRole`, `PutRolePolicy`, `AttachRolePolicy`,
 //! `UpdateAssumeRolePolicy` (awsQuery, read from the form body); KMS `CreateKey` (the key's id
 //! read from the answer), `PutKeyPolicy`, `CreateAlias` (the alias and the key it names); S3
-//! `PutBucketPolicy`, sent path style (`PUT /{bucket}?policy`), as the SDK sends it to a custom
+//! `PutBucketPolicy`, sent path style (`PUT /{bucket}/?policy`), as the SDK sends it to a custom
 //! endpoint.
 
 use std::collections::HashMap;
@@ -341,7 +341,8 @@ fn pending(request: &Request<Bytes>) -> Option<Pending> {
             let is_policy = request.method() == Method::PUT
                 && form_urlencoded::parse(request.uri().query()?.as_bytes())
                     .any(|(key, _)| key == "policy");
-            let bucket = request.uri().path().trim_start_matches('/');
+            // `/{bucket}/?policy`, as the SDK writes it.
+            let bucket = request.uri().path().trim_matches('/');
             (is_policy && !bucket.is_empty() && !bucket.contains('/')).then(|| Pending {
                 action: "PutBucketPolicy",
                 writes: Writes::Things(vec![Thing::BucketPolicy(bucket.to_owned())]),
@@ -581,7 +582,7 @@ mod tests {
             .unwrap();
         assert_eq!(refused(&role_changed, &elsewhere, t0), None);
 
-        let policy_changed = written(MINUTE, t0, &[(put_bucket_policy("/logs?policy"), "")]);
+        let policy_changed = written(MINUTE, t0, &[(put_bucket_policy("/logs/?policy"), "")]);
         assert_eq!(
             refused(&policy_changed, &channel("logs"), t0),
             Some("InsufficientDeliveryPolicyException")
