@@ -69,7 +69,7 @@ pub struct Behaviour {
     /// The requests that fail instead of being answered by moto.
     pub faults: Faults,
     /// How long after a role, policy, key or alias is written the calls that rely on it are
-    /// refused as AWS refuses them while it propagates ([`propagation`]); None: never.
+    /// refused as AWS refuses them while it propagates (`src/propagation.rs`); None: never.
     pub propagation: Option<Duration>,
 }
 
