@@ -53,6 +53,7 @@ use tokio::runtime::Runtime;
 
 mod aws_error;
 mod faults;
+mod propagation;
 
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
@@ -67,6 +68,9 @@ pub struct Behaviour {
     pub delay: Duration,
     /// The requests that fail instead of being answered by moto.
     pub faults: Faults,
+    /// How long after a role, policy, key or alias is written the calls that rely on it are
+    /// refused as AWS refuses them while it propagates (`src/propagation.rs`); None: never.
+    pub propagation: Option<Duration>,
 }
 
 impl Behaviour {
@@ -75,6 +79,7 @@ impl Behaviour {
         Behaviour {
             delay,
             faults: Faults::none(),
+            propagation: None,
         }
     }
 }
@@ -94,6 +99,9 @@ pub struct Exchange {
     pub finished: Instant,
     /// The fault injected instead of, or after, forwarding it.
     pub fault: Option<Fault>,
+    /// The code of the error it was refused with, before forwarding, because something it
+    /// relies on was still propagating.
+    pub refused: Option<&'static str>,
 }
 
 /// The requests a proxy has answered so far, in the order they finished.
@@ -189,6 +197,7 @@ impl Proxy {
         let forwarder = Arc::new(Forwarder {
             upstreams,
             injector: Injector::new(behaviour.faults.clone()),
+            windows: propagation::Windows::new(behaviour.propagation),
             behaviour,
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
@@ -283,6 +292,7 @@ struct Forwarder {
     upstreams: Vec<Authority>,
     behaviour: Behaviour,
     injector: Injector,
+    windows: propagation::Windows,
     client: Client<HttpConnector, Full<Bytes>>,
     trace: Arc<Mutex<Vec<Exchange>>>,
     /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
@@ -341,15 +351,21 @@ impl Forwarder {
             .and_then(|value| value.to_str().ok())
             .and_then(Credential::parse)
             .map(|credential| credential.service.to_owned());
-        let fault = self.injector.draw(service.as_deref());
-        let outcome = match fault {
-            None => Ok(self.answer(request).await.map(Full::new)),
-            Some(Fault::RequestDropped) => Err(ConnectionDropped),
-            Some(Fault::ResponseDropped) => {
+        let refusal = self.windows.refusal(&request);
+        // A refused request never reaches the service, so no fault is drawn for it.
+        let fault = match refusal {
+            Some(_) => None,
+            None => self.injector.draw(service.as_deref()),
+        };
+        let outcome = match (&refusal, fault) {
+            (Some(refusal), _) => Ok(refusal.response(&request)),
+            (None, None) => Ok(self.answer(request).await.map(Full::new)),
+            (None, Some(Fault::RequestDropped)) => Err(ConnectionDropped),
+            (None, Some(Fault::ResponseDropped)) => {
                 self.answer(request).await;
                 Err(ConnectionDropped)
             }
-            Some(fault) => Ok(error_response(fault, service.as_deref(), request.headers())),
+            (None, Some(fault)) => Ok(error_response(fault, service.as_deref(), request.headers())),
         };
         self.trace
             .lock()
@@ -358,6 +374,7 @@ impl Forwarder {
                 started,
                 finished: Instant::now(),
                 fault,
+                refused: refusal.map(|refusal| refusal.code),
             });
         outcome
     }
@@ -369,6 +386,7 @@ impl Forwarder {
         if let Some(answer) = token.as_deref().and_then(|token| self.answered(token)) {
             return answer;
         }
+        let write = self.windows.pending(&request);
         let answer = self
             .route_and_send(request)
             .await
@@ -378,6 +396,9 @@ impl Forwarder {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(token, copy(&answer));
+        }
+        if let Some(write) = write {
+            self.windows.record(write, &answer);
         }
         answer
     }
@@ -888,6 +909,7 @@ mod tests {
             started: at(from),
             finished: at(to),
             fault: None,
+            refused: None,
         };
         let trace = Trace {
             exchanges: vec![
