@@ -53,9 +53,11 @@ use tokio::runtime::Runtime;
 
 mod aws_error;
 mod faults;
+mod model;
 
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
+pub use model::{ApiGate, ApiModels, BOTOCORE_DATA_VARIABLE};
 
 /// How the proxy treats the requests it forwards.
 ///
@@ -67,6 +69,8 @@ pub struct Behaviour {
     pub delay: Duration,
     /// The requests that fail instead of being answered by moto.
     pub faults: Faults,
+    /// Refuses, before any fault, each request AWS's API model refuses ([`ApiGate`]).
+    pub validation: Option<Arc<ApiGate>>,
 }
 
 impl Behaviour {
@@ -75,6 +79,7 @@ impl Behaviour {
         Behaviour {
             delay,
             faults: Faults::none(),
+            validation: None,
         }
     }
 }
@@ -341,15 +346,26 @@ impl Forwarder {
             .and_then(|value| value.to_str().ok())
             .and_then(Credential::parse)
             .map(|credential| credential.service.to_owned());
-        let fault = self.injector.draw(service.as_deref());
-        let outcome = match fault {
-            None => Ok(self.answer(request).await.map(Full::new)),
-            Some(Fault::RequestDropped) => Err(ConnectionDropped),
-            Some(Fault::ResponseDropped) => {
-                self.answer(request).await;
-                Err(ConnectionDropped)
+        let refusal = self
+            .behaviour
+            .validation
+            .as_ref()
+            .and_then(|gate| gate.refusal(&request));
+        let (fault, outcome) = match refusal {
+            Some(refusal) => (None, Ok(refusal)),
+            None => {
+                let fault = self.injector.draw(service.as_deref());
+                let outcome = match fault {
+                    None => Ok(self.answer(request).await.map(Full::new)),
+                    Some(Fault::RequestDropped) => Err(ConnectionDropped),
+                    Some(Fault::ResponseDropped) => {
+                        self.answer(request).await;
+                        Err(ConnectionDropped)
+                    }
+                    Some(fault) => Ok(error_response(fault, service.as_deref(), request.headers())),
+                };
+                (fault, outcome)
             }
-            Some(fault) => Ok(error_response(fault, service.as_deref(), request.headers())),
         };
         self.trace
             .lock()
