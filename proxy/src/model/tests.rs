@@ -166,7 +166,7 @@ fn rest_json_requests_bind_members_to_the_uri_and_the_body() {
         r#"{{"name":"high","action":"NOOP","rank":1,{criteria}}}"#
     )));
     assert_refused(
-        create_filter(&format!(r#"{{"name":"high"}}"#)),
+        create_filter(r#"{"name":"high"}"#),
         "GuardDuty.CreateFilter: FindingCriteria: is required but missing",
     );
     assert_refused(
