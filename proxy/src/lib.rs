@@ -57,7 +57,7 @@ mod model;
 
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
-pub use model::{ApiGate, ApiModels, BOTOCORE_DATA_VARIABLE};
+pub use model::{ApiGate, ApiModels};
 
 /// How the proxy treats the requests it forwards.
 ///

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::Credentials;
-use watchpost_proxy::{ApiGate, ApiModels, BOTOCORE_DATA_VARIABLE, Behaviour, Proxy};
+use watchpost_proxy::{ApiGate, ApiModels, Behaviour, Proxy};
 
 /// The region every test uses unless it says otherwise.
 pub const REGION: &str = "us-east-1";
@@ -69,61 +69,15 @@ pub struct Moto {
     proxy: Proxy,
 }
 
-/// botocore's models, read once per test binary.
+/// botocore's models ([`ApiModels::from_env`]), read once per test binary.
 fn api_models() -> Arc<ApiModels> {
     static MODELS: OnceLock<Arc<ApiModels>> = OnceLock::new();
     let models = MODELS.get_or_init(|| {
-        let data = botocore_data();
-        let models = ApiModels::open(&data).unwrap_or_else(|e| {
-            panic!("cannot read botocore's service models at {}: {e}", data.display())
-        });
+        let models = ApiModels::from_env()
+            .unwrap_or_else(|e| panic!("cannot read AWS's service models for the API gate: {e}"));
         Arc::new(models)
     });
     Arc::clone(models)
-}
-
-/// `$WATCHPOST_BOTOCORE_DATA`, else the `botocore/data` of the venv moto_server runs from.
-fn botocore_data() -> PathBuf {
-    if let Some(data) = std::env::var_os(BOTOCORE_DATA_VARIABLE).filter(|data| !data.is_empty()) {
-        return PathBuf::from(data);
-    }
-    let (program, source) = moto_program();
-    let program = if program.components().count() > 1 {
-        Some(program.clone())
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|directory| directory.join(&program))
-                .find(|candidate| candidate.is_file())
-        })
-    };
-    let venv_lib = program
-        .as_deref()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .map(|venv| venv.join("lib"));
-    let found = venv_lib.as_deref().and_then(|lib| {
-        let mut pythons: Vec<PathBuf> = std::fs::read_dir(lib)
-            .ok()?
-            .filter_map(|entry| Some(entry.ok()?.path()))
-            .filter(|python| {
-                python
-                    .file_name()
-                    .is_some_and(|name| name.to_string_lossy().starts_with("python3"))
-            })
-            .map(|python| python.join("site-packages/botocore/data"))
-            .filter(|data| data.is_dir())
-            .collect();
-        pythons.sort();
-        pythons.pop()
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "{BOTOCORE_DATA_VARIABLE} is not set and no botocore/data was found in the venv of \
-             the moto_server from {source}: run the tests with scripts/test, or set \
-             {BOTOCORE_DATA_VARIABLE} to .../site-packages/botocore/data"
-        )
-    })
 }
 
 impl Moto {
@@ -208,6 +162,12 @@ impl Moto {
     /// `http://127.0.0.1:PORT` of the API gate in front of moto.
     pub fn endpoint(&self) -> String {
         self.proxy.endpoint()
+    }
+
+    /// The requests the API gate refused so far, which no longer fail the test: for a test that
+    /// sends an invalid one on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        self.gate.take_violations()
     }
 
     /// moto's stdout and stderr so far.

@@ -33,7 +33,7 @@ use decode::{Decoding, decode};
 use service::Catalogue;
 
 /// The variable naming botocore's `data` directory.
-pub const BOTOCORE_DATA_VARIABLE: &str = "WATCHPOST_BOTOCORE_DATA";
+const BOTOCORE_DATA_VARIABLE: &str = "WATCHPOST_BOTOCORE_DATA";
 
 /// The service models of one botocore `data` directory, each read on first use.
 pub struct ApiModels {
@@ -48,17 +48,22 @@ impl ApiModels {
         })
     }
 
-    /// The models under `$WATCHPOST_BOTOCORE_DATA`.
+    /// The models under `$WATCHPOST_BOTOCORE_DATA`, else under the `botocore/data` of the venv
+    /// that `$WATCHPOST_MOTO_SERVER` (or `moto_server` on `PATH`) runs from: moto depends on
+    /// botocore, so wherever the tests can run moto they can read the models.
     pub fn from_env() -> io::Result<ApiModels> {
         let data = std::env::var_os(BOTOCORE_DATA_VARIABLE)
             .filter(|data| !data.is_empty())
             .map(PathBuf::from)
+            .or_else(botocore_data_beside_moto)
             .ok_or_else(|| {
                 io::Error::new(
                     io::ErrorKind::NotFound,
                     format!(
-                        "{BOTOCORE_DATA_VARIABLE} is not set; scripts/test sets it to the \
-                         botocore/data of the venv moto is installed in"
+                        "{BOTOCORE_DATA_VARIABLE} is not set and no botocore/data was found in \
+                         the venv of WATCHPOST_MOTO_SERVER or of moto_server on PATH: run the \
+                         tests with scripts/test, or set {BOTOCORE_DATA_VARIABLE} to \
+                         .../site-packages/botocore/data"
                     ),
                 )
             })?;
@@ -93,6 +98,30 @@ impl ApiModels {
             )
         }
     }
+}
+
+/// `<venv>/lib/python3*/site-packages/botocore/data` of the venv whose `bin/` holds moto_server.
+fn botocore_data_beside_moto() -> Option<PathBuf> {
+    let moto = match std::env::var_os("WATCHPOST_MOTO_SERVER").filter(|moto| !moto.is_empty()) {
+        Some(moto) => PathBuf::from(moto),
+        None => std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|directory| directory.join("moto_server"))
+            .find(|candidate| candidate.is_file())?,
+    };
+    let lib = moto.parent()?.parent()?.join("lib");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(lib)
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|python| {
+            python
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("python3"))
+        })
+        .map(|python| python.join("site-packages/botocore/data"))
+        .filter(|data| data.is_dir())
+        .collect();
+    found.sort();
+    found.pop()
 }
 
 enum Verdict {
@@ -134,6 +163,17 @@ impl ApiGate {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// [`ApiGate::violations`], forgetting them: for a test that sends an invalid request on
+    /// purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .violations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// Why requests were let through unchecked, with how many were.

@@ -1,22 +1,18 @@
-//! Requests of each protocol read against botocore's real models: `WATCHPOST_BOTOCORE_DATA`
-//! must name botocore's `data` directory (scripts/test sets it).
+//! Requests of each protocol read against botocore's real models, found as
+//! [`ApiModels::from_env`] finds them (scripts/test sets `WATCHPOST_BOTOCORE_DATA`).
 
 use std::sync::OnceLock;
 
 use hyper::Request;
 use hyper::body::Bytes;
 
-use super::{ApiModels, BOTOCORE_DATA_VARIABLE, Verdict};
+use super::{ApiModels, Verdict};
 
 fn models() -> &'static ApiModels {
     static MODELS: OnceLock<ApiModels> = OnceLock::new();
     MODELS.get_or_init(|| {
-        ApiModels::from_env().unwrap_or_else(|error| {
-            panic!(
-                "these tests read botocore's models: run them with scripts/test, or set \
-                 {BOTOCORE_DATA_VARIABLE} to .../site-packages/botocore/data ({error})"
-            )
-        })
+        ApiModels::from_env()
+            .unwrap_or_else(|error| panic!("these tests read botocore's models: {error}"))
     })
 }
 
