@@ -113,6 +113,16 @@ fn check_size(shape: &Json, size: usize, what: &str, path: &str, problems: &mut 
     }
 }
 
+/// `text` quoted for a message, cut to its first 60 characters.
+fn quoted(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        format!("{text:?}")
+    } else {
+        let start: String = text.chars().take(60).collect();
+        format!("{start:?}...")
+    }
+}
+
 fn check_string(
     model: &ServiceModel,
     shape: &Json,
@@ -123,13 +133,14 @@ fn check_string(
     let length = text.chars().count() as f64;
     if let Some(min) = shape["min"].as_f64().filter(|min| length < *min) {
         problems.push(format!(
-            "{path}: {text:?} is {length} characters long, shorter than the minimum {min}"
+            "{path}: {} is {length} characters long, shorter than the minimum {min}",
+            quoted(text)
         ));
     }
     if let Some(max) = shape["max"].as_f64().filter(|max| length > *max) {
-        let shown: String = text.chars().take(60).collect();
         problems.push(format!(
-            "{path}: \"{shown}...\" is {length} characters long, longer than the maximum {max}"
+            "{path}: {} is {length} characters long, longer than the maximum {max}",
+            quoted(text)
         ));
     }
     if let Some(values) = shape["enum"].as_array()
@@ -137,7 +148,8 @@ fn check_string(
     {
         let allowed: Vec<&str> = values.iter().filter_map(Json::as_str).collect();
         problems.push(format!(
-            "{path}: {text:?} is not one of {}",
+            "{path}: {} is not one of {}",
+            quoted(text),
             allowed.join(", ")
         ));
     }
@@ -146,14 +158,15 @@ fn check_string(
         && !regex.is_match(text)
     {
         problems.push(format!(
-            "{path}: {text:?} does not match the pattern {pattern}"
+            "{path}: {} does not match the pattern {pattern}",
+            quoted(text)
         ));
     }
 }
 
 fn check_number(shape: &Json, text: &str, path: &str, problems: &mut Vec<String>) {
     let Ok(number) = text.parse::<f64>() else {
-        problems.push(format!("{path}: {text:?} is not a number"));
+        problems.push(format!("{path}: {} is not a number", quoted(text)));
         return;
     };
     if let Some(min) = shape["min"].as_f64().filter(|min| number < *min) {
