@@ -98,6 +98,18 @@ fn aws_json_requests_are_checked_against_the_operation_input() {
 }
 
 #[test]
+fn aws_json_targets_may_name_the_service_by_the_last_part_of_its_id() {
+    let create_trail = |body: &str| json("cloudtrail", "CloudTrail_20131101.CreateTrail", body);
+    assert_valid(create_trail(
+        r#"{"Name":"watchpost","S3BucketName":"watchpost-trail"}"#,
+    ));
+    assert_refused(
+        create_trail(r#"{"Name":"watchpost"}"#),
+        "CloudTrail.CreateTrail: S3BucketName: is required but missing",
+    );
+}
+
+#[test]
 fn query_requests_are_read_from_their_flattened_form_keys() {
     let create_role = |rest: &str| {
         form(

@@ -15,7 +15,15 @@ pub(super) fn decode(
     body: &[u8],
 ) -> Option<(String, Option<Value>)> {
     let (prefix, operation) = target.rsplit_once('.')?;
-    if model.target_prefix.as_deref() != Some(prefix) {
+    // botocore may name the target by the service's whole Smithy id
+    // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`), the SDKs by its last part.
+    let named = model.target_prefix.as_deref().is_some_and(|known| {
+        known == prefix
+            || known
+                .strip_suffix(prefix)
+                .is_some_and(|namespace| namespace.ends_with('.'))
+    });
+    if !named {
         return None;
     }
     let input = input_shape(model.operations.get(operation)?)
