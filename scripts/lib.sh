@@ -6,6 +6,8 @@
 #   VENV                     a Python venv holding moto[server]==$MOTO_VERSION and
 #                            parliament==$PARLIAMENT_VERSION
 #   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; tests/support reads it)
+#   WATCHPOST_BOTOCORE_DATA  the botocore/data of $VENV, AWS's service models that the test
+#                            proxy checks every request against (exported)
 #   CARGO_TARGET_DIR         a build cache reused between runs on this machine (exported)
 
 # 5.2.x answers S3 GetBucketVersioning with a <GetBucketVersioningResponse> root element, which
@@ -75,6 +77,10 @@ setup_venv() {
         venv_ready || die "moto[server]==$MOTO_VERSION or parliament==$PARLIAMENT_VERSION is still not usable in $VENV after pip install"
     fi
     export WATCHPOST_MOTO_SERVER="$VENV/bin/moto_server"
+    local models
+    models=("$VENV"/lib/python3*/site-packages/botocore/data)
+    [[ -d "${models[-1]}" ]] || die "no botocore/data in $VENV (moto installs botocore): rebuild the venv"
+    export WATCHPOST_BOTOCORE_DATA="${models[-1]}"
 }
 
 setup_cargo() {

@@ -1,5 +1,6 @@
 //! Checks the test harness itself (tests/support), independent of watchpost's code: moto
-//! starts, the SDK reaches it, each test's server has its own state, and `reset` clears it.
+//! starts, the SDK reaches it, each test's server has its own state, `reset` clears it, and
+//! the API gate in front of it refuses what AWS's model refuses.
 
 mod support;
 
@@ -68,4 +69,41 @@ fn temp_baseline_is_written_and_removed() {
     assert_ne!(path, support::write_baseline("").path());
     drop(baseline);
     assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn the_api_gate_refuses_a_request_aws_would_refuse_as_aws_does() {
+    let moto = Moto::start();
+    let iam = moto.iam().await;
+
+    // IAM role names are at most 64 characters; moto would take this one.
+    let error = iam
+        .create_role()
+        .role_name("r".repeat(65))
+        .assume_role_policy_document("{}")
+        .send()
+        .await
+        .expect_err("the gate refuses a 65-character role name");
+
+    let error = error.into_service_error();
+    assert_eq!(
+        aws_sdk_iam::error::ProvideErrorMetadata::code(&error),
+        Some("ValidationError"),
+        "{error:?}"
+    );
+    let violations = moto.take_violations();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert!(
+        violations[0].starts_with("IAM.CreateRole: RoleName: \"rrr"),
+        "{violations:?}"
+    );
+    assert!(
+        iam.list_roles()
+            .send()
+            .await
+            .expect("ListRoles")
+            .roles()
+            .is_empty(),
+        "the refused request reached moto"
+    );
 }

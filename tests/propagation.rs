@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use support::{Moto, every_kind_baseline, write_baseline};
-use watchpost_proxy::{Behaviour, Faults, Proxy};
+use watchpost_proxy::{Behaviour, Proxy};
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
@@ -31,9 +31,8 @@ const EXPECTED: &[&str] = &[
 
 fn through_windows(moto: &Moto) -> Proxy {
     let behaviour = Behaviour {
-        delay: Duration::ZERO,
-        faults: Faults::none(),
         propagation: Some(WINDOW),
+        ..Behaviour::delayed(Duration::ZERO)
     };
     Proxy::start(&moto.endpoint(), behaviour).expect("the proxy starts")
 }

@@ -53,10 +53,12 @@ use tokio::runtime::Runtime;
 
 mod aws_error;
 mod faults;
+mod model;
 mod propagation;
 
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
+pub use model::{ApiGate, ApiModels};
 
 /// How the proxy treats the requests it forwards.
 ///
@@ -71,6 +73,8 @@ pub struct Behaviour {
     /// How long after a role, policy, key or alias is written the calls that rely on it are
     /// refused as AWS refuses them while it propagates (`src/propagation.rs`); None: never.
     pub propagation: Option<Duration>,
+    /// Refuses, before anything else, each request AWS's API model refuses ([`ApiGate`]).
+    pub validation: Option<Arc<ApiGate>>,
 }
 
 impl Behaviour {
@@ -80,6 +84,7 @@ impl Behaviour {
             delay,
             faults: Faults::none(),
             propagation: None,
+            validation: None,
         }
     }
 }
@@ -351,21 +356,33 @@ impl Forwarder {
             .and_then(|value| value.to_str().ok())
             .and_then(Credential::parse)
             .map(|credential| credential.service.to_owned());
-        let refusal = self.windows.refusal(&request);
-        // A refused request never reaches the service, so no fault is drawn for it.
-        let fault = match refusal {
+        let invalid = self
+            .behaviour
+            .validation
+            .as_ref()
+            .and_then(|gate| gate.refusal(&request));
+        // An invalid request is refused as AWS refuses it before it checks anything else.
+        let refusal = match invalid {
             Some(_) => None,
-            None => self.injector.draw(service.as_deref()),
+            None => self.windows.refusal(&request),
         };
-        let outcome = match (&refusal, fault) {
-            (Some(refusal), _) => Ok(refusal.response(&request)),
-            (None, None) => Ok(self.answer(request).await.map(Full::new)),
-            (None, Some(Fault::RequestDropped)) => Err(ConnectionDropped),
-            (None, Some(Fault::ResponseDropped)) => {
+        // A refused request never reaches the service, so no fault is drawn for it.
+        let fault = match (&invalid, &refusal) {
+            (None, None) => self.injector.draw(service.as_deref()),
+            _ => None,
+        };
+        let outcome = match (invalid, &refusal, fault) {
+            (Some(invalid), _, _) => Ok(invalid),
+            (None, Some(refusal), _) => Ok(refusal.response(&request)),
+            (None, None, None) => Ok(self.answer(request).await.map(Full::new)),
+            (None, None, Some(Fault::RequestDropped)) => Err(ConnectionDropped),
+            (None, None, Some(Fault::ResponseDropped)) => {
                 self.answer(request).await;
                 Err(ConnectionDropped)
             }
-            (None, Some(fault)) => Ok(error_response(fault, service.as_deref(), request.headers())),
+            (None, None, Some(fault)) => {
+                Ok(error_response(fault, service.as_deref(), request.headers()))
+            }
         };
         self.trace
             .lock()

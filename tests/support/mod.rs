@@ -3,6 +3,10 @@
 //!
 //! Use it from a test file with `mod support;`. moto comes from `$WATCHPOST_MOTO_SERVER` (set by
 //! `scripts/test`, which installs `moto[server]` into a venv) or else `moto_server` on `PATH`.
+//!
+//! Every request a test sends reaches moto through watchpost-proxy's API gate, which refuses
+//! what AWS's own API model refuses (botocore's models, from `$WATCHPOST_BOTOCORE_DATA` or else
+//! the venv moto runs from): a test whose requests broke the model fails, listing them.
 
 // Each test file compiles its own copy of this module and uses only some of its helpers.
 #![allow(dead_code)]
@@ -16,12 +20,13 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::Credentials;
+use watchpost_proxy::{ApiGate, ApiModels, Behaviour, Proxy};
 
 /// The region every test uses unless it says otherwise.
 pub const REGION: &str = "us-east-1";
@@ -54,11 +59,25 @@ fn free_port() -> u16 {
     }
 }
 
-/// A moto server on 127.0.0.1 with its own fresh state, stopped when dropped.
+/// A moto server on 127.0.0.1 with its own fresh state, behind an API gate; stopped when
+/// dropped, and then failing the test if the gate refused any request.
 pub struct Moto {
     child: Child,
     port: u16,
     dir: PathBuf,
+    gate: Arc<ApiGate>,
+    proxy: Proxy,
+}
+
+/// botocore's models ([`ApiModels::from_env`]), read once per test binary.
+fn api_models() -> Arc<ApiModels> {
+    static MODELS: OnceLock<Arc<ApiModels>> = OnceLock::new();
+    let models = MODELS.get_or_init(|| {
+        let models = ApiModels::from_env()
+            .unwrap_or_else(|e| panic!("cannot read AWS's service models for the API gate: {e}"));
+        Arc::new(models)
+    });
+    Arc::clone(models)
 }
 
 impl Moto {
@@ -97,7 +116,20 @@ impl Moto {
             });
             let outcome = wait_ready(&mut child, port);
             if outcome.is_ok() {
-                return Moto { child, port, dir };
+                let gate = Arc::new(ApiGate::new(api_models()));
+                let behaviour = Behaviour {
+                    validation: Some(Arc::clone(&gate)),
+                    ..Behaviour::delayed(Duration::ZERO)
+                };
+                let proxy = Proxy::start(&format!("http://127.0.0.1:{port}"), behaviour)
+                    .unwrap_or_else(|e| fail(&dir, format!("cannot start the API gate: {e}")));
+                return Moto {
+                    child,
+                    port,
+                    dir,
+                    gate,
+                    proxy,
+                };
             }
             let _ = child.kill();
             let status = match child.wait() {
@@ -127,13 +159,15 @@ impl Moto {
         )
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT` of the API gate in front of moto.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.proxy.endpoint()
     }
 
-    pub fn port(&self) -> u16 {
-        self.port
+    /// The requests the API gate refused so far, which no longer fail the test: for a test that
+    /// sends an invalid one on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        self.gate.take_violations()
     }
 
     /// moto's stdout and stderr so far.
@@ -250,11 +284,22 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for (why, count) in self.gate.unchecked() {
+            eprintln!("API gate: {count} request(s) unchecked: {why}");
+        }
         if std::thread::panicking() {
             // Keep moto's log for the failing test.
             eprintln!("moto log kept at {}", self.dir.join("moto.log").display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let violations = self.gate.violations();
+        if !violations.is_empty() {
+            panic!(
+                "{} request(s) broke AWS's API model (answered 400, as AWS would):\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
         }
     }
 }
