@@ -4,7 +4,10 @@ use std::process::ExitCode;
 use crate::baseline::{Baseline, RegionSelection};
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
-    let (baseline, _) = Baseline::read(path)?;
+    let (baseline, _, warnings) = Baseline::read_with_warnings(path)?;
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
     let regions = match &baseline.scope.regions {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),
