@@ -37,7 +37,10 @@ async fn main() -> ExitCode {
                 && let Some((arg, tip)) = terraform_habit(&args)
             {
                 usage.insert(ContextKind::InvalidArg, ContextValue::String(arg));
-                usage.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![tip.into()]));
+                usage.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![tip.into()]),
+                );
             }
             let _ = usage.print();
             return if usage.use_stderr() {
@@ -132,7 +135,10 @@ mod tests {
         assert_eq!(arg, "-target=guardduty_detector");
         assert!(tip.starts_with("watchpost narrows a run with '--only guardduty_detector'"));
         let (_, tip) = habit(&["watchpost", "apply", "-lock-timeout=60"]).unwrap();
-        assert_eq!(tip, "watchpost spells its flags with two dashes: '--lock-timeout 60'");
+        assert_eq!(
+            tip,
+            "watchpost spells its flags with two dashes: '--lock-timeout 60'"
+        );
         assert_eq!(habit(&["watchpost", "plan", "--", "-auto-approve"]), None);
         assert_eq!(habit(&["watchpost", "plan", "-x"]), None);
         assert_eq!(habit(&["watchpost", "plan", "-nonsense"]), None);

@@ -87,6 +87,12 @@ pub fn closest<'a>(
 pub fn line_col(source: &str, offset: usize) -> String {
     let before = &source[..offset.min(source.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
     format!("{line}:{col}")
 }

@@ -17,8 +17,9 @@ use super::raw::{
     RawAccessAnalyzer, RawAccountPublicAccessBlock, RawEbsEncryption, RawPasswordPolicy,
 };
 use super::raw::{
-    RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty,
-    RawLogBucket, RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
+    RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig,
+    RawFindingAlerts, RawGuardDuty, RawLogBucket, RawRegions, RawRuleParameters, RawScope,
+    RawSigninNotification,
 };
 use super::{
     AccountRole, AccountSelection, Accounts, AlarmFilter, Alarms, Alerts, Baseline, CloudTrail,
@@ -347,6 +348,23 @@ fn is_placeholder_address(address: &str) -> bool {
     }
 }
 
+/// For a key unknown in a section that is (nearly) a key of one of its tables, such as
+/// `min_severity` written under [guardduty] rather than [guardduty.finding_alerts]: where it goes.
+fn belongs_in_subtable(section: &str, key: &str) -> Option<String> {
+    let subtables: &[(&str, &str, &[&str])] = &[(
+        "guardduty",
+        "finding_alerts",
+        serde_aux::serde_introspection::serde_introspect::<RawFindingAlerts>(),
+    )];
+    subtables
+        .iter()
+        .filter(|(of, _, _)| *of == section)
+        .find_map(|(_, table, fields)| {
+            let (score, field) = closest(key, fields.iter().copied())?;
+            (score > 0.85).then(|| format!("`{field}` belongs in [{section}.{table}]"))
+        })
+}
+
 /// A TOML syntax error; a duplicate key also names where the key was first written, which
 /// the TOML parser knows but does not report.
 fn syntax_problem(source: &str, document: &DeTable<'_>, error: &toml::de::Error) -> Diagnostic {
@@ -424,14 +442,22 @@ struct KeyPath {
 
 /// serde's wording of a deserialization error, said in the baseline's terms. serde reports an
 /// unknown field and a wrong type only as text, so the text is what is read here.
-fn deserialize_problem(section: &str, message: &str, span: Range<usize>, keys: &[KeyPath]) -> Diagnostic {
+fn deserialize_problem(
+    section: &str,
+    message: &str,
+    span: Range<usize>,
+    keys: &[KeyPath],
+) -> Diagnostic {
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some((field, expected)) = rest.split_once('`')
         && let Some(key) = keys.iter().find(|key| key.key == span)
     {
         // `expected `a` or `b``, `expected one of `a`, `b``: the names are the quoted words.
         let accepted: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let table = key.path.rsplit_once('.').map_or(section, |(table, _)| table);
+        let table = key
+            .path
+            .rsplit_once('.')
+            .map_or(section, |(table, _)| table);
         let hint = match accepted.is_empty() {
             true => format!("[{table}] takes no keys"),
             false => suggest(field, accepted),
@@ -441,10 +467,10 @@ fn deserialize_problem(section: &str, message: &str, span: Range<usize>, keys: &
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.rsplit_once(", expected ")
     {
-        let place = keys
-            .iter()
-            .find(|key| key.value == span)
-            .map_or_else(|| format!("in [{section}]"), |key| format!("`{}`", key.path));
+        let place = keys.iter().find(|key| key.value == span).map_or_else(
+            || format!("in [{section}]"),
+            |key| format!("`{}`", key.path),
+        );
         let number = matches!(
             expected,
             "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64"
@@ -458,7 +484,11 @@ fn deserialize_problem(section: &str, message: &str, span: Range<usize>, keys: &
             Some(text) if expected == "a boolean" && matches!(text, "true" | "false") => Some(text),
             _ => None,
         };
-        let article = if found.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let article = if found.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         let mut text = format!("{place}: expected {expected}, found {article} {found}");
         if let Some(value) = unquote {
             text.push_str(&format!("; write {value} without quotes"));
@@ -500,12 +530,16 @@ impl Checks<'_> {
                 if accepted.contains(&key.get_ref().as_ref()) {
                     table.insert(key, entry);
                 } else {
+                    let hint = match belongs_in_subtable(name, key.get_ref()) {
+                        Some(hint) => hint,
+                        None => suggest(key.get_ref(), accepted.iter().copied()),
+                    };
                     self.problems.push(
                         Diagnostic::new(
                             key.span(),
                             format!("unknown key `{name}.{}`", key.get_ref()),
                         )
-                        .hint(suggest(key.get_ref(), accepted.iter().copied())),
+                        .hint(hint),
                     );
                 }
             }

@@ -44,11 +44,9 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let saved = match &how.plan_file {
         Some(file) => {
             let plan = read_saved(file)?;
-            if let Some(mismatch) = plan.baseline_mismatch(
-                &file.display().to_string(),
-                &source,
-                &absolute(path),
-            ) {
+            if let Some(mismatch) =
+                plan.baseline_mismatch(&file.display().to_string(), &source, &absolute(path))
+            {
                 bail!(mismatch);
             }
             Some(Box::new(Saved { plan, file }))

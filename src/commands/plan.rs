@@ -149,7 +149,12 @@ fn one_account(
         );
     }
     if let Some(file) = &output.out {
-        let saved = SavedPlan::new(plan.clone(), source, &super::apply::absolute(path), observed);
+        let saved = SavedPlan::new(
+            plan.clone(),
+            source,
+            &super::apply::absolute(path),
+            observed,
+        );
         let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;

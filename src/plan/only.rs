@@ -238,10 +238,15 @@ mod tests {
             changes: Vec::new(),
             unchanged: ids
                 .iter()
-                .map(|id| (id.clone(), crate::model::Spec::EbsEncryption(crate::model::EbsEncryptionSpec {
-                        enabled: true,
-                        kms_key_id: None,
-                    })))
+                .map(|id| {
+                    (
+                        id.clone(),
+                        crate::model::Spec::EbsEncryption(crate::model::EbsEncryptionSpec {
+                            enabled: true,
+                            kms_key_id: None,
+                        }),
+                    )
+                })
                 .collect(),
             gaps: Vec::new(),
             notes: Vec::new(),

@@ -46,7 +46,12 @@ pub fn observed_digests(observed: &Observed) -> BTreeMap<String, String> {
 }
 
 impl SavedPlan {
-    pub fn new(plan: Plan, baseline_source: &str, baseline_path: &str, observed: &Observed) -> Self {
+    pub fn new(
+        plan: Plan,
+        baseline_source: &str,
+        baseline_path: &str,
+        observed: &Observed,
+    ) -> Self {
         SavedPlan {
             format_version: SAVED_FORMAT_VERSION.to_owned(),
             watchpost_version: env!("CARGO_PKG_VERSION").to_owned(),
