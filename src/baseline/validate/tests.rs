@@ -136,7 +136,9 @@ fn a_wrong_type_names_the_key_and_a_quoted_number_says_so() {
     ));
     assert_eq!(
         found,
-        ["`alarms.threshold`: expected a number, found a string \" 2.5\"; write 2.5 without quotes"]
+        [
+            "`alarms.threshold`: expected a number, found a string \" 2.5\"; write 2.5 without quotes"
+        ]
     );
 }
 
