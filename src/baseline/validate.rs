@@ -341,11 +341,10 @@ fn is_placeholder_address(address: &str) -> bool {
     };
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     let labels: Vec<&str> = domain.rsplit('.').collect();
-    match labels.as_slice() {
-        ["example" | "test" | "invalid" | "localhost", ..] => true,
-        ["com" | "net" | "org", "example", ..] => true,
-        _ => false,
-    }
+    matches!(
+        labels.as_slice(),
+        ["example" | "test" | "invalid" | "localhost", ..] | ["com" | "net" | "org", "example", ..]
+    )
 }
 
 /// For a key unknown in a section that is (nearly) a key of one of its tables, such as
