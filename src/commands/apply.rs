@@ -27,10 +27,7 @@ pub struct How {
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
-    let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
-    for warning in &warnings {
-        eprintln!("{warning}");
-    }
+    let (baseline, source) = super::read_baseline(path)?;
     if how.notify && baseline.alerts.is_none() {
         bail!(
             "--notify publishes to the alert topic, and the baseline has no [alerts] section\nhint: add [alerts] with emails = [...], or drop --notify"

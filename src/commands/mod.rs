@@ -86,6 +86,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The baseline, for the commands that act on it (`validate`, `plan`, `apply`), with its
+/// warnings said on stderr first.
+fn read_baseline(path: &std::path::Path) -> anyhow::Result<(Baseline, String)> {
+    let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
+    Ok((baseline, source))
+}
+
 /// Where account-wide calls go: the caller's `--region`, else the baseline's home region.
 fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
     aws.region.as_deref().unwrap_or(&baseline.scope.home_region)

@@ -6,7 +6,6 @@ use anyhow::{Context, bail};
 
 use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
-use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::Observed;
 use crate::plan::{
@@ -31,10 +30,7 @@ struct Planned {
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
-    let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
-    for warning in &warnings {
-        eprintln!("{warning}");
-    }
+    let (baseline, source) = super::read_baseline(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
     let reach = super::reach(aws, &baseline, &fleet).await?;
     if reach.is_fan_out() && output.out.is_some() {

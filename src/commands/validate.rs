@@ -1,13 +1,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::baseline::{Baseline, RegionSelection};
+use crate::baseline::RegionSelection;
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
-    let (baseline, _, warnings) = Baseline::read_with_warnings(path)?;
-    for warning in &warnings {
-        eprintln!("{warning}");
-    }
+    let (baseline, _) = super::read_baseline(path)?;
     let regions = match &baseline.scope.regions {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),
