@@ -50,9 +50,14 @@ pub enum Command {
         /// Also save the plan to FILE, for `watchpost apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Plan only this part of the baseline (repeatable); not for routine use
+        /// Plan only this part of the baseline: a resource kind or a baseline section, then
+        /// optionally a region and a name (repeatable); not for routine use
         #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
         only: Vec<Selector>,
+        /// Wait this long for a running apply or destroy of the account to finish before
+        /// reading it, so that the plan is not of a half-made change; 0 reads at once
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        lock_timeout: u64,
     },
     /// Show whether the monitoring works: recorders and trail delivering, rule compliance,
     /// GuardDuty findings, unconfirmed alert addresses, alarms firing
@@ -80,6 +85,9 @@ pub enum Command {
         /// Wait this long for another run that holds the account, instead of exiting at once
         #[arg(long, value_name = "SECONDS", default_value_t = 0)]
         lock_timeout: u64,
+        /// Destroy only this part of what watchpost made (repeatable), as `plan --only`
+        #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
+        only: Vec<Selector>,
     },
     /// Change the account to match the baseline
     Apply {

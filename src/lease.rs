@@ -89,6 +89,59 @@ pub async fn acquire(
     }
 }
 
+/// Waits up to `wait` while another run holds the account's lease, without taking it: `plan`
+/// only reads, but a plan made while an apply or destroy is at work shows that work half done.
+/// No table means no run has ever held the account.
+pub async fn wait_until_free(
+    session: &Session,
+    region: &str,
+    account: &str,
+    wait: Duration,
+) -> anyhow::Result<()> {
+    let client = session.dynamodb(region);
+    let deadline = Instant::now() + wait;
+    loop {
+        let read = client
+            .get_item()
+            .table_name(LEASE_TABLE)
+            .key("account", text(account))
+            .consistent_read(true)
+            .send()
+            .await
+            .call("dynamodb:GetItem", LEASE_TABLE);
+        let item = match read {
+            Ok(answer) => answer.item().cloned().unwrap_or_default(),
+            Err(error) if error.is(Class::NotFound) => return Ok(()),
+            Err(error) => return Err(error.into()),
+        };
+        let (holder, expires_at) = holder_of(&item);
+        if item.is_empty() || expires_at < now() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            let minutes = expires_at.saturating_sub(now()).div_ceil(60);
+            bail!(
+                "another run still holds account {account} after {} s: {holder} (its lease lapses within {minutes} min)\nhint: plan again when it has finished, or leave out --lock-timeout to read the account as it is now",
+                wait.as_secs()
+            );
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+    }
+}
+
+/// The holder and expiry a lease item names.
+fn holder_of(item: &std::collections::HashMap<String, AttributeValue>) -> (String, u64) {
+    let holder = match item.get("holder") {
+        Some(AttributeValue::S(holder)) => holder.clone(),
+        _ => "an unknown run".to_owned(),
+    };
+    let expires_at = match item.get("expires_at") {
+        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+        _ => 0,
+    };
+    (holder, expires_at)
+}
+
 impl Lease {
     /// The table is made on first use, like the lock table of Terraform's S3 backend.
     async fn ensure_table(&self) -> anyhow::Result<()> {
@@ -172,16 +225,7 @@ impl Lease {
             .send()
             .await
             .call("dynamodb:GetItem", LEASE_TABLE)?;
-        let item = item.item().cloned().unwrap_or_default();
-        let holder = match item.get("holder") {
-            Some(AttributeValue::S(holder)) => holder.clone(),
-            _ => "an unknown run".to_owned(),
-        };
-        let expires_at = match item.get("expires_at") {
-            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-            _ => 0,
-        };
-        Ok((holder, expires_at))
+        Ok(holder_of(&item.item().cloned().unwrap_or_default()))
     }
 
     /// Gives the lease back and removes the table: after `destroy`, nothing of watchpost's is

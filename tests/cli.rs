@@ -78,13 +78,147 @@ fn a_missing_file_is_named() {
         &[],
     );
     run.assert_code(1);
-    assert!(
-        run.stderr.starts_with(
-            "error: cannot read the baseline /nonexistent/baseline.toml\ncaused by: No such file"
-        ),
-        "{}",
-        run.stderr
+    assert_eq!(
+        run.stderr,
+        "error: there is no baseline at /nonexistent/baseline.toml\nhint: run `watchpost init` to write one, or name yours with --baseline PATH\n"
     );
+}
+
+#[test]
+fn common_mistakes_are_worded_in_the_baselines_terms() {
+    let run = validate(
+        r#"[scope]
+regions = ["US-EAST-2", "eu-wst-9", "mars-1"]
+home_region = "us-east-1"
+
+[guardduty]
+min_severty = 7
+[guardduty.finding_alerts]
+min_severty = 7
+
+[log_bucket]
+expire_after_days = "5"
+
+[alerts]
+emails = ["oncall@corp.io"]
+"#,
+    );
+    run.assert_code(1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn a_duplicate_key_names_the_first_ones_place() {
+    let run = validate(
+        "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\nhome_region = \"us-east-2\"\n",
+    );
+    run.assert_code(1);
+    run.assert_stderr_has(&[
+        "error: duplicate key `home_region`",
+        "baseline.toml:4:1",
+        "hint: `home_region` is first set at 3:1: keep one of the two",
+    ]);
+}
+
+const PLACEHOLDER: &str = r#"[scope]
+regions = ["us-east-1"]
+home_region = "us-east-1"
+[alerts]
+emails = ["oncall@corp.io", "security@example.com", "ops@mail.example.org"]
+"#;
+
+fn placeholder_warning(line_col: &str, address: &str) -> String {
+    format!(
+        "warning: baseline.toml:{line_col}: `{address}` is a placeholder: its domain is reserved for examples (RFC 2606) and receives no mail, so alerts sent to it reach no one; put the address of whoever answers security alerts in [alerts] emails\n"
+    )
+}
+
+#[test]
+fn a_placeholder_alert_address_is_warned_about_in_validate_plan_and_apply() {
+    let run = validate(PLACEHOLDER);
+    run.assert_success();
+    assert_eq!(
+        run.stderr,
+        placeholder_warning("5:29", "security@example.com")
+            + &placeholder_warning("5:53", "ops@mail.example.org")
+    );
+    let baseline = write_baseline(PLACEHOLDER);
+    // The warning comes before any AWS call: an endpoint that refuses is enough.
+    let refused = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
+    for command in ["plan", "apply"] {
+        let run = run_watchpost(&[command, "--baseline", baseline.path_str()], &refused);
+        run.assert_code(1);
+        assert!(
+            run.stderr
+                .replace(baseline.path_str(), "baseline.toml")
+                .starts_with(&placeholder_warning("5:29", "security@example.com")),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn terraforms_one_dash_spellings_get_a_tip() {
+    let run = run_watchpost(&["apply", "-auto-approve"], &[]);
+    run.assert_code(1);
+    run.assert_stderr_has(&[
+        "error: unexpected argument '-auto-approve' found",
+        "tip: watchpost spells its flags with two dashes: '--auto-approve'",
+    ]);
+    let run = run_watchpost(&["plan", "-target=guardduty_detector"], &[]);
+    run.assert_code(1);
+    run.assert_stderr_has(&[
+        "error: unexpected argument '-target=guardduty_detector' found",
+        "tip: watchpost narrows a run with '--only guardduty_detector'",
+    ]);
+}
+
+#[test]
+fn help_wraps_to_the_terminal_width() {
+    let run = run_watchpost(&["plan", "--help"], &[("COLUMNS", "60".to_owned())]);
+    run.assert_success();
+    let widest = run.stdout.lines().map(|line| line.chars().count()).max();
+    assert!(widest <= Some(60), "{}", run.stdout);
+    assert!(run.stdout.contains("--lock-timeout"), "{}", run.stdout);
+}
+
+#[test]
+fn a_saved_plan_of_another_baseline_names_both_files() {
+    let made_from = write_baseline(PLACEHOLDER);
+    let other = write_baseline(&PLACEHOLDER.replace("us-east-1\"]", "us-east-1\", \"eu-west-1\"]"));
+    let file = std::env::temp_dir().join(format!(
+        "watchpost-{}-other-baseline.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "format_version": "1",
+            "watchpost_version": "0.1.0",
+            "baseline_digest": "0".repeat(64),
+            "baseline_path": made_from.path_str(),
+            "observed": {},
+            "plan": {"account_id": "123456789012", "home_region": "us-east-1", "regions": [],
+                     "changes": [], "unchanged": [], "gaps": [], "notes": []},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let file = file.to_string_lossy().into_owned();
+    // Refused before any AWS call: an endpoint that refuses is enough.
+    let run = run_watchpost(
+        &["apply", &file, "--baseline", other.path_str()],
+        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
+    );
+    run.assert_code(1);
+    run.assert_stderr_has(&[&format!(
+        "error: the saved plan {file} was made from the baseline {}, and this apply reads {}, which is not the same text\nhint: apply it with --baseline {},",
+        made_from.path_str(),
+        other.path_str(),
+        made_from.path_str()
+    )]);
+    let _ = std::fs::remove_file(file);
 }
 
 #[test]

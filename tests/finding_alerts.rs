@@ -296,7 +296,7 @@ fn bad_finding_alert_settings_are_refused_with_their_place() {
     );
     let run = support::run_watchpost(&["validate", "--baseline", clash.path_str()], &[]);
     run.assert_code(1);
-    run.assert_stderr_has(&["unknown field `severity`"]);
+    run.assert_stderr_has(&["unknown key `guardduty.finding_alerts.severity`"]);
     let clash = write_baseline(
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [guardduty.finding_alerts]\nrule_name = \"alerts\"\n\

@@ -104,13 +104,11 @@ async fn a_saved_plan_is_refused_once_the_baseline_changed() {
     std::fs::write(baseline.path(), BASELINE.replace("ONE_HOUR", "SIX_HOURS")).unwrap();
     let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
     apply.assert_code(1);
-    assert!(
-        apply
-            .stderr
-            .contains("the saved plan is stale: the baseline file changed"),
-        "{}",
-        apply.stderr
-    );
+    apply.assert_stderr_has(&[format!(
+        "error: the saved plan {file} was made from {}, and that file has changed since\nhint: run `watchpost plan --baseline {} --out {file}` again",
+        baseline.path_str(),
+        baseline.path_str()
+    )]);
     let _ = std::fs::remove_file(file);
 }
 
@@ -264,10 +262,59 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
     ]);
     unknown.assert_code(1);
     assert!(
-        unknown.stderr.contains("`detector` is not a resource kind"),
+        unknown
+            .stderr
+            .contains("`detector` is neither a resource kind nor a baseline section"),
         "{}",
         unknown.stderr
     );
+}
+
+#[tokio::test]
+async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let plan =
+        |only: &str| moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--only", only]);
+    let nothing = plan("guardduty_detector/eu-west-9");
+    nothing.assert_code(1);
+    nothing.assert_stderr_has(&[
+        "error: --only guardduty_detector/eu-west-9 matches nothing in the plan of account 123456789012\nhint: guardduty_detector is planned in us-east-1; the plan has config_delivery_channel, config_recorder, config_recording, config_rule, guardduty_detector, iam_role, log_bucket in us-east-1",
+    ]);
+    assert!(!nothing.stdout.contains("No changes"), "{}", nothing.stdout);
+    plan("config_rule/us-east-1/eip-attached")
+        .assert_code(1)
+        .assert_stderr_has(&["hint: config_rule in us-east-1 is named restricted-ssh;"]);
+
+    plan("guardduty")
+        .assert_success()
+        .assert_stdout_has(&["Plan: 1 to add, 0 to change, 0 to destroy."]);
+    plan("config")
+        .assert_success()
+        .assert_stdout_has(&["Plan: 4 to add, 0 to change, 0 to destroy."]);
+
+    // destroy --only removes the part it names, and leaves the rest and the lease table.
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
+        .assert_success();
+    moto.watchpost(&[
+        "destroy",
+        "--baseline",
+        baseline.path_str(),
+        "--auto-approve",
+        "--only",
+        "config_rule",
+    ])
+    .assert_success()
+    .assert_stdout_has(&["Destroy complete! Resources: 1 destroyed."]);
+    moto.watchpost(&["plan", "--baseline", baseline.path_str()])
+        .assert_success()
+        .assert_stdout_has(&["Plan: 1 to add, 0 to change, 0 to destroy."]);
+    let tables = aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await)
+        .list_tables()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tables.table_names(), ["watchpost-lease"]);
 }
 
 #[tokio::test]

@@ -109,6 +109,40 @@ async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
 }
 
 #[tokio::test]
+async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let waiting = [
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--lock-timeout",
+        "2",
+    ];
+    // No run has held the account yet: there is no lease table, and nothing to wait for.
+    moto.watchpost(&waiting).assert_success();
+    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
+        .assert_success();
+
+    hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
+    let started = std::time::Instant::now();
+    let refused = moto.watchpost(&waiting);
+    refused.assert_code(1);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    refused.assert_stderr_has(&[
+        "error: another run still holds account 123456789012 after 2 s: watchpost pid 1 on ci-runner-7",
+        "hint: plan again when it has finished, or leave out --lock-timeout",
+    ]);
+    assert_eq!(refused.stdout, "", "nothing was planned");
+    // Without --lock-timeout, plan reads the account as it is, lease or not.
+    moto.watchpost(&["plan", "--baseline", baseline.path_str()])
+        .assert_success();
+
+    hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 1).await;
+    moto.watchpost(&waiting).assert_success();
+}
+
+#[tokio::test]
 async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);

@@ -65,13 +65,34 @@ impl std::error::Error for BaselineErrors {}
 /// "did you mean ...?" for a misspelt name, or the full list of accepted names.
 pub fn suggest<'a>(given: &str, accepted: impl IntoIterator<Item = &'a str>) -> String {
     let accepted: Vec<&str> = accepted.into_iter().collect();
-    let closest = accepted
-        .iter()
-        .map(|candidate| (strsim::jaro_winkler(given, candidate), *candidate))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
+    let close = closest(given, accepted.iter().copied()).filter(|(score, _)| *score > 0.85);
+    match close {
         Some((_, candidate)) => format!("did you mean \"{candidate}\"?"),
         None => format!("accepted: {}", accepted.join(", ")),
     }
+}
+
+/// The accepted name nearest to `given`, with its Jaro-Winkler similarity (1.0 is equal).
+pub fn closest<'a>(
+    given: &str,
+    accepted: impl IntoIterator<Item = &'a str>,
+) -> Option<(f64, &'a str)> {
+    accepted
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(given, candidate), candidate))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// `line:col` of a byte offset, both counted from 1 as editors and codespan count them.
+pub fn line_col(source: &str, offset: usize) -> String {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    format!("{line}:{col}")
 }

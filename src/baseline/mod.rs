@@ -9,9 +9,7 @@ mod validate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
-
-pub use diagnostic::BaselineErrors;
+pub use diagnostic::{BaselineErrors, closest};
 
 use crate::model::Encryption;
 
@@ -227,10 +225,41 @@ impl Baseline {
     /// listing every problem at once.
     /// Also returns the text read, whose digest a saved plan carries.
     pub fn read(path: &Path) -> anyhow::Result<(Baseline, String)> {
-        let source = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        let source = match std::fs::read_to_string(path) {
+            Ok(source) => source,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+                "there is no baseline at {}\nhint: run `watchpost init` to write one, or name yours with --baseline PATH",
+                path.display()
+            ),
+            Err(error) => {
+                return Err(anyhow::Error::new(error)
+                    .context(format!("cannot read the baseline {}", path.display())));
+            }
+        };
         let baseline = Self::parse(&path.display().to_string(), &source)?;
         Ok((baseline, source))
+    }
+
+    /// [`Baseline::read`], then what the file may hold by mistake though it is valid, one
+    /// line each, naming the place and the fix.
+    pub fn read_with_warnings(path: &Path) -> anyhow::Result<(Baseline, String, Vec<String>)> {
+        let (baseline, source) = Self::read(path)?;
+        let warnings = validate::warnings(&source)
+            .into_iter()
+            .map(|warning| {
+                let mut line = format!(
+                    "warning: {}:{}: {}",
+                    path.display(),
+                    diagnostic::line_col(&source, warning.span.start),
+                    warning.message
+                );
+                if let Some(hint) = warning.hint {
+                    line.push_str(&format!("; {hint}"));
+                }
+                line
+            })
+            .collect();
+        Ok((baseline, source, warnings))
     }
 
     pub fn parse(path: &str, source: &str) -> Result<Baseline, BaselineErrors> {

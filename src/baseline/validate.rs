@@ -10,15 +10,16 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::catalog::{self, ParamType};
-use super::diagnostic::{Diagnostic, suggest};
+use super::diagnostic::{Diagnostic, closest, line_col, suggest};
 use super::is_account_id;
 use super::raw::RawKms;
 use super::raw::{
     RawAccessAnalyzer, RawAccountPublicAccessBlock, RawEbsEncryption, RawPasswordPolicy,
 };
 use super::raw::{
-    RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig, RawGuardDuty,
-    RawLogBucket, RawRegions, RawRuleParameters, RawScope, RawSigninNotification,
+    RawAccounts, RawAlarmSettings, RawAlarms, RawAlerts, RawCloudTrail, RawConfig,
+    RawFindingAlerts, RawGuardDuty, RawLogBucket, RawRegions, RawRuleParameters, RawScope,
+    RawSigninNotification,
 };
 use super::{
     AccountRole, AccountSelection, Accounts, AlarmFilter, Alarms, Alerts, Baseline, CloudTrail,
@@ -48,7 +49,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     let (document, syntax_errors) = DeTable::parse_recoverable(source);
     let mut problems: Vec<Diagnostic> = syntax_errors
         .iter()
-        .map(|error| Diagnostic::new(error.span().unwrap_or(0..0), error.message()))
+        .map(|error| syntax_problem(source, document.get_ref(), error))
         .collect();
     if !problems.is_empty() {
         return Err(problems);
@@ -298,6 +299,204 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     }
 }
 
+/// What a valid baseline may still hold by mistake: an alert address of a domain reserved for
+/// examples (RFC 2606 and RFC 6761), such as the `security@example.com` of the docs. SNS takes
+/// it, and the alerts then reach no one.
+pub fn warnings(source: &str) -> Vec<Diagnostic> {
+    let (document, _) = DeTable::parse_recoverable(source);
+    fn entry<'a>(table: &DeTable<'a>, name: &str) -> Option<DeValue<'a>> {
+        table
+            .iter()
+            .find(|(key, _)| key.get_ref() == name)
+            .map(|(_, value)| value.get_ref().clone())
+    }
+    let Some(DeValue::Table(alerts)) = entry(document.get_ref(), "alerts") else {
+        return Vec::new();
+    };
+    let Some(DeValue::Array(emails)) = entry(&alerts, "emails") else {
+        return Vec::new();
+    };
+    emails
+        .iter()
+        .filter_map(|email| match email.get_ref() {
+            DeValue::String(address) if is_placeholder_address(address) => Some(
+                Diagnostic::new(
+                    email.span(),
+                    format!(
+                        "`{address}` is a placeholder: its domain is reserved for examples (RFC 2606) and receives no mail, so alerts sent to it reach no one"
+                    ),
+                )
+                .hint("put the address of whoever answers security alerts in [alerts] emails"),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An address at example.com, .net or .org (or under them), or under a top-level domain kept
+/// for tests and documentation.
+fn is_placeholder_address(address: &str) -> bool {
+    let Some((_, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = domain.rsplit('.').collect();
+    matches!(
+        labels.as_slice(),
+        ["example" | "test" | "invalid" | "localhost", ..] | ["com" | "net" | "org", "example", ..]
+    )
+}
+
+/// For a key unknown in a section that is (nearly) a key of one of its tables, such as
+/// `min_severity` written under [guardduty] rather than [guardduty.finding_alerts]: where it goes.
+fn belongs_in_subtable(section: &str, key: &str) -> Option<String> {
+    let subtables: &[(&str, &str, &[&str])] = &[(
+        "guardduty",
+        "finding_alerts",
+        serde_aux::serde_introspection::serde_introspect::<RawFindingAlerts>(),
+    )];
+    subtables
+        .iter()
+        .filter(|(of, _, _)| *of == section)
+        .find_map(|(_, table, fields)| {
+            let (score, field) = closest(key, fields.iter().copied())?;
+            (score > 0.85).then(|| format!("`{field}` belongs in [{section}.{table}]"))
+        })
+}
+
+/// A TOML syntax error; a duplicate key also names where the key was first written, which
+/// the TOML parser knows but does not report.
+fn syntax_problem(source: &str, document: &DeTable<'_>, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..0);
+    if error.message() != "duplicate key" {
+        return Diagnostic::new(span, error.message());
+    }
+    let written = source.get(span.clone()).unwrap_or_default();
+    let name = written.trim_matches(|c| c == '"' || c == '\'');
+    let message = format!("duplicate key `{name}`");
+    match first_key_before(document, name, span.start) {
+        Some(first) => Diagnostic::new(span, message).hint(format!(
+            "`{name}` is first set at {}: keep one of the two",
+            line_col(source, first.start)
+        )),
+        None => Diagnostic::new(span, message).hint("keep one of the two"),
+    }
+}
+
+/// The place of the last key named `name` written before `offset`: the parser keeps the first
+/// of two duplicates, and the nearest earlier key of that name is the one in the same table.
+fn first_key_before(table: &DeTable<'_>, name: &str, offset: usize) -> Option<Range<usize>> {
+    let mut found: Option<Range<usize>> = None;
+    let mut consider = |span: Range<usize>| {
+        if span.start < offset && found.as_ref().is_none_or(|f| f.start < span.start) {
+            found = Some(span);
+        }
+    };
+    for (key, value) in table {
+        if key.get_ref() == name {
+            consider(key.span());
+        }
+        let nested: Vec<&DeTable<'_>> = match value.get_ref() {
+            DeValue::Table(inner) => vec![inner],
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::Table(inner) => Some(inner),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for inner in nested {
+            if let Some(span) = first_key_before(inner, name, offset) {
+                consider(span);
+            }
+        }
+    }
+    found
+}
+
+/// Every key of a section with its dotted path and the span of its value, for naming the key
+/// that a deserialization error (which knows only a span) is about.
+fn key_paths(path: &str, value: &DeValue<'_>, into: &mut Vec<KeyPath>) {
+    let DeValue::Table(table) = value else {
+        return;
+    };
+    for (key, entry) in table {
+        let dotted = format!("{path}.{}", key.get_ref());
+        key_paths(&dotted, entry.get_ref(), into);
+        into.push(KeyPath {
+            path: dotted,
+            key: key.span(),
+            value: entry.span(),
+        });
+    }
+}
+
+struct KeyPath {
+    path: String,
+    key: Range<usize>,
+    value: Range<usize>,
+}
+
+/// serde's wording of a deserialization error, said in the baseline's terms. serde reports an
+/// unknown field and a wrong type only as text, so the text is what is read here.
+fn deserialize_problem(
+    section: &str,
+    message: &str,
+    span: Range<usize>,
+    keys: &[KeyPath],
+) -> Diagnostic {
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+        && let Some(key) = keys.iter().find(|key| key.key == span)
+    {
+        // `expected `a` or `b``, `expected one of `a`, `b``: the names are the quoted words.
+        let accepted: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let table = key
+            .path
+            .rsplit_once('.')
+            .map_or(section, |(table, _)| table);
+        let hint = match accepted.is_empty() {
+            true => format!("[{table}] takes no keys"),
+            false => suggest(field, accepted),
+        };
+        return Diagnostic::new(span, format!("unknown key `{}`", key.path)).hint(hint);
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.rsplit_once(", expected ")
+    {
+        let place = keys.iter().find(|key| key.value == span).map_or_else(
+            || format!("in [{section}]"),
+            |key| format!("`{}`", key.path),
+        );
+        let number = matches!(
+            expected,
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64"
+        );
+        let expected = if number { "a number" } else { expected };
+        let quoted = found
+            .strip_prefix("string \"")
+            .and_then(|text| text.strip_suffix('"'));
+        let unquote = match quoted {
+            Some(text) if number && text.trim().parse::<f64>().is_ok() => Some(text.trim()),
+            Some(text) if expected == "a boolean" && matches!(text, "true" | "false") => Some(text),
+            _ => None,
+        };
+        let article = if found.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        let mut text = format!("{place}: expected {expected}, found {article} {found}");
+        if let Some(value) = unquote {
+            text.push_str(&format!("; write {value} without quotes"));
+        }
+        return Diagnostic::new(span, text);
+    }
+    Diagnostic::new(span, format!("in [{section}]: {}", message.trim_end()))
+}
+
 /// A section is complete when it is absent or valid; `Some(None)` is one with problems.
 fn complete<T>(section: &Option<Option<T>>) -> bool {
     section.as_ref().is_none_or(Option::is_some)
@@ -330,24 +529,32 @@ impl Checks<'_> {
                 if accepted.contains(&key.get_ref().as_ref()) {
                     table.insert(key, entry);
                 } else {
+                    let hint = match belongs_in_subtable(name, key.get_ref()) {
+                        Some(hint) => hint,
+                        None => suggest(key.get_ref(), accepted.iter().copied()),
+                    };
                     self.problems.push(
                         Diagnostic::new(
                             key.span(),
                             format!("unknown key `{name}.{}`", key.get_ref()),
                         )
-                        .hint(suggest(key.get_ref(), accepted.iter().copied())),
+                        .hint(hint),
                     );
                 }
             }
         }
         let span = value.span();
+        let mut keys = Vec::new();
+        key_paths(name, value.get_ref(), &mut keys);
         match T::deserialize(value.into_deserializer()) {
             Ok(section) => Some(section),
             Err(error) => {
                 let error: toml::de::Error = error;
-                self.problems.push(Diagnostic::new(
+                self.problems.push(deserialize_problem(
+                    name,
+                    error.message(),
                     error.span().unwrap_or(span),
-                    format!("in [{name}]: {}", error.message().trim_end()),
+                    &keys,
                 ));
                 None
             }
@@ -549,11 +756,18 @@ impl Checks<'_> {
     fn known_region(&mut self, region: &str, span: Range<usize>) -> bool {
         let known = catalog::KNOWN_REGIONS.contains(&region);
         if !known {
-            self.error(
-                span,
-                format!("unknown region `{region}`"),
-                suggest(region, catalog::KNOWN_REGIONS.iter().copied()),
-            );
+            let lower = region.to_ascii_lowercase();
+            let hint = if catalog::KNOWN_REGIONS.contains(&lower.as_str()) {
+                format!("regions are lower case: {lower}")
+            } else {
+                // The nearest one, however far: the whole list of regions on one line helps
+                // no one find theirs.
+                match closest(region, catalog::KNOWN_REGIONS.iter().copied()) {
+                    Some((_, nearest)) => format!("did you mean \"{nearest}\"?"),
+                    None => "see `aws account list-regions` for the region names".to_owned(),
+                }
+            };
+            self.error(span, format!("unknown region `{region}`"), hint);
         }
         known
     }

@@ -27,7 +27,7 @@ pub struct How {
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
-    let (baseline, source) = Baseline::read(path)?;
+    let (baseline, source) = super::read_baseline(path)?;
     if how.notify && baseline.alerts.is_none() {
         bail!(
             "--notify publishes to the alert topic, and the baseline has no [alerts] section\nhint: add [alerts] with emails = [...], or drop --notify"
@@ -39,11 +39,15 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     };
     // A saved plan that cannot be used is refused before any call to AWS.
     let saved = match &how.plan_file {
-        Some(file) => Some(Box::new(Saved {
-            plan: read_saved(file)?,
-            file,
-            baseline_source: &source,
-        })),
+        Some(file) => {
+            let plan = read_saved(file)?;
+            if let Some(mismatch) =
+                plan.baseline_mismatch(&file.display().to_string(), &source, &absolute(path))
+            {
+                bail!(mismatch);
+            }
+            Some(Box::new(Saved { plan, file }))
+        }
         None => None,
     };
     super::warn_only(&how.only);
@@ -130,6 +134,15 @@ pub(super) async fn notify(
             format!("alert_topic/{}/{topic}", plan.home_region),
         )?;
     Ok(())
+}
+
+/// A path as a saved plan records it: absolute, so that it names the same file wherever
+/// apply is run from.
+pub(super) fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .display()
+        .to_string()
 }
 
 fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {

@@ -26,15 +26,17 @@ pub(super) enum Goal<'a> {
         only: &'a [Selector],
         saved: Option<Box<Saved<'a>>>,
     },
-    /// Nothing of watchpost's left (`destroy`).
-    Nothing { delete_logs: bool },
+    /// Nothing of watchpost's left (`destroy`), or of the part `only` selects.
+    Nothing {
+        delete_logs: bool,
+        only: &'a [Selector],
+    },
 }
 
 /// A plan saved by `plan --out`, with what it is checked against before it is used.
 pub(super) struct Saved<'a> {
     pub plan: SavedPlan,
     pub file: &'a Path,
-    pub baseline_source: &'a str,
 }
 
 pub(super) struct Run<'a> {
@@ -85,7 +87,7 @@ impl Goal<'_> {
                 saved: Some(saved), ..
             } => {
                 let observed = observe(target, run.aws, run.baseline, false).await?;
-                let stale = saved.plan.staleness(saved.baseline_source, &observed);
+                let stale = saved.plan.staleness(&observed);
                 if !stale.is_empty() {
                     bail!(
                         "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
@@ -95,21 +97,31 @@ impl Goal<'_> {
                 }
                 Ok(saved.plan.plan.clone())
             }
-            Goal::Baseline { .. } | Goal::Nothing { .. } => self.check(target, run).await,
-        }
-    }
-
-    /// A fresh plan toward the goal; after the changes, empty when they converged.
-    async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
-        match self {
             Goal::Baseline { only, .. } => {
                 Ok(observe_and_plan(target, run.aws, run.baseline, only)
                     .await?
                     .0)
             }
-            Goal::Nothing { delete_logs } => {
+            Goal::Nothing { delete_logs, only } => {
                 let observed = observe(target, run.aws, run.baseline, true).await?;
-                Ok(destroy(run.baseline, &observed, *delete_logs))
+                destroy(run.baseline, &observed, *delete_logs)
+                    .only(only)
+                    .map_err(anyhow::Error::msg)
+            }
+        }
+    }
+
+    /// The plan made after the changes: empty when they converged. What `--only` selected
+    /// may be gone by then, as it should be after a removal, so it is narrowed unchecked.
+    async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+        match self {
+            Goal::Baseline { only, .. } => {
+                let observed = observe(target, run.aws, run.baseline, false).await?;
+                Ok(crate::plan::plan(run.baseline, &observed).narrow(only))
+            }
+            Goal::Nothing { delete_logs, only } => {
+                let observed = observe(target, run.aws, run.baseline, true).await?;
+                Ok(destroy(run.baseline, &observed, *delete_logs).narrow(only))
             }
         }
     }
@@ -304,10 +316,10 @@ fn stop_on_interrupt() {
 }
 
 /// A destroy that removed everything also removes the lease table: nothing is left to
-/// coordinate.
+/// coordinate. One narrowed by `--only` leaves the rest, and the table with it.
 async fn give_back(lease: Lease, goal: &Goal<'_>, converged: bool) -> anyhow::Result<()> {
     match goal {
-        Goal::Nothing { .. } if converged => lease.retire().await,
+        Goal::Nothing { only, .. } if converged && only.is_empty() => lease.retire().await,
         _ => lease.release().await,
     }
 }

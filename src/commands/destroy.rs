@@ -9,11 +9,13 @@ use crate::accounts::Fleet;
 use crate::apply::Settings;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::plan::Selector;
 
 pub struct How {
     pub auto_approve: bool,
     pub delete_logs: bool,
     pub lock_timeout: Duration,
+    pub only: Vec<Selector>,
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
@@ -22,12 +24,14 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     let settings = Settings {
         propagation_timeout: propagation_timeout()?,
     };
+    super::warn_only(&how.only);
     let reach = super::reach(aws, &baseline, &fleet).await?;
     let run = Run {
         baseline: &baseline,
         aws,
         goal: Goal::Nothing {
             delete_logs: how.delete_logs,
+            only: &how.only,
         },
         settings,
         auto_approve: how.auto_approve,

@@ -31,12 +31,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             out,
             only,
+            lock_timeout,
         } => {
             let output = plan::Output {
                 detailed_exitcode,
                 json,
                 out,
                 only,
+                lock_timeout: Duration::from_secs(lock_timeout),
             };
             plan::run(&baseline.path, &aws, &output).await
         }
@@ -51,11 +53,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auto_approve,
             delete_logs,
             lock_timeout,
+            only,
         } => {
             let how = destroy::How {
                 auto_approve,
                 delete_logs,
                 lock_timeout: Duration::from_secs(lock_timeout),
+                only,
             };
             destroy::run(&baseline.path, &aws, &how).await
         }
@@ -80,6 +84,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             apply::run(&baseline.path, &aws, &how).await
         }
     }
+}
+
+/// The baseline, for the commands that act on it (`validate`, `plan`, `apply`), with its
+/// warnings said on stderr first.
+fn read_baseline(path: &std::path::Path) -> anyhow::Result<(Baseline, String)> {
+    let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
+    Ok((baseline, source))
 }
 
 /// Where account-wide calls go: the caller's `--region`, else the baseline's home region.
@@ -170,6 +184,7 @@ async fn observe(
     Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
 }
 
+/// The account's plan, narrowed to `only`; a selector that matches nothing is an error.
 async fn observe_and_plan(
     target: &Target,
     aws: &AwsArgs,
@@ -177,7 +192,10 @@ async fn observe_and_plan(
     only: &[Selector],
 ) -> anyhow::Result<(Plan, Observed)> {
     let observed = observe(target, aws, baseline, false).await?;
-    Ok((crate::plan::plan(baseline, &observed).only(only), observed))
+    let plan = crate::plan::plan(baseline, &observed)
+        .only(only)
+        .map_err(anyhow::Error::msg)?;
+    Ok((plan, observed))
 }
 
 /// An account's plan in a few words, for the line each account gets in a run's summary.

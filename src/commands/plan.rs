@@ -1,11 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
 use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
-use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::Observed;
 use crate::plan::{
@@ -18,6 +18,8 @@ pub struct Output {
     pub json: bool,
     pub out: Option<PathBuf>,
     pub only: Vec<Selector>,
+    /// How long to wait for a run that holds the account; zero: read at once, unchecked.
+    pub lock_timeout: Duration,
 }
 
 /// One account planned: the plan, the reading it was made from, and what the baseline costs.
@@ -28,7 +30,7 @@ struct Planned {
 }
 
 pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
-    let (baseline, source) = Baseline::read(path)?;
+    let (baseline, source) = super::read_baseline(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
     let reach = super::reach(aws, &baseline, &fleet).await?;
     if reach.is_fan_out() && output.out.is_some() {
@@ -45,6 +47,15 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
     let outcomes = super::for_each_account(targets, fleet.parallelism, |target| async {
         target.verify(region).await?;
+        if !output.lock_timeout.is_zero() {
+            crate::lease::wait_until_free(
+                &target.session,
+                &baseline.scope.home_region,
+                &target.account_id,
+                output.lock_timeout,
+            )
+            .await?;
+        }
         let (plan, observed) =
             super::observe_and_plan(target, aws, &baseline, &output.only).await?;
         let reading = if attempts_chosen {
@@ -79,7 +90,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
-        return one_account(&outcome.result?, &source, output);
+        return one_account(&outcome.result?, &source, path, output);
     }
 
     if !output.json {
@@ -112,7 +123,12 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
 }
 
 /// The output Terraform users know, for a run over the caller's own account.
-fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Result<ExitCode> {
+fn one_account(
+    planned: &Planned,
+    source: &str,
+    path: &Path,
+    output: &Output,
+) -> anyhow::Result<ExitCode> {
     let Planned {
         plan,
         observed,
@@ -129,7 +145,12 @@ fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Resu
         );
     }
     if let Some(file) = &output.out {
-        let saved = SavedPlan::new(plan.clone(), source, observed);
+        let saved = SavedPlan::new(
+            plan.clone(),
+            source,
+            &super::apply::absolute(path),
+            observed,
+        );
         let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;

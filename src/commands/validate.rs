@@ -1,10 +1,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::baseline::{Baseline, RegionSelection};
+use crate::baseline::RegionSelection;
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
-    let (baseline, _) = Baseline::read(path)?;
+    let (baseline, _) = super::read_baseline(path)?;
     let regions = match &baseline.scope.regions {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),

@@ -138,6 +138,32 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The baseline section that declares resources of this kind, for `--only SECTION`. An IAM
+    /// role serves several sections (Config's, the trail's, the alert forwarding's), so it is
+    /// selected as `iam_role` only.
+    pub fn section(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::LogBucket => "log_bucket",
+            Kind::IamRole => return None,
+            Kind::GuarddutyDetector | Kind::FindingRule => "guardduty",
+            Kind::ConfigRecorder
+            | Kind::ConfigDeliveryChannel
+            | Kind::ConfigRecording
+            | Kind::ConfigRule => "config",
+            Kind::LogGroup | Kind::CloudtrailTrail => "cloudtrail",
+            Kind::AlertTopic | Kind::AlertSubscription => "alerts",
+            Kind::SigninRule => "signin_notification",
+            Kind::MetricFilter | Kind::MetricAlarm => "alarms",
+            Kind::KmsKey => "kms",
+            Kind::PasswordPolicy => "password_policy",
+            Kind::AccountPublicAccessBlock => "account_public_access_block",
+            Kind::EbsEncryption => "ebs_encryption",
+            Kind::AccessAnalyzer => "access_analyzer",
+        })
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -19,6 +19,10 @@ pub struct SavedPlan {
     pub format_version: String,
     pub watchpost_version: String,
     pub baseline_digest: String,
+    /// The baseline file the plan was made from, as an absolute path; absent in files written
+    /// before watchpost recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_path: Option<String>,
     /// Resource address → digest of the live resource as read.
     pub observed: BTreeMap<String, String>,
     pub plan: Plan,
@@ -42,27 +46,56 @@ pub fn observed_digests(observed: &Observed) -> BTreeMap<String, String> {
 }
 
 impl SavedPlan {
-    pub fn new(plan: Plan, baseline_source: &str, observed: &Observed) -> Self {
+    pub fn new(
+        plan: Plan,
+        baseline_source: &str,
+        baseline_path: &str,
+        observed: &Observed,
+    ) -> Self {
         SavedPlan {
             format_version: SAVED_FORMAT_VERSION.to_owned(),
             watchpost_version: env!("CARGO_PKG_VERSION").to_owned(),
             baseline_digest: digest(baseline_source.as_bytes()),
+            baseline_path: Some(baseline_path.to_owned()),
             observed: observed_digests(observed),
             plan,
         }
     }
 
-    /// What changed since the plan was made, in words; empty when it still holds.
-    pub fn staleness(&self, baseline_source: &str, observed: &Observed) -> Vec<String> {
+    /// Why the baseline read now is not the one the plan was made from, naming both files;
+    /// `None` when it is the same text, wherever it lies. `file` is the saved plan's path and
+    /// `baseline_path` the baseline's, absolute as [`SavedPlan::new`] records it.
+    pub fn baseline_mismatch(
+        &self,
+        file: &str,
+        baseline_source: &str,
+        baseline_path: &str,
+    ) -> Option<String> {
+        if digest(baseline_source.as_bytes()) == self.baseline_digest {
+            return None;
+        }
+        Some(match &self.baseline_path {
+            Some(then) if then == baseline_path => format!(
+                "the saved plan {file} was made from {then}, and that file has changed since\nhint: run `watchpost plan --baseline {then} --out {file}` again, review it, and apply the new file"
+            ),
+            Some(then) => format!(
+                "the saved plan {file} was made from the baseline {then}, and this apply reads {baseline_path}, which is not the same text\nhint: apply it with --baseline {then}, or make a plan of {baseline_path} with `watchpost plan --baseline {baseline_path} --out {file}`"
+            ),
+            None => format!(
+                "the saved plan {file} was made from another baseline than {baseline_path}, or from an earlier version of it\nhint: apply it with the --baseline it was made from, or make the plan again with `watchpost plan --baseline {baseline_path} --out {file}`"
+            ),
+        })
+    }
+
+    /// What changed in the account since the plan was made, in words; empty when it still
+    /// holds.
+    pub fn staleness(&self, observed: &Observed) -> Vec<String> {
         let mut reasons = Vec::new();
         if observed.account_id != self.plan.account_id {
             reasons.push(format!(
                 "it was made for account {}, and these credentials are for {}",
                 self.plan.account_id, observed.account_id
             ));
-        }
-        if digest(baseline_source.as_bytes()) != self.baseline_digest {
-            reasons.push("the baseline file changed".to_owned());
         }
         let now = observed_digests(observed);
         for (address, then) in &self.observed {

@@ -257,9 +257,15 @@ mod tests {
         );
         let found = problems("[password_policy]\nrequire_symbols = \"yes\"\n");
         assert_eq!(found.len(), 1);
-        assert!(
-            found[0].starts_with("5:19 in [password_policy]:"),
-            "{found:?}"
+        assert_eq!(
+            found[0],
+            "5:19 `password_policy.require_symbols`: expected a boolean, found a string \"yes\" ()"
+        );
+        assert_eq!(
+            problems("[password_policy]\nrequire_symbols = \"true\"\n"),
+            [
+                "5:19 `password_policy.require_symbols`: expected a boolean, found a string \"true\"; write true without quotes ()"
+            ]
         );
         assert_eq!(
             problems("[passwordpolicy]\n"),

@@ -123,12 +123,34 @@ fn malformed_toml_is_reported_with_its_place() {
 }
 
 #[test]
-fn a_wrong_type_names_the_section() {
+fn a_wrong_type_names_the_key_and_a_quoted_number_says_so() {
     let found = problems(&format!(
         "{SCOPE}[log_bucket]\nexpire_after_days = \"a year\"\n"
     ));
-    assert_eq!(found.len(), 1);
-    assert!(found[0].starts_with("in [log_bucket]:"), "{found:?}");
+    assert_eq!(
+        found,
+        ["`log_bucket.expire_after_days`: expected a number, found a string \"a year\""]
+    );
+    let found = problems(&format!(
+        "{SCOPE}[alarms]\nthreshold = \" 2.5\"\n[cloudtrail]\n[alerts]\nemails = [\"a@corp.io\"]\n"
+    ));
+    assert_eq!(
+        found,
+        [
+            "`alarms.threshold`: expected a number, found a string \" 2.5\"; write 2.5 without quotes"
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_key_of_a_nested_table_is_named_in_it() {
+    let found = problems(&format!(
+        "{SCOPE}[alarms.filters.root-account-use]\npatern = \"x\"\n[cloudtrail]\n[alerts]\nemails = [\"a@corp.io\"]\n"
+    ));
+    assert_eq!(
+        found,
+        ["unknown key `alarms.filters.root-account-use.patern` (did you mean \"pattern\"?)"]
+    );
 }
 
 #[test]
@@ -630,4 +652,24 @@ fn a_misspelt_rule_of_the_larger_catalog_still_gets_its_suggestion() {
         found[1].contains("did you mean \"multi-region-cloudtrail-enabled\"?"),
         "{found:#?}"
     );
+}
+
+#[test]
+fn addresses_of_domains_kept_for_examples_are_warned_about() {
+    for placeholder in [
+        "security@example.com",
+        "a@EXAMPLE.ORG",
+        "a@mail.example.net",
+        "a@corp.test",
+        "a@x.invalid",
+    ] {
+        assert!(is_placeholder_address(placeholder), "{placeholder}");
+    }
+    for real in ["a@example.co", "a@myexample.com", "a@example.com.au"] {
+        assert!(!is_placeholder_address(real), "{real}");
+    }
+    let source = format!("{SCOPE}[alerts]\nemails = [\"a@corp.io\", \"b@example.com\"]\n");
+    let found = warnings(&source);
+    assert_eq!(found.len(), 1);
+    assert_eq!(&source[found[0].span.clone()], "\"b@example.com\"");
 }

@@ -76,7 +76,7 @@ fn converged_with_key(baseline: &Baseline) -> Observed {
 fn the_finding_rule_create_plan_renders_for_review() {
     let baseline = baseline_at_home("us-east-1", FINDINGS);
     let selector: Selector = "finding_rule/eu-west-1".parse().unwrap();
-    let plan = plan(&baseline, &empty_account()).only(&[selector]);
+    let plan = plan(&baseline, &empty_account()).only(&[selector]).unwrap();
     insta::assert_snapshot!(render(&plan, false));
 }
 
@@ -173,7 +173,7 @@ fn until_the_key_exists_the_bucket_and_the_trail_name_it_by_its_alias_and_wait_f
         "{delivery}"
     );
     let selector: Selector = "kms_key".parse().unwrap();
-    insta::assert_snapshot!(render(&plan.only(&[selector]), false));
+    insta::assert_snapshot!(render(&plan.only(&[selector]).unwrap(), false));
 }
 
 #[test]
