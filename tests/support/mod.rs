@@ -3,7 +3,8 @@
 //!
 //! Use it from a test file with `mod support;`. moto comes from `$WATCHPOST_MOTO_SERVER` (set by
 //! `scripts/test`, which installs `moto[server]` into a venv) or else `moto_server` on `PATH`.
-
+// Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
+#![allow(clippy::disallowed_macros)]
 // Each test file compiles its own copy of this module and uses only some of its helpers.
 #![allow(dead_code)]
 
