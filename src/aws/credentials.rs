@@ -179,7 +179,7 @@ pub struct Explained {
 }
 
 impl Explained {
-    pub fn new(inner: SharedCredentialsProvider, profiles: Profiles) -> SharedCredentialsProvider {
+    pub fn wrap(inner: SharedCredentialsProvider, profiles: Profiles) -> SharedCredentialsProvider {
         SharedCredentialsProvider::new(Explained { inner, profiles })
     }
 }

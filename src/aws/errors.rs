@@ -214,7 +214,7 @@ pub struct AwsError {
     pub detail: String,
     /// The fix, when the call never reached the service because of how the run is set up
     /// (no credentials, an endpoint that cannot be reached): then `detail` says so in a line.
-    pub setup_hint: Option<String>,
+    pub setup_hint: Option<Box<str>>,
 }
 
 impl AwsError {
@@ -229,7 +229,7 @@ impl AwsError {
                 class: Class::Fatal,
                 code: None,
                 detail,
-                setup_hint: Some(hint),
+                setup_hint: Some(hint.into()),
             };
         }
         let code = error.code().map(str::to_owned);
@@ -275,7 +275,7 @@ impl AwsError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         if let Some(hint) = &self.setup_hint {
-            return Some(hint.clone());
+            return Some(hint.to_string());
         }
         match self.class {
             Class::Denied => Some(format!(

@@ -75,7 +75,7 @@ impl Session {
         if let Some(chain) = config.credentials_provider() {
             config = config
                 .to_builder()
-                .credentials_provider(Explained::new(chain, profiles))
+                .credentials_provider(Explained::wrap(chain, profiles))
                 .build();
         }
         let path_style_s3 =
