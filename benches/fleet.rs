@@ -2,6 +2,8 @@
 //! delay to every request as the round trip to AWS would, measured for wall time, peak memory
 //! and API calls, each beside the least any implementation could do. Run it with scripts/bench;
 //! docs/performance.md explains the cases and how the minima are defined.
+// Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
+#![allow(clippy::disallowed_macros)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;

@@ -17,6 +17,9 @@ pub struct Cli {
     /// When to colour output; `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Show no progress on the terminal while reading and changing the account
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -138,7 +141,7 @@ pub struct AwsArgs {
     #[arg(long)]
     pub profile: Option<String>,
     /// Region for account-wide calls (STS, region discovery); defaults to the home region
-    #[arg(long)]
+    #[arg(long, value_parser = parse_region)]
     pub region: Option<String>,
     /// Cover these accounts instead of the caller's own: comma-separated account ids, or
     /// `organization` for every active account of the caller's organization; overrides
@@ -155,6 +158,30 @@ pub struct AwsArgs {
     /// How many accounts are worked on at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+/// A region of AWS's, refused before any call: an unknown one would otherwise cost a minute
+/// of failed lookups of a host that does not exist.
+fn parse_region(text: &str) -> Result<String, String> {
+    use crate::baseline::catalog::KNOWN_REGIONS;
+    if KNOWN_REGIONS.contains(&text) {
+        return Ok(text.to_owned());
+    }
+    let lower = text.to_ascii_lowercase();
+    if KNOWN_REGIONS.contains(&lower.as_str()) {
+        return Err(format!("regions are lower case: `{lower}`"));
+    }
+    let closest = KNOWN_REGIONS
+        .iter()
+        .map(|known| (strsim::jaro_winkler(&lower, known), *known))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Err(match closest {
+        Some((_, known)) => format!("unknown region `{text}`; did you mean `{known}`?"),
+        None => format!(
+            "unknown region `{text}`; regions look like `us-east-1`, and `aws ec2 describe-regions --all-regions` lists them"
+        ),
+    })
 }
 
 fn parse_accounts(text: &str) -> Result<AccountSelection, String> {

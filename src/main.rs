@@ -7,7 +7,9 @@ mod commands;
 mod lease;
 mod model;
 mod observe;
+mod output;
 mod plan;
+mod progress;
 mod status;
 
 use std::io::IsTerminal;
@@ -17,6 +19,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
 
 use crate::baseline::BaselineErrors;
+use crate::output::errln;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -56,24 +59,31 @@ async fn main() -> ExitCode {
         cli::ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
         cli::ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
     }
-    match commands::run(cli).await {
+    let code = match commands::run(cli).await {
         Ok(code) => code,
         Err(error) => {
             report(&error);
             ExitCode::from(1)
         }
+    };
+    match output::stdout_failure() {
+        Some(failure) => {
+            errln!("error: part of the output was lost: cannot write to stdout: {failure}");
+            ExitCode::from(1)
+        }
+        None => code,
     }
 }
 
 /// `error:` / `caused by:` / `hint:`, as cargo and uv print them.
 fn report(error: &anyhow::Error) {
     if let Some(baseline) = error.downcast_ref::<BaselineErrors>() {
-        eprintln!("{baseline}");
+        errln!("{baseline}");
         return;
     }
-    eprintln!("error: {error}");
+    errln!("error: {error}");
     for cause in error.chain().skip(1) {
-        eprintln!("caused by: {cause}");
+        errln!("caused by: {cause}");
     }
 }
 

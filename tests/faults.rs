@@ -1,5 +1,7 @@
 //! AWS failing under watchpost: requests throttled, answered 500 or 503, or cut off before or
 //! after they reached the service, injected by the project's proxy between watchpost and moto.
+// Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
+#![allow(clippy::disallowed_macros)]
 
 mod support;
 

@@ -19,6 +19,8 @@
 //! One difference is printed rather than failed, as moto's and not AWS's: a kill between
 //! creating the log bucket and tagging it leaves the bucket unmarked for good under moto (see
 //! [`log_bucket_marked`]).
+// Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
+#![allow(clippy::disallowed_macros)]
 
 mod support;
 

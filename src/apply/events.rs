@@ -157,5 +157,6 @@ fn refuse_failed_entries<'a>(
             "{failed_count} target(s) refused: {}; the rule does not deliver to them until a later apply succeeds",
             entries.join("; ")
         ),
+        setup_hint: None,
     })
 }

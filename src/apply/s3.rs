@@ -288,5 +288,6 @@ fn undeleted(bucket: &str, id: &ResourceId, errors: &[aws_sdk_s3::types::Error])
             errors.len(),
             left.join("; ")
         ),
+        setup_hint: None,
     }
 }

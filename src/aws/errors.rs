@@ -212,6 +212,9 @@ pub struct AwsError {
     pub class: Class,
     pub code: Option<String>,
     pub detail: String,
+    /// The fix, when the call never reached the service because of how the run is set up
+    /// (no credentials, an endpoint that cannot be reached): then `detail` says so in a line.
+    pub setup_hint: Option<Box<str>>,
 }
 
 impl AwsError {
@@ -219,6 +222,16 @@ impl AwsError {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        if let Some((detail, hint)) = setup_failure(&error, call) {
+            return AwsError {
+                call: call.to_owned(),
+                resource: resource.to_string(),
+                class: Class::Fatal,
+                code: None,
+                detail,
+                setup_hint: Some(hint.into()),
+            };
+        }
         let code = error.code().map(str::to_owned);
         let status = error.raw_response().map(|raw| raw.status().as_u16());
         let message = error.message().unwrap_or_default();
@@ -245,6 +258,7 @@ impl AwsError {
             class,
             code,
             detail,
+            setup_hint: None,
         }
     }
 
@@ -260,6 +274,9 @@ impl AwsError {
 
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
+        if let Some(hint) = &self.setup_hint {
+            return Some(hint.to_string());
+        }
         match self.class {
             Class::Denied => Some(format!(
                 "the caller needs the permission {} (docs/iam has policies with them all), and the service must be enabled for the account and region",
@@ -312,8 +329,46 @@ fn excerpt(body: &str) -> String {
     }
 }
 
+/// A request that never reached the service: the credentials could not be had, or the endpoint
+/// could not be reached. The SDK's Debug chain of it runs to a thousand characters; this is
+/// what it means, in a line, and the fix.
+fn setup_failure(
+    error: &(dyn std::error::Error + 'static),
+    call: &str,
+) -> Option<(String, String)> {
+    if let Some(problem) = super::credentials::problem(error) {
+        return Some((problem.message.clone(), problem.hint.clone()));
+    }
+    let unreachable = super::reach::unreachable(error)?;
+    let endpoint = &unreachable.endpoint;
+    let configured: Vec<String> = std::env::vars()
+        .filter(|(name, value)| {
+            name.starts_with("AWS_ENDPOINT_URL") && value.starts_with(endpoint.as_str())
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let hint = if configured.is_empty() {
+        "check the network and any proxy (HTTPS_PROXY), and that the region (--region, scope.home_region) is one of AWS's".to_owned()
+    } else {
+        format!(
+            "{endpoint} comes from {}: check the address, and that the server there is running",
+            configured.join(", ")
+        )
+    };
+    Some((
+        format!(
+            "cannot connect to {endpoint} for {call}: {}",
+            unreachable.cause()
+        ),
+        hint,
+    ))
+}
+
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(hint) = &self.setup_hint {
+            return write!(f, "{}\nhint: {hint}", self.detail);
+        }
         write!(f, "{} for {} failed", self.call, self.resource)?;
         match &self.code {
             Some(code) => write!(f, ": {code}: {}", self.detail)?,

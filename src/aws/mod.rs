@@ -1,8 +1,10 @@
 //! The edge to AWS: clients built from the standard credential and region chain, and AWS
 //! errors turned into messages that name the resource, the call and the fix.
 
+mod credentials;
 mod errors;
 mod meter;
+mod reach;
 mod retries;
 
 use std::sync::Arc;
@@ -15,7 +17,9 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub use errors::{AwsError, Class, Context};
 pub use retries::attempts_chosen;
 
+use credentials::{Explained, Profiles};
 use meter::Meter;
+use reach::Reachability;
 
 /// Credentials, retry settings and endpoint for one account, shared by every client of a run
 /// in that account, with the meter its requests go through. A clone shares the meter.
@@ -24,6 +28,8 @@ pub struct Session {
     config: SdkConfig,
     /// One connection pool for every client and account of the run.
     http: SharedHttpClient,
+    /// Whether AWS has answered yet: until it has, a failed connection is not retried.
+    reachability: Arc<Reachability>,
     meter: Arc<Meter>,
     /// With a custom endpoint (an emulator, a VPC endpoint) S3 must use path-style addressing,
     /// since bucket-name host prefixes do not resolve there.
@@ -44,13 +50,18 @@ impl Session {
     /// line's profile and region on top. `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`
     /// are honoured by the SDK itself, as are the retry settings (`AWS_MAX_ATTEMPTS`,
     /// `AWS_RETRY_MODE` and their profile keys; standard mode by default), but for the number
-    /// of attempts when none is set: see [`retries`].
-    pub async fn load(profile: Option<&str>, region: Option<&str>) -> Session {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .build_https();
+    /// of attempts when none is set: see [`retries`]. A profile asked for by name must exist.
+    pub async fn load(profile: Option<&str>, region: Option<&str>) -> anyhow::Result<Session> {
+        let profiles = Profiles::new(profile);
+        profiles.check().await?;
+        let reachability = Arc::new(Reachability::default());
+        let http = reachability.client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https(),
+        );
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http.clone())
             .retry_config(retries::retry_config(profile).await);
@@ -60,15 +71,22 @@ impl Session {
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
         }
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        if let Some(chain) = config.credentials_provider() {
+            config = config
+                .to_builder()
+                .credentials_provider(Explained::wrap(chain, profiles))
+                .build();
+        }
         let path_style_s3 =
             config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
-        Session {
+        Ok(Session {
             config,
             http,
+            reachability,
             meter: Arc::default(),
             path_style_s3,
-        }
+        })
     }
 
     /// A session in another account, through a role this session may assume. The role is
@@ -97,6 +115,7 @@ impl Session {
         Session {
             config,
             http: self.http.clone(),
+            reachability: self.reachability.clone(),
             meter: Arc::default(),
             path_style_s3: self.path_style_s3,
         }
@@ -143,6 +162,7 @@ impl Session {
                 .region(Region::new(region.to_owned()))
                 .force_path_style(self.path_style_s3)
                 .http_client(self.http_client("s3"))
+                .retry_classifier(self.reachability.classifier())
                 .build(),
         )
     }
@@ -158,6 +178,7 @@ impl Session {
                 .region(Region::new(region.to_owned()))
                 .endpoint_resolver(s3control_endpoint::KeepCustomHost::default())
                 .http_client(self.http_client("s3control"))
+                .retry_classifier(self.reachability.classifier())
                 .build(),
         )
     }
@@ -253,6 +274,7 @@ macro_rules! regional_clients {
                         $sdk::config::Builder::from(&self.config)
                             .region(Region::new(region.to_owned()))
                             .http_client(self.http_client(stringify!($method)))
+                            .retry_classifier(self.reachability.classifier())
                             .build(),
                     )
                 }

@@ -13,11 +13,13 @@ use futures::StreamExt;
 use super::report::{Reporter, capitalized, confirmed};
 use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
-use crate::apply::{Report, STOP_REQUESTED, Settings, execute};
+use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::lease::{self, Lease};
+use crate::output::{errln, outln};
 use crate::plan::{Plan, SavedPlan, Selector, destroy};
+use crate::progress::Changing;
 
 /// What the changes converge to.
 pub(super) enum Goal<'a> {
@@ -195,7 +197,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                 planned.lease.release().await?;
             }
             declined?;
-            println!("\n{} cancelled.", capitalized(verb));
+            outln!("\n{} cancelled.", capitalized(verb));
             return Ok(ExitCode::from(1));
         }
     }
@@ -272,10 +274,15 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
     let account_id = target.account_id.as_str();
     let result = async {
         lease.renew().await?;
+        let progress = Changing::start(account_id, verb_ing(&run.goal), plan.changes.len());
         let report: Report = execute(&target.session, &plan, &run.settings, &|event| {
+            if let Event::Finished(..) = event {
+                progress.change_done();
+            }
             run.reporter.event(account_id, event)
         })
         .await;
+        drop(progress);
         let after = run.goal.check(target, run).await;
         let finished = after.map(|after| Finished {
             failures: report.failures(),
@@ -297,6 +304,14 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
     }
 }
 
+/// What the progress display says the account's changes are doing.
+fn verb_ing(goal: &Goal<'_>) -> &'static str {
+    match goal {
+        Goal::Baseline { .. } => "changing",
+        Goal::Nothing { .. } => "destroying in",
+    }
+}
+
 /// Terraform's rule for Ctrl-C while changes are made: the first lets the changes in progress
 /// finish and starts no new one (each account's ending then says what is left, and its lease
 /// is given back); a second stops at once.
@@ -306,7 +321,7 @@ fn stop_on_interrupt() {
             return;
         }
         STOP_REQUESTED.store(true, Ordering::SeqCst);
-        eprintln!(
+        errln!(
             "\nInterrupted: the changes in progress finish, and no new one starts. Press Ctrl-C again to stop at once."
         );
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -19,9 +19,17 @@ use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
 use crate::model::Observed;
+use crate::output::errln;
 use crate::plan::{Action, ApiCallCounts, Plan, Selector};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let for_machines = matches!(
+        cli.command,
+        Command::Plan { json: true, .. }
+            | Command::Status { json: true, .. }
+            | Command::Apply { json: true, .. }
+    );
+    crate::progress::init(!cli.quiet && !for_machines);
     match cli.command {
         Command::Validate { baseline } => validate::run(&baseline.path),
         Command::Plan {
@@ -118,7 +126,7 @@ impl Reach {
 /// The accounts this run covers, each with a session, in account order. The caller's account
 /// is identified first, and refused when the baseline pins another.
 async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Reach> {
-    let base = Session::load(aws.profile.as_deref(), aws.region.as_deref()).await;
+    let base = Session::load(aws.profile.as_deref(), aws.region.as_deref()).await?;
     let region = account_region(aws, baseline);
     let caller = crate::observe::caller_account(&base, region).await?;
     if let Some(expected) = &baseline.scope.account_id
@@ -224,7 +232,7 @@ fn first_line(error: &anyhow::Error) -> String {
 fn warn_only(only: &[Selector]) {
     if !only.is_empty() {
         let parts: Vec<String> = only.iter().map(Selector::to_string).collect();
-        eprintln!(
+        errln!(
             "warning: only {} is planned; the rest of the baseline is neither checked nor repaired, and a change left out may be one these need. --only is for targeted repairs, not routine use.",
             parts.join(", ")
         );

@@ -8,6 +8,7 @@ use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
 use crate::cli::AwsArgs;
 use crate::model::Observed;
+use crate::output::{out, outln};
 use crate::plan::{
     AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render, render_cost,
     render_cost_total, render_json, sum_calls,
@@ -86,7 +87,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
             })
             .collect();
-        println!("{:#}", render_json(&reports, &reach.caller.api_calls()));
+        outln!("{:#}", render_json(&reports, &reach.caller.api_calls()));
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
@@ -95,13 +96,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
 
     if !output.json {
         for outcome in &outcomes {
-            println!("\n== account {} ==\n", outcome.account_id);
+            outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
                 Ok(planned) => {
-                    anstream::print!("{}", render(&planned.plan, true));
-                    print!("\n{}", render_cost(&planned.cost));
+                    out!("{}", render(&planned.plan, true));
+                    out!("\n{}", render_cost(&planned.cost));
                 }
-                Err(error) => println!("error: {error:#}"),
+                Err(error) => outln!("error: {error:#}"),
             }
         }
         print_summary(&outcomes, &reach.caller.api_calls());
@@ -135,8 +136,8 @@ fn one_account(
         cost,
     } = planned;
     if !output.json {
-        anstream::print!("{}", render(plan, true));
-        print!("\n{}", render_cost(cost));
+        out!("{}", render(plan, true));
+        out!("\n{}", render_cost(cost));
     }
     if !plan.gaps.is_empty() {
         bail!(
@@ -155,7 +156,7 @@ fn one_account(
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;
         if !output.json {
-            println!(
+            outln!(
                 "\nSaved the plan to {}. To make exactly these changes, run:\n    watchpost apply {}",
                 file.display(),
                 file.display()
@@ -171,7 +172,7 @@ fn one_account(
 
 /// One line per account, then the totals, as the last thing a reviewer reads.
 fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts) {
-    println!("\nAccounts:");
+    outln!("\nAccounts:");
     for outcome in outcomes {
         let state = match &outcome.result {
             Ok(Planned { plan, .. }) if !plan.gaps.is_empty() => {
@@ -180,7 +181,7 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
             Ok(Planned { plan, .. }) => account_line(plan),
             Err(error) => format!("failed: {}", first_line(error)),
         };
-        println!("  {}  {state}", outcome.account_id);
+        outln!("  {}  {state}", outcome.account_id);
     }
     let plans: Vec<&Plan> = outcomes
         .iter()
@@ -195,7 +196,7 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
     )
     .values()
     .sum();
-    println!(
+    outln!(
         "\nPlan: {} to add, {} to change, {} to destroy, over {} account(s){}. {calls} API calls.",
         plans
             .iter()
@@ -220,5 +221,5 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
         .iter()
         .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.cost))
         .collect();
-    print!("{}", render_cost_total(&estimates));
+    out!("{}", render_cost_total(&estimates));
 }

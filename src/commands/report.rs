@@ -2,7 +2,7 @@
 //! the ending, as text for people or JSON lines for machines, grouped by account when a run
 //! covers several.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use anyhow::bail;
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::converge::Finished;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
+use crate::output::{out, outln};
 use crate::plan::{
     AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render, sum_calls,
 };
@@ -43,15 +44,15 @@ impl Reporter {
             return;
         }
         if self.fan_out {
-            println!("\n== account {} ==\n", plan.account_id);
+            outln!("\n== account {} ==\n", plan.account_id);
         }
         if verb == "destroy" && plan.is_empty() && plan.gaps.is_empty() {
             for note in &plan.notes {
-                println!("note: {note}");
+                outln!("note: {note}");
             }
-            println!("Nothing to destroy: nothing watchpost made is left to remove.");
+            outln!("Nothing to destroy: nothing watchpost made is left to remove.");
         } else {
-            anstream::print!("{}", render(plan, true));
+            out!("{}", render(plan, true));
         }
     }
 
@@ -59,7 +60,7 @@ impl Reporter {
     /// one account reports it as the run's error).
     pub fn account_failed(&self, account_id: &str, error: &anyhow::Error) {
         if self.fan_out && !self.json {
-            println!("\n== account {account_id} ==\n\nerror: {error:#}");
+            outln!("\n== account {account_id} ==\n\nerror: {error:#}");
         }
     }
 
@@ -139,14 +140,14 @@ impl Reporter {
                 continue;
             };
             if self.fan_out && !(finished.converged() && finished.plan.is_empty()) {
-                println!("\n== account {} ==", outcome.account_id);
+                outln!("\n== account {} ==", outcome.account_id);
             }
             print_ending(finished, verb);
         }
         if !self.fan_out {
             return;
         }
-        println!("\nAccounts:");
+        outln!("\nAccounts:");
         for outcome in outcomes {
             let state = match &outcome.result {
                 Ok(finished) if finished.converged() && finished.plan.is_empty() => {
@@ -162,13 +163,13 @@ impl Reporter {
                 ),
                 Err(error) => format!("failed: {}", first_line(error)),
             };
-            println!("  {}  {state}", outcome.account_id);
+            outln!("  {}  {state}", outcome.account_id);
         }
         let converged = outcomes
             .iter()
             .filter(|o| o.result.as_ref().is_ok_and(Finished::converged))
             .count();
-        println!(
+        outln!(
             "\n{} complete in {converged} of {} account(s).",
             capitalized(verb),
             outcomes.len()
@@ -203,29 +204,29 @@ fn print_ending(finished: &Finished, verb: &str) {
     let plan = &finished.plan;
     match (finished.converged(), verb) {
         (true, _) if plan.is_empty() => {}
-        (true, "apply") => println!(
+        (true, "apply") => outln!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
             plan.count(Action::Create),
             plan.count(Action::Update),
             plan.count(Action::Delete)
         ),
-        (true, _) => println!(
+        (true, _) => outln!(
             "\nDestroy complete! Resources: {} destroyed.",
             plan.count(Action::Delete)
         ),
         (false, "apply") => {
-            println!("\nThe account does not match the baseline yet. What remains:\n");
-            anstream::print!("{}", render(&finished.after, true));
+            outln!("\nThe account does not match the baseline yet. What remains:\n");
+            out!("{}", render(&finished.after, true));
         }
         (false, _) => {
-            println!("\nWhat watchpost made and could not remove:\n");
-            anstream::print!("{}", render(&finished.after, true));
+            outln!("\nWhat watchpost made and could not remove:\n");
+            out!("{}", render(&finished.after, true));
         }
     }
 }
 
 fn json_line(value: Value) {
-    println!("{value}");
+    outln!("{value}");
 }
 
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
@@ -235,19 +236,24 @@ pub(super) fn confirmed(verb: &str) -> anyhow::Result<bool> {
             "refusing to {verb} without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
         );
     }
-    print!(
+    out!(
         "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
-    std::io::stdout().flush()?;
+    // What is approved is what was shown: a plan whose reader left half way was not seen.
+    if !crate::output::stdout_whole() {
+        bail!(
+            "refusing to {verb}: the plan could not be shown in full (its output was closed)\nhint: review the whole plan, or save it with `watchpost plan --out FILE` and run `watchpost apply FILE`"
+        );
+    }
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
 }
 
-/// Progress for people: on a terminal, each change as it starts and ends, on stderr; what
-/// failed is always said, on stdout, whoever is reading.
+/// Progress for people: where progress is shown, each change as it starts and ends, on
+/// stderr; what failed is always said, on stdout, whoever is reading.
 fn print_event(prefix: &str, event: Event<'_>) {
-    let progress = std::io::stderr().is_terminal();
+    let progress = crate::progress::shown();
     match event {
         Event::Started(change) if progress => {
             let verb = match change.action {
@@ -255,7 +261,7 @@ fn print_event(prefix: &str, event: Event<'_>) {
                 Action::Update => "updating",
                 Action::Delete => "deleting",
             };
-            eprintln!("{prefix}{}: {verb}...", change.id);
+            crate::progress::line(&format!("{prefix}{}: {verb}...", change.id));
         }
         Event::Started(_) => {}
         Event::Finished(change, outcome, elapsed) => match outcome {
@@ -265,22 +271,22 @@ fn print_event(prefix: &str, event: Event<'_>) {
                     Action::Update => "updated",
                     Action::Delete => "deleted",
                 };
-                eprintln!(
+                crate::progress::line(&format!(
                     "{prefix}{}: {verb} after {:.1}s",
                     change.id,
                     elapsed.as_secs_f64()
-                );
+                ));
             }
             Outcome::Done => {}
-            Outcome::Failed(error) => println!("{prefix}{}: failed: {error}", change.id),
+            Outcome::Failed(error) => outln!("{prefix}{}: failed: {error}", change.id),
             Outcome::NotStarted => {
-                println!(
+                outln!(
                     "{prefix}{}: not started: the run was interrupted",
                     change.id
                 )
             }
             Outcome::Skipped { because_of } => {
-                println!(
+                outln!(
                     "{prefix}{}: not attempted, because {because_of} failed",
                     change.id
                 )

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::output::{out, outln};
 use crate::status::{StatusReport, Time, render_json, render_text};
 
 /// Attempts per call unless the user chose a number: the SDK's own default. A person is
@@ -55,28 +56,28 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
                 api_calls: &outcome.api_calls,
             })
             .collect();
-        println!("{:#}", render_json(&accounts, &reach.caller.api_calls()));
+        outln!("{:#}", render_json(&accounts, &reach.caller.api_calls()));
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
         let status = outcome.result?;
         if !json {
-            print!("{}", render_text(&status, now()));
+            out!("{}", render_text(&status, now()));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if !json {
         for outcome in &outcomes {
-            println!("\n== account {} ==\n", outcome.account_id);
+            outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
-                Ok(status) => print!("{}", render_text(status, now())),
-                Err(error) => println!("error: {error:#}"),
+                Ok(status) => out!("{}", render_text(status, now())),
+                Err(error) => outln!("error: {error:#}"),
             }
         }
     }
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     if !json {
-        println!(
+        outln!(
             "\nRead {} of {} account(s){}.",
             outcomes.len() - failed,
             outcomes.len(),

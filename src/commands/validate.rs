@@ -2,6 +2,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::baseline::RegionSelection;
+use crate::output::outln;
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let (baseline, _) = super::read_baseline(path)?;
@@ -60,7 +61,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         true => "nothing yet".to_owned(),
         false => parts.join(", "),
     };
-    println!(
+    outln!(
         "{} is valid. It manages {manages}; regions: {regions}; home region: {}.",
         path.display(),
         baseline.scope.home_region

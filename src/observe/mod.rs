@@ -16,7 +16,7 @@ mod usage;
 
 use std::collections::BTreeSet;
 
-use futures::future::join_all;
+use futures::future::{BoxFuture, join_all};
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
@@ -145,102 +145,120 @@ pub async fn account(
         .iter()
         .flat_map(|config| config.rules.keys().cloned())
         .collect();
-    let mut reads: Vec<futures::future::BoxFuture<'_, Read>> = Vec::new();
+    let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
     if baseline.guardduty.is_some() {
         for region in regions.iter().chain(&retired) {
-            reads.push(Box::pin(guardduty::detector(session, region)));
+            reads.push(tagged(region, guardduty::detector(session, region)));
         }
     }
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         let bucket = log_bucket_name(baseline, account_id);
-        reads.push(Box::pin(s3::log_bucket(session, home, bucket, ownership)));
+        reads.push(tagged(
+            home,
+            s3::log_bucket(session, home, bucket, ownership),
+        ));
     }
     if let Some(config) = &baseline.config {
-        reads.push(Box::pin(iam::role(session, home, &config.role_name)));
+        reads.push(tagged(home, iam::role(session, home, &config.role_name)));
         for region in regions {
-            reads.push(Box::pin(config::region(
-                session,
+            reads.push(tagged(
                 region,
-                &wanted_rules,
-                ownership,
-                config::Reach::Everything,
-            )));
+                config::region(
+                    session,
+                    region,
+                    &wanted_rules,
+                    ownership,
+                    config::Reach::Everything,
+                ),
+            ));
         }
         // Out of scope now, so whatever watchpost made there goes: ownership is read.
         for region in &retired {
-            reads.push(Box::pin(config::region(
-                session,
+            reads.push(tagged(
                 region,
-                &wanted_rules,
-                true,
-                config::Reach::Leftovers,
-            )));
+                config::region(
+                    session,
+                    region,
+                    &wanted_rules,
+                    true,
+                    config::Reach::Leftovers,
+                ),
+            ));
         }
     }
     if let Some(cloudtrail) = &baseline.cloudtrail {
-        reads.push(Box::pin(iam::role(session, home, &cloudtrail.role_name)));
-        reads.push(Box::pin(cloudtrail::trail(
-            session,
+        reads.push(tagged(
             home,
-            &cloudtrail.name,
-            ownership,
-        )));
+            iam::role(session, home, &cloudtrail.role_name),
+        ));
+        reads.push(tagged(
+            home,
+            cloudtrail::trail(session, home, &cloudtrail.name, ownership),
+        ));
         let namespace = baseline
             .alarms
             .as_ref()
             .map(|alarms| alarms.metric_namespace.as_str());
-        reads.push(Box::pin(logs::log_group(
-            session,
+        reads.push(tagged(
             home,
-            &cloudtrail.log_group_name,
-            namespace,
-            ownership,
-        )));
+            logs::log_group(
+                session,
+                home,
+                &cloudtrail.log_group_name,
+                namespace,
+                ownership,
+            ),
+        ));
     }
     if let Some(alerts) = &baseline.alerts {
-        reads.push(Box::pin(sns::topic(
-            session,
+        reads.push(tagged(
             home,
-            account_id,
-            &alerts.topic_name,
-            sns::Audience::Baseline { ownership },
-        )));
+            sns::topic(
+                session,
+                home,
+                account_id,
+                &alerts.topic_name,
+                sns::Audience::Baseline { ownership },
+            ),
+        ));
         // Alerts once had a topic per region; what watchpost made there goes, so the topic's
         // tags are read, and its subscriptions are watchpost's only if the topic is.
         for region in regions.iter().chain(&retired).filter(|r| *r != home) {
-            reads.push(Box::pin(sns::topic(
-                session,
+            reads.push(tagged(
                 region,
-                account_id,
-                &alerts.topic_name,
-                sns::Audience::TopicOwner,
-            )));
+                sns::topic(
+                    session,
+                    region,
+                    account_id,
+                    &alerts.topic_name,
+                    sns::Audience::TopicOwner,
+                ),
+            ));
         }
-        reads.push(Box::pin(iam::role(
-            session,
+        reads.push(tagged(
             home,
-            &alerts.forward_role_name,
-        )));
+            iam::role(session, home, &alerts.forward_role_name),
+        ));
     }
     if let Some(signin) = &baseline.signin_notification {
         for region in &signin_placed {
-            reads.push(Box::pin(events::rule(
-                session,
+            reads.push(tagged(
                 region,
-                Kind::SigninRule,
-                &signin.rule_name,
-                ownership,
-            )));
+                events::rule(
+                    session,
+                    region,
+                    Kind::SigninRule,
+                    &signin.rule_name,
+                    ownership,
+                ),
+            ));
         }
         // Out of scope now, so the rule watchpost made there goes: ownership is read.
         for region in retired.iter().filter(|r| !signin_placed.contains(r)) {
-            reads.push(Box::pin(events::rule(
-                session,
+            reads.push(tagged(
                 region,
-                Kind::SigninRule,
-                &signin.rule_name,
-                true,
-            )));
+                events::rule(session, region, Kind::SigninRule, &signin.rule_name, true),
+            ));
         }
     }
     if let (Some(findings), Some(_)) = (
@@ -251,58 +269,79 @@ pub async fn account(
         &baseline.alerts,
     ) {
         for region in regions {
-            reads.push(Box::pin(events::rule(
-                session,
+            reads.push(tagged(
                 region,
-                Kind::FindingRule,
-                &findings.rule_name,
-                ownership,
-            )));
+                events::rule(
+                    session,
+                    region,
+                    Kind::FindingRule,
+                    &findings.rule_name,
+                    ownership,
+                ),
+            ));
         }
         // Out of scope now, so the rule watchpost made there goes: ownership is read.
         for region in &retired {
-            reads.push(Box::pin(events::rule(
-                session,
+            reads.push(tagged(
                 region,
-                Kind::FindingRule,
-                &findings.rule_name,
-                true,
-            )));
+                events::rule(
+                    session,
+                    region,
+                    Kind::FindingRule,
+                    &findings.rule_name,
+                    true,
+                ),
+            ));
         }
     }
     if let Some(kms) = &baseline.kms {
-        reads.push(Box::pin(kms::key(session, home, &kms.alias, ownership)));
+        reads.push(tagged(home, kms::key(session, home, &kms.alias, ownership)));
     }
     if let Some(alarms) = &baseline.alarms {
-        reads.push(Box::pin(cloudwatch::alarms(
-            session, home, alarms, ownership,
-        )));
+        reads.push(tagged(
+            home,
+            cloudwatch::alarms(session, home, alarms, ownership),
+        ));
     }
     if baseline.password_policy.is_some() {
-        reads.push(Box::pin(account::password_policy(session, home)));
+        reads.push(tagged(home, account::password_policy(session, home)));
     }
     if baseline.account_public_access_block.is_some() {
-        reads.push(Box::pin(account::public_access_block(
-            session, home, account_id,
-        )));
+        reads.push(tagged(
+            home,
+            account::public_access_block(session, home, account_id),
+        ));
     }
     if let Some(ebs) = &baseline.ebs_encryption {
         for region in regions {
             let read_key = ebs.kms_key_ids.contains_key(region);
-            reads.push(Box::pin(account::ebs_encryption(session, region, read_key)));
+            reads.push(tagged(
+                region,
+                account::ebs_encryption(session, region, read_key),
+            ));
         }
     }
     if let Some(analyzer) = &baseline.access_analyzer {
         // Out of scope now, so the analyzer watchpost made there goes, as a detector does.
         for region in regions.iter().chain(&retired) {
-            reads.push(Box::pin(account::access_analyzer(
-                session,
+            reads.push(tagged(
                 region,
-                &analyzer.name,
-            )));
+                account::access_analyzer(session, region, &analyzer.name),
+            ));
         }
     }
-    let reads = join_all(reads).await;
+    let progress =
+        crate::progress::Reading::start(account_id, reads.iter().map(|(region, _)| *region));
+    let reads = join_all(reads.into_iter().map(|(region, read)| {
+        let progress = &progress;
+        async move {
+            let result = read.await;
+            progress.read_done(region);
+            result
+        }
+    }))
+    .await;
+    drop(progress);
     for read in reads {
         match read {
             Ok(found) => observed.resources.extend(found),
@@ -320,6 +359,14 @@ pub async fn account(
     observed.gaps.sort();
     observed.gaps.dedup();
     observed
+}
+
+/// A read, with the region it is of, for the progress display.
+fn tagged<'a>(
+    region: &'a str,
+    read: impl Future<Output = Read> + Send + 'a,
+) -> (&'a str, BoxFuture<'a, Read>) {
+    (region, Box::pin(read))
 }
 
 /// The places a failed read of `kind` leaves unknown.

@@ -8,6 +8,8 @@
 //! what AWS's own API model refuses (botocore's models, from `$WATCHPOST_BOTOCORE_DATA` or else
 //! the venv moto runs from): a test whose requests broke the model fails, listing them.
 
+// Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
+#![allow(clippy::disallowed_macros)]
 // Each test file compiles its own copy of this module and uses only some of its helpers.
 #![allow(dead_code)]
 
