@@ -247,7 +247,7 @@ async fn destroy_leaves_the_account_settings() {
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
 
-    let run = moto.watchpost(&["destroy", "--baseline", path, "--auto-approve"]);
+    let run = moto.watchpost(&["destroy", "--baseline", path, "--auto-approve", "--full"]);
     run.assert_success();
     for setting in [
         "password_policy/global",

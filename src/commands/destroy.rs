@@ -13,6 +13,7 @@ use crate::cli::AwsArgs;
 pub struct How {
     pub auto_approve: bool,
     pub delete_logs: bool,
+    pub full: bool,
     pub lock_timeout: Duration,
 }
 
@@ -33,6 +34,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         auto_approve: how.auto_approve,
         lock_timeout: how.lock_timeout,
         reporter: Reporter {
+            full: how.full,
             json: false,
             fan_out: reach.is_fan_out(),
         },

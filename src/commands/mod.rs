@@ -28,13 +28,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             baseline,
             aws,
             detailed_exitcode,
+            format,
             json,
+            full,
             out,
             only,
         } => {
             let output = plan::Output {
                 detailed_exitcode,
-                json,
+                format: plan::Format::chosen(format, json, full)?,
                 out,
                 only,
             };
@@ -50,11 +52,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             delete_logs,
+            full,
             lock_timeout,
         } => {
             let how = destroy::How {
                 auto_approve,
                 delete_logs,
+                full,
                 lock_timeout: Duration::from_secs(lock_timeout),
             };
             destroy::run(&baseline.path, &aws, &how).await
@@ -65,6 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             json,
+            full,
             notify,
             lock_timeout,
             only,
@@ -73,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 plan_file,
                 auto_approve,
                 json,
+                full,
                 notify,
                 only,
                 lock_timeout: Duration::from_secs(lock_timeout),

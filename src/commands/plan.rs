@@ -6,18 +6,44 @@ use anyhow::{Context, bail};
 use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
-use crate::cli::AwsArgs;
+use crate::cli::{AwsArgs, PlanFormat};
 use crate::model::Observed;
 use crate::plan::{
-    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render, render_cost,
-    render_cost_total, render_json, sum_calls,
+    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render_compact, render_cost,
+    render_cost_total, render_full, render_json, render_markdown, sum_calls, summary_line,
 };
 
 pub struct Output {
     pub detailed_exitcode: bool,
-    pub json: bool,
+    pub format: Format,
     pub out: Option<PathBuf>,
     pub only: Vec<Selector>,
+}
+
+/// How the plan is printed.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Format {
+    /// For people: compact unless `full`, which shows every setting of every change.
+    Text {
+        full: bool,
+    },
+    Json,
+    Markdown,
+}
+
+impl Format {
+    /// The format the command line asks for: `--json` is `--format json`, and `--full` is a
+    /// choice within the text format.
+    pub fn chosen(format: PlanFormat, json: bool, full: bool) -> anyhow::Result<Format> {
+        Ok(match (format, json) {
+            (_, true) | (PlanFormat::Json, _) => Format::Json,
+            (PlanFormat::Text, false) => Format::Text { full },
+            (PlanFormat::Markdown, false) if full => bail!(
+                "--full is for the text plan; the markdown plan fits what it can in a comment by itself\nhint: drop --full, or use --format text --full"
+            ),
+            (PlanFormat::Markdown, false) => Format::Markdown,
+        })
+    }
 }
 
 /// One account planned: the plan, the reading it was made from, and what the baseline costs.
@@ -62,8 +88,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     })
     .await;
 
-    if output.json {
-        let reports: Vec<AccountReport<'_>> = outcomes
+    let reports = || -> Vec<AccountReport<'_>> {
+        outcomes
             .iter()
             .map(|outcome| AccountReport {
                 account_id: &outcome.account_id,
@@ -74,26 +100,27 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 api_calls: &outcome.api_calls,
                 cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
             })
-            .collect();
-        println!("{:#}", render_json(&reports, &reach.caller.api_calls()));
+            .collect()
+    };
+    match output.format {
+        Format::Json => println!("{:#}", render_json(&reports(), &reach.caller.api_calls())),
+        Format::Markdown => print!("{}", render_markdown(&reports())),
+        Format::Text { .. } => {}
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
         return one_account(&outcome.result?, &source, output);
     }
 
-    if !output.json {
+    if let Format::Text { full } = output.format {
         for outcome in &outcomes {
             println!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
-                Ok(planned) => {
-                    anstream::print!("{}", render(&planned.plan, true));
-                    print!("\n{}", render_cost(&planned.cost));
-                }
+                Ok(planned) => print_text(planned, full),
                 Err(error) => println!("error: {error:#}"),
             }
         }
-        print_summary(&outcomes, &reach.caller.api_calls());
+        print_summary(&outcomes, &reach.caller.api_calls(), full);
     }
     let failed = outcomes.iter().any(|outcome| match &outcome.result {
         Ok(planned) => !planned.plan.gaps.is_empty(),
@@ -113,14 +140,9 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
 
 /// The output Terraform users know, for a run over the caller's own account.
 fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Result<ExitCode> {
-    let Planned {
-        plan,
-        observed,
-        cost,
-    } = planned;
-    if !output.json {
-        anstream::print!("{}", render(plan, true));
-        print!("\n{}", render_cost(cost));
+    let Planned { plan, observed, .. } = planned;
+    if let Format::Text { full } = output.format {
+        print_text(planned, full);
     }
     if !plan.gaps.is_empty() {
         bail!(
@@ -133,7 +155,7 @@ fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Resu
         let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;
-        if !output.json {
+        if let Format::Text { .. } = output.format {
             println!(
                 "\nSaved the plan to {}. To make exactly these changes, run:\n    watchpost apply {}",
                 file.display(),
@@ -148,8 +170,21 @@ fn one_account(planned: &Planned, source: &str, output: &Output) -> anyhow::Resu
     })
 }
 
+/// One account's plan for people, and what the baseline costs. The full plan keeps its
+/// summary line above the cost, where it has always been; the compact plan ends with it.
+fn print_text(planned: &Planned, full: bool) {
+    if full {
+        anstream::print!("{}", render_full(&planned.plan, true));
+        print!("\n{}", render_cost(&planned.cost));
+    } else {
+        anstream::print!("{}", render_compact(&planned.plan, true));
+        print!("{}", render_cost(&planned.cost));
+        println!("\n{}", summary_line(&planned.plan));
+    }
+}
+
 /// One line per account, then the totals, as the last thing a reviewer reads.
-fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts) {
+fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts, full: bool) {
     println!("\nAccounts:");
     for outcome in outcomes {
         let state = match &outcome.result {
@@ -174,7 +209,7 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
     )
     .values()
     .sum();
-    println!(
+    let totals = format!(
         "\nPlan: {} to add, {} to change, {} to destroy, over {} account(s){}. {calls} API calls.",
         plans
             .iter()
@@ -199,5 +234,10 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
         .iter()
         .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.cost))
         .collect();
-    print!("{}", render_cost_total(&estimates));
+    let cost = render_cost_total(&estimates);
+    if full {
+        print!("{totals}\n{cost}");
+    } else {
+        print!("\n{cost}{totals}\n");
+    }
 }

@@ -11,11 +11,14 @@ use super::converge::Finished;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
 use crate::plan::{
-    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render, sum_calls,
+    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render_compact,
+    render_full, render_remaining, sum_calls, summary_line,
 };
 
 pub(super) struct Reporter {
     pub json: bool,
+    /// Plans are shown with every setting of every change, not compact.
+    pub full: bool,
     /// The run covers several accounts: every line says which.
     pub fan_out: bool,
 }
@@ -50,8 +53,11 @@ impl Reporter {
                 println!("note: {note}");
             }
             println!("Nothing to destroy: nothing watchpost made is left to remove.");
+        } else if self.full {
+            anstream::print!("{}", render_full(plan, true));
         } else {
-            anstream::print!("{}", render(plan, true));
+            anstream::print!("{}", render_compact(plan, true));
+            println!("{}", summary_line(plan));
         }
     }
 
@@ -198,7 +204,8 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
     line
 }
 
-/// How one account's changes ended, for people.
+/// How one account's changes ended, for people. What an apply left to do is counted, not
+/// planned again: the next plan shows it.
 fn print_ending(finished: &Finished, verb: &str) {
     let plan = &finished.plan;
     match (finished.converged(), verb) {
@@ -215,11 +222,13 @@ fn print_ending(finished: &Finished, verb: &str) {
         ),
         (false, "apply") => {
             println!("\nThe account does not match the baseline yet. What remains:\n");
-            anstream::print!("{}", render(&finished.after, true));
+            anstream::print!("{}", render_remaining(&finished.after, true));
+            println!("\n`watchpost plan` shows each of them in full.");
         }
         (false, _) => {
             println!("\nWhat watchpost made and could not remove:\n");
-            anstream::print!("{}", render(&finished.after, true));
+            anstream::print!("{}", render_compact(&finished.after, true));
+            println!("{}", summary_line(&finished.after));
         }
     }
 }
