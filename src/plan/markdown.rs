@@ -96,7 +96,7 @@ pub(super) fn render_within(accounts: &[AccountReport<'_>], limit: usize) -> Str
     let mut shown = 0;
     for block in &blocks {
         let text = block.render();
-        if used + length(&text) + 1 <= room {
+        if used + length(&text) < room {
             used += length(&text) + 1;
             shown += block.changes();
             kept.push(text);
