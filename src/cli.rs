@@ -31,6 +31,14 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The forms `plan` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the baseline file without calling AWS
@@ -47,9 +55,16 @@ pub enum Command {
         /// Exit 0 when the account matches, 2 when there are changes, 1 on error
         #[arg(long)]
         detailed_exitcode: bool,
-        /// Print the plan as one JSON document (docs/json-output.md) instead of text
-        #[arg(long)]
+        /// How to print the plan: text for people, one JSON document (docs/json-output.md), or
+        /// Markdown for a pull-request comment
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+        /// Print the plan as one JSON document; the same as --format json
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Show every change with all its settings, instead of counting what is added
+        #[arg(long, conflicts_with = "json")]
+        full: bool,
         /// Also save the plan to FILE, for `watchpost apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -85,6 +100,9 @@ pub enum Command {
         /// Also delete the log bucket and the trail's log group, and the logs in them
         #[arg(long)]
         delete_logs: bool,
+        /// Show the plan as it is, without saying once what repeats in each region
+        #[arg(long)]
+        full: bool,
         /// Wait this long for another run that holds the account, instead of exiting at once
         #[arg(long, value_name = "SECONDS", default_value_t = 0)]
         lock_timeout: u64,
@@ -108,6 +126,9 @@ pub enum Command {
         /// Report progress as JSON lines (docs/json-output.md) instead of text
         #[arg(long)]
         json: bool,
+        /// Show every change with all its settings, instead of counting what is added
+        #[arg(long, conflicts_with = "json")]
+        full: bool,
         /// Publish a summary of what was repaired to the alert topic; nothing when nothing drifted
         #[arg(long)]
         notify: bool,

@@ -247,7 +247,7 @@ async fn destroy_leaves_the_account_settings() {
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
 
-    let run = moto.watchpost(&["destroy", "--baseline", path, "--auto-approve"]);
+    let run = moto.watchpost(&["destroy", "--baseline", path, "--auto-approve", "--full"]);
     run.assert_success();
     for setting in [
         "password_policy/global",
@@ -284,7 +284,8 @@ async fn an_analyzer_that_cannot_be_read_is_a_gap_not_an_absence() {
     let path = baseline.path_str();
     // moto's 500 is retried as AWS's would be; once is enough to see what becomes of it.
     let once = [("AWS_MAX_ATTEMPTS", "1")];
-    let run = moto.watchpost_with_env(&["plan", "--baseline", path, "--detailed-exitcode"], &once);
+    let plan = ["plan", "--baseline", path, "--detailed-exitcode", "--full"];
+    let run = moto.watchpost_with_env(&plan, &once);
     shows(
         &run,
         1,

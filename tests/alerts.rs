@@ -37,7 +37,13 @@ trail-changes = { pattern = '{ ($.eventName = StopLogging) || ($.eventName = Del
 "#;
 
 fn plan(moto: &Moto, baseline: &str) -> Run {
-    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline,
+        "--detailed-exitcode",
+        "--full",
+    ])
 }
 
 fn apply(moto: &Moto, baseline: &str) -> Run {

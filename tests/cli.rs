@@ -227,3 +227,21 @@ fn a_usage_error_exits_1_not_the_drift_code() {
     run.assert_code(1);
     assert!(run.stderr.contains("--detailed-exitcode"), "{}", run.stderr);
 }
+
+#[test]
+fn full_is_for_the_text_plan() {
+    let run = run_watchpost(&["plan", "--format", "markdown", "--full"], &[]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("--full is for the text plan") && run.stderr.contains("hint: "),
+        "{}",
+        run.stderr
+    );
+    let both = run_watchpost(&["plan", "--json", "--format", "text"], &[]);
+    both.assert_code(1);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}

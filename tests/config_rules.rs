@@ -57,7 +57,7 @@ async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    let plan = || moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
+    let plan = || moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode", "--full"]);
 
     let before = plan();
     before.assert_code(2);

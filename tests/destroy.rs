@@ -59,6 +59,7 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         "--baseline",
         baseline.path_str(),
         "--auto-approve",
+        "--full",
     ]);
     destroy.assert_success();
     for expected in [

@@ -34,7 +34,13 @@ acm-certificate-expiration-check = { daysToExpiration = 30 }
 "#;
 
 fn plan(moto: &Moto, baseline: &str) -> support::Run {
-    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline,
+        "--detailed-exitcode",
+        "--full",
+    ])
 }
 
 fn apply(moto: &Moto, baseline: &str) -> support::Run {

@@ -262,7 +262,7 @@ async fn destroy_keeps_the_key_with_the_logs_or_schedules_its_deletion_with_them
     let (key_arn, _) = aliased_key(&moto).await;
 
     let destroy = |extra: &[&str]| {
-        let mut args = vec!["destroy", "--baseline", path, "--auto-approve"];
+        let mut args = vec!["destroy", "--baseline", path, "--auto-approve", "--full"];
         args.extend(extra);
         moto.watchpost(&args)
     };

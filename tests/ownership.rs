@@ -22,7 +22,13 @@ root-account-use = {}
 "#;
 
 fn plan(moto: &Moto, baseline: &str) -> Run {
-    moto.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline,
+        "--detailed-exitcode",
+        "--full",
+    ])
 }
 
 async fn rule_names(moto: &Moto) -> Vec<String> {

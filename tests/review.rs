@@ -197,7 +197,11 @@ async fn colour_only_when_asked_or_on_a_terminal() {
     let baseline = write_baseline(BASELINE);
     let plain = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(!plain.stdout.contains('\u{1b}'), "no colour into a pipe");
-    assert!(plain.stdout.contains("  + guardduty_detector/us-east-1"));
+    assert!(
+        plain.stdout.contains("  + guardduty_detector  "),
+        "{}",
+        plain.stdout
+    );
     let forced = moto.watchpost_with_env(
         &[
             "plan",
@@ -211,7 +215,7 @@ async fn colour_only_when_asked_or_on_a_terminal() {
     assert!(
         forced
             .stdout
-            .contains("\u{1b}[32m+\u{1b}[0m guardduty_detector/us-east-1"),
+            .contains("\u{1b}[32m+\u{1b}[0m guardduty_detector  "),
         "{:?}",
         forced.stdout
     );
@@ -350,4 +354,65 @@ async fn apply_json_stream_is_stable() {
         })
         .collect();
     insta::assert_json_snapshot!(events);
+}
+
+#[tokio::test]
+async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let compact = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
+    compact.assert_success();
+    assert!(
+        compact.stdout.lines().any(|line| {
+            line.starts_with("  + guardduty_detector ") && line.ends_with(" 1  us-east-1")
+        }),
+        "{}",
+        compact.stdout
+    );
+    assert!(!compact.stdout.contains("finding_publishing_frequency"));
+    let last = compact.stdout.trim_end().lines().last().unwrap();
+    assert_eq!(last, "Plan: 7 to add, 0 to change, 0 to destroy.");
+    assert!(compact.stdout.find("Estimated cost:") < compact.stdout.find("Plan: "));
+    let longest = compact.stdout.lines().map(|l| l.chars().count()).max();
+    assert!(longest <= Some(120), "{}", compact.stdout);
+
+    let full = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--full"]);
+    full.assert_success();
+    assert!(
+        full.stdout
+            .contains("  + guardduty_detector/us-east-1\n      features                     = ")
+            && full
+                .stdout
+                .contains("      finding_publishing_frequency = \"ONE_HOUR\"\n"),
+        "{}",
+        full.stdout
+    );
+    assert!(full.stdout.find("Plan: ") < full.stdout.find("Cost estimate"));
+}
+
+#[tokio::test]
+async fn the_markdown_plan_is_a_pull_request_comment() {
+    let moto = Moto::start();
+    let baseline = write_baseline(BASELINE);
+    let plan = |format: &[&str]| {
+        let run =
+            moto.watchpost(&[&["plan", "--baseline", baseline.path_str()][..], format].concat());
+        run.assert_success();
+        run.stdout
+    };
+    let markdown = plan(&["--format", "markdown"]);
+    assert!(
+        markdown.starts_with(
+            "### watchpost plan for account `123456789012`\n\n**Plan: 7 to add, 0 to change, 0 to destroy.**\n"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "<details><summary>+ guardduty_detector: 1 to add, us-east-1</summary>\n\n```diff\n+ guardduty_detector/us-east-1\n"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("\nEstimated cost: $"), "{markdown}");
+    assert_eq!(plan(&["--json"]), plan(&["--format", "json"]));
 }

@@ -21,6 +21,7 @@ pub struct How {
     pub plan_file: Option<PathBuf>,
     pub auto_approve: bool,
     pub json: bool,
+    pub full: bool,
     pub notify: bool,
     pub only: Vec<Selector>,
     pub lock_timeout: Duration,
@@ -69,6 +70,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         auto_approve: how.auto_approve,
         lock_timeout: how.lock_timeout,
         reporter: Reporter {
+            full: how.full,
             json: how.json,
             fan_out: reach.is_fan_out(),
         },

@@ -14,6 +14,7 @@ use crate::plan::Selector;
 pub struct How {
     pub auto_approve: bool,
     pub delete_logs: bool,
+    pub full: bool,
     pub lock_timeout: Duration,
     pub only: Vec<Selector>,
 }
@@ -37,6 +38,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
         auto_approve: how.auto_approve,
         lock_timeout: how.lock_timeout,
         reporter: Reporter {
+            full: how.full,
             json: false,
             fan_out: reach.is_fan_out(),
         },

@@ -36,14 +36,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             baseline,
             aws,
             detailed_exitcode,
+            format,
             json,
+            full,
             out,
             only,
             lock_timeout,
         } => {
             let output = plan::Output {
                 detailed_exitcode,
-                json,
+                format: plan::Format::chosen(format, json, full)?,
                 out,
                 only,
                 lock_timeout: Duration::from_secs(lock_timeout),
@@ -60,12 +62,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             delete_logs,
+            full,
             lock_timeout,
             only,
         } => {
             let how = destroy::How {
                 auto_approve,
                 delete_logs,
+                full,
                 lock_timeout: Duration::from_secs(lock_timeout),
                 only,
             };
@@ -77,6 +81,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             auto_approve,
             json,
+            full,
             notify,
             lock_timeout,
             only,
@@ -85,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 plan_file,
                 auto_approve,
                 json,
+                full,
                 notify,
                 only,
                 lock_timeout: Duration::from_secs(lock_timeout),
@@ -99,7 +105,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn read_baseline(path: &std::path::Path) -> anyhow::Result<(Baseline, String)> {
     let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
     for warning in &warnings {
-        eprintln!("{warning}");
+        errln!("{warning}");
     }
     Ok((baseline, source))
 }

@@ -6,21 +6,47 @@ use anyhow::{Context, bail};
 
 use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
-use crate::cli::AwsArgs;
+use crate::cli::{AwsArgs, PlanFormat};
 use crate::model::Observed;
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render, render_cost,
-    render_cost_total, render_json, sum_calls,
+    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render_compact, render_cost,
+    render_cost_total, render_full, render_json, render_markdown, sum_calls, summary_line,
 };
 
 pub struct Output {
     pub detailed_exitcode: bool,
-    pub json: bool,
+    pub format: Format,
     pub out: Option<PathBuf>,
     pub only: Vec<Selector>,
     /// How long to wait for a run that holds the account; zero: read at once, unchecked.
     pub lock_timeout: Duration,
+}
+
+/// How the plan is printed.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Format {
+    /// For people: compact unless `full`, which shows every setting of every change.
+    Text {
+        full: bool,
+    },
+    Json,
+    Markdown,
+}
+
+impl Format {
+    /// The format the command line asks for: `--json` is `--format json`, and `--full` is a
+    /// choice within the text format.
+    pub fn chosen(format: PlanFormat, json: bool, full: bool) -> anyhow::Result<Format> {
+        Ok(match (format, json) {
+            (_, true) | (PlanFormat::Json, _) => Format::Json,
+            (PlanFormat::Text, false) => Format::Text { full },
+            (PlanFormat::Markdown, false) if full => bail!(
+                "--full is for the text plan; the markdown plan fits what it can in a comment by itself\nhint: drop --full, or use --format text --full"
+            ),
+            (PlanFormat::Markdown, false) => Format::Markdown,
+        })
+    }
 }
 
 /// One account planned: the plan, the reading it was made from, and what the baseline costs.
@@ -74,8 +100,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     })
     .await;
 
-    if output.json {
-        let reports: Vec<AccountReport<'_>> = outcomes
+    let reports = || -> Vec<AccountReport<'_>> {
+        outcomes
             .iter()
             .map(|outcome| AccountReport {
                 account_id: &outcome.account_id,
@@ -86,26 +112,27 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 api_calls: &outcome.api_calls,
                 cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
             })
-            .collect();
-        outln!("{:#}", render_json(&reports, &reach.caller.api_calls()));
+            .collect()
+    };
+    match output.format {
+        Format::Json => outln!("{:#}", render_json(&reports(), &reach.caller.api_calls())),
+        Format::Markdown => out!("{}", render_markdown(&reports())),
+        Format::Text { .. } => {}
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
         return one_account(&outcome.result?, &source, path, output);
     }
 
-    if !output.json {
+    if let Format::Text { full } = output.format {
         for outcome in &outcomes {
             outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
-                Ok(planned) => {
-                    out!("{}", render(&planned.plan, true));
-                    out!("\n{}", render_cost(&planned.cost));
-                }
+                Ok(planned) => print_text(planned, full),
                 Err(error) => outln!("error: {error:#}"),
             }
         }
-        print_summary(&outcomes, &reach.caller.api_calls());
+        print_summary(&outcomes, &reach.caller.api_calls(), full);
     }
     let failed = outcomes.iter().any(|outcome| match &outcome.result {
         Ok(planned) => !planned.plan.gaps.is_empty(),
@@ -130,14 +157,9 @@ fn one_account(
     path: &Path,
     output: &Output,
 ) -> anyhow::Result<ExitCode> {
-    let Planned {
-        plan,
-        observed,
-        cost,
-    } = planned;
-    if !output.json {
-        out!("{}", render(plan, true));
-        out!("\n{}", render_cost(cost));
+    let Planned { plan, observed, .. } = planned;
+    if let Format::Text { full } = output.format {
+        print_text(planned, full);
     }
     if !plan.gaps.is_empty() {
         bail!(
@@ -155,7 +177,7 @@ fn one_account(
         let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;
-        if !output.json {
+        if let Format::Text { .. } = output.format {
             outln!(
                 "\nSaved the plan to {}. To make exactly these changes, run:\n    watchpost apply {}",
                 file.display(),
@@ -170,8 +192,21 @@ fn one_account(
     })
 }
 
+/// One account's plan for people, and what the baseline costs. The full plan keeps its
+/// summary line above the cost, where it has always been; the compact plan ends with it.
+fn print_text(planned: &Planned, full: bool) {
+    if full {
+        out!("{}", render_full(&planned.plan, true));
+        out!("\n{}", render_cost(&planned.cost));
+    } else {
+        out!("{}", render_compact(&planned.plan, true));
+        out!("{}", render_cost(&planned.cost));
+        outln!("\n{}", summary_line(&planned.plan));
+    }
+}
+
 /// One line per account, then the totals, as the last thing a reviewer reads.
-fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts) {
+fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts, full: bool) {
     outln!("\nAccounts:");
     for outcome in outcomes {
         let state = match &outcome.result {
@@ -196,7 +231,7 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
     )
     .values()
     .sum();
-    outln!(
+    let totals = format!(
         "\nPlan: {} to add, {} to change, {} to destroy, over {} account(s){}. {calls} API calls.",
         plans
             .iter()
@@ -221,5 +256,10 @@ fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts
         .iter()
         .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.cost))
         .collect();
-    out!("{}", render_cost_total(&estimates));
+    let cost = render_cost_total(&estimates);
+    if full {
+        out!("{totals}\n{cost}");
+    } else {
+        out!("\n{cost}{totals}\n");
+    }
 }

@@ -12,11 +12,14 @@ use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render, sum_calls,
+    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render_compact,
+    render_full, render_remaining, sum_calls, summary_line,
 };
 
 pub(super) struct Reporter {
     pub json: bool,
+    /// Plans are shown with every setting of every change, not compact.
+    pub full: bool,
     /// The run covers several accounts: every line says which.
     pub fan_out: bool,
 }
@@ -51,8 +54,11 @@ impl Reporter {
                 outln!("note: {note}");
             }
             outln!("Nothing to destroy: nothing watchpost made is left to remove.");
+        } else if self.full {
+            out!("{}", render_full(plan, true));
         } else {
-            out!("{}", render(plan, true));
+            out!("{}", render_compact(plan, true));
+            outln!("{}", summary_line(plan));
         }
     }
 
@@ -199,7 +205,8 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
     line
 }
 
-/// How one account's changes ended, for people.
+/// How one account's changes ended, for people. What an apply left to do is counted, not
+/// planned again: the next plan shows it.
 fn print_ending(finished: &Finished, verb: &str) {
     let plan = &finished.plan;
     match (finished.converged(), verb) {
@@ -216,11 +223,13 @@ fn print_ending(finished: &Finished, verb: &str) {
         ),
         (false, "apply") => {
             outln!("\nThe account does not match the baseline yet. What remains:\n");
-            out!("{}", render(&finished.after, true));
+            out!("{}", render_remaining(&finished.after, true));
+            outln!("\n`watchpost plan` shows each of them in full.");
         }
         (false, _) => {
             outln!("\nWhat watchpost made and could not remove:\n");
-            out!("{}", render(&finished.after, true));
+            out!("{}", render_compact(&finished.after, true));
+            outln!("{}", summary_line(&finished.after));
         }
     }
 }

@@ -5,6 +5,7 @@ mod cost;
 mod desired;
 mod destroy;
 mod json;
+mod markdown;
 mod only;
 mod order;
 mod render;
@@ -14,7 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use cost::{Estimate, Unread, Usage, cost_json, estimate, render_cost, render_cost_total};
+pub use cost::{
+    Estimate, Unread, Usage, cost_json, cost_line, estimate, render_cost, render_cost_total,
+};
 pub use desired::{
     Desired, SIGNIN_RECORDING_REGIONS, desired_resources, log_bucket_name, signin_regions,
 };
@@ -22,9 +25,10 @@ pub use destroy::destroy;
 pub use json::{
     AccountReport, ApiCallCounts, FORMAT_VERSION, account_json, render_json, sum_calls,
 };
+pub use markdown::render_markdown;
 pub use only::Selector;
 pub use order::levels;
-pub use render::render;
+pub use render::{render_compact, render_full, render_remaining, summary_line};
 pub use saved::{SAVED_FORMAT_VERSION, SavedPlan};
 
 use crate::baseline::Baseline;

@@ -138,7 +138,7 @@ fn global_iam_types_are_recorded_where_aws_config_can_record_them() {
 #[test]
 fn the_create_plan_renders_for_review() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
-    insta::assert_snapshot!(render(&plan(&baseline, &empty_account()), false));
+    insta::assert_snapshot!(render_full(&plan(&baseline, &empty_account()), false));
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn a_converged_account_has_no_changes() {
     let plan = plan(&baseline, &converged(&baseline));
     assert!(plan.is_empty(), "{plan:#?}");
     assert_eq!(plan.unchanged.len(), 1 + 1 + 2 * 4 + 2 + 2 + 1);
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn drift_becomes_updates_that_name_each_field() {
         .find(|c| c.id.kind == Kind::GuarddutyDetector)
         .unwrap();
     assert_eq!(detector.live_id.as_deref(), Some("d3t3ct0r"));
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]
@@ -287,8 +287,8 @@ fn an_adopted_recorder_keeps_its_recording_mode() {
 #[test]
 fn plans_are_deterministic() {
     let baseline = baseline(&format!("{GUARDDUTY}{CONFIG}"));
-    let first = render(&plan(&baseline, &empty_account()), false);
-    let second = render(&plan(&baseline, &empty_account()), false);
+    let first = render_full(&plan(&baseline, &empty_account()), false);
+    let second = render_full(&plan(&baseline, &empty_account()), false);
     assert_eq!(first, second);
 }
 
@@ -304,7 +304,9 @@ fn what_could_not_be_read_is_left_out_and_said() {
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].id.region, "us-east-1");
-    assert!(render(&plan, false).starts_with("! guardduty_detector/eu-west-1: could not read"));
+    assert!(
+        render_full(&plan, false).starts_with("! guardduty_detector/eu-west-1: could not read")
+    );
 }
 
 #[test]
@@ -447,7 +449,7 @@ fn ids_of(plan: &Plan, kind: Kind) -> Vec<String> {
 #[test]
 fn the_monitoring_create_plan_renders_for_review() {
     let baseline = baseline_at_home("eu-west-1", MONITORING);
-    insta::assert_snapshot!(render(&plan(&baseline, &empty_account()), false));
+    insta::assert_snapshot!(render_full(&plan(&baseline, &empty_account()), false));
 }
 
 #[test]
@@ -483,7 +485,7 @@ fn a_subscription_waiting_for_its_recipient_is_noted_not_changed() {
     }
     let plan = plan(&baseline, &observed);
     assert!(plan.is_empty());
-    let rendered = render(&plan, false);
+    let rendered = render_full(&plan, false);
     assert!(
         rendered.starts_with(
             "note: alert_subscription/us-east-1/sec@example.com still waits for its recipient to confirm"
@@ -619,4 +621,7 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
 }
 
 mod alert_route;
+mod compact;
 mod findings_and_key;
+mod markdown;
+mod views;

@@ -576,10 +576,16 @@ pub fn watchpost_command(endpoint: &str, args: &[&str]) -> Command {
 }
 
 impl Moto {
-    /// `watchpost plan --detailed-exitcode` with `baseline`: exit 0 when the account matches it,
-    /// 2 when there are changes.
+    /// `watchpost plan --detailed-exitcode --full` with `baseline`: exit 0 when the account
+    /// matches it, 2 when there are changes, with every change in full.
     pub fn plan_exitcode(&self, baseline: &str) -> Run {
-        self.watchpost(&["plan", "--baseline", baseline, "--detailed-exitcode"])
+        self.watchpost(&[
+            "plan",
+            "--baseline",
+            baseline,
+            "--detailed-exitcode",
+            "--full",
+        ])
     }
 
     /// `watchpost apply --auto-approve` with `baseline`.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use render::{cost_json, render_cost, render_cost_total};
+pub use render::{cost_json, cost_line, render_cost, render_cost_total};
 
 use self::prices::{Price, assumed};
 use super::desired::Desired;

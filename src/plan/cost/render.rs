@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::prices::{PRICE_REGION, PRICES_READ_ON};
 use super::{Estimate, Money};
+use crate::plan::render::wrap;
 
 /// Columns a line of the estimate is wrapped at.
 const WIDTH: usize = 100;
@@ -45,9 +46,23 @@ pub fn render_cost(estimate: &Estimate) -> String {
             first_line(&unread.reason)
         );
     }
-    let monthly = estimate.monthly();
     out.push('\n');
-    let mut total = format!("Estimated cost: {} a month", dollars(monthly));
+    for row in wrap(&cost_line(estimate), WIDTH) {
+        let _ = writeln!(out, "{row}");
+    }
+    let basis = format!(
+        "List prices of {PRICE_REGION} read on {PRICES_READ_ON} (docs/costs.md names their sources); what this plan read from the account; and the assumptions named above, which are guesses: replace them with your own figures, or read GuardDuty's Usage page and the billing console once the baseline runs."
+    );
+    for row in wrap(&basis, WIDTH) {
+        let _ = writeln!(out, "{row}");
+    }
+    out
+}
+
+/// The estimate's total in one sentence, as the text plan ends with it and the markdown plan
+/// gives it.
+pub fn cost_line(estimate: &Estimate) -> String {
+    let mut total = format!("Estimated cost: {} a month", dollars(estimate.monthly()));
     let unbounded = estimate.unbounded();
     if unbounded > 0 {
         let _ = write!(
@@ -60,16 +75,7 @@ pub fn render_cost(estimate: &Estimate) -> String {
         let _ = write!(total, "; the first month adds {}", dollars(extra));
     }
     total.push('.');
-    for row in wrap(&total, WIDTH) {
-        let _ = writeln!(out, "{row}");
-    }
-    let basis = format!(
-        "List prices of {PRICE_REGION} read on {PRICES_READ_ON} (docs/costs.md names their sources); what this plan read from the account; and the assumptions named above, which are guesses: replace them with your own figures, or read GuardDuty's Usage page and the billing console once the baseline runs."
-    );
-    for row in wrap(&basis, WIDTH) {
-        let _ = writeln!(out, "{row}");
-    }
-    out
+    total
 }
 
 /// The estimates of several accounts in one line, for the summary of a run over them.
@@ -140,21 +146,4 @@ fn dollars(money: Money) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
-}
-
-/// Words into rows of at most `width` characters (a longer word gets a row of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    for word in text.split(' ') {
-        if !row.is_empty() && row.chars().count() + 1 + word.chars().count() > width {
-            rows.push(std::mem::take(&mut row));
-        }
-        if !row.is_empty() {
-            row.push(' ');
-        }
-        row.push_str(word);
-    }
-    rows.push(row);
-    rows
 }

@@ -108,7 +108,7 @@ mod tests {
         AnalyzerSpec, EbsEncryptionSpec, GLOBAL, Kind, Live, Observed, PasswordPolicySpec,
         PublicAccessBlockSpec, ResourceId, Spec,
     };
-    use crate::plan::{Action, desired_resources, destroy, plan, render};
+    use crate::plan::{Action, desired_resources, destroy, plan, render_full};
 
     const KEY: &str = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn a_fresh_account_gets_every_setting() {
         let plan = plan(&all_settings(), &fresh_account());
-        insta::assert_snapshot!(render(&plan, false));
+        insta::assert_snapshot!(render_full(&plan, false));
     }
 
     #[test]
@@ -257,7 +257,7 @@ mod tests {
             .unwrap();
         assert_eq!(policy.require_numbers, Some(true));
         assert_eq!(policy.max_password_age, Some(60));
-        insta::assert_snapshot!(render(&plan, false));
+        insta::assert_snapshot!(render_full(&plan, false));
     }
 
     #[test]
@@ -347,7 +347,7 @@ mod tests {
             live.owned = false;
         }
         let plan = destroy(&baseline, &observed, false);
-        insta::assert_snapshot!(render(&plan, false));
+        insta::assert_snapshot!(render_full(&plan, false));
     }
 
     #[test]

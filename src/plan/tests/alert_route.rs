@@ -219,7 +219,7 @@ fn the_topics_and_targets_of_the_per_region_route_are_migrated_away() {
         ],
         "the forward target is added and the old one taken off; the foreign target stays"
     );
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn the_finding_rule_create_plan_renders_for_review() {
     let baseline = baseline_at_home("us-east-1", FINDINGS);
     let selector: Selector = "finding_rule/eu-west-1".parse().unwrap();
     let plan = plan(&baseline, &empty_account()).only(&[selector]).unwrap();
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn a_finding_rule_changed_by_hand_is_an_update_of_that_field() {
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.count(Action::Update), 2);
     assert_eq!(plan.count(Action::Create) + plan.count(Action::Delete), 0);
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn until_the_key_exists_the_bucket_and_the_trail_name_it_by_its_alias_and_wait_f
         "{delivery}"
     );
     let selector: Selector = "kms_key".parse().unwrap();
-    insta::assert_snapshot!(render(&plan.only(&[selector]).unwrap(), false));
+    insta::assert_snapshot!(render_full(&plan.only(&[selector]).unwrap(), false));
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn a_key_disabled_or_waiting_for_deletion_is_brought_back() {
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].live_id.as_deref(), Some(KEY_ARN));
-    insta::assert_snapshot!(render(&plan, false));
+    insta::assert_snapshot!(render_full(&plan, false));
 }
 
 #[test]
