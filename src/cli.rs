@@ -111,6 +111,38 @@ pub enum Command {
         )]
         only: Vec<Selector>,
     },
+    /// Write a starter baseline: the recommended one with your alert addresses, home region and
+    /// account id; asked for on a terminal when not given
+    Init {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        /// An address that gets the alerts (repeatable)
+        #[arg(long = "email", value_name = "ADDRESS")]
+        emails: Vec<String>,
+        /// The region that holds the log bucket and the account-wide resources
+        /// (default: the region of the AWS configuration, else us-east-1)
+        #[arg(long, value_name = "REGION")]
+        home_region: Option<String>,
+        /// The account the baseline is for; watchpost then refuses to touch any other
+        /// (default: the account of the credentials, when there are credentials)
+        #[arg(long, value_name = "ID", value_parser = parse_account_id)]
+        account_id: Option<String>,
+        /// Named profile whose account id to read
+        #[arg(long)]
+        profile: Option<String>,
+        /// Overwrite the file if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the baseline file, for editors (taplo, Even Better TOML)
+    Schema,
+    /// Print a shell completion script: `watchpost completions bash > /etc/bash_completion.d/watchpost`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `watchpost man | man -l -`
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +179,13 @@ pub struct AwsArgs {
     /// How many accounts are worked on at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    match is_account_id(text) {
+        true => Ok(text.to_owned()),
+        false => Err(format!("`{text}` is not an account id: an account id is 12 digits")),
+    }
 }
 
 fn parse_accounts(text: &str) -> Result<AccountSelection, String> {

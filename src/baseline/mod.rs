@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::Context;
 
 pub use diagnostic::BaselineErrors;
+pub use raw::schema;
 
 use crate::model::Encryption;
 
