@@ -184,7 +184,9 @@ pub struct AwsArgs {
 fn parse_account_id(text: &str) -> Result<String, String> {
     match is_account_id(text) {
         true => Ok(text.to_owned()),
-        false => Err(format!("`{text}` is not an account id: an account id is 12 digits")),
+        false => Err(format!(
+            "`{text}` is not an account id: an account id is 12 digits"
+        )),
     }
 }
 

@@ -89,7 +89,10 @@ fn an_existing_file_is_kept_unless_forced() {
         "{}",
         refused.stderr
     );
-    assert_eq!(std::fs::read_to_string(existing.path()).unwrap(), "# mine\n");
+    assert_eq!(
+        std::fs::read_to_string(existing.path()).unwrap(),
+        "# mine\n"
+    );
 
     init(true).assert_success();
     assert_validates(existing.path_str());
@@ -99,11 +102,21 @@ fn an_existing_file_is_kept_unless_forced() {
 fn without_a_terminal_an_address_is_required() {
     let target = free_path();
     let run = run_watchpost(
-        &["init", "--baseline", target.path_str(), "--account-id", "111122223333"],
+        &[
+            "init",
+            "--baseline",
+            target.path_str(),
+            "--account-id",
+            "111122223333",
+        ],
         &[],
     );
     run.assert_code(1);
-    assert!(run.stderr.contains("hint: pass --email ADDRESS"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: pass --email ADDRESS"),
+        "{}",
+        run.stderr
+    );
     assert!(!target.path().exists());
 }
 
@@ -139,7 +152,13 @@ fn without_credentials_the_account_id_is_left_out_and_said_so() {
     // Nothing of the test's environment: no credentials anywhere, and no instance metadata
     // service to ask.
     let output = Command::new(env!("CARGO_BIN_EXE_watchpost"))
-        .args(["init", "--baseline", target.path_str(), "--email", "secops@corp.test"])
+        .args([
+            "init",
+            "--baseline",
+            target.path_str(),
+            "--email",
+            "secops@corp.test",
+        ])
         .env_clear()
         .env("HOME", home.path())
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -148,14 +167,21 @@ fn without_credentials_the_account_id_is_left_out_and_said_so() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         stderr.contains("the account id could not be read")
             && stderr.contains("scope.account_id is left commented out"),
         "{stderr}"
     );
     let written = std::fs::read_to_string(target.path()).unwrap();
-    assert!(written.contains("\n# account_id = \"123456789012\"\n"), "{written}");
+    assert!(
+        written.contains("\n# account_id = \"123456789012\"\n"),
+        "{written}"
+    );
     assert!(!written.contains("\naccount_id"), "{written}");
     assert_validates(target.path_str());
     std::fs::remove_dir(home.path()).unwrap();
@@ -165,15 +191,25 @@ fn without_credentials_the_account_id_is_left_out_and_said_so() {
 fn with_credentials_the_account_id_is_read_from_sts() {
     let moto = Moto::start();
     let target = free_path();
-    let run = moto.watchpost(&["init", "--baseline", target.path_str(), "--email", "secops@corp.test"]);
+    let run = moto.watchpost(&[
+        "init",
+        "--baseline",
+        target.path_str(),
+        "--email",
+        "secops@corp.test",
+    ]);
     run.assert_success();
     // moto's account, and the region of the AWS configuration.
     assert!(
-        run.stdout.contains("home region us-east-1; account 123456789012."),
+        run.stdout
+            .contains("home region us-east-1; account 123456789012."),
         "{}",
         run.stdout
     );
     let written = std::fs::read_to_string(target.path()).unwrap();
-    assert!(written.contains("\naccount_id = \"123456789012\"\n"), "{written}");
+    assert!(
+        written.contains("\naccount_id = \"123456789012\"\n"),
+        "{written}"
+    );
     assert_validates(target.path_str());
 }

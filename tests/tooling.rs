@@ -72,7 +72,11 @@ fn the_recommended_baseline_and_every_reference_example_conform() {
         .skip(1)
         .map(|block| block.split("```").next().unwrap())
         .collect();
-    assert!(examples.len() >= 10, "found only {} examples", examples.len());
+    assert!(
+        examples.len() >= 10,
+        "found only {} examples",
+        examples.len()
+    );
     for example in examples {
         // Most examples show one section: each stands in for its own in the recommended
         // baseline, which gives the sections the schema requires.
@@ -91,11 +95,26 @@ fn a_wrong_key_does_not_conform() {
     let recommended = repo_file("baseline.toml");
     for (wrong, expected) in [
         ("[guarduty]\n", "/"),
-        ("[scope]\nregions = \"all\"\nhome_regoin = \"us-east-1\"\n", "/scope"),
-        ("[guardduty.finding_alerts]\nmin_severty = 4\n", "/guardduty/finding_alerts"),
-        ("[alarms.filters]\nroot-account-use = { treshold = 2 }\n", "/alarms/filters/root-account-use"),
-        ("[scope]\nregions = \"some\"\nhome_region = \"us-east-1\"\n", "/scope/regions"),
-        ("[log_bucket]\nexpire_after_days = \"soon\"\n", "/log_bucket/expire_after_days"),
+        (
+            "[scope]\nregions = \"all\"\nhome_regoin = \"us-east-1\"\n",
+            "/scope",
+        ),
+        (
+            "[guardduty.finding_alerts]\nmin_severty = 4\n",
+            "/guardduty/finding_alerts",
+        ),
+        (
+            "[alarms.filters]\nroot-account-use = { treshold = 2 }\n",
+            "/alarms/filters/root-account-use",
+        ),
+        (
+            "[scope]\nregions = \"some\"\nhome_region = \"us-east-1\"\n",
+            "/scope/regions",
+        ),
+        (
+            "[log_bucket]\nexpire_after_days = \"soon\"\n",
+            "/log_bucket/expire_after_days",
+        ),
     ] {
         let mut baseline = toml_as_json(&recommended);
         for (section, value) in toml_as_json(wrong).as_object().unwrap() {
@@ -103,7 +122,9 @@ fn a_wrong_key_does_not_conform() {
         }
         let problems = complaints(&validator, &baseline);
         assert!(
-            problems.iter().any(|problem| problem.starts_with(&format!("{expected}:"))),
+            problems
+                .iter()
+                .any(|problem| problem.starts_with(&format!("{expected}:"))),
             "{wrong}\n{problems:#?}"
         );
     }
@@ -115,7 +136,9 @@ fn every_table_of_the_schema_is_closed() {
     fn visit(path: &str, schema: &Value, open: &mut Vec<String>) {
         match schema {
             Value::Object(map) => {
-                if map.contains_key("properties") && map.get("additionalProperties") != Some(&Value::Bool(false)) {
+                if map.contains_key("properties")
+                    && map.get("additionalProperties") != Some(&Value::Bool(false))
+                {
                     open.push(path.to_owned());
                 }
                 for (key, value) in map {
@@ -142,23 +165,42 @@ fn each_shell_gets_a_completion_script_naming_every_subcommand() {
         let run = run_watchpost(&["completions", shell], &[]);
         run.assert_success();
         for subcommand in SUBCOMMANDS {
-            assert!(run.stdout.contains(subcommand), "{shell} script lacks `{subcommand}`");
+            assert!(
+                run.stdout.contains(subcommand),
+                "{shell} script lacks `{subcommand}`"
+            );
         }
     }
     let unknown = run_watchpost(&["completions", "tcsh"], &[]);
     unknown.assert_code(1);
-    assert!(unknown.stderr.contains("possible values: bash"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("possible values: bash"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
 fn the_man_page_has_its_sections_and_every_subcommand() {
     let run = run_watchpost(&["man"], &[]);
     run.assert_success();
-    for heading in [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH SUBCOMMANDS"] {
-        assert!(run.stdout.contains(heading), "no `{heading}` in\n{}", run.stdout);
+    for heading in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(
+            run.stdout.contains(heading),
+            "no `{heading}` in\n{}",
+            run.stdout
+        );
     }
     assert!(run.stdout.contains("watchpost"), "{}", run.stdout);
     for subcommand in SUBCOMMANDS {
-        assert!(run.stdout.contains(&format!("watchpost\\-{subcommand}")), "man page lacks `{subcommand}`");
+        assert!(
+            run.stdout.contains(&format!("watchpost\\-{subcommand}")),
+            "man page lacks `{subcommand}`"
+        );
     }
 }

@@ -42,9 +42,32 @@ pub struct RawBaseline {
 
 /// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
 pub fn schema() -> Schema {
-    // TOML has no null: an optional key is one left out, never one set to nothing.
-    let settings = SchemaSettings::draft2020_12().with(|s| s.option_add_null_type = false);
+    let settings = SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(without_null));
     SchemaGenerator::new(settings).into_root_schema_for::<RawBaseline>()
+}
+
+/// TOML has no null: an optional key is one left out, never one set to nothing, so the `null`
+/// schemars allows for an `Option` goes.
+fn without_null(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(serde_json::Value::Array(types)) = object.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            object.insert("type".to_owned(), only);
+        }
+    }
+    if let Some(serde_json::Value::Array(options)) = object.get_mut("anyOf") {
+        options.retain(|option| option.get("type").is_none_or(|kind| kind != "null"));
+        if let [serde_json::Value::Object(only)] = options.as_slice() {
+            let only = only.clone();
+            object.remove("anyOf");
+            object.extend(only);
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -21,8 +21,7 @@ const SCHEMA_DIRECTIVE: &str = "#:schema ./docs/baseline.schema.json\n";
 
 /// The recommended baseline's commented-out account id, replaced by the real key when the
 /// account is known.
-const ACCOUNT_ID_EXAMPLE: &str =
-    "# Uncomment to make watchpost refuse to touch any other account.\n# account_id = \"123456789012\"\n";
+const ACCOUNT_ID_EXAMPLE: &str = "# Uncomment to make watchpost refuse to touch any other account.\n# account_id = \"123456789012\"\n";
 
 /// The home region when neither the command line nor the AWS configuration names one.
 const DEFAULT_HOME_REGION: &str = "us-east-1";
@@ -56,11 +55,28 @@ pub async fn run(path: &Path, given: Given) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .or(configured_region.as_deref())
                 .unwrap_or(DEFAULT_HOME_REGION);
-            caller_account(given.profile.as_deref(), lookup_region).await
+            match caller_account(given.profile.as_deref(), lookup_region).await {
+                Ok(id) => Some(id),
+                Err(reason) if interactive => {
+                    eprintln!("note: the account id could not be read ({reason})");
+                    None
+                }
+                Err(reason) => {
+                    eprintln!(
+                        "note: the account id could not be read ({reason}), so scope.account_id is left commented out: watchpost will work on whichever account the credentials are for. Set it in the file, or pass --account-id, to pin the baseline to one account."
+                    );
+                    None
+                }
+            }
         }
     };
     let answers = match interactive {
-        true => ask(given.emails, given.home_region, configured_region, account_id)?,
+        true => ask(
+            given.emails,
+            given.home_region,
+            configured_region,
+            account_id,
+        )?,
         false => Answers {
             emails: match given.emails.is_empty() {
                 true => bail!(
@@ -113,30 +129,32 @@ async fn configured_region(profile: Option<&str>) -> Option<String> {
     if let Some(profile) = profile {
         chain = chain.profile_name(profile);
     }
-    chain.build().region().await.map(|region| region.to_string())
+    chain
+        .build()
+        .region()
+        .await
+        .map(|region| region.to_string())
 }
 
-/// The account of the credentials, from STS GetCallerIdentity; `None`, with a note saying
-/// why, when there are no credentials or they do not work.
-async fn caller_account(profile: Option<&str>, region: &str) -> Option<String> {
+/// The account of the credentials, from STS GetCallerIdentity, or why it could not be read
+/// (no credentials, or credentials that do not work).
+async fn caller_account(profile: Option<&str>, region: &str) -> Result<String, String> {
     let session = Session::load(profile, Some(region)).await;
     let lookup = tokio::time::timeout(
         IDENTITY_TIMEOUT,
         crate::observe::caller_account(&session, region),
     );
-    let reason = match lookup.await {
-        Ok(Ok(id)) if is_account_id(&id) => return Some(id),
-        Ok(Ok(id)) => format!("STS answered with `{id}`, which is not an account id"),
-        Ok(Err(error)) => super::first_line(&error.into()),
-        Err(_) => format!(
+    match lookup.await {
+        Ok(Ok(id)) if is_account_id(&id) => Ok(id),
+        Ok(Ok(id)) => Err(format!(
+            "STS answered with `{id}`, which is not an account id"
+        )),
+        Ok(Err(error)) => Err(super::first_line(&error.into())),
+        Err(_) => Err(format!(
             "STS did not answer within {} s",
             IDENTITY_TIMEOUT.as_secs()
-        ),
-    };
-    eprintln!(
-        "note: the account id could not be read ({reason}), so scope.account_id is left commented out: watchpost will work on whichever account the credentials are for. Set it in the file, or pass --account-id, to pin the baseline to one account."
-    );
-    None
+        )),
+    }
 }
 
 /// Asks for what the command line left out, offering what is known as the default.
@@ -170,7 +188,9 @@ fn ask(
             .context("cannot read the home region from the terminal")?,
     };
     let account_id: String = dialoguer::Input::with_theme(&theme)
-        .with_prompt("Account id to pin the baseline to (empty: whichever account the credentials are for)")
+        .with_prompt(
+            "Account id to pin the baseline to (empty: whichever account the credentials are for)",
+        )
         .with_initial_text(account_id.unwrap_or_default())
         .allow_empty(true)
         .validate_with(|id: &String| match id.is_empty() || is_account_id(id) {
@@ -196,7 +216,9 @@ fn split_addresses(line: &str) -> Vec<String> {
 
 /// The recommended baseline with the answers in place of its examples.
 fn starter_baseline(answers: &Answers) -> anyhow::Result<String> {
-    let recommended = RECOMMENDED.strip_prefix(SCHEMA_DIRECTIVE).unwrap_or(RECOMMENDED);
+    let recommended = RECOMMENDED
+        .strip_prefix(SCHEMA_DIRECTIVE)
+        .unwrap_or(RECOMMENDED);
     let mut document: DocumentMut = recommended
         .parse()
         .context("the recommended baseline built into watchpost is not TOML")?;
@@ -209,7 +231,10 @@ fn starter_baseline(answers: &Answers) -> anyhow::Result<String> {
             .as_table_mut()
             .context("the recommended baseline has no [guardduty] table")?
             .decor_mut();
-        let before = next_header.prefix().and_then(|raw| raw.as_str()).unwrap_or("");
+        let before = next_header
+            .prefix()
+            .and_then(|raw| raw.as_str())
+            .unwrap_or("");
         let without_example = before.replace(ACCOUNT_ID_EXAMPLE, "");
         next_header.set_prefix(without_example);
         let scope = document["scope"]
