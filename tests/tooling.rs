@@ -94,7 +94,7 @@ fn a_wrong_key_does_not_conform() {
     let validator = validator();
     let recommended = repo_file("baseline.toml");
     for (wrong, expected) in [
-        ("[guarduty]\n", "/"),
+        ("[guarduty]\n", ""),
         (
             "[scope]\nregions = \"all\"\nhome_regoin = \"us-east-1\"\n",
             "/scope",

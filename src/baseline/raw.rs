@@ -320,3 +320,22 @@ pub struct RawAccessAnalyzer {
     #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schema_names_every_section_the_loader_reads() {
+        let schema = super::schema();
+        let mut in_schema: Vec<&str> = schema
+            .get("properties")
+            .and_then(|properties| properties.as_object())
+            .expect("the schema lists the sections")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut read = super::super::validate::SECTIONS.to_vec();
+        in_schema.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(in_schema, read);
+    }
+}
