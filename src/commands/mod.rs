@@ -3,9 +3,11 @@
 mod apply;
 mod converge;
 mod destroy;
+mod init;
 mod plan;
 mod report;
 mod status;
+mod tooling;
 mod validate;
 
 use std::process::ExitCode;
@@ -97,6 +99,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             apply::run(&baseline.path, &aws, &how).await
         }
+        Command::Init {
+            baseline,
+            emails,
+            home_region,
+            account_id,
+            profile,
+            force,
+        } => {
+            let answers = init::Given {
+                emails,
+                home_region,
+                account_id,
+                profile,
+                force,
+            };
+            init::run(&baseline.path, answers).await
+        }
+        Command::Schema => tooling::schema(),
+        Command::Completions { shell } => tooling::completions(shell),
+        Command::Man => tooling::man(),
     }
 }
 
