@@ -9,8 +9,6 @@ mod validate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
-
 pub use diagnostic::{BaselineErrors, closest};
 pub use raw::schema;
 

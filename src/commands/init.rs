@@ -11,6 +11,7 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use crate::aws::Session;
 use crate::baseline::{Baseline, is_account_id};
+use crate::output::{errln, outln};
 
 /// The recommended baseline, as the repository ships it.
 const RECOMMENDED: &str = include_str!("../../baseline.toml");
@@ -58,11 +59,11 @@ pub async fn run(path: &Path, given: Given) -> anyhow::Result<ExitCode> {
             match caller_account(given.profile.as_deref(), lookup_region).await {
                 Ok(id) => Some(id),
                 Err(reason) if interactive => {
-                    eprintln!("note: the account id could not be read ({reason})");
+                    errln!("note: the account id could not be read ({reason})");
                     None
                 }
                 Err(reason) => {
-                    eprintln!(
+                    errln!(
                         "note: the account id could not be read ({reason}), so scope.account_id is left commented out: watchpost will work on whichever account the credentials are for. Set it in the file, or pass --account-id, to pin the baseline to one account."
                     );
                     None
@@ -102,16 +103,16 @@ pub async fn run(path: &Path, given: Given) -> anyhow::Result<ExitCode> {
         Some(id) => format!("account {id}"),
         None => "any account (scope.account_id is left commented out)".to_owned(),
     };
-    println!(
+    outln!(
         "Wrote {}: alerts to {}; home region {}; {account}.",
         path.display(),
         answers.emails.join(", "),
         answers.home_region
     );
-    println!(
+    outln!(
         "Next: `watchpost plan` shows what applying it would change, `watchpost apply` makes it so."
     );
-    println!(
+    outln!(
         "Editors: `watchpost schema > baseline.schema.json` and a first line `#:schema ./baseline.schema.json` give completion and checks in taplo and Even Better TOML."
     );
     Ok(ExitCode::SUCCESS)
@@ -139,7 +140,9 @@ async fn configured_region(profile: Option<&str>) -> Option<String> {
 /// The account of the credentials, from STS GetCallerIdentity, or why it could not be read
 /// (no credentials, or credentials that do not work).
 async fn caller_account(profile: Option<&str>, region: &str) -> Result<String, String> {
-    let session = Session::load(profile, Some(region)).await;
+    let session = Session::load(profile, Some(region))
+        .await
+        .map_err(|error| super::first_line(&error))?;
     let lookup = tokio::time::timeout(
         IDENTITY_TIMEOUT,
         crate::observe::caller_account(&session, region),
