@@ -44,12 +44,12 @@ async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
         .trim_end()
         .lines()
         .rev()
-        .take(6)
+        .take(8)
         .collect::<Vec<_>>();
     assert!(
         last.iter()
             .any(|line| line.starts_with("Estimated cost: $")),
-        "the estimate is the end of the plan:\n{}",
+        "the estimate ends the plan, just above its summary line:\n{}",
         before.stdout
     );
     for expected in [

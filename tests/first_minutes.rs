@@ -13,11 +13,23 @@ use support::{Moto, Run, run_watchpost, watchpost_command};
 
 const RECOMMENDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/baseline.toml");
 
-/// The recommended baseline but for IAM Access Analyzer, which moto does not serve: its plan
-/// reads every region and runs to thousands of lines, more than a pipe holds.
+/// The recommended baseline as a user makes it theirs: a real alert address in place of the
+/// placeholder, whose warning would otherwise be the first thing each of these runs says.
+fn starter() -> String {
+    std::fs::read_to_string(RECOMMENDED)
+        .expect("the recommended baseline")
+        .replace("security@example.com", "secops@corp.internal")
+}
+
+fn starter_baseline() -> support::TempBaseline {
+    support::write_baseline(&starter())
+}
+
+/// The starter but for IAM Access Analyzer, which moto does not serve: its full plan reads
+/// every region and runs to thousands of lines, more than a pipe holds.
 fn recommended_for_moto() -> support::TempBaseline {
-    let recommended = std::fs::read_to_string(RECOMMENDED).expect("the recommended baseline");
-    let (kept, _) = recommended
+    let starter = starter();
+    let (kept, _) = starter
         .split_once("[access_analyzer]")
         .expect("the recommended baseline ends with [access_analyzer]");
     support::write_baseline(kept)
@@ -49,9 +61,15 @@ fn a_plan_piped_into_head_ends_quietly_with_the_plans_own_exit_code() {
     let baseline = recommended_for_moto();
     let baseline = baseline.path_str();
     for args in [
-        &["plan", "--baseline", baseline][..],
+        &["plan", "--baseline", baseline, "--full"][..],
         &["plan", "--baseline", baseline, "--json"],
-        &["plan", "--baseline", baseline, "--detailed-exitcode"],
+        &[
+            "plan",
+            "--baseline",
+            baseline,
+            "--full",
+            "--detailed-exitcode",
+        ],
     ] {
         let (first, code, stderr) = read_one_line_then_close(&moto, args);
         assert!(!first.is_empty(), "{args:?} printed nothing");
@@ -89,9 +107,10 @@ fn assert_short_with_hint(run: &Run, lines: usize) {
 
 #[test]
 fn no_credentials_are_one_line_naming_the_sources_tried_and_a_hint() {
+    let starter = starter_baseline();
     let home = tempdir("home");
     let run = run_watchpost(
-        &["plan", "--baseline", RECOMMENDED],
+        &["plan", "--baseline", starter.path_str()],
         &[
             ("HOME", home.display().to_string()),
             ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
@@ -128,9 +147,10 @@ fn with_test_credentials(args: &[&str], extra: &[(&str, String)]) -> (Run, Durat
 
 #[test]
 fn a_refused_connection_fails_in_seconds_naming_the_endpoint() {
+    let starter = starter_baseline();
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
     let (run, took) = with_test_credentials(
-        &["plan", "--baseline", RECOMMENDED],
+        &["plan", "--baseline", starter.path_str()],
         &[("AWS_ENDPOINT_URL", endpoint.clone())],
     );
     assert_short_with_hint(&run, 2);
@@ -145,15 +165,28 @@ fn a_refused_connection_fails_in_seconds_naming_the_endpoint() {
 
 #[test]
 fn an_unknown_region_is_refused_before_any_call() {
+    let starter = starter_baseline();
     let (run, took) = with_test_credentials(
-        &["plan", "--baseline", RECOMMENDED, "--region", "nowhere-1"],
+        &[
+            "plan",
+            "--baseline",
+            starter.path_str(),
+            "--region",
+            "nowhere-1",
+        ],
         &[],
     );
     run.assert_code(1)
         .assert_stderr_has(&["unknown region `nowhere-1`"]);
     assert!(took < Duration::from_secs(5), "took {took:?}");
     let (run, _) = with_test_credentials(
-        &["plan", "--baseline", RECOMMENDED, "--region", "eu-wset-1"],
+        &[
+            "plan",
+            "--baseline",
+            starter.path_str(),
+            "--region",
+            "eu-wset-1",
+        ],
         &[],
     );
     run.assert_code(1)
@@ -162,11 +195,18 @@ fn an_unknown_region_is_refused_before_any_call() {
 
 #[test]
 fn a_profile_not_defined_is_an_error_even_with_credentials_in_the_environment() {
+    let starter = starter_baseline();
     let dir = tempdir("profiles");
     let config = dir.join("config");
     std::fs::write(&config, "[profile audit]\nregion = us-east-1\n").expect("config written");
     let (run, _) = with_test_credentials(
-        &["plan", "--baseline", RECOMMENDED, "--profile", "nosuch"],
+        &[
+            "plan",
+            "--baseline",
+            starter.path_str(),
+            "--profile",
+            "nosuch",
+        ],
         &[("AWS_CONFIG_FILE", config.display().to_string())],
     );
     assert_short_with_hint(&run, 2);
