@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use support::{Moto, REGION, Run, write_baseline};
+use support::{Moto, REGION, write_baseline};
 
 const ACCOUNT: &str = "123456789012";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
@@ -36,23 +36,9 @@ unauthorized-api-calls = { threshold = 5, period_seconds = 600 }
 trail-changes = { pattern = '{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }' }
 "#;
 
-fn plan(moto: &Moto, baseline: &str) -> Run {
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline,
-        "--detailed-exitcode",
-        "--full",
-    ])
-}
-
-fn apply(moto: &Moto, baseline: &str) -> Run {
-    moto.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
-}
-
 /// A fresh plan finds nothing to change.
 fn assert_converged(moto: &Moto, baseline: &str) {
-    let after = plan(moto, baseline);
+    let after = moto.plan_exitcode(baseline);
     after.assert_code(0);
     assert!(
         after
@@ -105,7 +91,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
-    let before = plan(&moto, path);
+    let before = moto.plan_exitcode(path);
     before.assert_code(2);
     assert!(
         before
@@ -127,7 +113,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
             .contains("AWS will email security@example.com a confirmation link")
     );
 
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
 
     let config = moto.sdk_config(HOME).await;
     let cloudtrail = aws_sdk_cloudtrail::Client::new(&config);
@@ -297,7 +283,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
 
     let config = moto.sdk_config(HOME).await;
     aws_sdk_cloudtrail::Client::new(&config)
@@ -356,7 +342,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
         .await
         .unwrap();
 
-    let drift = plan(&moto, path);
+    let drift = moto.plan_exitcode(path);
     drift.assert_code(2);
     for expected in [
         "~ cloudtrail_trail/eu-west-1/org-trail\n      logging: false → true",
@@ -372,8 +358,8 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
             drift.stdout
         );
     }
-    apply(&moto, path).assert_success();
-    plan(&moto, path).assert_code(0);
+    moto.apply_approved(path).assert_success();
+    moto.plan_exitcode(path).assert_code(0);
     assert_eq!(
         emails(&moto, HOME).await,
         ["oncall@example.org", "security@example.com"]
@@ -385,7 +371,7 @@ async fn spacing_in_a_live_filter_pattern_is_not_drift() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(HOME).await);
     logs.put_metric_filter()
         .log_group_name("watchpost-cloudtrail")
@@ -402,7 +388,7 @@ async fn spacing_in_a_live_filter_pattern_is_not_drift() {
         .send()
         .await
         .unwrap();
-    plan(&moto, path).assert_code(0);
+    moto.plan_exitcode(path).assert_code(0);
 }
 
 #[test]
@@ -464,7 +450,7 @@ async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges()
          [alarms]\n[alarms.filters]\n{filters}"
     ));
     let path = baseline.path_str();
-    let before = plan(&moto, path);
+    let before = moto.plan_exitcode(path);
     before.assert_code(2);
     // The bucket, the trail, its log group and role, the topic and the subscription; then a
     // filter and an alarm per control.
@@ -475,7 +461,7 @@ async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges()
         "{}",
         before.stdout
     );
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
 
     let filters = metric_filters(&moto).await;
     let mut expected = CIS_SET.to_vec();

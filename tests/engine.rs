@@ -33,27 +33,13 @@ iam-root-access-key-check = {}
 acm-certificate-expiration-check = { daysToExpiration = 30 }
 "#;
 
-fn plan(moto: &Moto, baseline: &str) -> support::Run {
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline,
-        "--detailed-exitcode",
-        "--full",
-    ])
-}
-
-fn apply(moto: &Moto, baseline: &str) -> support::Run {
-    moto.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
-}
-
 #[tokio::test]
 async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
-    let before = plan(&moto, path);
+    let before = moto.plan_exitcode(path);
     before.assert_code(2);
     assert!(
         before.stdout.contains("+ guardduty_detector/eu-west-1"),
@@ -68,7 +54,7 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
         before.stdout
     );
 
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
 
     for region in [REGION, OTHER_REGION] {
         let guardduty = moto.guardduty(region).await;
@@ -285,7 +271,7 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
         Some("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
     );
 
-    let after = plan(&moto, path);
+    let after = moto.plan_exitcode(path);
     after.assert_code(0);
     assert!(
         after
@@ -301,7 +287,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
     let moto = Moto::start();
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    apply(&moto, path).assert_success();
+    moto.apply_approved(path).assert_success();
 
     let guardduty = moto.guardduty(OTHER_REGION).await;
     let id = guardduty
@@ -340,7 +326,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         .await
         .unwrap();
 
-    let drift = plan(&moto, path);
+    let drift = moto.plan_exitcode(path);
     drift.assert_code(2);
     for expected in [
         "~ guardduty_detector/eu-west-1\n      status: \"DISABLED\" → \"ENABLED\"",
@@ -356,8 +342,8 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         );
     }
 
-    apply(&moto, path).assert_success();
-    plan(&moto, path).assert_code(0);
+    moto.apply_approved(path).assert_success();
+    moto.plan_exitcode(path).assert_code(0);
     let ids = guardduty
         .list_detectors()
         .send()
@@ -376,7 +362,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
 async fn a_changed_baseline_is_updated_in_place() {
     let moto = Moto::start();
     let first = write_baseline(BASELINE);
-    apply(&moto, first.path_str()).assert_success();
+    moto.apply_approved(first.path_str()).assert_success();
 
     let changed = write_baseline(
         &BASELINE
@@ -384,7 +370,7 @@ async fn a_changed_baseline_is_updated_in_place() {
             .replace("daysToExpiration = 30", "daysToExpiration = 45")
             .replace("expire_after_days = 400", "expire_after_days = 90"),
     );
-    let plan_run = plan(&moto, changed.path_str());
+    let plan_run = moto.plan_exitcode(changed.path_str());
     plan_run.assert_code(2);
     for expected in [
         "finding_publishing_frequency: \"SIX_HOURS\" → \"ONE_HOUR\"",
@@ -398,8 +384,8 @@ async fn a_changed_baseline_is_updated_in_place() {
             plan_run.stdout
         );
     }
-    apply(&moto, changed.path_str()).assert_success();
-    plan(&moto, changed.path_str()).assert_code(0);
+    moto.apply_approved(changed.path_str()).assert_success();
+    moto.plan_exitcode(changed.path_str()).assert_code(0);
 
     let rules = moto
         .config(OTHER_REGION)
@@ -425,7 +411,7 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
     };
     let moto = Moto::start();
     let first = write_baseline(BASELINE);
-    apply(&moto, first.path_str()).assert_success();
+    moto.apply_approved(first.path_str()).assert_success();
 
     let s3 = moto.s3(REGION).await;
     let mut rules = s3
@@ -460,12 +446,12 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
         .send()
         .await
         .unwrap();
-    plan(&moto, first.path_str()).assert_code(0);
+    moto.plan_exitcode(first.path_str()).assert_code(0);
 
     let changed =
         write_baseline(&BASELINE.replace("expire_after_days = 400", "expire_after_days = 90"));
-    apply(&moto, changed.path_str()).assert_success();
-    plan(&moto, changed.path_str()).assert_code(0);
+    moto.apply_approved(changed.path_str()).assert_success();
+    moto.plan_exitcode(changed.path_str()).assert_code(0);
 
     let lifecycle = s3
         .get_bucket_lifecycle_configuration()
@@ -525,7 +511,7 @@ async fn an_existing_detector_and_recorder_are_adopted() {
         .unwrap();
 
     let baseline = write_baseline(BASELINE);
-    apply(&moto, baseline.path_str()).assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
 
     let ids = guardduty
         .list_detectors()
@@ -551,7 +537,7 @@ async fn an_existing_detector_and_recorder_are_adopted() {
             .unwrap()
             .include_global_resource_types()
     );
-    plan(&moto, baseline.path_str()).assert_code(0);
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
 }
 
 #[tokio::test]
@@ -575,7 +561,7 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
         .unwrap();
 
     let baseline = write_baseline(BASELINE);
-    let before = plan(&moto, baseline.path_str());
+    let before = moto.plan_exitcode(baseline.path_str());
     assert!(
         before
             .stdout
@@ -588,8 +574,8 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
         "{}",
         before.stdout
     );
-    apply(&moto, baseline.path_str()).assert_success();
-    plan(&moto, baseline.path_str()).assert_code(0);
+    moto.apply_approved(baseline.path_str()).assert_success();
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let buckets = moto.s3(REGION).await.list_buckets().send().await.unwrap();
     assert_eq!(buckets.buckets().len(), 1);
 }
@@ -620,7 +606,7 @@ async fn a_different_account_is_refused_before_any_write() {
         "home_region = \"us-east-1\"",
         "home_region = \"us-east-1\"\naccount_id = \"999999999999\"",
     ));
-    let run = apply(&moto, baseline.path_str());
+    let run = moto.apply_approved(baseline.path_str());
     run.assert_code(1);
     assert!(
         run.stderr.contains(
@@ -660,7 +646,7 @@ async fn all_regions_means_every_region_the_account_has_enabled() {
         .filter(|name| !name.starts_with("cn-") && !name.starts_with("us-gov-"))
         .count();
     assert!(count > 10, "moto lists the standard regions");
-    let run = plan(&moto, baseline.path_str());
+    let run = moto.plan_exitcode(baseline.path_str());
     run.assert_code(2);
     assert!(
         run.stdout.contains(&format!("Plan: {count} to add")),

@@ -4,7 +4,7 @@
 mod support;
 
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
-use support::{Moto, REGION, Run, write_baseline};
+use support::{Moto, REGION, write_baseline};
 
 const FULL: &str = r#"
 [scope]
@@ -20,16 +20,6 @@ emails = ["a@example.com", "b@example.com"]
 console-signin-failures = {}
 root-account-use = {}
 "#;
-
-fn plan(moto: &Moto, baseline: &str) -> Run {
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline,
-        "--detailed-exitcode",
-        "--full",
-    ])
-}
 
 async fn rule_names(moto: &Moto) -> Vec<String> {
     let rules = moto
@@ -106,7 +96,7 @@ async fn removal_deletes_only_what_watchpost_made() {
             .replace("root-account-use = {}\n", "")
             .replace(", \"b@example.com\"", ""),
     );
-    let run = plan(&moto, reduced.path_str());
+    let run = moto.plan_exitcode(reduced.path_str());
     run.assert_code(2);
     for expected in [
         "  - config_rule/us-east-1/eip-attached\n",
@@ -134,7 +124,7 @@ async fn removal_deletes_only_what_watchpost_made() {
         alarm_names(&moto).await,
         ["console-signin-failures", "their-alarm"]
     );
-    let again = plan(&moto, reduced.path_str());
+    let again = moto.plan_exitcode(reduced.path_str());
     again.assert_code(0);
     assert!(
         again
@@ -167,7 +157,7 @@ restricted-ssh = {}
         .assert_success();
 
     let one = write_baseline(&two.replace(", \"eu-west-1\"", ""));
-    let run = plan(&moto, one.path_str());
+    let run = moto.plan_exitcode(one.path_str());
     run.assert_code(2);
     for expected in [
         "  - guardduty_detector/eu-west-1\n",
@@ -214,5 +204,5 @@ restricted-ssh = {}
         .await
         .unwrap();
     assert!(recorders.configuration_recorders().is_empty());
-    plan(&moto, one.path_str()).assert_code(0);
+    moto.plan_exitcode(one.path_str()).assert_code(0);
 }
