@@ -55,17 +55,6 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
          \"Resource\": \"*\"); parliament, reading it as an identity policy, calls \"*\" \
          unnecessary",
     ),
-    (
-        "UNKNOWN_CONDITION_FOR_ACTION",
-        "the inline policy ",
-        "Unknown condition kms:ResourceAliases for action kms:",
-        "kms:ResourceAliases is a condition key of the KMS `key` resource type (the Service \
-         Authorization Reference, which parliament's iam_definition.json carries, lists it there), \
-         and the KMS Developer Guide's \"AWS KMS permissions\" table lists it among the \
-         \"Conditions for KMS key operations\" of kms:Decrypt and kms:GenerateDataKey; \
-         parliament 1.6.4 checks a condition key only against the action's own list, not its \
-         resource type's",
-    ),
 ];
 
 fn allowed(finding: &Finding) -> bool {

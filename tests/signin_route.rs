@@ -416,3 +416,126 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
         assert_eq!(matched, matching, "events = {choice:?}");
     }
 }
+
+/// An account set up by an earlier watchpost, which made an alert topic in each region and
+/// pointed each region's sign-in rule at it: the next apply leaves one topic, in the home
+/// region, removes the topics and the old targets watchpost made elsewhere, and leaves a topic
+/// of the same name that someone else made, with its subscription.
+#[tokio::test]
+async fn per_region_topics_are_migrated() {
+    let moto = Moto::start();
+    let managed = aws_sdk_sns::types::Tag::builder()
+        .key("managed-by")
+        .value("watchpost")
+        .build()
+        .unwrap();
+    let old_region = "us-east-1";
+    let foreign_region = "us-east-2";
+    let old_sns = aws_sdk_sns::Client::new(&moto.sdk_config(old_region).await);
+    let old_topic = old_sns
+        .create_topic()
+        .name(TOPIC)
+        .tags(managed)
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned();
+    old_sns
+        .subscribe()
+        .topic_arn(&old_topic)
+        .protocol("email")
+        .endpoint("security@example.com")
+        .send()
+        .await
+        .unwrap();
+    let foreign_sns = aws_sdk_sns::Client::new(&moto.sdk_config(foreign_region).await);
+    let foreign_topic = foreign_sns
+        .create_topic()
+        .name(TOPIC)
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned();
+    foreign_sns
+        .subscribe()
+        .topic_arn(&foreign_topic)
+        .protocol("email")
+        .endpoint("ops@corp.internal")
+        .send()
+        .await
+        .unwrap();
+    let old_events = events(&moto, old_region).await;
+    old_events
+        .put_rule()
+        .name(RULE)
+        .event_pattern(r#"{"detail-type":["AWS Console Sign In via CloudTrail"]}"#)
+        .tags(
+            aws_sdk_eventbridge::types::Tag::builder()
+                .key("managed-by")
+                .value("watchpost")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    old_events
+        .put_targets()
+        .rule(RULE)
+        .targets(
+            Target::builder()
+                .id("watchpost-alert-topic")
+                .arn(&old_topic)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let baseline = write_baseline(&baseline("all"));
+    let path = baseline.path_str();
+    let plan = moto.plan_exitcode(path);
+    plan.assert_code(2);
+    plan.assert_stdout_has(&[format!("- alert_topic/{old_region}/{TOPIC}")]);
+    moto.apply_approved(path).assert_success();
+    moto.plan_exitcode(path).assert_code(0);
+
+    let left = old_sns.list_topics().send().await.unwrap();
+    assert!(
+        left.topics().is_empty(),
+        "watchpost's old topic in {old_region} is gone: {left:?}"
+    );
+    let subscriptions = old_sns.list_subscriptions().send().await.unwrap();
+    assert!(
+        subscriptions
+            .subscriptions()
+            .iter()
+            .all(|s| s.topic_arn() != Some(old_topic.as_str())),
+        "the old topic's subscription is gone: {subscriptions:?}"
+    );
+    let targets = targets(&moto, old_region).await;
+    let ids: Vec<&str> = targets.iter().map(|t| t.id()).collect();
+    assert_eq!(
+        ids,
+        ["watchpost-home-bus"],
+        "{old_region} forwards home only"
+    );
+
+    let kept = foreign_sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&foreign_topic)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the topic someone else made stays: {e:?}"));
+    let endpoints: Vec<&str> = kept
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint())
+        .collect();
+    assert_eq!(endpoints, ["ops@corp.internal"], "its subscription stays");
+}

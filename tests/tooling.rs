@@ -204,3 +204,40 @@ fn the_man_page_has_its_sections_and_every_subcommand() {
         );
     }
 }
+
+/// `watchpost schema | head`, with the reader gone before the first byte: the pipe's read end
+/// is closed before watchpost starts, so every write meets a closed pipe, whatever the size
+/// of the output or the pipe's buffer.
+#[test]
+fn printing_into_a_closed_pipe_ends_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::{Command, Stdio};
+
+    for args in [
+        &["schema"][..],
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["man"],
+    ] {
+        let mut ends = [0; 2];
+        // SAFETY: `ends` has room for the two descriptors pipe(2) writes.
+        assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0, "pipe(2)");
+        // SAFETY: pipe(2) just opened both; each is owned once, here.
+        let (reader, writer) =
+            unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_watchpost"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("watchpost runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -160,3 +160,56 @@ fn refuse_failed_entries<'a>(
         setup_hint: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_failed_entries;
+    use crate::aws::Class;
+    use crate::model::{Kind, ResourceId};
+
+    fn rule() -> ResourceId {
+        ResourceId::new(Kind::SigninRule, "us-east-2", "watchpost-console-signin")
+    }
+
+    #[test]
+    fn an_answer_with_no_failed_entry_is_done() {
+        assert!(refuse_failed_entries("events:PutTargets", &rule(), 0, std::iter::empty()).is_ok());
+    }
+
+    #[test]
+    fn a_refused_target_is_an_error_naming_the_rule_the_target_and_aws_reason() {
+        let error = refuse_failed_entries(
+            "events:PutTargets",
+            &rule(),
+            1,
+            [(
+                Some("watchpost-home-bus"),
+                Some("AccessDeniedException"),
+                Some("Access denied for the role"),
+            )]
+            .into_iter(),
+        )
+        .expect_err("a refused target is not done");
+        assert_eq!(error.class, Class::Fatal);
+        assert_eq!(error.call, "events:PutTargets");
+        assert_eq!(
+            error.resource,
+            "signin_rule/us-east-2/watchpost-console-signin"
+        );
+        assert!(
+            error.detail.contains(
+                "target watchpost-home-bus: AccessDeniedException: Access denied for the role"
+            ),
+            "{}",
+            error.detail
+        );
+    }
+
+    /// The count alone is enough: AWS may leave an entry's fields out.
+    #[test]
+    fn a_failed_count_without_entries_is_still_an_error() {
+        assert!(
+            refuse_failed_entries("events:RemoveTargets", &rule(), 2, std::iter::empty()).is_err()
+        );
+    }
+}

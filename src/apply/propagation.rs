@@ -57,3 +57,89 @@ where
         attempts += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    use super::until_propagated;
+    use crate::aws::{AwsError, Class};
+
+    fn refused(class: Class) -> AwsError {
+        AwsError {
+            call: "config:PutDeliveryChannel".to_owned(),
+            resource: "config_delivery_channel/eu-west-1".to_owned(),
+            class,
+            code: Some("InsufficientDeliveryPolicyException".to_owned()),
+            detail: "Insufficient delivery policy to s3 bucket".to_owned(),
+            setup_hint: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_call_refused_while_a_change_propagates_is_made_again_until_accepted() {
+        let calls = Cell::new(0);
+        let result = until_propagated(Duration::from_secs(5), || {
+            calls.set(calls.get() + 1);
+            let attempt = calls.get();
+            async move {
+                if attempt == 1 {
+                    Err(refused(Class::Propagating))
+                } else {
+                    Ok(attempt)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.expect("accepted on the second attempt"), 2);
+    }
+
+    #[tokio::test]
+    async fn any_other_error_is_returned_at_once() {
+        let calls = Cell::new(0);
+        let result: Result<(), _> = until_propagated(Duration::from_secs(120), || {
+            calls.set(calls.get() + 1);
+            async { Err(refused(Class::Denied)) }
+        })
+        .await;
+        assert!(result.unwrap_err().is(Class::Denied));
+        assert_eq!(calls.get(), 1, "a denial is not waited on");
+    }
+
+    #[tokio::test]
+    async fn with_no_time_to_wait_the_refusal_is_returned_as_aws_gave_it() {
+        let calls = Cell::new(0);
+        let result: Result<(), _> = until_propagated(Duration::ZERO, || {
+            calls.set(calls.get() + 1);
+            async { Err(refused(Class::Propagating)) }
+        })
+        .await;
+        let error = result.unwrap_err();
+        assert_eq!(calls.get(), 1);
+        assert_eq!(error.detail, "Insufficient delivery policy to s3 bucket");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_that_outlasts_the_bound_says_how_long_it_was_tried() {
+        let calls = Cell::new(0);
+        let result: Result<(), _> = until_propagated(Duration::from_millis(2500), || {
+            calls.set(calls.get() + 1);
+            async { Err(refused(Class::Propagating)) }
+        })
+        .await;
+        let error = result.unwrap_err();
+        assert_eq!(
+            calls.get(),
+            2,
+            "tried at 0 s and 1 s; a 2 s pause would pass the bound"
+        );
+        assert!(
+            error
+                .detail
+                .ends_with("(still refused after 2 attempts over 1 s)"),
+            "{}",
+            error.detail
+        );
+    }
+}

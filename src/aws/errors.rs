@@ -399,7 +399,41 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::excerpt;
+    use super::{excerpt, propagation};
+
+    /// The refusals AWS gives while a change propagates are told apart by call and code, and
+    /// where one code also means a lasting misconfiguration, by the message AWS gives then.
+    #[test]
+    fn a_propagation_refusal_is_known_by_call_code_and_message() {
+        let trail = "cloudtrail:CreateTrail";
+        let code = "InvalidCloudWatchLogsRoleArnException";
+        assert!(
+            propagation(
+                trail,
+                code,
+                "Access denied. Verify in IAM that the role has adequate permissions."
+            )
+            .is_some()
+        );
+        assert!(propagation(trail, code, "Role ARN is not valid").is_none());
+        assert!(
+            propagation(
+                "config:PutDeliveryChannel",
+                "InsufficientDeliveryPolicyException",
+                ""
+            )
+            .is_some()
+        );
+        assert!(
+            propagation(
+                "config:PutConfigRule",
+                "InsufficientDeliveryPolicyException",
+                ""
+            )
+            .is_none(),
+            "the code counts for the calls AWS documents it for only"
+        );
+    }
 
     #[test]
     fn an_unreadable_answer_is_quoted_by_its_gist() {

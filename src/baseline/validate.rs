@@ -249,7 +249,7 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
         checks.error(
             span,
             format!("[signin_notification] is not available in the partition of `{}`", scope.home_region),
-            "console sign-in events are recorded in us-east-1 of the commercial partition only; remove the section",
+            "watchpost places sign-in rules where the CloudTrail User Guide says the commercial partition records console sign-ins, and knows no such list for other partitions; remove the section",
         );
     }
     checks.key_and_finding_alerts(&kms::Uses {

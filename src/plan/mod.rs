@@ -239,7 +239,7 @@ fn note_on_create(observed: &Observed, id: &ResourceId) -> Option<String> {
             id.name
         )),
         Kind::SigninRule if !observed.regions.contains(&id.region) => Some(format!(
-            "{id} is placed outside scope.regions: AWS records root sign-ins and IAM users' sign-ins through the global endpoint in {}, whatever the region signed in to",
+            "{id} is placed outside scope.regions: AWS records root sign-ins in us-east-1, and IAM users' sign-ins through the global endpoint in one of {}, whatever the region signed in to",
             SIGNIN_RECORDING_REGIONS.join(", ")
         )),
         _ => None,
