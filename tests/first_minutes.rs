@@ -163,6 +163,40 @@ fn a_refused_connection_fails_in_seconds_naming_the_endpoint() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
+/// With no region in the environment or the profile, the SDK's region chain ends at the
+/// instance metadata service, which off EC2 can take a minute to give up; watchpost knows its
+/// regions from the baseline and never asks it. The metadata service here is a listener of the
+/// test's own that counts who connects.
+#[test]
+fn with_no_region_configured_the_instance_metadata_service_is_not_asked() {
+    let starter = starter_baseline();
+    let metadata = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    metadata
+        .set_nonblocking(true)
+        .expect("a non-blocking listener");
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    let run = run_watchpost(
+        &["plan", "--baseline", starter.path_str()],
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+            (
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                format!("http://{}", metadata.local_addr().unwrap()),
+            ),
+            ("AWS_ENDPOINT_URL", endpoint.clone()),
+        ],
+    );
+    run.assert_stderr_has(&[format!("error: cannot connect to {endpoint}")]);
+    assert!(
+        metadata.accept().is_err(),
+        "watchpost asked the instance metadata service:\n{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn an_unknown_region_is_refused_before_any_call() {
     let starter = starter_baseline();

@@ -46,12 +46,14 @@ pub struct RoleToAssume<'a> {
 }
 
 impl Session {
-    /// Loads the standard chain (environment, shared profiles, SSO, IMDS), with the command
-    /// line's profile and region on top. `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`
+    /// Loads the standard credential chain (environment, shared profiles, SSO, IMDS), with the
+    /// command line's profile on top, in `region`: the run's account region, never looked up
+    /// (every client names its own region, and the region chain's last resort, the instance
+    /// metadata service, can take a minute to give up off EC2). `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`
     /// are honoured by the SDK itself, as are the retry settings (`AWS_MAX_ATTEMPTS`,
     /// `AWS_RETRY_MODE` and their profile keys; standard mode by default), but for the number
     /// of attempts when none is set: see [`retries`]. A profile asked for by name must exist.
-    pub async fn load(profile: Option<&str>, region: Option<&str>) -> anyhow::Result<Session> {
+    pub async fn load(profile: Option<&str>, region: &str) -> anyhow::Result<Session> {
         let profiles = Profiles::new(profile);
         profiles.check().await?;
         let reachability = Arc::new(Reachability::default());
@@ -68,10 +70,7 @@ impl Session {
         if let Some(profile) = profile {
             loader = loader.profile_name(profile);
         }
-        if let Some(region) = region {
-            loader = loader.region(Region::new(region.to_owned()));
-        }
-        let mut config = loader.load().await;
+        let mut config = loader.region(Region::new(region.to_owned())).load().await;
         if let Some(chain) = config.credentials_provider() {
             config = config
                 .to_builder()

@@ -140,7 +140,7 @@ async fn configured_region(profile: Option<&str>) -> Option<String> {
 /// The account of the credentials, from STS GetCallerIdentity, or why it could not be read
 /// (no credentials, or credentials that do not work).
 async fn caller_account(profile: Option<&str>, region: &str) -> Result<String, String> {
-    let session = Session::load(profile, Some(region))
+    let session = Session::load(profile, region)
         .await
         .map_err(|error| super::first_line(&error))?;
     let lookup = tokio::time::timeout(

@@ -154,8 +154,8 @@ impl Reach {
 /// The accounts this run covers, each with a session, in account order. The caller's account
 /// is identified first, and refused when the baseline pins another.
 async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Result<Reach> {
-    let base = Session::load(aws.profile.as_deref(), aws.region.as_deref()).await?;
     let region = account_region(aws, baseline);
+    let base = Session::load(aws.profile.as_deref(), region).await?;
     let caller = crate::observe::caller_account(&base, region).await?;
     if let Some(expected) = &baseline.scope.account_id
         && *expected != caller
