@@ -221,6 +221,71 @@ fn a_saved_plan_of_another_baseline_names_both_files() {
     let _ = std::fs::remove_file(file);
 }
 
+/// A saved plan is input from outside: one edited by hand into a circle of dependencies, or
+/// into settings of another service than its address names, is refused before any AWS call,
+/// not followed into a stack overflow or a call to the wrong service.
+#[test]
+fn a_hand_edited_saved_plan_is_refused_with_what_is_wrong() {
+    let baseline = write_baseline(PLACEHOLDER);
+    let detector = |region: &str, depends_on: &str, spec: serde_json::Value| {
+        serde_json::json!({
+            "id": {"kind": "guardduty_detector", "region": region, "name": ""},
+            "action": "create", "spec": spec, "before": null, "live_id": null, "fields": [],
+            "depends_on": [{"kind": "guardduty_detector", "region": depends_on, "name": ""}],
+        })
+    };
+    let detector_spec = serde_json::json!({"detector": {"status": "ENABLED",
+        "finding_publishing_frequency": "SIX_HOURS", "features": {}}});
+    let bucket_spec = serde_json::json!({"bucket": {"block_public_access": true,
+        "encryption": null, "versioning": null, "object_ownership": null,
+        "expire_after_days": null, "policy": null}});
+    for (case, changes, expected) in [
+        (
+            "cycle",
+            vec![
+                detector("us-east-1", "eu-west-1", detector_spec.clone()),
+                detector("eu-west-1", "us-east-1", detector_spec.clone()),
+            ],
+            "its changes depend on each other in a circle: guardduty_detector/eu-west-1 → guardduty_detector/us-east-1 → guardduty_detector/eu-west-1",
+        ),
+        (
+            "kind",
+            vec![detector("us-east-1", "eu-west-1", bucket_spec)],
+            "guardduty_detector/us-east-1 carries the settings of a log_bucket, not of a guardduty_detector",
+        ),
+    ] {
+        let file = std::env::temp_dir().join(format!(
+            "watchpost-{}-edited-{case}.json",
+            std::process::id()
+        ));
+        std::fs::write(
+            &file,
+            serde_json::json!({
+                "format_version": "1",
+                "watchpost_version": "0.1.0",
+                "baseline_digest": "0".repeat(64),
+                "observed": {},
+                "plan": {"account_id": "123456789012", "home_region": "us-east-1",
+                         "regions": ["eu-west-1", "us-east-1"], "changes": changes,
+                         "unchanged": [], "gaps": [], "notes": []},
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let file = file.to_string_lossy().into_owned();
+        let run = run_watchpost(
+            &["apply", &file, "--baseline", baseline.path_str()],
+            &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
+        );
+        run.assert_code(1);
+        run.assert_stderr_has(&[
+            format!("error: {file} is not a plan watchpost made: {expected}"),
+            "hint: a saved plan is applied as it was made".to_owned(),
+        ]);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
 #[test]
 fn a_usage_error_exits_1_not_the_drift_code() {
     let run = run_watchpost(&["plan", "--detailed-exitcod"], &[]);

@@ -161,8 +161,18 @@ fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {
             env!("CARGO_PKG_VERSION")
         );
     }
-    serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a valid saved plan", file.display()))
+    let saved: SavedPlan = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid saved plan", file.display()))?;
+    let inconsistencies = saved.inconsistencies();
+    if !inconsistencies.is_empty() {
+        bail!(
+            "{} is not a plan watchpost made: {}\nhint: a saved plan is applied as it was made; make it again with `watchpost plan --out {}`",
+            file.display(),
+            inconsistencies.join("; "),
+            file.display()
+        );
+    }
+    Ok(saved)
 }
 
 /// How long a call refused while a change propagates is tried again, resolved once per run

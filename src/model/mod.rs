@@ -7,6 +7,7 @@ mod alerts;
 mod bucket;
 mod config;
 mod detector;
+mod kind;
 mod kms;
 mod logs;
 pub mod policy;
@@ -28,6 +29,7 @@ pub use config::{
     RuleSpec,
 };
 pub use detector::DetectorSpec;
+pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
@@ -56,117 +58,6 @@ pub fn partition(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    LogBucket,
-    IamRole,
-    GuarddutyDetector,
-    ConfigRecorder,
-    ConfigDeliveryChannel,
-    ConfigRecording,
-    ConfigRule,
-    LogGroup,
-    CloudtrailTrail,
-    AlertTopic,
-    AlertSubscription,
-    SigninRule,
-    MetricFilter,
-    MetricAlarm,
-    FindingRule,
-    KmsKey,
-    PasswordPolicy,
-    AccountPublicAccessBlock,
-    EbsEncryption,
-    AccessAnalyzer,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 20] = [
-        Kind::LogBucket,
-        Kind::IamRole,
-        Kind::GuarddutyDetector,
-        Kind::ConfigRecorder,
-        Kind::ConfigDeliveryChannel,
-        Kind::ConfigRecording,
-        Kind::ConfigRule,
-        Kind::LogGroup,
-        Kind::CloudtrailTrail,
-        Kind::AlertTopic,
-        Kind::AlertSubscription,
-        Kind::SigninRule,
-        Kind::MetricFilter,
-        Kind::MetricAlarm,
-        Kind::FindingRule,
-        Kind::KmsKey,
-        Kind::PasswordPolicy,
-        Kind::AccountPublicAccessBlock,
-        Kind::EbsEncryption,
-        Kind::AccessAnalyzer,
-    ];
-
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::LogBucket => "log_bucket",
-            Kind::IamRole => "iam_role",
-            Kind::GuarddutyDetector => "guardduty_detector",
-            Kind::ConfigRecorder => "config_recorder",
-            Kind::ConfigDeliveryChannel => "config_delivery_channel",
-            Kind::ConfigRecording => "config_recording",
-            Kind::ConfigRule => "config_rule",
-            Kind::LogGroup => "log_group",
-            Kind::CloudtrailTrail => "cloudtrail_trail",
-            Kind::AlertTopic => "alert_topic",
-            Kind::AlertSubscription => "alert_subscription",
-            Kind::SigninRule => "signin_rule",
-            Kind::MetricFilter => "metric_filter",
-            Kind::MetricAlarm => "metric_alarm",
-            Kind::FindingRule => "finding_rule",
-            Kind::KmsKey => "kms_key",
-            Kind::PasswordPolicy => "password_policy",
-            Kind::AccountPublicAccessBlock => "account_public_access_block",
-            Kind::EbsEncryption => "ebs_encryption",
-            Kind::AccessAnalyzer => "access_analyzer",
-        }
-    }
-}
-
-impl Kind {
-    /// The baseline section that declares resources of this kind, for `--only SECTION`. An IAM
-    /// role serves several sections (Config's, the trail's, the alert forwarding's), so it is
-    /// selected as `iam_role` only.
-    pub fn section(self) -> Option<&'static str> {
-        Some(match self {
-            Kind::LogBucket => "log_bucket",
-            Kind::IamRole => return None,
-            Kind::GuarddutyDetector | Kind::FindingRule => "guardduty",
-            Kind::ConfigRecorder
-            | Kind::ConfigDeliveryChannel
-            | Kind::ConfigRecording
-            | Kind::ConfigRule => "config",
-            Kind::LogGroup | Kind::CloudtrailTrail => "cloudtrail",
-            Kind::AlertTopic | Kind::AlertSubscription => "alerts",
-            Kind::SigninRule => "signin_notification",
-            Kind::MetricFilter | Kind::MetricAlarm => "alarms",
-            Kind::KmsKey => "kms",
-            Kind::PasswordPolicy => "password_policy",
-            Kind::AccountPublicAccessBlock => "account_public_access_block",
-            Kind::EbsEncryption => "ebs_encryption",
-            Kind::AccessAnalyzer => "access_analyzer",
-        })
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -205,29 +96,64 @@ impl fmt::Display for ResourceId {
     }
 }
 
-/// The managed settings of one resource, desired or observed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Spec {
-    Bucket(BucketSpec),
-    Role(RoleSpec),
-    Detector(DetectorSpec),
-    Recorder(RecorderSpec),
-    DeliveryChannel(DeliveryChannelSpec),
-    Recording(RecordingSpec),
-    Rule(RuleSpec),
-    LogGroup(LogGroupSpec),
-    Trail(TrailSpec),
-    Topic(TopicSpec),
-    Subscription(SubscriptionSpec),
-    EventRule(EventRuleSpec),
-    MetricFilter(MetricFilterSpec),
-    Alarm(AlarmSpec),
-    Key(KeySpec),
-    PasswordPolicy(PasswordPolicySpec),
-    PublicAccessBlock(PublicAccessBlockSpec),
-    EbsEncryption(EbsEncryptionSpec),
-    Analyzer(AnalyzerSpec),
+/// Declares [`Spec`], one variant per spec type with the kinds it serves, and the dispatch
+/// over it: a spec type is added with one line here, and the compiler asks for its
+/// `changes_from`.
+macro_rules! specs {
+    ($($variant:ident($spec:ty) for [$($kind:ident),+]),+ $(,)?) => {
+        /// The managed settings of one resource, desired or observed.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Spec {
+            $($variant($spec)),+
+        }
+
+        impl Spec {
+            /// The kinds whose resources this spec describes.
+            pub fn kinds(&self) -> &'static [Kind] {
+                match self {
+                    $(Spec::$variant(_) => &[$(Kind::$kind),+]),+
+                }
+            }
+
+            /// The declared fields of `self` (desired) that `live` does not match. A live
+            /// spec of another type matches none of them.
+            pub fn changes_from(&self, live: &Spec) -> Vec<FieldChange> {
+                match (self, live) {
+                    $((Spec::$variant(desired), Spec::$variant(live)) => desired.changes_from(live),)+
+                    (desired, _) => desired.fields_missing(),
+                }
+            }
+
+            fn as_json(&self) -> serde_json::Value {
+                match self {
+                    $(Spec::$variant(spec) => to_json(spec)),+
+                }
+            }
+        }
+    };
+}
+
+specs! {
+    Bucket(BucketSpec) for [LogBucket],
+    Role(RoleSpec) for [IamRole],
+    Detector(DetectorSpec) for [GuarddutyDetector],
+    Recorder(RecorderSpec) for [ConfigRecorder],
+    DeliveryChannel(DeliveryChannelSpec) for [ConfigDeliveryChannel],
+    Recording(RecordingSpec) for [ConfigRecording],
+    Rule(RuleSpec) for [ConfigRule],
+    LogGroup(LogGroupSpec) for [LogGroup],
+    Trail(TrailSpec) for [CloudtrailTrail],
+    Topic(TopicSpec) for [AlertTopic],
+    Subscription(SubscriptionSpec) for [AlertSubscription],
+    EventRule(EventRuleSpec) for [SigninRule, FindingRule],
+    MetricFilter(MetricFilterSpec) for [MetricFilter],
+    Alarm(AlarmSpec) for [MetricAlarm],
+    Key(KeySpec) for [KmsKey],
+    PasswordPolicy(PasswordPolicySpec) for [PasswordPolicy],
+    PublicAccessBlock(PublicAccessBlockSpec) for [AccountPublicAccessBlock],
+    EbsEncryption(EbsEncryptionSpec) for [EbsEncryption],
+    Analyzer(AnalyzerSpec) for [AccessAnalyzer],
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the
@@ -284,62 +210,33 @@ fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
 }
 
 impl Spec {
-    /// The declared fields of `self` (desired) that `live` does not match.
-    pub fn changes_from(&self, live: &Spec) -> Vec<FieldChange> {
-        match (self, live) {
-            (Spec::Bucket(d), Spec::Bucket(l)) => d.changes_from(l),
-            (Spec::Role(d), Spec::Role(l)) => d.changes_from(l),
-            (Spec::Detector(d), Spec::Detector(l)) => d.changes_from(l),
-            (Spec::Recorder(d), Spec::Recorder(l)) => d.changes_from(l),
-            (Spec::DeliveryChannel(d), Spec::DeliveryChannel(l)) => d.changes_from(l),
-            (Spec::Recording(d), Spec::Recording(l)) => d.changes_from(l),
-            (Spec::Rule(d), Spec::Rule(l)) => d.changes_from(l),
-            (Spec::LogGroup(d), Spec::LogGroup(l)) => d.changes_from(l),
-            (Spec::Trail(d), Spec::Trail(l)) => d.changes_from(l),
-            (Spec::Topic(d), Spec::Topic(l)) => d.changes_from(l),
-            (Spec::Subscription(d), Spec::Subscription(l)) => d.changes_from(l),
-            (Spec::EventRule(d), Spec::EventRule(l)) => d.changes_from(l),
-            (Spec::MetricFilter(d), Spec::MetricFilter(l)) => d.changes_from(l),
-            (Spec::Alarm(d), Spec::Alarm(l)) => d.changes_from(l),
-            (Spec::Key(d), Spec::Key(l)) => d.changes_from(l),
-            (Spec::PasswordPolicy(d), Spec::PasswordPolicy(l)) => d.changes_from(l),
-            (Spec::PublicAccessBlock(d), Spec::PublicAccessBlock(l)) => d.changes_from(l),
-            (Spec::EbsEncryption(d), Spec::EbsEncryption(l)) => d.changes_from(l),
-            (Spec::Analyzer(d), Spec::Analyzer(l)) => d.changes_from(l),
-            (desired, live) => unreachable!("compared {desired:?} with a {live:?}"),
-        }
+    /// Whether this spec describes a resource of `kind`.
+    pub fn fits(&self, kind: Kind) -> bool {
+        self.kinds().contains(&kind)
     }
 
     /// The declared fields as one JSON object, without the kind's tag.
     pub fn field_values(&self) -> serde_json::Map<String, serde_json::Value> {
-        let inner = match self {
-            Spec::Bucket(spec) => to_json(spec),
-            Spec::Role(spec) => to_json(spec),
-            Spec::Detector(spec) => to_json(spec),
-            Spec::Recorder(spec) => to_json(spec),
-            Spec::DeliveryChannel(spec) => to_json(spec),
-            Spec::Recording(spec) => to_json(spec),
-            Spec::Rule(spec) => to_json(spec),
-            Spec::LogGroup(spec) => to_json(spec),
-            Spec::Trail(spec) => to_json(spec),
-            Spec::Topic(spec) => to_json(spec),
-            Spec::Subscription(spec) => to_json(spec),
-            Spec::EventRule(spec) => to_json(spec),
-            Spec::MetricFilter(spec) => to_json(spec),
-            Spec::Alarm(spec) => to_json(spec),
-            Spec::Key(spec) => to_json(spec),
-            Spec::PasswordPolicy(spec) => to_json(spec),
-            Spec::PublicAccessBlock(spec) => to_json(spec),
-            Spec::EbsEncryption(spec) => to_json(spec),
-            Spec::Analyzer(spec) => to_json(spec),
-        };
-        match inner {
+        match self.as_json() {
             serde_json::Value::Object(map) => map
                 .into_iter()
                 .filter(|(_, value)| !value.is_null())
                 .collect(),
-            other => unreachable!("specs serialize as objects, not {other}"),
+            // A spec type is a struct, and serde writes a struct as an object.
+            _ => serde_json::Map::new(),
         }
+    }
+
+    /// Every declared field, as missing from a live resource that has none of them.
+    fn fields_missing(&self) -> Vec<FieldChange> {
+        self.field_values()
+            .into_iter()
+            .map(|(field, after)| FieldChange {
+                field,
+                before: None,
+                after,
+            })
+            .collect()
     }
 }
 

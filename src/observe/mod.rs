@@ -21,7 +21,7 @@ use futures::future::{BoxFuture, join_all};
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
-use crate::plan::{log_bucket_name, signin_regions};
+use crate::plan::log_bucket_name;
 
 pub use usage::{unread, usage};
 
@@ -139,7 +139,7 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
-    let signin_placed = signin_regions(regions);
+    let signin_placed = Kind::SigninRule.regions(home, regions);
     let wanted_rules: BTreeSet<String> = baseline
         .config
         .iter()

@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Change, Plan, behind_gap, desired_resources, signin_regions};
+use super::{Action, Change, Plan, behind_gap, desired_resources};
 use crate::baseline::Baseline;
 use crate::model::{
-    KEY_DELETION_WINDOW_DAYS, Kind, Live, Observed, ResourceId, Spec, SubscriptionSpec,
+    KEY_DELETION_WINDOW_DAYS, Kind, Live, Observed, Ownership, ResourceId, Spec, SubscriptionSpec,
 };
 
 /// Whether watchpost made it: its tag, or for Config's untaggable singletons, the name the
@@ -19,21 +19,14 @@ fn made_by_watchpost(baseline: &Baseline, id: &ResourceId, live: &Live) -> bool 
             .as_ref()
             .is_some_and(|config| live.live_id.as_ref() == Some(name(config)))
     };
-    match id.kind {
-        Kind::ConfigRecorder | Kind::ConfigRecording => config_name(|c| &c.recorder_name),
-        Kind::ConfigDeliveryChannel => config_name(|c| &c.delivery_channel_name),
-        _ => live.owned,
+    match id.kind.def().ownership {
+        Ownership::Marked => live.owned,
+        Ownership::BaselineName if id.kind == Kind::ConfigDeliveryChannel => {
+            config_name(|c| &c.delivery_channel_name)
+        }
+        Ownership::BaselineName => config_name(|c| &c.recorder_name),
+        Ownership::AccountSetting => false,
     }
-}
-
-/// Settings of the account rather than resources: they carry no tag, whoever set them, and
-/// removing one (the password policy, Block Public Access, EBS encryption) only weakens the
-/// account, so `destroy` leaves them.
-fn is_account_setting(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::PasswordPolicy | Kind::AccountPublicAccessBlock | Kind::EbsEncryption
-    )
 }
 
 /// What watchpost made in a region the baseline no longer covers: the region's detector and
@@ -42,12 +35,13 @@ pub fn retired_region_changes(
     baseline: &Baseline,
     observed: &Observed,
 ) -> (Vec<Change>, Vec<String>) {
+    let home = baseline.scope.home_region.as_str();
     let retired: Observed = Observed {
         account_id: observed.account_id.clone(),
         regions: observed
             .resources
             .keys()
-            .filter(|id| in_retired_region(observed, id))
+            .filter(|id| in_retired_region(home, observed, id))
             .map(|id| id.region.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -55,7 +49,7 @@ pub fn retired_region_changes(
         resources: observed
             .resources
             .iter()
-            .filter(|(id, _)| in_retired_region(observed, id))
+            .filter(|(id, _)| in_retired_region(home, observed, id))
             .map(|(id, live)| (id.clone(), live.clone()))
             .collect(),
         gaps: observed.gaps.clone(),
@@ -68,33 +62,25 @@ pub fn retired_region_changes(
     (plan.changes, plan.notes)
 }
 
-/// A per-region resource outside the regions in scope (for a sign-in rule, outside the regions
-/// AWS records sign-ins in as well).
-pub fn in_retired_region(observed: &Observed, id: &ResourceId) -> bool {
-    if id.kind == Kind::SigninRule {
-        return !signin_regions(&observed.regions).contains(&id.region);
-    }
-    let per_region = matches!(
-        id.kind,
-        Kind::GuarddutyDetector
-            | Kind::ConfigRecorder
-            | Kind::ConfigDeliveryChannel
-            | Kind::ConfigRecording
-            | Kind::ConfigRule
-            | Kind::AccessAnalyzer
-            | Kind::FindingRule
-    );
-    per_region && !observed.regions.contains(&id.region)
+/// A resource of a kind that retires with its region, in a region its placement no longer
+/// has (for a sign-in rule, outside the regions AWS records sign-ins in as well).
+pub fn in_retired_region(home: &str, observed: &Observed, id: &ResourceId) -> bool {
+    id.kind.def().retires_with_region
+        && !id
+            .kind
+            .regions(home, &observed.regions)
+            .contains(&id.region)
 }
 
 pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> Plan {
     // The order of removal follows the dependencies the baseline would give, in every region
     // something was found, in scope or no longer.
+    let home = baseline.scope.home_region.as_str();
     let mut everywhere = observed.clone();
     let found_in = observed
         .resources
         .keys()
-        .filter(|id| in_retired_region(observed, id))
+        .filter(|id| in_retired_region(home, observed, id))
         .map(|id| id.region.clone());
     everywhere.regions = observed
         .regions
@@ -117,7 +103,7 @@ pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> P
         if behind_gap(&observed.gaps, id) {
             continue;
         }
-        let holds_logs = matches!(id.kind, Kind::LogBucket | Kind::LogGroup);
+        let holds_logs = id.kind.def().holds_logs;
         let pending = matches!(
             live.spec,
             Spec::Subscription(SubscriptionSpec {
@@ -125,7 +111,7 @@ pub fn destroy(baseline: &Baseline, observed: &Observed, delete_logs: bool) -> P
                 ..
             })
         );
-        if is_account_setting(id.kind) {
+        if id.kind.is_account_setting() {
             notes.push(format!(
                 "{id} stays: it is a setting of the account, which watchpost cannot tell it set, and turning it off would weaken the account"
             ));

@@ -18,9 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use cost::{
     Estimate, Unread, Usage, cost_json, cost_line, estimate, render_cost, render_cost_total,
 };
-pub use desired::{
-    Desired, SIGNIN_RECORDING_REGIONS, desired_resources, log_bucket_name, signin_regions,
-};
+pub use desired::{Desired, desired_resources, log_bucket_name};
 pub use destroy::destroy;
 pub use json::{
     AccountReport, ApiCallCounts, FORMAT_VERSION, account_json, render_json, sum_calls,
@@ -33,7 +31,8 @@ pub use saved::{SAVED_FORMAT_VERSION, SavedPlan};
 
 use crate::baseline::Baseline;
 use crate::model::{
-    AnalyzerSpec, FieldChange, Gap, Kind, Observed, ResourceId, Spec, SubscriptionSpec,
+    AnalyzerSpec, FieldChange, Gap, Kind, Observed, ResourceId, SIGNIN_RECORDING_REGIONS, Spec,
+    SubscriptionSpec,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,7 +120,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     for (id, live) in &observed.resources {
         if wanted.contains(id)
             || behind_gap(&observed.gaps, id)
-            || destroy::in_retired_region(observed, id)
+            || destroy::in_retired_region(&baseline.scope.home_region, observed, id)
         {
             continue;
         }

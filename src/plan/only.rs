@@ -34,7 +34,7 @@ impl Selected {
 /// The baseline sections that declare resources, in the order of the kinds.
 fn sections() -> Vec<&'static str> {
     let mut sections: Vec<&'static str> = Vec::new();
-    for section in Kind::ALL.iter().filter_map(|kind| kind.section()) {
+    for section in Kind::all().filter_map(Kind::section) {
         if !sections.contains(&section) {
             sections.push(section);
         }
@@ -65,7 +65,7 @@ impl FromStr for Selector {
 }
 
 fn unknown_kind(given: &str) -> String {
-    let kinds: Vec<&str> = Kind::ALL.iter().map(|kind| kind.as_str()).collect();
+    let kinds: Vec<&str> = Kind::all().map(Kind::as_str).collect();
     let sections = sections();
     let names = kinds.iter().chain(&sections).copied();
     match crate::baseline::closest(given, names).filter(|(score, _)| *score > 0.85) {

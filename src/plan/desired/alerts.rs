@@ -15,24 +15,6 @@ use crate::model::{
     ResourceId, RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, default_bus_arn,
 };
 
-/// Where AWS records console sign-ins whatever region the user chose (CloudTrail User Guide,
-/// "AWS Management Console sign-in events"): a root sign-in, and an IAM user's through the
-/// global endpoint, in us-east-1; an IAM user's through the global endpoint with an account
-/// alias cookie in us-east-2, eu-north-1 or ap-southeast-2. An IAM user signing in through a
-/// Regional endpoint is recorded in that region, so every region in scope has a rule too.
-pub const SIGNIN_RECORDING_REGIONS: [&str; 4] =
-    ["ap-southeast-2", "eu-north-1", "us-east-1", "us-east-2"];
-
-/// The regions that hold a sign-in rule: every region in scope and every region AWS records
-/// sign-ins in whatever the scope (the section exists in the commercial partition only).
-pub fn signin_regions(regions: &[String]) -> Vec<String> {
-    let mut all: Vec<String> = regions.to_vec();
-    all.extend(SIGNIN_RECORDING_REGIONS.map(str::to_owned));
-    all.sort();
-    all.dedup();
-    all
-}
-
 /// How an alert rule of `region` delivers: in the home region, the readable message to the
 /// alert topic; elsewhere, the event as it is to the home region's default event bus, where the
 /// home rule of the same name (matching the same events) raises the message. Each address then
@@ -197,7 +179,7 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
         .baseline
         .signin_notification
         .as_ref()
-        .map(|_| signin_regions(regions))
+        .map(|_| Kind::SigninRule.regions(context.home, regions))
         .into_iter()
         .chain(
             context
@@ -221,7 +203,7 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
         super::findings::resources(context, findings, &alerts.topic_name, desired);
     }
     if let Some(signin) = &context.baseline.signin_notification {
-        for region in signin_regions(regions) {
+        for region in Kind::SigninRule.regions(context.home, regions) {
             let (target_id, target, needs) = alert_target(context, &region, || {
                 signin_message(crate::model::topic_arn(
                     context.home,

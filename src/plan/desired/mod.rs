@@ -9,7 +9,6 @@ mod findings;
 mod kms;
 mod trail;
 
-pub use alerts::{SIGNIN_RECORDING_REGIONS, signin_regions};
 pub(super) use config::{global_recording_notes, skipped_rule_notes};
 
 use crate::baseline::Baseline;

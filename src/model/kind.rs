@@ -1,0 +1,399 @@
+//! The resource kinds watchpost manages, and what each one is, declared once in [`Kind::def`]:
+//! its name, the baseline section that asks for it, where it lives, whose it is, whether it
+//! goes with a region taken out of scope, and whether it holds logs. Every layer asks this
+//! table rather than keeping a list of its own, and the match in [`Kind::def`] has no
+//! catch-all arm, so a new kind does not compile until it has said all of it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
+
+use super::GLOBAL;
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    LogBucket,
+    IamRole,
+    GuarddutyDetector,
+    ConfigRecorder,
+    ConfigDeliveryChannel,
+    ConfigRecording,
+    ConfigRule,
+    LogGroup,
+    CloudtrailTrail,
+    AlertTopic,
+    AlertSubscription,
+    SigninRule,
+    MetricFilter,
+    MetricAlarm,
+    FindingRule,
+    KmsKey,
+    PasswordPolicy,
+    AccountPublicAccessBlock,
+    EbsEncryption,
+    AccessAnalyzer,
+}
+
+/// What a kind is, as every layer needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindDef {
+    /// How users write it: in addresses (`kind/region/name`), `--only` and JSON.
+    pub name: &'static str,
+    /// The baseline section that declares it, for `--only SECTION`; `None` for a kind that
+    /// serves several sections (an IAM role: Config's, the trail's, the alert forwarding's).
+    pub section: Option<&'static str>,
+    pub placement: Placement,
+    pub ownership: Ownership,
+    /// Whether what watchpost made of it in a region taken out of scope is removed there.
+    pub retires_with_region: bool,
+    /// Whether it holds logs, which are evidence: `destroy` keeps it unless `--delete-logs`.
+    pub holds_logs: bool,
+}
+
+/// Where the resources of a kind live in an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Once for the account, addressed with the pseudo-region [`GLOBAL`]: IAM, and settings
+    /// of the whole account.
+    Global,
+    /// In the baseline's home region only.
+    HomeRegion,
+    /// In every region in scope (a Config rule, further, only where AWS offers it and, for an
+    /// account-wide rule, in one region).
+    EveryRegion,
+    /// In every region in scope and in every region AWS records console sign-ins in,
+    /// whatever the scope: see [`SIGNIN_RECORDING_REGIONS`].
+    SigninRegions,
+}
+
+/// Which of the live resources of a kind watchpost may delete or replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ownership {
+    /// Those that carry watchpost's mark: its managed-by tag or, where AWS has no tags, a
+    /// marker the observer reads (a metric in watchpost's namespace).
+    Marked,
+    /// Config's untaggable singletons: watchpost's when they bear the name the baseline gives
+    /// them, since an adopted one keeps its own.
+    BaselineName,
+    /// None: a setting of the account, which watchpost cannot tell it set and whose removal
+    /// would only weaken the account.
+    AccountSetting,
+}
+
+/// Where AWS records console sign-ins whatever region the user chose (CloudTrail User Guide,
+/// "AWS Management Console sign-in events"): a root sign-in, and an IAM user's through the
+/// global endpoint, in us-east-1; an IAM user's through the global endpoint with an account
+/// alias cookie in us-east-2, eu-north-1 or ap-southeast-2. An IAM user signing in through a
+/// Regional endpoint is recorded in that region, so every region in scope has a rule too.
+pub const SIGNIN_RECORDING_REGIONS: [&str; 4] =
+    ["ap-southeast-2", "eu-north-1", "us-east-1", "us-east-2"];
+
+/// The regions that hold a sign-in rule: every region in scope and every region AWS records
+/// sign-ins in whatever the scope (the section exists in the commercial partition only).
+fn signin_regions(regions: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = regions.to_vec();
+    all.extend(SIGNIN_RECORDING_REGIONS.map(str::to_owned));
+    all.sort();
+    all.dedup();
+    all
+}
+
+impl Placement {
+    /// The regions the resources of this placement belong in, given the home region and the
+    /// regions in scope, sorted.
+    pub fn regions(self, home: &str, in_scope: &[String]) -> Vec<String> {
+        match self {
+            Placement::Global => vec![GLOBAL.to_owned()],
+            Placement::HomeRegion => vec![home.to_owned()],
+            Placement::EveryRegion => {
+                let mut regions = in_scope.to_vec();
+                regions.sort();
+                regions
+            }
+            Placement::SigninRegions => signin_regions(in_scope),
+        }
+    }
+}
+
+impl Kind {
+    /// The table: everything about each kind that more than one layer needs.
+    pub const fn def(self) -> KindDef {
+        use Ownership::{AccountSetting, BaselineName, Marked};
+        use Placement::{EveryRegion, Global, HomeRegion, SigninRegions};
+        let (name, section, placement, ownership, retires_with_region, holds_logs) = match self {
+            Kind::LogBucket => (
+                "log_bucket",
+                Some("log_bucket"),
+                HomeRegion,
+                Marked,
+                false,
+                true,
+            ),
+            Kind::IamRole => ("iam_role", None, Global, Marked, false, false),
+            Kind::GuarddutyDetector => (
+                "guardduty_detector",
+                Some("guardduty"),
+                EveryRegion,
+                Marked,
+                true,
+                false,
+            ),
+            Kind::ConfigRecorder => (
+                "config_recorder",
+                Some("config"),
+                EveryRegion,
+                BaselineName,
+                true,
+                false,
+            ),
+            Kind::ConfigDeliveryChannel => (
+                "config_delivery_channel",
+                Some("config"),
+                EveryRegion,
+                BaselineName,
+                true,
+                false,
+            ),
+            Kind::ConfigRecording => (
+                "config_recording",
+                Some("config"),
+                EveryRegion,
+                BaselineName,
+                true,
+                false,
+            ),
+            Kind::ConfigRule => (
+                "config_rule",
+                Some("config"),
+                EveryRegion,
+                Marked,
+                true,
+                false,
+            ),
+            Kind::LogGroup => (
+                "log_group",
+                Some("cloudtrail"),
+                HomeRegion,
+                Marked,
+                false,
+                true,
+            ),
+            Kind::CloudtrailTrail => (
+                "cloudtrail_trail",
+                Some("cloudtrail"),
+                HomeRegion,
+                Marked,
+                false,
+                false,
+            ),
+            Kind::AlertTopic => (
+                "alert_topic",
+                Some("alerts"),
+                HomeRegion,
+                Marked,
+                false,
+                false,
+            ),
+            Kind::AlertSubscription => (
+                "alert_subscription",
+                Some("alerts"),
+                HomeRegion,
+                Marked,
+                false,
+                false,
+            ),
+            Kind::SigninRule => (
+                "signin_rule",
+                Some("signin_notification"),
+                SigninRegions,
+                Marked,
+                true,
+                false,
+            ),
+            Kind::MetricFilter => (
+                "metric_filter",
+                Some("alarms"),
+                HomeRegion,
+                Marked,
+                false,
+                false,
+            ),
+            Kind::MetricAlarm => (
+                "metric_alarm",
+                Some("alarms"),
+                HomeRegion,
+                Marked,
+                false,
+                false,
+            ),
+            Kind::FindingRule => (
+                "finding_rule",
+                Some("guardduty"),
+                EveryRegion,
+                Marked,
+                true,
+                false,
+            ),
+            Kind::KmsKey => ("kms_key", Some("kms"), HomeRegion, Marked, false, false),
+            Kind::PasswordPolicy => (
+                "password_policy",
+                Some("password_policy"),
+                Global,
+                AccountSetting,
+                false,
+                false,
+            ),
+            Kind::AccountPublicAccessBlock => (
+                "account_public_access_block",
+                Some("account_public_access_block"),
+                Global,
+                AccountSetting,
+                false,
+                false,
+            ),
+            Kind::EbsEncryption => (
+                "ebs_encryption",
+                Some("ebs_encryption"),
+                EveryRegion,
+                AccountSetting,
+                false,
+                false,
+            ),
+            Kind::AccessAnalyzer => (
+                "access_analyzer",
+                Some("access_analyzer"),
+                EveryRegion,
+                Marked,
+                true,
+                false,
+            ),
+        };
+        KindDef {
+            name,
+            section,
+            placement,
+            ownership,
+            retires_with_region,
+            holds_logs,
+        }
+    }
+
+    /// Every kind, in declaration order.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        Kind::iter()
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::all().find(|kind| kind.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.def().name
+    }
+
+    /// The baseline section that declares resources of this kind, for `--only SECTION`.
+    pub fn section(self) -> Option<&'static str> {
+        self.def().section
+    }
+
+    /// The regions its resources belong in, given the home region and the regions in scope.
+    pub fn regions(self, home: &str, in_scope: &[String]) -> Vec<String> {
+        self.def().placement.regions(home, in_scope)
+    }
+
+    /// A setting of the account rather than a resource: never deleted.
+    pub fn is_account_setting(self) -> bool {
+        self.def().ownership == Ownership::AccountSetting
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::{Kind, Ownership, Placement};
+
+    #[test]
+    fn every_kind_has_its_own_name_which_is_its_serde_name() {
+        let names: BTreeSet<&str> = Kind::all().map(Kind::as_str).collect();
+        assert_eq!(names.len(), Kind::all().count(), "names are unique");
+        for kind in Kind::all() {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str()),
+                "the address and the JSON name are one"
+            );
+            assert_eq!(Kind::from_name(kind.as_str()), Some(kind));
+        }
+    }
+
+    /// A kind that goes with a region lives per region; what is global or in the home region
+    /// never retires with another region.
+    #[test]
+    fn only_regional_kinds_retire_with_a_region() {
+        for kind in Kind::all() {
+            let def = kind.def();
+            if def.retires_with_region {
+                assert!(
+                    matches!(
+                        def.placement,
+                        Placement::EveryRegion | Placement::SigninRegions
+                    ),
+                    "{kind}"
+                );
+                assert_ne!(def.ownership, Ownership::AccountSetting, "{kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn account_settings_hold_no_logs_and_are_never_retired() {
+        for kind in Kind::all().filter(|kind| kind.is_account_setting()) {
+            let def = kind.def();
+            assert!(!def.holds_logs && !def.retires_with_region, "{kind}");
+        }
+    }
+
+    #[test]
+    fn sign_in_rules_go_wherever_aws_records_sign_ins() {
+        let in_scope = vec!["eu-west-1".to_owned()];
+        assert_eq!(
+            Placement::SigninRegions.regions("eu-west-1", &in_scope),
+            [
+                "ap-southeast-2",
+                "eu-north-1",
+                "eu-west-1",
+                "us-east-1",
+                "us-east-2"
+            ]
+        );
+        assert_eq!(
+            Placement::HomeRegion.regions("eu-west-1", &in_scope),
+            ["eu-west-1"]
+        );
+        assert_eq!(
+            Placement::Global.regions("eu-west-1", &in_scope),
+            ["global"]
+        );
+    }
+}
