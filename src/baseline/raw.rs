@@ -333,7 +333,10 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        let mut read = super::super::validate::SECTIONS.to_vec();
+        let mut read: Vec<&str> = super::super::validate::SECTIONS
+            .iter()
+            .map(|section| section.name)
+            .collect();
         in_schema.sort_unstable();
         read.sort_unstable();
         assert_eq!(in_schema, read);

@@ -1,55 +1,33 @@
-//! `[kms]`, the key watchpost makes for the trail and the log bucket; `[guardduty.finding_alerts]`;
-//! and the check that a key the baseline names is in the home region.
+//! `[kms]`, the key watchpost makes for the trail and the log bucket.
 
-use std::ops::Range;
-
-use toml::Spanned;
-use toml::de::DeValue;
-
-use super::super::raw::{RawFindingAlerts, RawKms};
-use super::super::{CloudTrail, FindingAlerts, GuardDuty, Kms, LogBucket, SigninNotification};
-use super::{Checks, spaced};
-use crate::model::Encryption;
-
-/// The place of `key` in a section as written, for an error about it as a whole.
-pub(super) fn subtable_span(
-    section: Option<&Spanned<DeValue<'_>>>,
-    key: &str,
-) -> Option<Range<usize>> {
-    match section?.get_ref() {
-        DeValue::Table(table) => table
-            .iter()
-            .find(|(name, _)| name.get_ref() == key)
-            .map(|(_, value)| value.span()),
-        _ => None,
-    }
-}
-
-/// What the checks between `[kms]`, `[guardduty.finding_alerts]` and the sections they serve
-/// look at; `Some(None)` is a section with problems of its own, which is not judged again.
-pub(super) struct Uses<'a> {
-    pub kms_span: Option<Range<usize>>,
-    pub kms: &'a Option<Option<Kms>>,
-    pub finding_alerts_span: Option<Range<usize>>,
-    pub guardduty: &'a Option<Option<GuardDuty>>,
-    pub log_bucket: Option<&'a LogBucket>,
-    pub config_present: bool,
-    pub cloudtrail: &'a Option<Option<CloudTrail>>,
-    pub alerts_present: bool,
-    pub signin_notification: &'a Option<Option<SigninNotification>>,
-}
+use super::super::Kms;
+use super::super::raw::RawKms;
+use super::checks::Checks;
+use super::primitives::spaced;
+use super::sections::{Declared, Sections, Written};
 
 /// The alias of watchpost's key unless `[kms]` gives another.
-pub(super) const DEFAULT_ALIAS: &str = "alias/watchpost";
+const DEFAULT_ALIAS: &str = "alias/watchpost";
 
 /// What KMS allows in an alias after `alias/`.
 const ALIAS_CHARACTERS: &str = "/_-";
 
-/// GuardDuty's severity scale: low 1 to 3.9, medium 4 to 6.9, high 7 to 8.9, critical 9 to 10.
-const SEVERITY_BANDS: &str = "GuardDuty rates findings from 1 to 10: low 1 to 3.9, medium 4 to 6.9, high 7 to 8.9, critical 9 to 10";
+pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut Sections) {
+    sections.kms = checks.declared(written, Checks::kms);
+}
+
+/// The key of `[kms]`, by its alias, for the bucket and the trail (a placeholder when `[kms]`
+/// has problems of its own, so that they do not also read as a missing key).
+pub(super) fn watchpost_key(kms: &Option<Declared<Kms>>) -> Option<&str> {
+    kms.as_ref().map(|kms| {
+        kms.value
+            .as_ref()
+            .map_or(DEFAULT_ALIAS, |kms| kms.alias.as_str())
+    })
+}
 
 impl Checks<'_> {
-    pub(super) fn kms(&mut self, raw: RawKms) -> Option<Kms> {
+    fn kms(&mut self, raw: RawKms) -> Option<Kms> {
         let before = self.problems.len();
         let alias = match raw.alias {
             None => DEFAULT_ALIAS.to_owned(),
@@ -77,111 +55,6 @@ impl Checks<'_> {
             }
         };
         (self.problems.len() == before).then_some(Kms { alias })
-    }
-
-    /// A KMS key ARN named for the log bucket or the trail must be in the home region: S3 and
-    /// CloudTrail use only a key of the bucket's and the trail's own region.
-    pub(super) fn key_in_home_region(&mut self, key: &Spanned<String>) {
-        let Some(home) = self.home_region.clone() else {
-            return;
-        };
-        let region = key.get_ref().split(':').nth(3).unwrap_or_default();
-        if region != home {
-            self.error(
-                key.span(),
-                format!("the key is in `{region}`, not the home region `{home}`"),
-                format!(
-                    "S3 and CloudTrail use a key of their own region only, and the log bucket and the trail are in {home}: name a key of {home}, or remove kms_key_id and add [kms] for a key watchpost makes there"
-                ),
-            );
-        }
-    }
-
-    pub(super) fn finding_alerts(&mut self, raw: RawFindingAlerts) -> Option<FindingAlerts> {
-        let before = self.problems.len();
-        let rule_name = self.aws_name(
-            raw.rule_name,
-            "watchpost-guardduty-findings",
-            "EventBridge rule name",
-            64,
-            "._-",
-        );
-        let min_severity = match raw.min_severity {
-            None => 7.0,
-            Some(value) => {
-                let severity = *value.get_ref();
-                if !(1.0..=10.0).contains(&severity) {
-                    self.error(
-                        value.span(),
-                        format!("min_severity = {severity} is not a GuardDuty severity"),
-                        format!("{SEVERITY_BANDS}; 7 sends high and critical findings"),
-                    );
-                }
-                severity
-            }
-        };
-        (self.problems.len() == before).then_some(FindingAlerts {
-            rule_name,
-            min_severity,
-        })
-    }
-
-    /// `[kms]` present, yet neither the bucket nor the trail uses its key.
-    pub(super) fn unused_key(&mut self, span: Range<usize>) {
-        self.error(
-            span,
-            "[kms] makes a key that nothing uses",
-            "the key encrypts the trail's log files and the log bucket unless they name a key of their own: add [cloudtrail] (or [config], for the bucket), drop kms_key_id or encryption = \"SSE-S3\" where one should use it, or remove [kms]",
-        );
-    }
-
-    /// Finding alerts go to the alert topics, under a rule name of their own; the key of
-    /// `[kms]` must be used by the bucket or the trail.
-    pub(super) fn key_and_finding_alerts(&mut self, uses: &Uses<'_>) {
-        if let Some(span) = uses.finding_alerts_span.clone() {
-            if !uses.alerts_present {
-                self.error(
-                    span.clone(),
-                    "[guardduty.finding_alerts] needs [alerts]",
-                    "add [alerts] with emails = [\"security@example.com\"]: it is where the findings go",
-                );
-            }
-            let finding_rule = match uses.guardduty {
-                Some(Some(guardduty)) => guardduty.finding_alerts.as_ref(),
-                _ => None,
-            };
-            if let (Some(findings), Some(Some(signin))) = (finding_rule, uses.signin_notification)
-                && findings.rule_name == signin.rule_name
-            {
-                self.error(
-                    span,
-                    format!(
-                        "[guardduty.finding_alerts] and [signin_notification] both name the rule `{}`",
-                        findings.rule_name
-                    ),
-                    "both rules live in every region in scope: give finding_alerts a rule_name of its own",
-                );
-            }
-        }
-        let (Some(span), Some(Some(kms))) = (uses.kms_span.clone(), uses.kms) else {
-            return;
-        };
-        let ours = Encryption::Kms {
-            kms_key_id: kms.alias.clone(),
-        };
-        let bucket_exists = uses.config_present || uses.cloudtrail.is_some();
-        let bucket_uses = match uses.log_bucket {
-            Some(bucket) => bucket_exists && bucket.encryption == ours,
-            None => true,
-        };
-        let trail_uses = match uses.cloudtrail {
-            Some(Some(trail)) => trail.kms_key_id.as_deref() == Some(kms.alias.as_str()),
-            Some(None) => true,
-            None => false,
-        };
-        if !bucket_uses && !trail_uses {
-            self.unused_key(span);
-        }
     }
 }
 

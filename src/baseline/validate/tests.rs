@@ -1,4 +1,8 @@
-use super::*;
+use super::super::catalog;
+use super::super::{AccountRole, AccountSelection, RegionSelection};
+use super::alarms::{ALARM_DESCRIPTION_MAX, check_filter_pattern};
+use super::{is_placeholder_address, parse, warnings};
+use crate::model::Encryption;
 
 fn problems(source: &str) -> Vec<String> {
     parse(source)

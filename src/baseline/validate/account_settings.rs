@@ -11,10 +11,48 @@ use super::super::raw::{
 use super::super::{
     AccessAnalyzer, AccountPublicAccessBlock, EbsEncryption, PasswordPolicy, RegionSelection, Scope,
 };
-use super::{Checks, is_kms_key_arn};
+use super::checks::Checks;
+use super::primitives::is_kms_key_arn;
+use super::sections::{Sections, Written};
+
+pub(super) fn read_password_policy(
+    checks: &mut Checks<'_>,
+    written: Written<'_>,
+    sections: &mut Sections,
+) {
+    sections.password_policy = checks.declared(written, Checks::password_policy);
+}
+
+pub(super) fn read_account_public_access_block(
+    checks: &mut Checks<'_>,
+    written: Written<'_>,
+    sections: &mut Sections,
+) {
+    sections.account_public_access_block = checks.declared(written, |checks, raw| {
+        Some(checks.account_public_access_block(raw))
+    });
+}
+
+pub(super) fn read_ebs_encryption(
+    checks: &mut Checks<'_>,
+    written: Written<'_>,
+    sections: &mut Sections,
+) {
+    let scope = sections.scope.as_ref();
+    sections.ebs_encryption =
+        checks.declared(written, |checks, raw| checks.ebs_encryption(raw, scope));
+}
+
+pub(super) fn read_access_analyzer(
+    checks: &mut Checks<'_>,
+    written: Written<'_>,
+    sections: &mut Sections,
+) {
+    sections.access_analyzer = checks.declared(written, Checks::access_analyzer);
+}
 
 impl Checks<'_> {
-    pub(super) fn password_policy(&mut self, raw: RawPasswordPolicy) -> Option<PasswordPolicy> {
+    fn password_policy(&mut self, raw: RawPasswordPolicy) -> Option<PasswordPolicy> {
         let before = self.problems.len();
         let minimum_password_length = self.count(
             raw.minimum_password_length,
@@ -78,7 +116,7 @@ impl Checks<'_> {
         }
     }
 
-    pub(super) fn account_public_access_block(
+    fn account_public_access_block(
         &mut self,
         raw: RawAccountPublicAccessBlock,
     ) -> AccountPublicAccessBlock {
@@ -91,7 +129,7 @@ impl Checks<'_> {
     }
 
     /// Each key of `kms_key_ids` a region in scope, each value a key ARN of that region.
-    pub(super) fn ebs_encryption(
+    fn ebs_encryption(
         &mut self,
         raw: RawEbsEncryption,
         scope: Option<&Scope>,
@@ -136,7 +174,7 @@ impl Checks<'_> {
         (self.problems.len() == before).then_some(EbsEncryption { kms_key_ids })
     }
 
-    pub(super) fn access_analyzer(&mut self, raw: RawAccessAnalyzer) -> Option<AccessAnalyzer> {
+    fn access_analyzer(&mut self, raw: RawAccessAnalyzer) -> Option<AccessAnalyzer> {
         let Some(name) = raw.name else {
             return Some(AccessAnalyzer {
                 name: "watchpost".to_owned(),
