@@ -222,6 +222,15 @@ pub struct AccessAnalyzer {
 }
 
 impl Baseline {
+    /// The log bucket's name: the baseline's, or one derived from the account and home region,
+    /// since bucket names are global and the derived one is unlikely to be taken.
+    pub fn log_bucket_name(&self, account_id: &str) -> String {
+        self.log_bucket
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("watchpost-logs-{account_id}-{}", self.scope.home_region))
+    }
+
     /// Reads and validates a baseline file; a validation failure is a [`BaselineErrors`]
     /// listing every problem at once.
     /// Also returns the text read, whose digest a saved plan carries.

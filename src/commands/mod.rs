@@ -20,9 +20,10 @@ use crate::accounts::{Fleet, Target};
 use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
+use crate::model::ApiCallCounts;
 use crate::model::Observed;
 use crate::output::errln;
-use crate::plan::{Action, ApiCallCounts, Plan, Selector};
+use crate::plan::{Action, Plan, Selector};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let for_machines = matches!(

@@ -8,10 +8,11 @@ use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
 use crate::cli::{AwsArgs, PlanFormat};
 use crate::model::Observed;
+use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, ApiCallCounts, Estimate, Plan, SavedPlan, Selector, render_compact, render_cost,
-    render_cost_total, render_full, render_json, render_markdown, sum_calls, summary_line,
+    AccountReport, Estimate, Plan, SavedPlan, Selector, render_compact, render_cost,
+    render_cost_total, render_full, render_json, render_markdown, summary_line,
 };
 
 pub struct Output {

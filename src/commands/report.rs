@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 use super::converge::Finished;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
+use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, Action, ApiCallCounts, FORMAT_VERSION, Plan, account_json, render_compact,
-    render_full, render_remaining, sum_calls, summary_line,
+    AccountReport, Action, FORMAT_VERSION, Plan, account_json, render_compact, render_full,
+    render_remaining, summary_line,
 };
 
 pub(super) struct Reporter {

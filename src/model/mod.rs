@@ -13,6 +13,7 @@ mod logs;
 pub mod policy;
 mod role;
 mod trail;
+mod usage;
 
 use std::fmt;
 
@@ -34,6 +35,7 @@ pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
 pub use trail::TrailSpec;
+pub use usage::{ApiCallCounts, Unread, Usage, sum_calls};
 
 /// Marks what watchpost created, so that later runs know what they own.
 pub const MANAGED_TAG: (&str, &str) = ("managed-by", "watchpost");

@@ -21,7 +21,6 @@ use futures::future::{BoxFuture, join_all};
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
-use crate::plan::log_bucket_name;
 
 pub use usage::{unread, usage};
 
@@ -152,7 +151,7 @@ pub async fn account(
         }
     }
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
-        let bucket = log_bucket_name(baseline, account_id);
+        let bucket = baseline.log_bucket_name(account_id);
         reads.push(tagged(
             home,
             s3::log_bucket(session, home, bucket, ownership),

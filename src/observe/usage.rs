@@ -8,7 +8,7 @@ use futures::future::join_all;
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::Baseline;
 use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec};
-use crate::plan::{Unread, Usage};
+use crate::model::{Unread, Usage};
 
 /// A failed read as the estimate and `status` report it: the call, and AWS's answer with its
 /// hint.

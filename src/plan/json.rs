@@ -2,19 +2,14 @@
 //! the shape Terraform's `show -json` gives for each account, so that review tooling can read
 //! it.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Action, Estimate, Plan, cost_json};
-use crate::model::{Gap, Kind, ResourceId, Spec};
+use crate::model::{ApiCallCounts, Gap, Kind, ResourceId, Spec, sum_calls};
 
 /// Raised when a field is removed or changes meaning; adding a field keeps it.
 pub const FORMAT_VERSION: &str = "2";
-
-/// API calls made, by service.
-pub type ApiCallCounts = BTreeMap<&'static str, u64>;
 
 /// One account's part of a run: its plan, or why there is none.
 pub struct AccountReport<'a> {
@@ -114,16 +109,6 @@ pub fn render_json(accounts: &[AccountReport<'_>], run_calls: &ApiCallCounts) ->
         ),
     };
     serde_json::to_value(document).expect("the plan serializes")
-}
-
-pub fn sum_calls<'a>(all: impl IntoIterator<Item = &'a ApiCallCounts>) -> ApiCallCounts {
-    let mut sum = ApiCallCounts::new();
-    for calls in all {
-        for (service, count) in calls {
-            *sum.entry(service).or_default() += count;
-        }
-    }
-    sum
 }
 
 /// One account's part: its plan in full, or the error that left it without one.

@@ -15,14 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use cost::{
-    Estimate, Unread, Usage, cost_json, cost_line, estimate, render_cost, render_cost_total,
-};
-pub use desired::{Desired, desired_resources, log_bucket_name};
+pub use cost::{Estimate, cost_json, cost_line, estimate, render_cost, render_cost_total};
+pub use desired::{Desired, desired_resources};
 pub use destroy::destroy;
-pub use json::{
-    AccountReport, ApiCallCounts, FORMAT_VERSION, account_json, render_json, sum_calls,
-};
+pub use json::{AccountReport, FORMAT_VERSION, account_json, render_json};
 pub use markdown::render_markdown;
 pub use only::Selector;
 pub use order::levels;

@@ -14,7 +14,7 @@ pub use read::account;
 use render::attention;
 pub use render::{StatusReport, render_json, render_text};
 
-use crate::plan::Unread;
+use crate::model::Unread;
 
 /// A part of the status, or why it could not be read.
 pub type Part<T> = Result<T, Unread>;

@@ -8,7 +8,7 @@ use aws_smithy_types::date_time::Format;
 use serde_json::{Map, Value, json};
 
 use super::{AccountStatus, Delivery, Part, Time};
-use crate::plan::{ApiCallCounts, Unread, sum_calls};
+use crate::model::{ApiCallCounts, Unread, sum_calls};
 
 /// Raised when a field of the status document is removed or changes meaning.
 pub const STATUS_FORMAT_VERSION: &str = "1";

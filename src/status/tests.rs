@@ -229,7 +229,7 @@ fn the_status_renders_for_a_person() {
 #[test]
 fn the_status_document_has_one_shape_for_read_and_unread_parts() {
     let status = status();
-    let calls = crate::plan::ApiCallCounts::from([("config", 6), ("sts", 1)]);
+    let calls = crate::model::ApiCallCounts::from([("config", 6), ("sts", 1)]);
     let document = render_json(
         &[
             StatusReport {
@@ -240,10 +240,10 @@ fn the_status_document_has_one_shape_for_read_and_unread_parts() {
             StatusReport {
                 account_id: "444455556666",
                 status: Err("cannot assume the role".to_owned()),
-                api_calls: &crate::plan::ApiCallCounts::new(),
+                api_calls: &crate::model::ApiCallCounts::new(),
             },
         ],
-        &crate::plan::ApiCallCounts::from([("sts", 2)]),
+        &crate::model::ApiCallCounts::from([("sts", 2)]),
     );
     insta::assert_json_snapshot!(document);
 }

@@ -677,3 +677,17 @@ fn addresses_of_domains_kept_for_examples_are_warned_about() {
     assert_eq!(found.len(), 1);
     assert_eq!(&source[found[0].span.clone()], "\"b@example.com\"");
 }
+
+/// `--only SECTION` selects the kinds of a section: each kind's section must be one the
+/// loader reads, or no selector could ever reach it.
+#[test]
+fn every_kinds_section_is_a_section_of_the_baseline() {
+    for kind in crate::model::Kind::all() {
+        if let Some(section) = kind.section() {
+            assert!(
+                super::SECTIONS.iter().any(|read| read.name == section),
+                "{kind} names the section [{section}], which the baseline does not have"
+            );
+        }
+    }
+}

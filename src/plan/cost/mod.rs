@@ -12,37 +12,13 @@ mod render;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 pub use render::{cost_json, cost_line, render_cost, render_cost_total};
 
 use self::prices::{Price, assumed};
 use super::desired::Desired;
 use crate::baseline::Baseline;
 use crate::baseline::catalog::RuleScope;
-use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec};
-
-/// A read for the estimate that failed: the call and AWS's answer.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Unread {
-    pub call: String,
-    pub reason: String,
-}
-
-/// What the cost depends on beyond the baseline's settings, as read from the account for the
-/// estimate only: a read that fails leaves its figure to an assumption, never a gap in the plan.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Usage {
-    /// Per region in scope whose recorder is recording: the resources AWS Config has
-    /// discovered there. Regions not recording yet are not read.
-    pub recorded_resources: BTreeMap<String, Result<u64, Unread>>,
-    /// The trails other than watchpost's that record in the home region (their names); `None`
-    /// when not read, without `[cloudtrail]`.
-    pub other_trails: Option<Result<Vec<String>, Unread>>,
-    /// Whether watchpost's trail logs data events; `None` when it does not exist yet (watchpost
-    /// makes it without).
-    pub trail_data_events: Option<Result<bool, Unread>>,
-}
+use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec, Unread, Usage};
 
 /// A range of US dollars. `high` is `None` when nothing bounds it but the account's workloads.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -21,16 +21,6 @@ pub struct Desired {
     pub depends_on: Vec<ResourceId>,
 }
 
-/// The log bucket's name: the baseline's, or one derived from the account and home region,
-/// since bucket names are global and the derived one is unlikely to be taken.
-pub fn log_bucket_name(baseline: &Baseline, account_id: &str) -> String {
-    baseline
-        .log_bucket
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("watchpost-logs-{account_id}-{}", baseline.scope.home_region))
-}
-
 pub(super) struct Context<'a> {
     pub baseline: &'a Baseline,
     pub observed: &'a Observed,
@@ -83,7 +73,7 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
         account: &observed.account_id,
         home,
         partition: partition(home),
-        bucket: log_bucket_name(baseline, &observed.account_id),
+        bucket: baseline.log_bucket_name(&observed.account_id),
     };
     let mut desired = Vec::new();
     if let Some(guardduty) = &baseline.guardduty {

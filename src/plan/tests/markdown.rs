@@ -2,6 +2,7 @@
 
 use super::views::{ENABLED_REGIONS, drifted, empty_in, recommended, retired_rule};
 use super::*;
+use crate::model::{ApiCallCounts, Usage};
 use crate::plan::markdown::{COMMENT_LIMIT, render_within};
 
 fn report<'a>(plan: &'a Plan, cost: Option<&'a Estimate>) -> AccountReport<'a> {
