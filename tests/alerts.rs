@@ -2,7 +2,7 @@
 //! against a moto server. Alarms going through moto here is also what holds the CloudWatch
 //! crate to the Query protocol that moto speaks (see Cargo.toml).
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::collections::BTreeMap;
 
@@ -87,7 +87,7 @@ async fn emails(moto: &Moto, region: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -280,7 +280,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
 
 #[tokio::test]
 async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -368,7 +368,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
 
 #[tokio::test]
 async fn spacing_in_a_live_filter_pattern_is_not_drift() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -400,7 +400,7 @@ fn bad_alert_settings_are_refused_with_their_place() {
          [signin_notification]\nevents = \"failed\"\n\
          [alarms.filters]\nmine = { pattern = '{ ($.eventName = DeleteTrail }' }\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     run.assert_code(1);
     for expected in [
         ":6:11", // the first email
@@ -439,7 +439,7 @@ const CIS_SET: [&str; 15] = [
 
 #[tokio::test]
 async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let filters: String = CIS_SET
         .iter()
         .map(|name| format!("{name} = {{}}\n"))

@@ -3,7 +3,7 @@
 //! source identifier against AWS's list and refuses a rule without its required parameters,
 //! so an identifier or a required parameter the catalog got wrong fails here.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::collections::BTreeMap;
 
@@ -54,7 +54,7 @@ async fn rules(moto: &Moto, region: &str) -> BTreeMap<String, serde_json::Value>
 
 #[tokio::test]
 async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     let plan = || moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode", "--full"]);

@@ -7,7 +7,7 @@
 //! role (Prowler issue #4714), so a condition on them breaks delivery; AWS documents that
 //! trust policy without them (CloudTrail User Guide, "Sending events to CloudWatch Logs").
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use support::{Moto, REGION, write_baseline};
 
@@ -51,7 +51,7 @@ fn unscoped_service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value>
 
 #[tokio::test]
 async fn every_service_grant_watchpost_writes_names_its_source() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [config]\n[config.rules]\nrestricted-ssh = {}\n\

@@ -3,7 +3,7 @@
 //! GetDiscoveredResourceCounts, so once Config records, the estimate says it could not count
 //! and assumes the count instead.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use serde_json::Value;
 use support::{Moto, write_baseline};
@@ -33,7 +33,7 @@ root-account-use = {}
 
 #[tokio::test]
 async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 

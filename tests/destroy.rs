@@ -1,7 +1,7 @@
 //! `destroy` removes what watchpost made, leaves what it adopted, and keeps the logs unless
 //! told otherwise.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use support::{Moto, REGION, write_baseline};
@@ -25,7 +25,7 @@ const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
 
 #[tokio::test]
 async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_logs() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // Adopted before watchpost ever ran: a detector in us-east-1 and a recorder in eu-west-1.
     let adopted_detector = moto
         .guardduty(REGION)
@@ -178,7 +178,7 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
 
 #[tokio::test]
 async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
         .assert_success();
@@ -217,7 +217,7 @@ async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
 /// stops there, naming them, instead of listing and deleting them again forever.
 #[tokio::test]
 async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
         .assert_success();
@@ -258,18 +258,16 @@ async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
         .await
         .unwrap();
 
-    let mut destroy = support::watchpost_command(
-        &moto.endpoint(),
-        &[
+    let mut destroy = moto
+        .watchpost_command(&[
             "destroy",
             "--baseline",
             baseline.path_str(),
             "--auto-approve",
             "--delete-logs",
-        ],
-    )
-    .spawn()
-    .unwrap();
+        ])
+        .spawn()
+        .unwrap();
     let started = std::time::Instant::now();
     let status = loop {
         if let Some(status) = destroy.try_wait().unwrap() {

@@ -3,7 +3,7 @@
 // Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
 #![allow(clippy::disallowed_macros)]
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use support::account::account_state;
 use support::{Moto, every_kind_baseline, write_baseline};
@@ -22,7 +22,7 @@ fn events(stdout: &str) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
-    let reference = Moto::start();
+    let reference = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let apply = [
         "apply",
@@ -37,7 +37,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     let expected = account_state(&reference, HOME, &[OTHER]).await;
     drop(reference);
 
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let behaviour = Behaviour {
         faults: Faults::at_rate(0.2, 6),
         ..Behaviour::delayed(std::time::Duration::ZERO)
@@ -86,7 +86,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
 
 #[tokio::test]
 async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finishes() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let behaviour = Behaviour {
         faults: Faults::every_request_to("monitoring", Fault::Unavailable),
@@ -165,7 +165,7 @@ fn an_answer_that_is_not_aws_is_quoted_short() {
     .expect("the proxy starts");
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
 
-    let run = support::run_watchpost(
+    let run = WATCHPOST.run(
         &["plan", "--baseline", baseline.path_str()],
         &[
             ("AWS_ENDPOINT_URL", proxy.endpoint()),

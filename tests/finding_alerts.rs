@@ -9,7 +9,7 @@
 //! the test's own with a log group as its target, and moto's EventBridge matches sample
 //! findings and transforms them as it would for the topic.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use serde_json::{Value, json};
 use support::replay::{Replay, replayed_messages};
@@ -77,7 +77,7 @@ fn finding(id: &str, severity: f64) -> Value {
 
 #[tokio::test]
 async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_region() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -186,7 +186,7 @@ async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_reg
 
 #[tokio::test]
 async fn a_finding_at_or_above_the_severity_becomes_a_readable_message() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     moto.apply_approved(baseline.path_str()).assert_success();
 
@@ -218,7 +218,7 @@ async fn a_finding_at_or_above_the_severity_becomes_a_readable_message() {
 
 #[tokio::test]
 async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -277,7 +277,7 @@ fn bad_finding_alert_settings_are_refused_with_their_place() {
          [guardduty]\n\
          [guardduty.finding_alerts]\nmin_severity = 11\nrule_name = \"bad name\"\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&[
         ":6:16", // min_severity's value
@@ -294,7 +294,7 @@ fn bad_finding_alert_settings_are_refused_with_their_place() {
          [alerts]\nemails = [\"security@example.com\"]\n\
          [signin_notification]\nrule_name = \"alerts\"\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", clash.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", clash.path_str()], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&["unknown key `guardduty.finding_alerts.severity`"]);
     let clash = write_baseline(
@@ -303,7 +303,7 @@ fn bad_finding_alert_settings_are_refused_with_their_place() {
          [alerts]\nemails = [\"security@example.com\"]\n\
          [signin_notification]\nrule_name = \"alerts\"\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", clash.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", clash.path_str()], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&[
         "[guardduty.finding_alerts] and [signin_notification] both name the rule `alerts`",

@@ -1,7 +1,7 @@
 //! Many accounts in one run: each reached through a role, planned and applied concurrently,
 //! failing on its own, and the API calls of the run counted as the server saw them.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::collections::BTreeSet;
 
@@ -62,7 +62,7 @@ fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!(
         "[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n"
     )));
@@ -124,7 +124,7 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
 
 #[tokio::test]
 async fn one_accounts_failure_is_reported_and_the_others_are_done() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // Another run is working on the second account: it holds the account's lease.
     let second = aws_sdk_dynamodb::Client::new(&moto.sdk_config_in(SECOND, REGION).await);
     second
@@ -206,7 +206,7 @@ async fn one_accounts_failure_is_reported_and_the_others_are_done() {
 
 #[tokio::test]
 async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_credentials() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
     organizations
         .create_organization()
@@ -277,7 +277,7 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
 
 #[tokio::test]
 async fn the_api_calls_reported_are_the_requests_the_server_received() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
     let requests_so_far = || requests_served(&moto);
     let before = requests_so_far();
@@ -302,7 +302,7 @@ async fn the_api_calls_reported_are_the_requests_the_server_received() {
 
 #[tokio::test]
 async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline =
         write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
@@ -330,7 +330,7 @@ async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
 
 #[tokio::test]
 async fn bad_account_options_are_refused_before_any_aws_call() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(""));
     let run = moto.watchpost(&[
         "plan",
@@ -364,7 +364,7 @@ async fn bad_account_options_are_refused_before_any_aws_call() {
 
 #[tokio::test]
 async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
     let dir = std::env::temp_dir().join(format!("watchpost-fleet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

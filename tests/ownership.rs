@@ -1,7 +1,7 @@
 //! Removing something from the baseline deletes it only if watchpost made it; what someone
 //! else made beside it survives, and the plan says so.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
 use support::{Moto, REGION, write_baseline};
@@ -52,7 +52,7 @@ async fn alarm_names(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn removal_deletes_only_what_watchpost_made() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let full = write_baseline(FULL);
     moto.watchpost(&["apply", "--baseline", full.path_str(), "--auto-approve"])
         .assert_success();
@@ -135,7 +135,7 @@ async fn removal_deletes_only_what_watchpost_made() {
 
 #[tokio::test]
 async fn a_region_taken_out_of_scope_loses_what_watchpost_made_there() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let two = r#"
 [scope]
 regions = ["us-east-1", "eu-west-1"]

@@ -10,7 +10,7 @@
 //! region of the baseline. Each is fed to tests/policy_lint.py, run by the Python of the venv
 //! that holds moto (next to `$WATCHPOST_MOTO_SERVER`).
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -276,7 +276,7 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
 
 #[tokio::test]
 async fn every_policy_watchpost_writes_is_valid_iam_grammar() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],

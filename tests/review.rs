@@ -1,6 +1,6 @@
 //! Review and scheduled runs: saved plans, and the machine-readable formats.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use support::{Moto, REGION, write_baseline};
 
@@ -25,7 +25,7 @@ fn temp_path(name: &str) -> String {
 
 #[tokio::test]
 async fn a_saved_plan_is_applied_exactly_and_without_asking() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-ok.json");
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file]);
@@ -61,7 +61,7 @@ async fn a_saved_plan_is_applied_exactly_and_without_asking() {
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_account_changed() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-stale-account.json");
     moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
@@ -96,7 +96,7 @@ async fn a_saved_plan_is_refused_once_the_account_changed() {
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_baseline_changed() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-stale-baseline.json");
     moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
@@ -121,7 +121,7 @@ fn a_saved_plan_of_another_format_is_refused() {
         r#"{"format_version": "99", "watchpost_version": "9.0.0"}"#,
     )
     .unwrap();
-    let run = support::run_watchpost(
+    let run = WATCHPOST.run(
         &["apply", &file, "--baseline", baseline.path_str()],
         &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
     );
@@ -137,7 +137,7 @@ fn a_saved_plan_of_another_format_is_refused() {
 
 #[tokio::test]
 async fn plan_json_is_one_stable_document() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let run = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     run.assert_success();
@@ -158,7 +158,7 @@ fn redact_counts(calls: &mut serde_json::Value) {
 
 #[tokio::test]
 async fn apply_json_streams_one_object_per_line() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let run = moto.watchpost(&[
         "apply",
@@ -193,7 +193,7 @@ async fn apply_json_streams_one_object_per_line() {
 
 #[tokio::test]
 async fn colour_only_when_asked_or_on_a_terminal() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plain = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(!plain.stdout.contains('\u{1b}'), "no colour into a pipe");
@@ -223,7 +223,7 @@ async fn colour_only_when_asked_or_on_a_terminal() {
 
 #[tokio::test]
 async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let only = [
         "--baseline",
@@ -276,7 +276,7 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
 
 #[tokio::test]
 async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plan =
         |only: &str| moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--only", only]);
@@ -323,7 +323,7 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
 
 #[tokio::test]
 async fn apply_json_stream_is_stable() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     // One change, so that the order of events is fixed; durations vary and are left out.
     let run = moto.watchpost(&[
@@ -358,7 +358,7 @@ async fn apply_json_stream_is_stable() {
 
 #[tokio::test]
 async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let compact = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     compact.assert_success();
@@ -392,7 +392,7 @@ async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
 
 #[tokio::test]
 async fn the_markdown_plan_is_a_pull_request_comment() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plan = |format: &[&str]| {
         let run =

@@ -1,7 +1,7 @@
 //! The nightly repairer: `--notify` reports repairs to the alert topic, and two runs against
 //! one account do not fight.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::thread;
 
@@ -21,7 +21,7 @@ const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:watchpost-security-alert
 
 #[tokio::test]
 async fn notify_reports_a_repair_and_stays_silent_without_drift() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let repair = [
         "apply",
@@ -80,7 +80,7 @@ async fn hold_lease(moto: &Moto, holder: &str, expires_at: u64) {
 
 #[tokio::test]
 async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
     moto.watchpost(&apply).assert_success();
@@ -110,7 +110,7 @@ async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
 
 #[tokio::test]
 async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let waiting = [
         "plan",
@@ -144,7 +144,7 @@ async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
 
 #[tokio::test]
 async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let waiting = [
         "apply",

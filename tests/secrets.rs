@@ -1,7 +1,7 @@
 //! Credentials never leave the process: not on stdout or stderr (even with every log enabled),
 //! not in a saved plan.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use support::{Moto, write_baseline};
 
@@ -10,7 +10,7 @@ const SESSION_TOKEN: &str = "wpSessionTokenThatMustNeverAppear9876543210";
 
 #[tokio::test]
 async fn no_output_holds_the_secret_key_or_the_session_token() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(
         "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n\
          [guardduty]\n[config]\n[config.rules]\nrestricted-ssh = {}\n\

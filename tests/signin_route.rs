@@ -11,7 +11,7 @@
 //! input transformer, as read back, are replayed on a bus and log group of the test's own in
 //! the region each sample was recorded in.
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use aws_sdk_eventbridge::types::Target;
 use serde_json::{Value, json};
@@ -147,7 +147,7 @@ fn samples() -> Vec<(&'static str, &'static str, Value)> {
 
 #[tokio::test]
 async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline("all"));
     let path = baseline.path_str();
     let plan = moto.plan_exitcode(path);
@@ -283,7 +283,7 @@ async fn replay_samples(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline("all"));
     moto.apply_approved(baseline.path_str()).assert_success();
     let messages = replay_samples(&moto).await;
@@ -403,7 +403,7 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
         ("failures", vec!["failure"]),
         ("root", vec!["root"]),
     ] {
-        let moto = Moto::start();
+        let moto = Moto::start(WATCHPOST);
         let baseline = write_baseline(&baseline(choice));
         moto.apply_approved(baseline.path_str()).assert_success();
         let mut matched: Vec<&str> = replay_samples(&moto)
@@ -423,7 +423,7 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
 /// of the same name that someone else made, with its subscription.
 #[tokio::test]
 async fn per_region_topics_are_migrated() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let managed = aws_sdk_sns::types::Tag::builder()
         .key("managed-by")
         .value("watchpost")

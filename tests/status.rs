@@ -8,7 +8,7 @@
 //! at once, where AWS waits for the recipient: for the pending subscription, SNS is answered by
 //! a stand-in giving AWS's answer for one (see [`sns_stand_in`]).
 
-mod support;
+const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -123,7 +123,7 @@ fn assert_has(output: &str, expected: &str) {
 
 #[tokio::test]
 async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
@@ -195,7 +195,7 @@ fn placeholders(value: &mut Value) {
 
 #[tokio::test]
 async fn status_json_is_one_versioned_document() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
@@ -228,7 +228,7 @@ async fn status_json_is_one_versioned_document() {
 
 #[tokio::test]
 async fn status_of_an_account_it_cannot_read_exits_1() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&BASELINE.replace(
         "home_region = \"us-east-1\"",
         "home_region = \"us-east-1\"\naccount_id = \"111111111111\"",

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Moto;
+use crate::Moto;
 
 /// The account as a test reads it back: per kind and region, what is there, described by name
 /// and settings (never by generated id), so that a duplicate or a half-made resource shows as a
