@@ -57,13 +57,12 @@ async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
     let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    let plan = || moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode", "--full"]);
+    let plan = || moto.plan_exitcode(path);
 
     let before = plan();
     before.assert_code(2);
     assert!(before.stdout.contains(SKIPPED), "{}", before.stdout);
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
 
     let home = rules(&moto, "us-east-1").await;
     assert_eq!(

@@ -67,8 +67,7 @@ async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
         );
     }
 
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
     let after = moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
     after.assert_code(0);
     assert!(

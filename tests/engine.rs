@@ -58,13 +58,7 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
 
     for region in [REGION, OTHER_REGION] {
         let guardduty = moto.guardduty(region).await;
-        let ids = guardduty
-            .list_detectors()
-            .send()
-            .await
-            .unwrap()
-            .detector_ids()
-            .to_vec();
+        let ids = moto.detector_ids(region).await;
         assert_eq!(ids.len(), 1, "one detector in {region}");
         let detector = guardduty
             .get_detector()
@@ -344,13 +338,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
 
     moto.apply_approved(path).assert_success();
     moto.plan_exitcode(path).assert_code(0);
-    let ids = guardduty
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(OTHER_REGION).await;
     assert_eq!(
         ids,
         [id],
@@ -513,13 +501,7 @@ async fn an_existing_detector_and_recorder_are_adopted() {
     let baseline = write_baseline(BASELINE);
     moto.apply_approved(baseline.path_str()).assert_success();
 
-    let ids = guardduty
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert_eq!(ids, [existing]);
     let recorders = moto
         .config(REGION)
@@ -587,15 +569,7 @@ async fn apply_without_a_terminal_refuses_unless_auto_approved() {
     let run = moto.watchpost(&["apply", "--baseline", baseline.path_str()]);
     run.assert_code(1);
     assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
-    let ids = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty(), "nothing was created");
 }
 
@@ -615,15 +589,7 @@ async fn a_different_account_is_refused_before_any_write() {
         "{}",
         run.stderr
     );
-    let ids = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty());
 }
 

@@ -126,12 +126,7 @@ async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finis
         "{}",
         run.stdout
     );
-    let alarms = aws_sdk_cloudwatch::Client::new(&moto.sdk_config(HOME).await)
-        .describe_alarms()
-        .send()
-        .await
-        .unwrap();
-    assert!(alarms.metric_alarms().is_empty());
+    assert!(moto.alarm_names(HOME).await.is_empty());
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(
         plan.stdout

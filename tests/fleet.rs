@@ -66,7 +66,7 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
     let baseline = write_baseline(&baseline(&format!(
         "[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n"
     )));
-    let apply = moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"]);
+    let apply = moto.apply_approved(baseline.path_str());
     apply.assert_success();
     for expected in [
         format!("== account {FIRST} =="),
@@ -95,12 +95,8 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
         }
     }
     // The caller's own account was not listed, so it was not touched.
-    let own = aws_sdk_guardduty::Client::new(&moto.sdk_config(REGION).await)
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert!(own.detector_ids().is_empty());
+    let own = moto.detector_ids(REGION).await;
+    assert!(own.is_empty());
 
     let plan = moto.watchpost(&[
         "plan",

@@ -83,14 +83,8 @@ async fn a_saved_plan_is_refused_once_the_account_changed() {
         "{}",
         apply.stderr
     );
-    let detectors = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(detectors.detector_ids().len(), 1, "nothing was applied");
+    let detectors = moto.detector_ids(REGION).await;
+    assert_eq!(detectors.len(), 1, "nothing was applied");
     let _ = std::fs::remove_file(file);
 }
 
@@ -298,8 +292,7 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
         .assert_stdout_has(&["Plan: 4 to add, 0 to change, 0 to destroy."]);
 
     // destroy --only removes the part it names, and leaves the rest and the lease table.
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
     moto.watchpost(&[
         "destroy",
         "--baseline",

@@ -121,8 +121,7 @@ async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
     ];
     // No run has held the account yet: there is no lease table, and nothing to wait for.
     moto.watchpost(&waiting).assert_success();
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
     let started = std::time::Instant::now();
@@ -178,20 +177,8 @@ async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
         "--detailed-exitcode",
     ])
     .assert_code(0);
-    let rules = moto
-        .config(REGION)
-        .await
-        .describe_config_rules()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rules.config_rules().len(), 1);
-    let recorders = moto
-        .config(REGION)
-        .await
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(recorders.configuration_recorders().len(), 1);
+    let rules = moto.config_rule_names(REGION).await;
+    assert_eq!(rules.len(), 1);
+    let recorders = moto.recorder_names(REGION).await;
+    assert_eq!(recorders.len(), 1);
 }

@@ -109,8 +109,7 @@ fn sns_stand_in() -> String {
 }
 
 fn applied(moto: &Moto, path: &str) {
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
 }
 
 #[track_caller]

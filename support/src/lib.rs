@@ -37,6 +37,7 @@ pub mod account;
 mod baseline;
 pub mod json;
 mod moto;
+mod reads;
 pub mod replay;
 mod run;
 
