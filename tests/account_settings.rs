@@ -8,13 +8,11 @@
 //! an account without an analyzer. Nor does moto have `GetEbsDefaultKmsKeyId`, so the default
 //! EBS key is tested through the planner only.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use aws_sdk_s3control::config::endpoint::{Params, ResolveEndpoint};
 use aws_smithy_types::endpoint::Endpoint;
-use support::{Moto, Run, write_baseline};
+use support::{ACCOUNT, Moto, Run, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

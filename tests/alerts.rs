@@ -2,13 +2,12 @@
 //! against a moto server. Alarms going through moto here is also what holds the CloudWatch
 //! crate to the Query protocol that moto speaks (see Cargo.toml).
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::collections::BTreeMap;
 
-use support::{Moto, REGION, write_baseline};
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 const HOME: &str = "eu-west-1";
 

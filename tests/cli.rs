@@ -1,8 +1,8 @@
 //! What a person sees when the baseline is wrong: every problem at once, each at its place.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+use support::{Watchpost, write_baseline};
 
-use support::write_baseline;
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 fn validate(contents: &str) -> support::Run {
     let baseline = write_baseline(contents);

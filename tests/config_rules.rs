@@ -3,11 +3,11 @@
 //! source identifier against AWS's list and refuses a rule without its required parameters,
 //! so an identifier or a required parameter the catalog got wrong fails here.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::collections::BTreeMap;
 
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// AWS Config does not offer `elb-acm-certificate-required` in ap-northeast-3 (a region every
 /// account has, unlike the newer opt-in regions that lack more rules); the home region offers

@@ -7,11 +7,9 @@
 //! role (Prowler issue #4714), so a condition on them breaks delivery; AWS documents that
 //! trust policy without them (CloudTrail User Guide, "Sending events to CloudWatch Logs").
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-use support::{Moto, REGION, write_baseline};
-
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// The trail's CloudWatch Logs role, whose trust AWS documents without a source condition.
 const TRAIL_LOGS_ROLE: &str = "watchpost-cloudtrail-logs";

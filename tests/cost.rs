@@ -3,10 +3,10 @@
 //! GetDiscoveredResourceCounts, so once Config records, the estimate says it could not count
 //! and assumes the count instead.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

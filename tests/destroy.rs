@@ -1,10 +1,10 @@
 //! `destroy` removes what watchpost made, leaves what it adopted, and keeps the logs unless
 //! told otherwise.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

@@ -1,11 +1,10 @@
 //! The engine end to end: the real binary and the real AWS SDK against a moto server.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
-use support::{Moto, REGION, write_baseline};
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const OTHER_REGION: &str = "eu-west-1";
 const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
 

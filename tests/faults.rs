@@ -3,11 +3,11 @@
 // Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
 #![allow(clippy::disallowed_macros)]
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use support::account::account_state;
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";

@@ -9,13 +9,12 @@
 //! the test's own with a log group as its target, and moto's EventBridge matches sample
 //! findings and transforms them as it would for the topic.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use serde_json::{Value, json};
 use support::replay::{Replay, replayed_messages};
-use support::{Moto, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 const OTHER: &str = "us-east-1";
 const RULE: &str = "watchpost-guardduty-findings";

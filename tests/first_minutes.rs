@@ -2,14 +2,14 @@
 //! wrong endpoint, region or profile, and the progress display. Each ends quietly or in a short
 //! error with a hint, and in seconds.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::io::{BufRead, BufReader, Read};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{Moto, Run};
+use support::{Moto, Run, Watchpost};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const RECOMMENDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/baseline.toml");
 

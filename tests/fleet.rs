@@ -1,11 +1,11 @@
 //! Many accounts in one run: each reached through a role, planned and applied concurrently,
 //! failing on its own, and the API calls of the run counted as the server saw them.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::collections::BTreeSet;
 
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const CALLER: &str = "123456789012";
 const FIRST: &str = "111111111111";

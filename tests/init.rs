@@ -1,11 +1,11 @@
 //! `watchpost init`: a first baseline in one command, with or without AWS credentials.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// A path in the temp dir where no file is (yet), removed when dropped.
 fn free_path() -> support::TempBaseline {

@@ -1,13 +1,13 @@
 //! Ctrl-C during apply: the changes in progress finish, no new one starts, the run says what
 //! is left, and the next apply finishes the job.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n\
      [guardduty]\n[config]\n[config.rules]\nrestricted-ssh = {}\n";

@@ -22,8 +22,6 @@
 // Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
 #![allow(clippy::disallowed_macros)]
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
@@ -31,10 +29,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use support::account::{AccountState, account_state};
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 /// The sign-in rule and a second alert topic live here, away from the home region.
 const OTHER: &str = "us-east-1";

@@ -6,12 +6,11 @@
 //! moto checks neither key policies nor whether S3 and CloudTrail may use the key: that the
 //! policy lets them in is checked here by reading it, statement by statement.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 const ALIAS: &str = "alias/watchpost";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";

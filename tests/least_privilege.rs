@@ -43,10 +43,10 @@
 //!   `destroy` deletes) and `--notify` is not used: `guardduty:*`, `iam:CreateRole` and
 //!   `sns:Publish` are not checked by this test.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use serde_json::{Value, json};
-use support::{Moto, Run, write_baseline};
+use support::{Moto, Run, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const PLAN_POLICY: &str = include_str!("../docs/iam/plan.json");
 const APPLY_POLICY: &str = include_str!("../docs/iam/apply.json");

@@ -2,9 +2,9 @@
 //! starts, the SDK reaches it, each test's server has its own state, `reset` clears it, and
 //! the API gate in front of it refuses what AWS's model refuses.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+use support::{Moto, Watchpost};
 
-use support::Moto;
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 async fn bucket_names(s3: &aws_sdk_s3::Client) -> Vec<String> {
     let out = s3.list_buckets().send().await.expect("ListBuckets");

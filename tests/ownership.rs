@@ -1,10 +1,10 @@
 //! Removing something from the baseline deletes it only if watchpost made it; what someone
 //! else made beside it survives, and the plan says so.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const FULL: &str = r#"
 [scope]

@@ -10,14 +10,14 @@
 //! region of the baseline. Each is fed to tests/policy_lint.py, run by the Python of the venv
 //! that holds moto (next to `$WATCHPOST_MOTO_SERVER`).
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde::Deserialize;
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";

@@ -4,13 +4,13 @@
 //! wait each one out and converge in one run; with no wait allowed, it must stop naming what it
 //! waits for, and the next run finish.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";

@@ -1,8 +1,8 @@
 //! Review and scheduled runs: saved plans, and the machine-readable formats.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+use support::{Moto, REGION, Watchpost, write_baseline};
 
-use support::{Moto, REGION, write_baseline};
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

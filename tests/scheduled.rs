@@ -1,12 +1,12 @@
 //! The nightly repairer: `--notify` reports repairs to the alert topic, and two runs against
 //! one account do not fight.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::thread;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

@@ -1,9 +1,9 @@
 //! Credentials never leave the process: not on stdout or stderr (even with every log enabled),
 //! not in a saved plan.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+use support::{Moto, Watchpost, write_baseline};
 
-use support::{Moto, write_baseline};
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const SECRET_ACCESS_KEY: &str = "wpSecretKeyThatMustNeverAppear0123456789";
 const SESSION_TOKEN: &str = "wpSessionTokenThatMustNeverAppear9876543210";

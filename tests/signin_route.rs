@@ -11,14 +11,13 @@
 //! input transformer, as read back, are replayed on a bus and log group of the test's own in
 //! the region each sample was recorded in.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use aws_sdk_eventbridge::types::Target;
 use serde_json::{Value, json};
 use support::replay::{Replay, replayed_messages};
-use support::{Moto, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 const RULE: &str = "watchpost-console-signin";
 const TOPIC: &str = "watchpost-security-alerts";

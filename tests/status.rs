@@ -8,13 +8,13 @@
 //! at once, where AWS waits for the recipient: for the pending subscription, SNS is answered by
 //! a stand-in giving AWS's answer for one (see [`sns_stand_in`]).
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]

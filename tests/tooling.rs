@@ -1,8 +1,10 @@
 //! What editors and shells read: the baseline's JSON Schema, completion scripts, the man page.
 
-const WATCHPOST: support::Watchpost = support::Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
-
 use serde_json::Value;
+
+use support::Watchpost;
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const COMMITTED_SCHEMA: &str = "docs/baseline.schema.json";
 const SUBCOMMANDS: &[&str] = &[

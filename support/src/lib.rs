@@ -47,6 +47,9 @@ pub use baseline::{TempBaseline, every_kind_baseline, write_baseline};
 pub use moto::{Moto, MotoServer};
 pub use run::{Run, Watchpost, aws_env};
 
+/// The account moto serves to the credentials the tests use.
+pub const ACCOUNT: &str = "123456789012";
+
 /// The region every test uses unless it says otherwise.
 pub const REGION: &str = "us-east-1";
 
