@@ -357,8 +357,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
             drift.stdout
         );
     }
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(
         emails(&moto, HOME).await,
         ["oncall@example.org", "security@example.com"]

@@ -77,21 +77,13 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         format!("the policy of bucket {bucket}"),
         serde_json::from_str(bucket_policy.policy().unwrap()).unwrap(),
     ));
-    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await);
-    let topics = sns.list_topics().send().await.unwrap();
-    assert!(!topics.topics().is_empty());
-    for topic in topics.topics() {
-        let arn = topic.topic_arn().unwrap();
-        let attributes = sns
-            .get_topic_attributes()
-            .topic_arn(arn)
-            .send()
-            .await
-            .unwrap();
-        let policy = &attributes.attributes().unwrap()["Policy"];
+    let topics = moto.topic_policies(REGION).await;
+    assert!(!topics.is_empty());
+    for (arn, policy) in topics {
+        let policy = policy.unwrap_or_else(|| panic!("topic {arn} has a policy"));
         policies.push((
             format!("the policy of topic {arn}"),
-            serde_json::from_str(policy).unwrap(),
+            serde_json::from_str(&policy).unwrap(),
         ));
     }
     let kms = aws_sdk_kms::Client::new(&moto.sdk_config(REGION).await);

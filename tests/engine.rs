@@ -335,8 +335,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         );
     }
 
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     let ids = moto.detector_ids(OTHER_REGION).await;
     assert_eq!(
         ids,

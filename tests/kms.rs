@@ -244,8 +244,7 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
         "      policy: ".to_owned(),
         "Plan: 0 to add, 1 to change, 0 to destroy.".to_owned(),
     ]);
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(aliased_key(&moto).await.1, "Enabled");
     let policy = key_policy(&moto, &key_id).await;
     statement(&policy, "ConfigUsesKey");
@@ -289,8 +288,7 @@ async fn destroy_keeps_the_key_with_the_logs_or_schedules_its_deletion_with_them
     // Applying within the window brings the same key back.
     let revive = moto.plan_exitcode(path);
     revive.assert_stdout_has(&["key_state: \"PendingDeletion\" → \"Enabled\""]);
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(aliased_key(&moto).await, (key_arn, "Enabled".into()));
 }
 
@@ -318,8 +316,7 @@ async fn a_key_an_interrupted_apply_made_without_its_alias_is_used_not_made_twic
 
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(
         aliased_key(&moto).await,
         (left_arn.clone(), "Enabled".into())

@@ -225,17 +225,9 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
 
     for region in regions {
         let config = moto.sdk_config(region).await;
-        let sns = aws_sdk_sns::Client::new(&config);
-        for topic in sns.list_topics().send().await.unwrap().topics() {
-            let arn = topic.topic_arn().unwrap();
-            let attributes = sns
-                .get_topic_attributes()
-                .topic_arn(arn)
-                .send()
-                .await
-                .unwrap();
-            if let Some(policy) = attributes.attributes().and_then(|a| a.get("Policy")) {
-                documents.push((format!("the policy of topic {arn}"), policy.clone()));
+        for (arn, policy) in moto.topic_policies(region).await {
+            if let Some(policy) = policy {
+                documents.push((format!("the policy of topic {arn}"), policy));
             }
         }
 

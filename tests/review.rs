@@ -49,13 +49,7 @@ async fn a_saved_plan_is_applied_exactly_and_without_asking() {
         "{}",
         apply.stdout
     );
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_code(0);
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let _ = std::fs::remove_file(file);
 }
 

@@ -170,13 +170,7 @@ async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
         made, 1,
         "one run made the setup; the other found nothing to do"
     );
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_code(0);
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let rules = moto.config_rule_names(REGION).await;
     assert_eq!(rules.len(), 1);
     let recorders = moto.recorder_names(REGION).await;

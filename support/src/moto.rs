@@ -452,6 +452,14 @@ impl Moto {
     pub fn apply_approved(&self, baseline: &str) -> Run {
         self.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
     }
+
+    /// Panics unless [`Moto::apply_approved`] succeeds and a [`Moto::plan_exitcode`] after it
+    /// finds nothing left to change (exit 0): convergence, as every resource kind is tested.
+    #[track_caller]
+    pub fn assert_apply_converges(&self, baseline: &str) {
+        self.apply_approved(baseline).assert_success();
+        self.plan_exitcode(baseline).assert_code(0);
+    }
 }
 
 impl Drop for Moto {
