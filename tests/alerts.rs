@@ -212,34 +212,23 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         pattern["detail"]["responseElements"]["ConsoleLogin"],
         serde_json::json!(["Failure"])
     );
-    let targets = events
-        .list_targets_by_rule()
-        .rule("watchpost-console-signin")
-        .send()
-        .await
-        .unwrap();
+    let targets = moto
+        .rule_target_arns(REGION, "watchpost-console-signin")
+        .await;
     assert_eq!(
-        targets.targets()[0].arn(),
+        targets[0],
         "arn:aws:events:eu-west-1:123456789012:event-bus/default"
     );
-    let home_events = aws_sdk_eventbridge::Client::new(&config);
-    let home_targets = home_events
-        .list_targets_by_rule()
-        .rule("watchpost-console-signin")
-        .send()
-        .await
-        .unwrap();
+    let home_targets = moto
+        .rule_target_arns(HOME, "watchpost-console-signin")
+        .await;
     assert_eq!(
-        home_targets.targets()[0].arn(),
+        home_targets[0],
         "arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"
     );
-    let topics_elsewhere = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await)
-        .list_topics()
-        .send()
-        .await
-        .unwrap();
+    let topics_elsewhere = moto.topic_arns(REGION).await;
     assert!(
-        topics_elsewhere.topics().is_empty(),
+        topics_elsewhere.is_empty(),
         "no topic, so no subscription to confirm, outside the home region"
     );
 
