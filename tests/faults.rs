@@ -4,6 +4,7 @@
 #![allow(clippy::disallowed_macros)]
 
 use support::account::account_state;
+use support::json::json_lines;
 use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
@@ -11,14 +12,6 @@ const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
-
-/// The JSON lines of an `apply --json`.
-fn events(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect()
-}
 
 #[tokio::test]
 async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
@@ -72,7 +65,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
         without_faults.as_secs_f64()
     );
     run.assert_success();
-    let summary = events(&run.stdout).pop().unwrap();
+    let summary = json_lines(&run.stdout).pop().unwrap();
     assert_eq!(summary["converged"], true, "{}", run.stdout);
     moto.watchpost(&[
         "plan",

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use support::json::{json_document, json_lines};
 use support::{Moto, REGION, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -51,13 +52,6 @@ fn requests_served(moto: &Moto) -> usize {
         .lines()
         .filter(|line| line.contains(" HTTP/1.1") && !line.contains("/moto-api/"))
         .count()
-}
-
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
-        .collect()
 }
 
 #[tokio::test]
@@ -230,7 +224,7 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
     let baseline = write_baseline(&baseline("[accounts]\norganization = true\n"));
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let planned: BTreeSet<String> = document["accounts"]
         .as_array()
         .unwrap()
@@ -267,7 +261,7 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
         members.first().unwrap(),
     ]);
     one.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+    let document = json_document(&one.stdout);
     assert_eq!(document["summary"]["accounts"], 1);
 }
 
@@ -279,7 +273,7 @@ async fn the_api_calls_reported_are_the_requests_the_server_received() {
     let before = requests_so_far();
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let reported: u64 = document["api_calls"]
         .as_object()
         .unwrap()
@@ -303,7 +297,7 @@ async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
         write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let account = &document["accounts"][0];
     let regions: Vec<&str> = account["regions"]
         .as_array()

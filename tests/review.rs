@@ -1,5 +1,6 @@
 //! Review and scheduled runs: saved plans, and the machine-readable formats.
 
+use support::json::json_lines;
 use support::{Moto, REGION, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -156,11 +157,7 @@ async fn apply_json_streams_one_object_per_line() {
         "--json",
     ]);
     run.assert_success();
-    let events: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
-        .collect();
+    let events = json_lines(&run.stdout);
     assert_eq!(events[0]["type"], "start");
     assert_eq!(events[0]["account_id"], "123456789012");
     assert_eq!(events[0]["plan"]["summary"]["add"], 7);
