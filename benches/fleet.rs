@@ -8,19 +8,20 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Child, ExitCode, ExitStatus};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use serde_json::Value;
+use support::{MotoServer, Watchpost};
 use watchpost_proxy::{Behaviour, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const STANDARD_REGIONS: [&str; 17] = [
     "us-east-1",
@@ -50,7 +51,6 @@ const ASSUME_ROLE_CHAIN: usize = 1;
 
 const APPLY: &[&str] = &["apply", "--auto-approve", "--json"];
 
-const MOTO_READY_TIMEOUT: Duration = Duration::from_secs(30);
 const MIB: f64 = 1024.0 * 1024.0;
 
 #[derive(Debug, Parser)]
@@ -125,7 +125,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
     println!("  command:   {}", command_line.join(" "));
     println!(
         "  watchpost: {} ({} build)",
-        env!("CARGO_BIN_EXE_watchpost"),
+        WATCHPOST.path().display(),
         if cfg!(debug_assertions) {
             "debug"
         } else {
@@ -146,7 +146,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
     );
 
     let work = WorkDir::create()?;
-    let motos = Moto::start_many(work.path(), motos_needed)?;
+    let motos = MotoServer::start_many(motos_needed).map_err(|e| anyhow!(e))?;
     let baselines = Baselines::load(work.path())?;
     let bench = Bench {
         motos: &motos,
@@ -182,7 +182,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
 
 struct Bench<'a> {
     /// The fleet case uses them all, one shard each; cases 1 and 2 the first only.
-    motos: &'a [Moto],
+    motos: &'a [MotoServer],
     baselines: &'a Baselines,
     delay: Duration,
     parallelism: Option<u16>,
@@ -276,7 +276,12 @@ impl Bench<'_> {
     /// Brings moto's accounts to the baseline with an apply through a proxy without delay:
     /// set-up, not measured. It goes through a proxy all the same so that, with several motos,
     /// each account's state is made on the shard the measured run will read it from.
-    fn converge(&self, baseline: &Path, accounts: usize, motos: &[Moto]) -> anyhow::Result<()> {
+    fn converge(
+        &self,
+        baseline: &Path,
+        accounts: usize,
+        motos: &[MotoServer],
+    ) -> anyhow::Result<()> {
         let mut accounts_done = 0;
         let args = self.watchpost_args(APPLY, baseline);
         let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(Duration::ZERO))
@@ -336,7 +341,7 @@ impl Bench<'_> {
     fn measure(
         &self,
         args: &[OsString],
-        motos: &[Moto],
+        motos: &[MotoServer],
     ) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
         let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(self.delay))
             .context("starting the proxy")?;
@@ -814,35 +819,11 @@ fn run_watchpost(
     args: &[OsString],
     mut on_line: impl FnMut(&str),
 ) -> anyhow::Result<Run> {
-    let program = env!("CARGO_BIN_EXE_watchpost");
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    command.envs([
-        ("AWS_ENDPOINT_URL", endpoint),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_CONFIG_FILE", "/dev/null"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        // moto has no IAM propagation delay to wait out.
-        ("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5"),
-        ("NO_COLOR", "1"),
-    ]);
-
+    let mut command = WATCHPOST.command(endpoint, args);
     let started = Instant::now();
     let mut child = command
         .spawn()
-        .with_context(|| format!("cannot run {program}"))?;
+        .with_context(|| format!("cannot run {}", WATCHPOST.path().display()))?;
     let stderr = child.stderr.take().expect("stderr is piped");
     let stderr_reader = std::thread::spawn(move || read_all(stderr));
     let mut stdout = String::new();
@@ -943,7 +924,7 @@ impl Baselines {
     }
 }
 
-/// A temp dir for the baselines and moto's log, removed at the end.
+/// A temp dir for the baselines, removed at the end.
 struct WorkDir(PathBuf);
 
 impl WorkDir {
@@ -964,120 +945,13 @@ impl Drop for WorkDir {
     }
 }
 
-fn endpoints(motos: &[Moto]) -> Vec<String> {
-    motos.iter().map(Moto::endpoint).collect()
+fn endpoints(motos: &[MotoServer]) -> Vec<String> {
+    motos.iter().map(MotoServer::endpoint).collect()
 }
 
 /// Forgets every account's state in each of `motos`.
-fn reset(motos: &[Moto]) -> anyhow::Result<()> {
-    motos.iter().try_for_each(Moto::reset)
-}
-
-/// A moto server on a free port of 127.0.0.1, stopped when dropped.
-struct Moto {
-    child: Child,
-    port: u16,
-    log_path: PathBuf,
-}
-
-impl Moto {
-    /// `count` moto servers, logging to `moto-0.log`, ... in `dir`, started side by side.
-    fn start_many(dir: &Path, count: usize) -> anyhow::Result<Vec<Moto>> {
-        let motos = (0..count)
-            .map(|shard| Moto::spawn(&dir.join(format!("moto-{shard}.log"))))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let deadline = Instant::now() + MOTO_READY_TIMEOUT;
-        let mut motos = motos;
-        for moto in &mut motos {
-            moto.wait_ready(deadline)?;
-        }
-        Ok(motos)
-    }
-
-    fn spawn(log_path: &Path) -> anyhow::Result<Moto> {
-        let program = std::env::var_os("WATCHPOST_MOTO_SERVER")
-            .filter(|program| !program.is_empty())
-            .ok_or_else(|| {
-                anyhow!(
-                    "WATCHPOST_MOTO_SERVER is not set; run the benchmark with scripts/bench, \
-                     which installs moto[server] into a venv and sets it"
-                )
-            })?;
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-            .local_addr()?
-            .port();
-        let log = File::create(log_path)?;
-        let child = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start {}", program.to_string_lossy()))?;
-        Ok(Moto {
-            child,
-            port,
-            log_path: log_path.to_owned(),
-        })
-    }
-
-    fn wait_ready(&mut self, deadline: Instant) -> anyhow::Result<()> {
-        let port = self.port;
-        while moto_api(port, "GET", "/moto-api/").ok() != Some(200) {
-            let log = || std::fs::read_to_string(&self.log_path).unwrap_or_default();
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "moto_server exited ({status}) before answering; its log:\n{}",
-                    log()
-                );
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "moto_server did not answer on 127.0.0.1:{port} within {MOTO_READY_TIMEOUT:?}; \
-                     its log:\n{}",
-                    log()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Ok(())
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Forgets every account's state (`POST /moto-api/reset`).
-    fn reset(&self) -> anyhow::Result<()> {
-        match moto_api(self.port, "POST", "/moto-api/reset") {
-            Ok(200) => Ok(()),
-            Ok(status) => bail!("POST /moto-api/reset answered {status}"),
-            Err(error) => Err(anyhow!("POST /moto-api/reset: {error}")),
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The status code of a bodiless request to moto's own API.
-fn moto_api(port: u16, method: &str, path: &str) -> io::Result<u16> {
-    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut status_line = String::new();
-    BufReader::new(stream).read_line(&mut status_line)?;
-    status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| io::Error::other(format!("not an HTTP status line: {status_line:?}")))
+fn reset(motos: &[MotoServer]) -> anyhow::Result<()> {
+    motos
+        .iter()
+        .try_for_each(|moto| moto.reset().map_err(|e| anyhow!(e)))
 }

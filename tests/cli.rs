@@ -1,12 +1,12 @@
 //! What a person sees when the baseline is wrong: every problem at once, each at its place.
 
-mod support;
+use support::{Watchpost, write_baseline};
 
-use support::{run_watchpost, write_baseline};
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 fn validate(contents: &str) -> support::Run {
     let baseline = write_baseline(contents);
-    let run = run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     support::Run {
         stdout: run.stdout.replace(baseline.path_str(), "baseline.toml"),
         stderr: run.stderr.replace(baseline.path_str(), "baseline.toml"),
@@ -53,7 +53,7 @@ fn malformed_toml_points_at_the_break() {
 
 #[test]
 fn the_recommended_baseline_validates() {
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &[
             "validate",
             "--baseline",
@@ -73,7 +73,7 @@ fn the_recommended_baseline_validates() {
 
 #[test]
 fn a_missing_file_is_named() {
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &["validate", "--baseline", "/nonexistent/baseline.toml"],
         &[],
     );
@@ -146,7 +146,7 @@ fn a_placeholder_alert_address_is_warned_about_in_validate_plan_and_apply() {
     // The warning comes before any AWS call: an endpoint that refuses is enough.
     let refused = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
     for command in ["plan", "apply"] {
-        let run = run_watchpost(&[command, "--baseline", baseline.path_str()], &refused);
+        let run = WATCHPOST.run(&[command, "--baseline", baseline.path_str()], &refused);
         run.assert_code(1);
         assert!(
             run.stderr
@@ -160,13 +160,13 @@ fn a_placeholder_alert_address_is_warned_about_in_validate_plan_and_apply() {
 
 #[test]
 fn terraforms_one_dash_spellings_get_a_tip() {
-    let run = run_watchpost(&["apply", "-auto-approve"], &[]);
+    let run = WATCHPOST.run(&["apply", "-auto-approve"], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&[
         "error: unexpected argument '-auto-approve' found",
         "tip: watchpost spells its flags with two dashes: '--auto-approve'",
     ]);
-    let run = run_watchpost(&["plan", "-target=guardduty_detector"], &[]);
+    let run = WATCHPOST.run(&["plan", "-target=guardduty_detector"], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&[
         "error: unexpected argument '-target=guardduty_detector' found",
@@ -176,7 +176,7 @@ fn terraforms_one_dash_spellings_get_a_tip() {
 
 #[test]
 fn help_wraps_to_the_terminal_width() {
-    let run = run_watchpost(&["plan", "--help"], &[("COLUMNS", "60".to_owned())]);
+    let run = WATCHPOST.run(&["plan", "--help"], &[("COLUMNS", "60".to_owned())]);
     run.assert_success();
     let widest = run.stdout.lines().map(|line| line.chars().count()).max();
     assert!(widest <= Some(60), "{}", run.stdout);
@@ -207,7 +207,7 @@ fn a_saved_plan_of_another_baseline_names_both_files() {
     .unwrap();
     let file = file.to_string_lossy().into_owned();
     // Refused before any AWS call: an endpoint that refuses is enough.
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &["apply", &file, "--baseline", other.path_str()],
         &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
     );
@@ -288,21 +288,21 @@ fn a_hand_edited_saved_plan_is_refused_with_what_is_wrong() {
 
 #[test]
 fn a_usage_error_exits_1_not_the_drift_code() {
-    let run = run_watchpost(&["plan", "--detailed-exitcod"], &[]);
+    let run = WATCHPOST.run(&["plan", "--detailed-exitcod"], &[]);
     run.assert_code(1);
     assert!(run.stderr.contains("--detailed-exitcode"), "{}", run.stderr);
 }
 
 #[test]
 fn full_is_for_the_text_plan() {
-    let run = run_watchpost(&["plan", "--format", "markdown", "--full"], &[]);
+    let run = WATCHPOST.run(&["plan", "--format", "markdown", "--full"], &[]);
     run.assert_code(1);
     assert!(
         run.stderr.contains("--full is for the text plan") && run.stderr.contains("hint: "),
         "{}",
         run.stderr
     );
-    let both = run_watchpost(&["plan", "--json", "--format", "text"], &[]);
+    let both = WATCHPOST.run(&["plan", "--json", "--format", "text"], &[]);
     both.assert_code(1);
     assert!(
         both.stderr.contains("cannot be used with"),

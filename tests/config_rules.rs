@@ -3,11 +3,11 @@
 //! source identifier against AWS's list and refuses a rule without its required parameters,
 //! so an identifier or a required parameter the catalog got wrong fails here.
 
-mod support;
-
 use std::collections::BTreeMap;
 
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// AWS Config does not offer `elb-acm-certificate-required` in ap-northeast-3 (a region every
 /// account has, unlike the newer opt-in regions that lack more rules); the home region offers
@@ -54,16 +54,15 @@ async fn rules(moto: &Moto, region: &str) -> BTreeMap<String, serde_json::Value>
 
 #[tokio::test]
 async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    let plan = || moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode", "--full"]);
+    let plan = || moto.plan_exitcode(path);
 
     let before = plan();
     before.assert_code(2);
     assert!(before.stdout.contains(SKIPPED), "{}", before.stdout);
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
 
     let home = rules(&moto, "us-east-1").await;
     assert_eq!(

@@ -7,11 +7,9 @@
 //! role (Prowler issue #4714), so a condition on them breaks delivery; AWS documents that
 //! trust policy without them (CloudTrail User Guide, "Sending events to CloudWatch Logs").
 
-mod support;
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-use support::{Moto, REGION, write_baseline};
-
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// The trail's CloudWatch Logs role, whose trust AWS documents without a source condition.
 const TRAIL_LOGS_ROLE: &str = "watchpost-cloudtrail-logs";
@@ -51,7 +49,7 @@ fn unscoped_service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value>
 
 #[tokio::test]
 async fn every_service_grant_watchpost_writes_names_its_source() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [config]\n[config.rules]\nrestricted-ssh = {}\n\
@@ -79,21 +77,13 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         format!("the policy of bucket {bucket}"),
         serde_json::from_str(bucket_policy.policy().unwrap()).unwrap(),
     ));
-    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(REGION).await);
-    let topics = sns.list_topics().send().await.unwrap();
-    assert!(!topics.topics().is_empty());
-    for topic in topics.topics() {
-        let arn = topic.topic_arn().unwrap();
-        let attributes = sns
-            .get_topic_attributes()
-            .topic_arn(arn)
-            .send()
-            .await
-            .unwrap();
-        let policy = &attributes.attributes().unwrap()["Policy"];
+    let topics = moto.topic_policies(REGION).await;
+    assert!(!topics.is_empty());
+    for (arn, policy) in topics {
+        let policy = policy.unwrap_or_else(|| panic!("topic {arn} has a policy"));
         policies.push((
             format!("the policy of topic {arn}"),
-            serde_json::from_str(policy).unwrap(),
+            serde_json::from_str(&policy).unwrap(),
         ));
     }
     let kms = aws_sdk_kms::Client::new(&moto.sdk_config(REGION).await);

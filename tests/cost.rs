@@ -3,10 +3,10 @@
 //! GetDiscoveredResourceCounts, so once Config records, the estimate says it could not count
 //! and assumes the count instead.
 
-mod support;
-
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -33,7 +33,7 @@ root-account-use = {}
 
 #[tokio::test]
 async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -67,8 +67,7 @@ async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
         );
     }
 
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
     let after = moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
     after.assert_code(0);
     assert!(

@@ -1,10 +1,10 @@
 //! `destroy` removes what watchpost made, leaves what it adopted, and keeps the logs unless
 //! told otherwise.
 
-mod support;
-
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -25,7 +25,7 @@ const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
 
 #[tokio::test]
 async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_logs() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // Adopted before watchpost ever ran: a detector in us-east-1 and a recorder in eu-west-1.
     let adopted_detector = moto
         .guardduty(REGION)
@@ -51,8 +51,7 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         .await
         .unwrap();
     let baseline = write_baseline(BASELINE);
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
 
     let destroy = moto.watchpost(&[
         "destroy",
@@ -79,72 +78,20 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         );
     }
 
-    let detectors = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(detectors.detector_ids(), [adopted_detector]);
-    let eu_detectors = moto
-        .guardduty("eu-west-1")
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert!(eu_detectors.detector_ids().is_empty());
-    let recorders = moto
-        .config("eu-west-1")
-        .await
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .unwrap();
-    let names: Vec<_> = recorders
-        .configuration_recorders()
-        .iter()
-        .filter_map(|r| r.name())
-        .collect();
-    assert_eq!(names, ["their-recorder"]);
-    let us_recorders = moto
-        .config(REGION)
-        .await
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .unwrap();
-    assert!(us_recorders.configuration_recorders().is_empty());
+    let detectors = moto.detector_ids(REGION).await;
+    assert_eq!(detectors, [adopted_detector]);
+    let eu_detectors = moto.detector_ids("eu-west-1").await;
+    assert!(eu_detectors.is_empty());
+    assert_eq!(moto.recorder_names("eu-west-1").await, ["their-recorder"]);
+    let us_recorders = moto.recorder_names(REGION).await;
+    assert!(us_recorders.is_empty());
     for region in [REGION, "eu-west-1"] {
-        let rules = moto
-            .config(region)
-            .await
-            .describe_config_rules()
-            .send()
-            .await
-            .unwrap();
-        assert!(rules.config_rules().is_empty(), "rules in {region}");
+        let rules = moto.config_rule_names(region).await;
+        assert!(rules.is_empty(), "rules in {region}");
     }
-    let config = moto.sdk_config(REGION).await;
-    let trails = aws_sdk_cloudtrail::Client::new(&config)
-        .describe_trails()
-        .send()
-        .await
-        .unwrap();
-    assert!(trails.trail_list().is_empty());
-    let topics = aws_sdk_sns::Client::new(&config)
-        .list_topics()
-        .send()
-        .await
-        .unwrap();
-    assert!(topics.topics().is_empty());
-    let alarms = aws_sdk_cloudwatch::Client::new(&config)
-        .describe_alarms()
-        .send()
-        .await
-        .unwrap();
-    assert!(alarms.metric_alarms().is_empty());
+    assert!(moto.trail_names(REGION).await.is_empty());
+    assert!(moto.topic_arns(REGION).await.is_empty());
+    assert!(moto.alarm_names(REGION).await.is_empty());
     let roles = moto.iam().await.list_roles().send().await.unwrap();
     assert!(
         !roles
@@ -159,7 +106,7 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         .send()
         .await
         .expect("the bucket is kept");
-    let tables = aws_sdk_dynamodb::Client::new(&config)
+    let tables = aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await)
         .list_tables()
         .send()
         .await
@@ -178,10 +125,9 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
 
 #[tokio::test]
 async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
     moto.s3(REGION)
         .await
         .put_object()
@@ -217,10 +163,9 @@ async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
 /// stops there, naming them, instead of listing and deleting them again forever.
 #[tokio::test]
 async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
     let s3 = moto.s3(REGION).await;
     // A bucket still empty and versioned takes an Object Lock configuration; the object put
     // after it is retained, so S3 refuses to delete its version. The bucket policy, which
@@ -258,18 +203,16 @@ async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
         .await
         .unwrap();
 
-    let mut destroy = support::watchpost_command(
-        &moto.endpoint(),
-        &[
+    let mut destroy = moto
+        .watchpost_command(&[
             "destroy",
             "--baseline",
             baseline.path_str(),
             "--auto-approve",
             "--delete-logs",
-        ],
-    )
-    .spawn()
-    .unwrap();
+        ])
+        .spawn()
+        .unwrap();
     let started = std::time::Instant::now();
     let status = loop {
         if let Some(status) = destroy.try_wait().unwrap() {

@@ -1,11 +1,10 @@
 //! The engine end to end: the real binary and the real AWS SDK against a moto server.
 
-mod support;
-
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
-use support::{Moto, REGION, write_baseline};
+use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const OTHER_REGION: &str = "eu-west-1";
 const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
 
@@ -35,7 +34,7 @@ acm-certificate-expiration-check = { daysToExpiration = 30 }
 
 #[tokio::test]
 async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -58,13 +57,7 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
 
     for region in [REGION, OTHER_REGION] {
         let guardduty = moto.guardduty(region).await;
-        let ids = guardduty
-            .list_detectors()
-            .send()
-            .await
-            .unwrap()
-            .detector_ids()
-            .to_vec();
+        let ids = moto.detector_ids(region).await;
         assert_eq!(ids.len(), 1, "one detector in {region}");
         let detector = guardduty
             .get_detector()
@@ -284,7 +277,7 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
 
 #[tokio::test]
 async fn drift_made_outside_watchpost_is_shown_and_repaired() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -342,15 +335,8 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         );
     }
 
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
-    let ids = guardduty
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    moto.assert_apply_converges(path);
+    let ids = moto.detector_ids(OTHER_REGION).await;
     assert_eq!(
         ids,
         [id],
@@ -360,7 +346,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
 
 #[tokio::test]
 async fn a_changed_baseline_is_updated_in_place() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let first = write_baseline(BASELINE);
     moto.apply_approved(first.path_str()).assert_success();
 
@@ -409,7 +395,7 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
         AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
         LifecycleRule, LifecycleRuleFilter,
     };
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let first = write_baseline(BASELINE);
     moto.apply_approved(first.path_str()).assert_success();
 
@@ -481,7 +467,7 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
 
 #[tokio::test]
 async fn an_existing_detector_and_recorder_are_adopted() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let guardduty = moto.guardduty(REGION).await;
     let existing = guardduty
         .create_detector()
@@ -513,13 +499,7 @@ async fn an_existing_detector_and_recorder_are_adopted() {
     let baseline = write_baseline(BASELINE);
     moto.apply_approved(baseline.path_str()).assert_success();
 
-    let ids = guardduty
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert_eq!(ids, [existing]);
     let recorders = moto
         .config(REGION)
@@ -542,7 +522,7 @@ async fn an_existing_detector_and_recorder_are_adopted() {
 
 #[tokio::test]
 async fn a_half_made_setup_is_finished_without_duplicates() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // What an apply cut off early leaves: a bare bucket and a role without its policies.
     moto.s3(REGION)
         .await
@@ -582,26 +562,18 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
 
 #[tokio::test]
 async fn apply_without_a_terminal_refuses_unless_auto_approved() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let run = moto.watchpost(&["apply", "--baseline", baseline.path_str()]);
     run.assert_code(1);
     assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
-    let ids = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty(), "nothing was created");
 }
 
 #[tokio::test]
 async fn a_different_account_is_refused_before_any_write() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&BASELINE.replace(
         "home_region = \"us-east-1\"",
         "home_region = \"us-east-1\"\naccount_id = \"999999999999\"",
@@ -615,21 +587,13 @@ async fn a_different_account_is_refused_before_any_write() {
         "{}",
         run.stderr
     );
-    let ids = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap()
-        .detector_ids()
-        .to_vec();
+    let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty());
 }
 
 #[tokio::test]
 async fn all_regions_means_every_region_the_account_has_enabled() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline =
         write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
     let listed = aws_sdk_ec2::Client::new(&moto.sdk_config(REGION).await)
@@ -669,7 +633,7 @@ fn a_bad_baseline_is_refused_before_any_aws_call() {
     );
     let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
     for command in ["validate", "plan", "apply"] {
-        let run = support::run_watchpost(&[command, "--baseline", baseline.path_str()], &env);
+        let run = WATCHPOST.run(&[command, "--baseline", baseline.path_str()], &env);
         run.assert_code(1);
         let place = format!("{}:2:", baseline.path_str());
         assert!(run.stderr.contains(&place), "{command}: {}", run.stderr);

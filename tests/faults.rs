@@ -3,26 +3,19 @@
 // Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
 #![allow(clippy::disallowed_macros)]
 
-mod support;
-
 use support::account::account_state;
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::json::json_lines;
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
 
-/// The JSON lines of an `apply --json`.
-fn events(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect()
-}
-
 #[tokio::test]
 async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
-    let reference = Moto::start();
+    let reference = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let apply = [
         "apply",
@@ -37,7 +30,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     let expected = account_state(&reference, HOME, &[OTHER]).await;
     drop(reference);
 
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let behaviour = Behaviour {
         faults: Faults::at_rate(0.2, 6),
         ..Behaviour::delayed(std::time::Duration::ZERO)
@@ -72,7 +65,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
         without_faults.as_secs_f64()
     );
     run.assert_success();
-    let summary = events(&run.stdout).pop().unwrap();
+    let summary = json_lines(&run.stdout).pop().unwrap();
     assert_eq!(summary["converged"], true, "{}", run.stdout);
     moto.watchpost(&[
         "plan",
@@ -86,7 +79,7 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
 
 #[tokio::test]
 async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finishes() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let behaviour = Behaviour {
         faults: Faults::every_request_to("monitoring", Fault::Unavailable),
@@ -126,12 +119,7 @@ async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finis
         "{}",
         run.stdout
     );
-    let alarms = aws_sdk_cloudwatch::Client::new(&moto.sdk_config(HOME).await)
-        .describe_alarms()
-        .send()
-        .await
-        .unwrap();
-    assert!(alarms.metric_alarms().is_empty());
+    assert!(moto.alarm_names(HOME).await.is_empty());
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(
         plan.stdout
@@ -165,7 +153,7 @@ fn an_answer_that_is_not_aws_is_quoted_short() {
     .expect("the proxy starts");
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
 
-    let run = support::run_watchpost(
+    let run = WATCHPOST.run(
         &["plan", "--baseline", baseline.path_str()],
         &[
             ("AWS_ENDPOINT_URL", proxy.endpoint()),

@@ -2,14 +2,14 @@
 //! wrong endpoint, region or profile, and the progress display. Each ends quietly or in a short
 //! error with a hint, and in seconds.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{Moto, Run, run_watchpost, watchpost_command};
+use support::{Moto, Run, Watchpost};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const RECOMMENDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/baseline.toml");
 
@@ -37,7 +37,8 @@ fn recommended_for_moto() -> support::TempBaseline {
 
 /// `watchpost ARGS | head -1`: the reader takes one line and goes away.
 fn read_one_line_then_close(moto: &Moto, args: &[&str]) -> (String, i32, String) {
-    let mut child = watchpost_command(&moto.endpoint(), args)
+    let mut child = moto
+        .watchpost_command(args)
         .spawn()
         .expect("watchpost starts");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
@@ -109,7 +110,7 @@ fn assert_short_with_hint(run: &Run, lines: usize) {
 fn no_credentials_are_one_line_naming_the_sources_tried_and_a_hint() {
     let starter = starter_baseline();
     let home = tempdir("home");
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &["plan", "--baseline", starter.path_str()],
         &[
             ("HOME", home.display().to_string()),
@@ -141,7 +142,7 @@ fn with_test_credentials(args: &[&str], extra: &[(&str, String)]) -> (Run, Durat
     ];
     env.extend(extra.iter().cloned());
     let started = Instant::now();
-    let run = run_watchpost(args, &env);
+    let run = WATCHPOST.run(args, &env);
     (run, started.elapsed())
 }
 
@@ -175,7 +176,7 @@ fn with_no_region_configured_the_instance_metadata_service_is_not_asked() {
         .set_nonblocking(true)
         .expect("a non-blocking listener");
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &["plan", "--baseline", starter.path_str()],
         &[
             ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
@@ -304,7 +305,8 @@ fn stderr_on_a_terminal(moto: &Moto, args: &[&str]) -> String {
     assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
     let (leader, follower) =
         unsafe { (OwnedFd::from_raw_fd(leader), OwnedFd::from_raw_fd(follower)) };
-    let mut child = watchpost_command(&moto.endpoint(), args)
+    let mut child = moto
+        .watchpost_command(args)
         .stdout(Stdio::null())
         .stderr(Stdio::from(follower))
         .spawn()
@@ -333,5 +335,5 @@ fn tempdir(name: &str) -> std::path::PathBuf {
 /// moto as scripts/demo runs it: the recommended baseline reads AWS managed policies, which
 /// moto loads only when told.
 fn recommended_moto() -> Moto {
-    Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
+    Moto::start_with_env(WATCHPOST, &[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
 }

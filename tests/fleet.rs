@@ -1,11 +1,12 @@
 //! Many accounts in one run: each reached through a role, planned and applied concurrently,
 //! failing on its own, and the API calls of the run counted as the server saw them.
 
-mod support;
-
 use std::collections::BTreeSet;
 
-use support::{Moto, REGION, write_baseline};
+use support::json::{json_document, json_lines};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const CALLER: &str = "123456789012";
 const FIRST: &str = "111111111111";
@@ -53,20 +54,13 @@ fn requests_served(moto: &Moto) -> usize {
         .count()
 }
 
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
-        .collect()
-}
-
 #[tokio::test]
 async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!(
         "[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n"
     )));
-    let apply = moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"]);
+    let apply = moto.apply_approved(baseline.path_str());
     apply.assert_success();
     for expected in [
         format!("== account {FIRST} =="),
@@ -95,12 +89,8 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
         }
     }
     // The caller's own account was not listed, so it was not touched.
-    let own = aws_sdk_guardduty::Client::new(&moto.sdk_config(REGION).await)
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert!(own.detector_ids().is_empty());
+    let own = moto.detector_ids(REGION).await;
+    assert!(own.is_empty());
 
     let plan = moto.watchpost(&[
         "plan",
@@ -124,7 +114,7 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
 
 #[tokio::test]
 async fn one_accounts_failure_is_reported_and_the_others_are_done() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // Another run is working on the second account: it holds the account's lease.
     let second = aws_sdk_dynamodb::Client::new(&moto.sdk_config_in(SECOND, REGION).await);
     second
@@ -206,7 +196,7 @@ async fn one_accounts_failure_is_reported_and_the_others_are_done() {
 
 #[tokio::test]
 async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_credentials() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
     organizations
         .create_organization()
@@ -234,7 +224,7 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
     let baseline = write_baseline(&baseline("[accounts]\norganization = true\n"));
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let planned: BTreeSet<String> = document["accounts"]
         .as_array()
         .unwrap()
@@ -271,19 +261,19 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
         members.first().unwrap(),
     ]);
     one.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+    let document = json_document(&one.stdout);
     assert_eq!(document["summary"]["accounts"], 1);
 }
 
 #[tokio::test]
 async fn the_api_calls_reported_are_the_requests_the_server_received() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
     let requests_so_far = || requests_served(&moto);
     let before = requests_so_far();
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let reported: u64 = document["api_calls"]
         .as_object()
         .unwrap()
@@ -302,12 +292,12 @@ async fn the_api_calls_reported_are_the_requests_the_server_received() {
 
 #[tokio::test]
 async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline =
         write_baseline("[scope]\nregions = \"all\"\nhome_region = \"us-east-1\"\n[guardduty]\n");
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();
-    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let document = json_document(&plan.stdout);
     let account = &document["accounts"][0];
     let regions: Vec<&str> = account["regions"]
         .as_array()
@@ -330,7 +320,7 @@ async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
 
 #[tokio::test]
 async fn bad_account_options_are_refused_before_any_aws_call() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(""));
     let run = moto.watchpost(&[
         "plan",
@@ -364,7 +354,7 @@ async fn bad_account_options_are_refused_before_any_aws_call() {
 
 #[tokio::test]
 async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
     let dir = std::env::temp_dir().join(format!("watchpost-fleet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,11 +1,11 @@
 //! `watchpost init`: a first baseline in one command, with or without AWS credentials.
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Moto, run_watchpost, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 /// A path in the temp dir where no file is (yet), removed when dropped.
 fn free_path() -> support::TempBaseline {
@@ -15,13 +15,15 @@ fn free_path() -> support::TempBaseline {
 }
 
 fn assert_validates(path: &str) {
-    run_watchpost(&["validate", "--baseline", path], &[]).assert_success();
+    WATCHPOST
+        .run(&["validate", "--baseline", path], &[])
+        .assert_success();
 }
 
 #[test]
 fn flags_give_a_baseline_that_validates_with_the_values_given() {
     let target = free_path();
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &[
             "init",
             "--baseline",
@@ -79,7 +81,7 @@ fn an_existing_file_is_kept_unless_forced() {
         if force {
             args.push("--force");
         }
-        run_watchpost(&args, &[])
+        WATCHPOST.run(&args, &[])
     };
 
     let refused = init(false);
@@ -101,7 +103,7 @@ fn an_existing_file_is_kept_unless_forced() {
 #[test]
 fn without_a_terminal_an_address_is_required() {
     let target = free_path();
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &[
             "init",
             "--baseline",
@@ -123,7 +125,7 @@ fn without_a_terminal_an_address_is_required() {
 #[test]
 fn a_wrong_answer_is_reported_and_nothing_is_written() {
     let target = free_path();
-    let run = run_watchpost(
+    let run = WATCHPOST.run(
         &[
             "init",
             "--baseline",
@@ -189,7 +191,7 @@ fn without_credentials_the_account_id_is_left_out_and_said_so() {
 
 #[test]
 fn with_credentials_the_account_id_is_read_from_sts() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let target = free_path();
     let run = moto.watchpost(&[
         "init",

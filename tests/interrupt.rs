@@ -1,20 +1,20 @@
 //! Ctrl-C during apply: the changes in progress finish, no new one starts, the run says what
 //! is left, and the next apply finishes the job.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
-use support::{Moto, watchpost_command, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n\
      [guardduty]\n[config]\n[config.rules]\nrestricted-ssh = {}\n";
 
 #[tokio::test]
 async fn ctrl_c_lets_running_changes_finish_and_starts_no_new_one() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // Slow enough that the apply is still making changes when the interrupt arrives.
     let proxy = Proxy::start(
         &moto.endpoint(),
@@ -22,18 +22,19 @@ async fn ctrl_c_lets_running_changes_finish_and_starts_no_new_one() {
     )
     .expect("the proxy starts");
     let baseline = write_baseline(BASELINE);
-    let mut child = watchpost_command(
-        &proxy.endpoint(),
-        &[
-            "apply",
-            "--baseline",
-            baseline.path_str(),
-            "--auto-approve",
-            "--json",
-        ],
-    )
-    .spawn()
-    .expect("watchpost starts");
+    let mut child = WATCHPOST
+        .command(
+            &proxy.endpoint(),
+            &[
+                "apply",
+                "--baseline",
+                baseline.path_str(),
+                "--auto-approve",
+                "--json",
+            ],
+        )
+        .spawn()
+        .expect("watchpost starts");
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let mut lines: Vec<serde_json::Value> = Vec::new();
     let mut interrupted = false;

@@ -22,8 +22,6 @@
 // Tests print for the person reading a failure; the pipe-safe printers are for watchpost.
 #![allow(clippy::disallowed_macros)]
 
-mod support;
-
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
@@ -31,10 +29,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use support::account::{AccountState, account_state};
-use support::{Moto, every_kind_baseline, watchpost_command, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 /// The sign-in rule and a second alert topic live here, away from the home region.
 const OTHER: &str = "us-east-1";
@@ -58,7 +57,7 @@ struct Commands<'a> {
 #[test]
 fn an_apply_killed_at_any_point_is_finished_by_the_next() {
     let started = Instant::now();
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let path = baseline.path_str();
     let commands = Commands {
@@ -97,7 +96,7 @@ fn an_apply_killed_at_any_point_is_finished_by_the_next() {
                     if worker == 0 {
                         run_cases(moto, &mine, commands, expected)
                     } else {
-                        run_cases(&Moto::start(), &mine, commands, expected)
+                        run_cases(&Moto::start(WATCHPOST), &mine, commands, expected)
                     }
                 })
             })
@@ -139,7 +138,8 @@ struct Phases {
 /// answered as the changes began and ended.
 fn clean_apply(moto: &Moto, apply: &[&str]) -> Phases {
     let proxy = Proxy::start(&moto.endpoint(), Behaviour::delayed(DELAY)).unwrap();
-    let mut child = watchpost_command(&proxy.endpoint(), &with_json(apply))
+    let mut child = WATCHPOST
+        .command(&proxy.endpoint(), &with_json(apply))
         .spawn()
         .expect("watchpost starts");
     let (mut first_change, mut last_change) = (None, None);
@@ -249,7 +249,8 @@ fn kill_after(moto: &Moto, apply: &[&str], k: usize) -> Killed {
         "watchpost-killed-apply-{}-{k}.jsonl",
         std::process::id()
     ));
-    let mut child = watchpost_command(&proxy.endpoint(), &with_json(apply))
+    let mut child = WATCHPOST
+        .command(&proxy.endpoint(), &with_json(apply))
         .stdout(File::create(&output).unwrap())
         .stderr(Stdio::null())
         .spawn()

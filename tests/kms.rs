@@ -6,12 +6,11 @@
 //! moto checks neither key policies nor whether S3 and CloudTrail may use the key: that the
 //! policy lets them in is checked here by reading it, statement by statement.
 
-mod support;
-
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 const ALIAS: &str = "alias/watchpost";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
@@ -87,7 +86,7 @@ async fn watchpost_keys(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
 
@@ -202,7 +201,7 @@ async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
 
 #[tokio::test]
 async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -245,8 +244,7 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
         "      policy: ".to_owned(),
         "Plan: 0 to add, 1 to change, 0 to destroy.".to_owned(),
     ]);
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(aliased_key(&moto).await.1, "Enabled");
     let policy = key_policy(&moto, &key_id).await;
     statement(&policy, "ConfigUsesKey");
@@ -255,7 +253,7 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
 
 #[tokio::test]
 async fn destroy_keeps_the_key_with_the_logs_or_schedules_its_deletion_with_them() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
@@ -290,14 +288,13 @@ async fn destroy_keeps_the_key_with_the_logs_or_schedules_its_deletion_with_them
     // Applying within the window brings the same key back.
     let revive = moto.plan_exitcode(path);
     revive.assert_stdout_has(&["key_state: \"PendingDeletion\" → \"Enabled\""]);
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(aliased_key(&moto).await, (key_arn, "Enabled".into()));
 }
 
 #[tokio::test]
 async fn a_key_an_interrupted_apply_made_without_its_alias_is_used_not_made_twice() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     // What a run killed between kms:CreateKey and kms:CreateAlias leaves behind.
     let tag = |key: &str, value: &str| {
         aws_sdk_kms::types::Tag::builder()
@@ -319,8 +316,7 @@ async fn a_key_an_interrupted_apply_made_without_its_alias_is_used_not_made_twic
 
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
     assert_eq!(
         aliased_key(&moto).await,
         (left_arn.clone(), "Enabled".into())
@@ -338,7 +334,7 @@ fn a_key_nothing_uses_or_in_another_region_is_refused_with_its_place() {
          [cloudtrail]\nkms_key_id = \"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"\n\
          [log_bucket]\nencryption = \"SSE-S3\"\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", baseline.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&[
         "`alias/aws/logs` is an alias AWS keeps for its own keys",
@@ -353,7 +349,7 @@ fn a_key_nothing_uses_or_in_another_region_is_refused_with_its_place() {
          [cloudtrail]\nkms_key_id = \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"\n\
          [log_bucket]\nencryption = \"SSE-S3\"\n",
     );
-    let run = support::run_watchpost(&["validate", "--baseline", unused.path_str()], &[]);
+    let run = WATCHPOST.run(&["validate", "--baseline", unused.path_str()], &[]);
     run.assert_code(1);
     run.assert_stderr_has(&["[kms] makes a key that nothing uses"]);
 }
@@ -364,7 +360,7 @@ fn a_key_nothing_uses_or_in_another_region_is_refused_with_its_place() {
 async fn a_key_whose_creation_lost_its_answer_is_made_once() {
     use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let behaviour = Behaviour {
         faults: Faults {
             rate: 0.5,

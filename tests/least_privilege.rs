@@ -43,10 +43,10 @@
 //!   `destroy` deletes) and `--notify` is not used: `guardduty:*`, `iam:CreateRole` and
 //!   `sns:Publish` are not checked by this test.
 
-mod support;
-
 use serde_json::{Value, json};
-use support::{Moto, Run, write_baseline};
+use support::{Moto, Run, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const PLAN_POLICY: &str = include_str!("../docs/iam/plan.json");
 const APPLY_POLICY: &str = include_str!("../docs/iam/apply.json");
@@ -282,7 +282,10 @@ fn assert_names(run: &Run, permission: &str) {
 async fn the_published_policies_are_enough_and_a_read_only_apply_changes_nothing() {
     // Three requests per user, three for the roles.
     let set_up_requests = "12";
-    let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)]);
+    let moto = Moto::start_with_env(
+        WATCHPOST,
+        &[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)],
+    );
     let iam = moto.iam().await;
     let reader = user(&iam, "watchpost-plan", &as_moto_enforces(PLAN_POLICY)).await;
     let writer = user(&iam, "watchpost-apply", &as_moto_enforces(APPLY_POLICY)).await;
@@ -369,7 +372,10 @@ async fn the_published_policies_are_enough_and_a_read_only_apply_changes_nothing
 async fn a_fleet_caller_needs_only_to_assume_the_member_role() {
     // Three requests for the caller, one to reach the member account, five there.
     let set_up_requests = "9";
-    let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)]);
+    let moto = Moto::start_with_env(
+        WATCHPOST,
+        &[("INITIAL_NO_AUTH_ACTION_COUNT", set_up_requests)],
+    );
     let member = "111111111111";
     let external_id = "watchpost-test-7d1c0b";
     let caller = user(

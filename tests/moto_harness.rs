@@ -2,9 +2,9 @@
 //! starts, the SDK reaches it, each test's server has its own state, `reset` clears it, and
 //! the API gate in front of it refuses what AWS's model refuses.
 
-mod support;
+use support::{Moto, Watchpost};
 
-use support::Moto;
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 async fn bucket_names(s3: &aws_sdk_s3::Client) -> Vec<String> {
     let out = s3.list_buckets().send().await.expect("ListBuckets");
@@ -16,7 +16,7 @@ async fn bucket_names(s3: &aws_sdk_s3::Client) -> Vec<String> {
 
 #[tokio::test]
 async fn s3_bucket_round_trip_then_reset_clears_it() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let s3 = moto.s3(support::REGION).await;
 
     s3.create_bucket()
@@ -35,7 +35,7 @@ async fn s3_bucket_round_trip_then_reset_clears_it() {
 
 #[tokio::test]
 async fn each_server_has_its_own_state() {
-    let (a, b) = (Moto::start(), Moto::start());
+    let (a, b) = (Moto::start(WATCHPOST), Moto::start(WATCHPOST));
     assert_ne!(a.endpoint(), b.endpoint());
     let (s3_a, s3_b) = (a.s3(support::REGION).await, b.s3(support::REGION).await);
 
@@ -50,7 +50,7 @@ async fn each_server_has_its_own_state() {
 
 #[tokio::test]
 async fn sdk_uses_the_test_account() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let who = moto
         .sts()
         .await
@@ -73,7 +73,7 @@ fn temp_baseline_is_written_and_removed() {
 
 #[tokio::test]
 async fn the_api_gate_refuses_a_request_aws_would_refuse_as_aws_does() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let iam = moto.iam().await;
 
     // IAM role names are at most 64 characters; moto would take this one.

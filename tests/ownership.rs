@@ -1,10 +1,10 @@
 //! Removing something from the baseline deletes it only if watchpost made it; what someone
 //! else made beside it survives, and the plan says so.
 
-mod support;
-
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const FULL: &str = r#"
 [scope]
@@ -21,41 +21,11 @@ console-signin-failures = {}
 root-account-use = {}
 "#;
 
-async fn rule_names(moto: &Moto) -> Vec<String> {
-    let rules = moto
-        .config(REGION)
-        .await
-        .describe_config_rules()
-        .send()
-        .await
-        .unwrap();
-    let mut names: Vec<String> = rules
-        .config_rules()
-        .iter()
-        .filter_map(|r| r.config_rule_name().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
-}
-
-async fn alarm_names(moto: &Moto) -> Vec<String> {
-    let cloudwatch = aws_sdk_cloudwatch::Client::new(&moto.sdk_config(REGION).await);
-    let alarms = cloudwatch.describe_alarms().send().await.unwrap();
-    let mut names: Vec<String> = alarms
-        .metric_alarms()
-        .iter()
-        .filter_map(|a| a.alarm_name().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
-}
-
 #[tokio::test]
 async fn removal_deletes_only_what_watchpost_made() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let full = write_baseline(FULL);
-    moto.watchpost(&["apply", "--baseline", full.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(full.path_str()).assert_success();
 
     // Someone else's rule under a catalog name, and their alarm in watchpost's namespace.
     moto.config(REGION)
@@ -114,14 +84,13 @@ async fn removal_deletes_only_what_watchpost_made() {
         );
     }
 
-    moto.watchpost(&["apply", "--baseline", reduced.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(reduced.path_str()).assert_success();
     assert_eq!(
-        rule_names(&moto).await,
+        moto.config_rule_names(REGION).await,
         ["restricted-ssh", "s3-bucket-public-read-prohibited"]
     );
     assert_eq!(
-        alarm_names(&moto).await,
+        moto.alarm_names(REGION).await,
         ["console-signin-failures", "their-alarm"]
     );
     let again = moto.plan_exitcode(reduced.path_str());
@@ -135,7 +104,7 @@ async fn removal_deletes_only_what_watchpost_made() {
 
 #[tokio::test]
 async fn a_region_taken_out_of_scope_loses_what_watchpost_made_there() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let two = r#"
 [scope]
 regions = ["us-east-1", "eu-west-1"]
@@ -153,8 +122,7 @@ restricted-ssh = {}
         .await
         .unwrap();
     let both = write_baseline(two);
-    moto.watchpost(&["apply", "--baseline", both.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(both.path_str()).assert_success();
 
     let one = write_baseline(&two.replace(", \"eu-west-1\"", ""));
     let run = moto.plan_exitcode(one.path_str());
@@ -174,35 +142,12 @@ restricted-ssh = {}
             run.stdout
         );
     }
-    moto.watchpost(&["apply", "--baseline", one.path_str(), "--auto-approve"])
-        .assert_success();
-    let eu = moto
-        .guardduty("eu-west-1")
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert!(eu.detector_ids().is_empty());
-    let central = moto
-        .guardduty("eu-central-1")
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        central.detector_ids().len(),
-        1,
-        "the adopted detector stays"
-    );
-    let recorders = moto
-        .config("eu-west-1")
-        .await
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .unwrap();
-    assert!(recorders.configuration_recorders().is_empty());
+    moto.apply_approved(one.path_str()).assert_success();
+    let eu = moto.detector_ids("eu-west-1").await;
+    assert!(eu.is_empty());
+    let central = moto.detector_ids("eu-central-1").await;
+    assert_eq!(central.len(), 1, "the adopted detector stays");
+    let recorders = moto.recorder_names("eu-west-1").await;
+    assert!(recorders.is_empty());
     moto.plan_exitcode(one.path_str()).assert_code(0);
 }

@@ -10,14 +10,14 @@
 //! region of the baseline. Each is fed to tests/policy_lint.py, run by the Python of the venv
 //! that holds moto (next to `$WATCHPOST_MOTO_SERVER`).
 
-mod support;
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde::Deserialize;
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
@@ -225,17 +225,9 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
 
     for region in regions {
         let config = moto.sdk_config(region).await;
-        let sns = aws_sdk_sns::Client::new(&config);
-        for topic in sns.list_topics().send().await.unwrap().topics() {
-            let arn = topic.topic_arn().unwrap();
-            let attributes = sns
-                .get_topic_attributes()
-                .topic_arn(arn)
-                .send()
-                .await
-                .unwrap();
-            if let Some(policy) = attributes.attributes().and_then(|a| a.get("Policy")) {
-                documents.push((format!("the policy of topic {arn}"), policy.clone()));
+        for (arn, policy) in moto.topic_policies(region).await {
+            if let Some(policy) = policy {
+                documents.push((format!("the policy of topic {arn}"), policy));
             }
         }
 
@@ -276,7 +268,7 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
 
 #[tokio::test]
 async fn every_policy_watchpost_writes_is_valid_iam_grammar() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     moto.watchpost_with_env(
         &["apply", "--baseline", baseline.path_str(), "--auto-approve"],

@@ -4,13 +4,13 @@
 //! wait each one out and converge in one run; with no wait allowed, it must stop naming what it
 //! waits for, and the next run finish.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use support::{Moto, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
@@ -48,7 +48,7 @@ fn refusals(proxy: &Proxy) -> BTreeSet<&'static str> {
 
 #[test]
 fn apply_from_empty_waits_out_every_window_and_converges_in_one_run() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let proxy = through_windows(&moto);
 
@@ -71,7 +71,7 @@ fn apply_from_empty_waits_out_every_window_and_converges_in_one_run() {
 
 #[test]
 fn with_no_wait_allowed_apply_names_what_it_awaits_and_the_next_run_finishes() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
     let proxy = through_windows(&moto);
     let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];

@@ -1,8 +1,9 @@
 //! Review and scheduled runs: saved plans, and the machine-readable formats.
 
-mod support;
+use support::json::json_lines;
+use support::{Moto, REGION, Watchpost, write_baseline};
 
-use support::{Moto, REGION, write_baseline};
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -25,7 +26,7 @@ fn temp_path(name: &str) -> String {
 
 #[tokio::test]
 async fn a_saved_plan_is_applied_exactly_and_without_asking() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-ok.json");
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file]);
@@ -49,19 +50,13 @@ async fn a_saved_plan_is_applied_exactly_and_without_asking() {
         "{}",
         apply.stdout
     );
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_code(0);
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let _ = std::fs::remove_file(file);
 }
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_account_changed() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-stale-account.json");
     moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
@@ -83,20 +78,14 @@ async fn a_saved_plan_is_refused_once_the_account_changed() {
         "{}",
         apply.stderr
     );
-    let detectors = moto
-        .guardduty(REGION)
-        .await
-        .list_detectors()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(detectors.detector_ids().len(), 1, "nothing was applied");
+    let detectors = moto.detector_ids(REGION).await;
+    assert_eq!(detectors.len(), 1, "nothing was applied");
     let _ = std::fs::remove_file(file);
 }
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_baseline_changed() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let file = temp_path("saved-stale-baseline.json");
     moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
@@ -121,7 +110,7 @@ fn a_saved_plan_of_another_format_is_refused() {
         r#"{"format_version": "99", "watchpost_version": "9.0.0"}"#,
     )
     .unwrap();
-    let run = support::run_watchpost(
+    let run = WATCHPOST.run(
         &["apply", &file, "--baseline", baseline.path_str()],
         &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
     );
@@ -137,7 +126,7 @@ fn a_saved_plan_of_another_format_is_refused() {
 
 #[tokio::test]
 async fn plan_json_is_one_stable_document() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let run = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     run.assert_success();
@@ -158,7 +147,7 @@ fn redact_counts(calls: &mut serde_json::Value) {
 
 #[tokio::test]
 async fn apply_json_streams_one_object_per_line() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let run = moto.watchpost(&[
         "apply",
@@ -168,11 +157,7 @@ async fn apply_json_streams_one_object_per_line() {
         "--json",
     ]);
     run.assert_success();
-    let events: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every line is a JSON object"))
-        .collect();
+    let events = json_lines(&run.stdout);
     assert_eq!(events[0]["type"], "start");
     assert_eq!(events[0]["account_id"], "123456789012");
     assert_eq!(events[0]["plan"]["summary"]["add"], 7);
@@ -193,7 +178,7 @@ async fn apply_json_streams_one_object_per_line() {
 
 #[tokio::test]
 async fn colour_only_when_asked_or_on_a_terminal() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plain = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(!plain.stdout.contains('\u{1b}'), "no colour into a pipe");
@@ -223,7 +208,7 @@ async fn colour_only_when_asked_or_on_a_terminal() {
 
 #[tokio::test]
 async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let only = [
         "--baseline",
@@ -276,7 +261,7 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
 
 #[tokio::test]
 async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plan =
         |only: &str| moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--only", only]);
@@ -298,8 +283,7 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
         .assert_stdout_has(&["Plan: 4 to add, 0 to change, 0 to destroy."]);
 
     // destroy --only removes the part it names, and leaves the rest and the lease table.
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
     moto.watchpost(&[
         "destroy",
         "--baseline",
@@ -323,7 +307,7 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
 
 #[tokio::test]
 async fn apply_json_stream_is_stable() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     // One change, so that the order of events is fixed; durations vary and are left out.
     let run = moto.watchpost(&[
@@ -358,7 +342,7 @@ async fn apply_json_stream_is_stable() {
 
 #[tokio::test]
 async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let compact = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     compact.assert_success();
@@ -392,7 +376,7 @@ async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
 
 #[tokio::test]
 async fn the_markdown_plan_is_a_pull_request_comment() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let plan = |format: &[&str]| {
         let run =

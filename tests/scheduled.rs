@@ -1,12 +1,12 @@
 //! The nightly repairer: `--notify` reports repairs to the alert topic, and two runs against
 //! one account do not fight.
 
-mod support;
-
 use std::thread;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use support::{Moto, REGION, write_baseline};
+use support::{Moto, REGION, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -21,7 +21,7 @@ const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:watchpost-security-alert
 
 #[tokio::test]
 async fn notify_reports_a_repair_and_stays_silent_without_drift() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let repair = [
         "apply",
@@ -80,7 +80,7 @@ async fn hold_lease(moto: &Moto, holder: &str, expires_at: u64) {
 
 #[tokio::test]
 async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
     moto.watchpost(&apply).assert_success();
@@ -110,7 +110,7 @@ async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
 
 #[tokio::test]
 async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let waiting = [
         "plan",
@@ -121,8 +121,7 @@ async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
     ];
     // No run has held the account yet: there is no lease table, and nothing to wait for.
     moto.watchpost(&waiting).assert_success();
-    moto.watchpost(&["apply", "--baseline", baseline.path_str(), "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
     let started = std::time::Instant::now();
@@ -144,7 +143,7 @@ async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
 
 #[tokio::test]
 async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let waiting = [
         "apply",
@@ -171,27 +170,9 @@ async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
         made, 1,
         "one run made the setup; the other found nothing to do"
     );
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_code(0);
-    let rules = moto
-        .config(REGION)
-        .await
-        .describe_config_rules()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rules.config_rules().len(), 1);
-    let recorders = moto
-        .config(REGION)
-        .await
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(recorders.configuration_recorders().len(), 1);
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
+    let rules = moto.config_rule_names(REGION).await;
+    assert_eq!(rules.len(), 1);
+    let recorders = moto.recorder_names(REGION).await;
+    assert_eq!(recorders.len(), 1);
 }

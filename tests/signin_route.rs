@@ -11,14 +11,13 @@
 //! input transformer, as read back, are replayed on a bus and log group of the test's own in
 //! the region each sample was recorded in.
 
-mod support;
-
 use aws_sdk_eventbridge::types::Target;
 use serde_json::{Value, json};
 use support::replay::{Replay, replayed_messages};
-use support::{Moto, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
-const ACCOUNT: &str = "123456789012";
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
+
 const HOME: &str = "eu-west-1";
 const RULE: &str = "watchpost-console-signin";
 const TOPIC: &str = "watchpost-security-alerts";
@@ -147,7 +146,7 @@ fn samples() -> Vec<(&'static str, &'static str, Value)> {
 
 #[tokio::test]
 async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline("all"));
     let path = baseline.path_str();
     let plan = moto.plan_exitcode(path);
@@ -155,8 +154,7 @@ async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
     for region in SIGNIN_REGIONS {
         plan.assert_stdout_has(&[format!("+ signin_rule/{region}/{RULE}")]);
     }
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
 
     let bus = format!("arn:aws:events:{HOME}:{ACCOUNT}:event-bus/default");
     let role = format!("arn:aws:iam::{ACCOUNT}:role/{FORWARD_ROLE}");
@@ -283,7 +281,7 @@ async fn replay_samples(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&baseline("all"));
     moto.apply_approved(baseline.path_str()).assert_success();
     let messages = replay_samples(&moto).await;
@@ -403,7 +401,7 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
         ("failures", vec!["failure"]),
         ("root", vec!["root"]),
     ] {
-        let moto = Moto::start();
+        let moto = Moto::start(WATCHPOST);
         let baseline = write_baseline(&baseline(choice));
         moto.apply_approved(baseline.path_str()).assert_success();
         let mut matched: Vec<&str> = replay_samples(&moto)
@@ -423,7 +421,7 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
 /// of the same name that someone else made, with its subscription.
 #[tokio::test]
 async fn per_region_topics_are_migrated() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let managed = aws_sdk_sns::types::Tag::builder()
         .key("managed-by")
         .value("watchpost")
@@ -502,8 +500,7 @@ async fn per_region_topics_are_migrated() {
     let plan = moto.plan_exitcode(path);
     plan.assert_code(2);
     plan.assert_stdout_has(&[format!("- alert_topic/{old_region}/{TOPIC}")]);
-    moto.apply_approved(path).assert_success();
-    moto.plan_exitcode(path).assert_code(0);
+    moto.assert_apply_converges(path);
 
     let left = old_sns.list_topics().send().await.unwrap();
     assert!(

@@ -8,13 +8,13 @@
 //! at once, where AWS waits for the recipient: for the pending subscription, SNS is answered by
 //! a stand-in giving AWS's answer for one (see [`sns_stand_in`]).
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use serde_json::Value;
-use support::{Moto, write_baseline};
+use support::{Moto, Watchpost, write_baseline};
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const BASELINE: &str = r#"
 [scope]
@@ -109,8 +109,7 @@ fn sns_stand_in() -> String {
 }
 
 fn applied(moto: &Moto, path: &str) {
-    moto.watchpost(&["apply", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.apply_approved(path).assert_success();
 }
 
 #[track_caller]
@@ -123,7 +122,7 @@ fn assert_has(output: &str, expected: &str) {
 
 #[tokio::test]
 async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
@@ -195,7 +194,7 @@ fn placeholders(value: &mut Value) {
 
 #[tokio::test]
 async fn status_json_is_one_versioned_document() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
@@ -228,7 +227,7 @@ async fn status_json_is_one_versioned_document() {
 
 #[tokio::test]
 async fn status_of_an_account_it_cannot_read_exits_1() {
-    let moto = Moto::start();
+    let moto = Moto::start(WATCHPOST);
     let baseline = write_baseline(&BASELINE.replace(
         "home_region = \"us-east-1\"",
         "home_region = \"us-east-1\"\naccount_id = \"111111111111\"",

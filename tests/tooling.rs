@@ -1,9 +1,10 @@
 //! What editors and shells read: the baseline's JSON Schema, completion scripts, the man page.
 
-mod support;
-
 use serde_json::Value;
-use support::run_watchpost;
+
+use support::Watchpost;
+
+const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const COMMITTED_SCHEMA: &str = "docs/baseline.schema.json";
 const SUBCOMMANDS: &[&str] = &[
@@ -24,7 +25,7 @@ fn repo_file(path: &str) -> String {
 }
 
 fn printed_schema() -> String {
-    let run = run_watchpost(&["schema"], &[]);
+    let run = WATCHPOST.run(&["schema"], &[]);
     run.assert_success();
     run.stdout
 }
@@ -162,7 +163,7 @@ fn every_table_of_the_schema_is_closed() {
 #[test]
 fn each_shell_gets_a_completion_script_naming_every_subcommand() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
-        let run = run_watchpost(&["completions", shell], &[]);
+        let run = WATCHPOST.run(&["completions", shell], &[]);
         run.assert_success();
         for subcommand in SUBCOMMANDS {
             assert!(
@@ -171,7 +172,7 @@ fn each_shell_gets_a_completion_script_naming_every_subcommand() {
             );
         }
     }
-    let unknown = run_watchpost(&["completions", "tcsh"], &[]);
+    let unknown = WATCHPOST.run(&["completions", "tcsh"], &[]);
     unknown.assert_code(1);
     assert!(
         unknown.stderr.contains("possible values: bash"),
@@ -182,7 +183,7 @@ fn each_shell_gets_a_completion_script_naming_every_subcommand() {
 
 #[test]
 fn the_man_page_has_its_sections_and_every_subcommand() {
-    let run = run_watchpost(&["man"], &[]);
+    let run = WATCHPOST.run(&["man"], &[]);
     run.assert_success();
     for heading in [
         ".SH NAME",

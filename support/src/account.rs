@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Moto;
+use crate::Moto;
 
 /// The account as a test reads it back: per kind and region, what is there, described by name
 /// and settings (never by generated id), so that a duplicate or a half-made resource shows as a
@@ -90,10 +90,8 @@ pub async fn account_state(moto: &Moto, home: &str, others: &[&str]) -> AccountS
 
         let sns = aws_sdk_sns::Client::new(&config);
         let mut described = Vec::new();
-        for topic in sns.list_topics().send().await.unwrap().topics() {
-            let arn = topic.topic_arn().unwrap();
-            let attributes = sns.get_topic_attributes().topic_arn(arn).send().await;
-            let policy = attributes.unwrap().attributes().unwrap()["Policy"].clone();
+        for (arn, policy) in moto.topic_policies(region).await {
+            let policy = policy.unwrap_or_else(|| panic!("topic {arn} has a policy"));
             let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
             described.push(format!("{arn} with policy {policy}"));
         }

@@ -6,7 +6,7 @@
 
 use aws_sdk_eventbridge::types::{InputTransformer, PutEventsRequestEntry, Target};
 
-use super::Moto;
+use crate::Moto;
 
 const BUS: &str = "replay";
 const LOG_GROUP: &str = "/test/replay";
