@@ -273,7 +273,7 @@ fn a_hand_edited_saved_plan_is_refused_with_what_is_wrong() {
         )
         .unwrap();
         let file = file.to_string_lossy().into_owned();
-        let run = run_watchpost(
+        let run = WATCHPOST.run(
             &["apply", &file, "--baseline", baseline.path_str()],
             &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
         );
