@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TableStatus, Tag,
 };
 
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Class, Context, Session};
 use crate::model::MANAGED_TAG;
 
 /// watchpost's own coordination state, in the home region; not part of any plan.
@@ -109,11 +109,10 @@ pub async fn wait_until_free(
             .send()
             .await
             .call("dynamodb:GetItem", LEASE_TABLE);
-        let item = match read {
-            Ok(answer) => answer.item().cloned().unwrap_or_default(),
-            Err(error) if error.is(Class::NotFound) => return Ok(()),
-            Err(error) => return Err(error.into()),
+        let Some(answer) = read.absent_if_not_found()? else {
+            return Ok(());
         };
+        let item = answer.item().cloned().unwrap_or_default();
         let (holder, expires_at) = holder_of(&item);
         if item.is_empty() || expires_at < now() {
             return Ok(());

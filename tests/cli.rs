@@ -183,34 +183,41 @@ fn help_wraps_to_the_terminal_width() {
     assert!(run.stdout.contains("--lock-timeout"), "{}", run.stdout);
 }
 
+/// A saved plan file of `changes` for account 123456789012, made (it says) from the baseline
+/// at `made_from`; its path.
+fn write_saved_plan(name: &str, made_from: Option<&str>, changes: &[serde_json::Value]) -> String {
+    let file = std::env::temp_dir().join(format!("watchpost-{}-{name}.json", std::process::id()));
+    let mut saved = serde_json::json!({
+        "format_version": "1",
+        "watchpost_version": "0.1.0",
+        "baseline_digest": "0".repeat(64),
+        "observed": {},
+        "plan": {"account_id": "123456789012", "home_region": "us-east-1",
+                 "regions": ["eu-west-1", "us-east-1"], "changes": changes,
+                 "unchanged": [], "gaps": [], "notes": []},
+    });
+    if let Some(path) = made_from {
+        saved["baseline_path"] = serde_json::json!(path);
+    }
+    std::fs::write(&file, saved.to_string()).unwrap();
+    file.to_string_lossy().into_owned()
+}
+
+/// `apply FILE`, which must refuse a file before any AWS call: an endpoint that refuses is
+/// enough.
+fn apply_saved(file: &str, baseline: &str) -> support::Run {
+    WATCHPOST.run(
+        &["apply", file, "--baseline", baseline],
+        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
+    )
+}
+
 #[test]
 fn a_saved_plan_of_another_baseline_names_both_files() {
     let made_from = write_baseline(PLACEHOLDER);
     let other = write_baseline(&PLACEHOLDER.replace("us-east-1\"]", "us-east-1\", \"eu-west-1\"]"));
-    let file = std::env::temp_dir().join(format!(
-        "watchpost-{}-other-baseline.json",
-        std::process::id()
-    ));
-    std::fs::write(
-        &file,
-        serde_json::json!({
-            "format_version": "1",
-            "watchpost_version": "0.1.0",
-            "baseline_digest": "0".repeat(64),
-            "baseline_path": made_from.path_str(),
-            "observed": {},
-            "plan": {"account_id": "123456789012", "home_region": "us-east-1", "regions": [],
-                     "changes": [], "unchanged": [], "gaps": [], "notes": []},
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let file = file.to_string_lossy().into_owned();
-    // Refused before any AWS call: an endpoint that refuses is enough.
-    let run = WATCHPOST.run(
-        &["apply", &file, "--baseline", other.path_str()],
-        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
-    );
+    let file = write_saved_plan("other-baseline", Some(made_from.path_str()), &[]);
+    let run = apply_saved(&file, other.path_str());
     run.assert_code(1);
     run.assert_stderr_has(&[&format!(
         "error: the saved plan {file} was made from the baseline {}, and this apply reads {}, which is not the same text\nhint: apply it with --baseline {},",
@@ -254,29 +261,8 @@ fn a_hand_edited_saved_plan_is_refused_with_what_is_wrong() {
             "guardduty_detector/us-east-1 carries the settings of a log_bucket, not of a guardduty_detector",
         ),
     ] {
-        let file = std::env::temp_dir().join(format!(
-            "watchpost-{}-edited-{case}.json",
-            std::process::id()
-        ));
-        std::fs::write(
-            &file,
-            serde_json::json!({
-                "format_version": "1",
-                "watchpost_version": "0.1.0",
-                "baseline_digest": "0".repeat(64),
-                "observed": {},
-                "plan": {"account_id": "123456789012", "home_region": "us-east-1",
-                         "regions": ["eu-west-1", "us-east-1"], "changes": changes,
-                         "unchanged": [], "gaps": [], "notes": []},
-            })
-            .to_string(),
-        )
-        .unwrap();
-        let file = file.to_string_lossy().into_owned();
-        let run = WATCHPOST.run(
-            &["apply", &file, "--baseline", baseline.path_str()],
-            &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
-        );
+        let file = write_saved_plan(&format!("edited-{case}"), None, &changes);
+        let run = apply_saved(&file, baseline.path_str());
         run.assert_code(1);
         run.assert_stderr_has(&[
             format!("error: {file} is not a plan watchpost made: {expected}"),

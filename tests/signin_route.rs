@@ -415,6 +415,35 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
     }
 }
 
+/// A topic of the alert topic's name in `region`, tagged as watchpost's when `managed`, with an
+/// email subscription for `email`: its client and ARN.
+async fn topic_with_subscription(
+    moto: &Moto,
+    region: &str,
+    managed: bool,
+    email: &str,
+) -> (aws_sdk_sns::Client, String) {
+    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
+    let mut create = sns.create_topic().name(TOPIC);
+    if managed {
+        let tag = aws_sdk_sns::types::Tag::builder()
+            .key("managed-by")
+            .value("watchpost")
+            .build()
+            .unwrap();
+        create = create.tags(tag);
+    }
+    let arn = create.send().await.unwrap().topic_arn().unwrap().to_owned();
+    sns.subscribe()
+        .topic_arn(&arn)
+        .protocol("email")
+        .endpoint(email)
+        .send()
+        .await
+        .unwrap();
+    (sns, arn)
+}
+
 /// An account set up by an earlier watchpost, which made an alert topic in each region and
 /// pointed each region's sign-in rule at it: the next apply leaves one topic, in the home
 /// region, removes the topics and the old targets watchpost made elsewhere, and leaves a topic
@@ -422,50 +451,12 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
 #[tokio::test]
 async fn per_region_topics_are_migrated() {
     let moto = Moto::start(WATCHPOST);
-    let managed = aws_sdk_sns::types::Tag::builder()
-        .key("managed-by")
-        .value("watchpost")
-        .build()
-        .unwrap();
     let old_region = "us-east-1";
     let foreign_region = "us-east-2";
-    let old_sns = aws_sdk_sns::Client::new(&moto.sdk_config(old_region).await);
-    let old_topic = old_sns
-        .create_topic()
-        .name(TOPIC)
-        .tags(managed)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_owned();
-    old_sns
-        .subscribe()
-        .topic_arn(&old_topic)
-        .protocol("email")
-        .endpoint("security@example.com")
-        .send()
-        .await
-        .unwrap();
-    let foreign_sns = aws_sdk_sns::Client::new(&moto.sdk_config(foreign_region).await);
-    let foreign_topic = foreign_sns
-        .create_topic()
-        .name(TOPIC)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_owned();
-    foreign_sns
-        .subscribe()
-        .topic_arn(&foreign_topic)
-        .protocol("email")
-        .endpoint("ops@corp.internal")
-        .send()
-        .await
-        .unwrap();
+    let (old_sns, old_topic) =
+        topic_with_subscription(&moto, old_region, true, "security@example.com").await;
+    let (foreign_sns, foreign_topic) =
+        topic_with_subscription(&moto, foreign_region, false, "ops@corp.internal").await;
     let old_events = events(&moto, old_region).await;
     old_events
         .put_rule()

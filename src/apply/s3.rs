@@ -8,7 +8,7 @@ use aws_sdk_s3::types::{
 };
 
 use super::MANAGED_TAG;
-use crate::aws::{AwsError, Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, AwsError, Class, Context, Session};
 use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption, ResourceId};
 use crate::plan::{Action, Change};
 
@@ -158,17 +158,15 @@ pub async fn log_bucket(
             );
         // PutBucketLifecycleConfiguration replaces every rule: those watchpost did not write
         // (someone's transition to Glacier, say) are read and sent back with its own.
-        let rules = match client
+        let rules = client
             .get_bucket_lifecycle_configuration()
             .bucket(bucket)
             .send()
             .await
             .call("s3:GetLifecycleConfiguration", id)
-        {
-            Ok(live) => live.rules().to_vec(),
-            Err(error) if error.is(Class::NotFound) => Vec::new(),
-            Err(error) => return Err(error),
-        };
+            .absent_if_not_found()?
+            .map(|live| live.rules().to_vec())
+            .unwrap_or_default();
         let rules = rules
             .into_iter()
             .filter(|rule| rule.id() != Some(EXPIRY_RULE_ID))

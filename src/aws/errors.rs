@@ -384,6 +384,21 @@ impl fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 /// Attaches the call and resource to an SDK result.
+/// What most reads do with a NotFound answer: the thing is not there, which is not an error.
+pub trait AbsentIfNotFound<T> {
+    fn absent_if_not_found(self) -> Result<Option<T>, AwsError>;
+}
+
+impl<T> AbsentIfNotFound<T> for Result<T, AwsError> {
+    fn absent_if_not_found(self) -> Result<Option<T>, AwsError> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.is(Class::NotFound) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
 pub trait Context<T> {
     fn call(self, call: &str, resource: impl fmt::Display) -> Result<T, AwsError>;
 }

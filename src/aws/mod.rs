@@ -14,7 +14,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-pub use errors::{AwsError, Class, Context};
+pub use errors::{AbsentIfNotFound, AwsError, Class, Context};
 pub use retries::attempts_chosen;
 
 use credentials::{Explained, Profiles};

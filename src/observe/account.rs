@@ -2,7 +2,7 @@
 //! EBS encryption by default and the IAM Access Analyzer (per region).
 
 use super::{Read, global, unknown};
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
     AnalyzerSpec, EbsEncryptionSpec, Kind, Live, PasswordPolicySpec, PublicAccessBlockSpec,
     ResourceId, Spec, is_managed_tag,
@@ -11,16 +11,16 @@ use crate::model::{
 /// The account's password policy; none is there until someone sets one.
 pub async fn password_policy(session: &Session, home: &str) -> Read {
     let id = global(Kind::PasswordPolicy, "");
-    let answer = match session
+    let Some(answer) = session
         .iam(home)
         .get_account_password_policy()
         .send()
         .await
         .call("iam:GetAccountPasswordPolicy", &id)
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err((vec![id], error)),
+        .absent_if_not_found()
+        .map_err(|error| (vec![id.clone()], error))?
+    else {
+        return Ok(Vec::new());
     };
     let Some(policy) = answer.password_policy() else {
         return Ok(Vec::new());
@@ -44,17 +44,17 @@ pub async fn password_policy(session: &Session, home: &str) -> Read {
 /// S3 Block Public Access of the whole account, through S3 Control in the home region.
 pub async fn public_access_block(session: &Session, home: &str, account_id: &str) -> Read {
     let id = global(Kind::AccountPublicAccessBlock, "");
-    let answer = match session
+    let Some(answer) = session
         .s3control(home)
         .get_public_access_block()
         .account_id(account_id)
         .send()
         .await
         .call("s3:GetAccountPublicAccessBlock", &id)
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err((vec![id], error)),
+        .absent_if_not_found()
+        .map_err(|error| (vec![id.clone()], error))?
+    else {
+        return Ok(Vec::new());
     };
     let Some(block) = answer.public_access_block_configuration() else {
         return Ok(Vec::new());

@@ -1,5 +1,5 @@
 use super::Read;
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec, is_managed_tag};
 
 /// The trail of that name in the home region, and whether it is logging.
@@ -8,17 +8,17 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
     let id = ResourceId::new(Kind::CloudtrailTrail, home, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.cloudtrail(home);
-    let answer = match client
+    let Some(answer) = client
         .describe_trails()
         .trail_name_list(name)
         .include_shadow_trails(false)
         .send()
         .await
         .call("cloudtrail:DescribeTrails", &id)
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err(failed(error)),
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
     };
     let Some(trail) = answer
         .trail_list()

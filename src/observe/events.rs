@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::Read;
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec, is_managed_tag};
 
 /// An EventBridge rule on the default bus and its targets: the sign-in rule, or a region's
@@ -17,16 +17,16 @@ pub async fn rule(
     let id = ResourceId::new(kind, region, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.events(region);
-    let rule = match client
+    let Some(rule) = client
         .describe_rule()
         .name(name)
         .send()
         .await
         .call("events:DescribeRule", &id)
-    {
-        Ok(rule) => rule,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err(failed(error)),
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
     };
     let targets = client
         .list_targets_by_rule()

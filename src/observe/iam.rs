@@ -1,24 +1,25 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Read, global};
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{Kind, Live, RoleSpec, Spec, is_managed_tag, policy};
 
 pub async fn role(session: &Session, home: &str, name: &str) -> Read {
     let id = global(Kind::IamRole, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.iam(home);
-    let role = match client
+    let Some(answer) = client
         .get_role()
         .role_name(name)
         .send()
         .await
         .call("iam:GetRole", &id)
-    {
-        Ok(answer) => answer.role,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err(failed(error)),
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
     };
+    let role = answer.role;
     let trust_policy = role
         .as_ref()
         .and_then(|role| role.assume_role_policy_document())

@@ -1,5 +1,5 @@
 use super::Read;
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{KeySpec, Kind, Live, ResourceId, Spec, is_managed_tag, policy};
 
 /// The key an alias names in the home region: its state, rotation and key policy. The alias is
@@ -9,17 +9,18 @@ pub async fn key(session: &Session, home: &str, alias: &str, ownership: bool) ->
     let id = ResourceId::new(Kind::KmsKey, home, alias);
     let failed = |error| (vec![id.clone()], error);
     let client = session.kms(home);
-    let described = match client
+    let Some(answer) = client
         .describe_key()
         .key_id(alias)
         .send()
         .await
         .call("kms:DescribeKey", &id)
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err(failed(error)),
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
     };
+    let described = answer;
     let Some(metadata) = described.key_metadata() else {
         return Ok(Vec::new());
     };

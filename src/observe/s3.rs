@@ -1,17 +1,8 @@
 use super::Read;
-use crate::aws::{AwsError, Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Class, Context, Session};
 use crate::model::{
     BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec, is_managed_tag, policy,
 };
-
-/// A setting S3 reports as "not configured" reads as `None`.
-fn absent_if_missing<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.is(Class::NotFound) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
 
 /// `ownership`: also read its tags, which only `destroy` needs.
 pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership: bool) -> Read {
@@ -40,24 +31,22 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
     }
     let (public_access, encryption, versioning, ownership_controls, lifecycle, bucket_policy) = tokio::join!(
         async {
-            absent_if_missing(
-                client
-                    .get_public_access_block()
-                    .bucket(&bucket)
-                    .send()
-                    .await
-                    .call("s3:GetBucketPublicAccessBlock", &id),
-            )
+            client
+                .get_public_access_block()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketPublicAccessBlock", &id)
+                .absent_if_not_found()
         },
         async {
-            absent_if_missing(
-                client
-                    .get_bucket_encryption()
-                    .bucket(&bucket)
-                    .send()
-                    .await
-                    .call("s3:GetEncryptionConfiguration", &id),
-            )
+            client
+                .get_bucket_encryption()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetEncryptionConfiguration", &id)
+                .absent_if_not_found()
         },
         async {
             client
@@ -68,34 +57,31 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
                 .call("s3:GetBucketVersioning", &id)
         },
         async {
-            absent_if_missing(
-                client
-                    .get_bucket_ownership_controls()
-                    .bucket(&bucket)
-                    .send()
-                    .await
-                    .call("s3:GetBucketOwnershipControls", &id),
-            )
+            client
+                .get_bucket_ownership_controls()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketOwnershipControls", &id)
+                .absent_if_not_found()
         },
         async {
-            absent_if_missing(
-                client
-                    .get_bucket_lifecycle_configuration()
-                    .bucket(&bucket)
-                    .send()
-                    .await
-                    .call("s3:GetLifecycleConfiguration", &id),
-            )
+            client
+                .get_bucket_lifecycle_configuration()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetLifecycleConfiguration", &id)
+                .absent_if_not_found()
         },
         async {
-            absent_if_missing(
-                client
-                    .get_bucket_policy()
-                    .bucket(&bucket)
-                    .send()
-                    .await
-                    .call("s3:GetBucketPolicy", &id),
-            )
+            client
+                .get_bucket_policy()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketPolicy", &id)
+                .absent_if_not_found()
         },
     );
     let block_public_access = public_access
@@ -141,15 +127,14 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
         .map_err(failed)?
         .and_then(|answer| answer.policy().and_then(|text| policy::parse(text).ok()));
     let owned = if ownership {
-        let tags = absent_if_missing(
-            client
-                .get_bucket_tagging()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetBucketTagging", &id),
-        )
-        .map_err(failed)?;
+        let tags = client
+            .get_bucket_tagging()
+            .bucket(&bucket)
+            .send()
+            .await
+            .call("s3:GetBucketTagging", &id)
+            .absent_if_not_found()
+            .map_err(failed)?;
         tags.is_some_and(|tags| {
             tags.tag_set()
                 .iter()

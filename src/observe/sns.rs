@@ -1,5 +1,5 @@
 use super::{Read, unknown};
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
     Kind, Live, ResourceId, Spec, SubscriptionSpec, TopicSpec, is_managed_tag, policy, topic_arn,
 };
@@ -36,17 +36,18 @@ pub async fn topic(
     let failed = |error| (places.clone(), error);
     let client = session.sns(region);
     let arn = topic_arn(region, account, name);
-    let attributes = match client
+    let Some(answer) = client
         .get_topic_attributes()
         .topic_arn(&arn)
         .send()
         .await
         .call("sns:GetTopicAttributes", &id)
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(Vec::new()),
-        Err(error) => return Err(failed(error)),
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
     };
+    let attributes = answer;
     let policy = attributes
         .attributes()
         .and_then(|attributes| attributes.get("Policy"))

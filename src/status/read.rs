@@ -13,7 +13,7 @@ use super::{
     NonCompliant, Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus,
     TrailStatus,
 };
-use crate::aws::{Class, Context, Session};
+use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::baseline::Baseline;
 use crate::model::{Kind, Observed, topic_arn};
 use crate::observe::unread;
@@ -259,17 +259,17 @@ async fn non_compliant(
 }
 
 async fn trail(session: &Session, region: &str, name: &str) -> Part<Option<TrailStatus>> {
-    let answer = match session
+    let Some(answer) = session
         .cloudtrail(region)
         .get_trail_status()
         .name(name)
         .send()
         .await
         .call("cloudtrail:GetTrailStatus", format!("the trail {name}"))
-    {
-        Ok(answer) => answer,
-        Err(error) if error.is(Class::NotFound) => return Ok(None),
-        Err(error) => return Err(unread(error)),
+        .absent_if_not_found()
+        .map_err(unread)?
+    else {
+        return Ok(None);
     };
     Ok(Some(TrailStatus {
         name: name.to_owned(),
@@ -346,13 +346,15 @@ async fn topic(session: &Session, region: &str, account: &str, name: &str) -> To
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = match page.call(
-                "sns:ListSubscriptionsByTopic",
-                format!("the topic {name} in {region}"),
-            ) {
-                Ok(page) => page,
-                Err(error) if error.is(Class::NotFound) => return Ok(None),
-                Err(error) => return Err(unread(error)),
+            let Some(page) = page
+                .call(
+                    "sns:ListSubscriptionsByTopic",
+                    format!("the topic {name} in {region}"),
+                )
+                .absent_if_not_found()
+                .map_err(unread)?
+            else {
+                return Ok(None);
             };
             for subscription in page.subscriptions() {
                 if let (Some("email"), Some(email)) =
