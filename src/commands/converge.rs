@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::bail;
 use futures::StreamExt;
 
-use super::report::{Reporter, capitalized, confirmed};
+use super::report::{Reporter, confirmed};
+use super::verb::Verb;
 use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
 use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute};
@@ -76,10 +77,10 @@ impl Finished {
 }
 
 impl Goal<'_> {
-    fn verb(&self) -> &'static str {
+    fn verb(&self) -> Verb {
         match self {
-            Goal::Baseline { .. } => "apply",
-            Goal::Nothing { .. } => "destroy",
+            Goal::Baseline { .. } => Verb::Apply,
+            Goal::Nothing { .. } => Verb::Destroy,
         }
     }
 
@@ -197,7 +198,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                 planned.lease.release().await?;
             }
             declined?;
-            outln!("\n{} cancelled.", capitalized(verb));
+            outln!("\n{} cancelled.", verb.capitalized());
             return Ok(ExitCode::from(1));
         }
     }
@@ -225,7 +226,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
     }
     let outcome = outcomes.into_iter().next().expect("one account");
     let finished = outcome.result?;
-    if verb == "apply" {
+    if verb == Verb::Apply {
         bail!(
             "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
             finished.failures,
@@ -274,7 +275,11 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
     let account_id = target.account_id.as_str();
     let result = async {
         lease.renew().await?;
-        let progress = Changing::start(account_id, verb_ing(&run.goal), plan.changes.len());
+        let progress = Changing::start(
+            account_id,
+            run.goal.verb().in_progress(),
+            plan.changes.len(),
+        );
         let report: Report = execute(&target.session, &plan, &run.settings, &|event| {
             if let Event::Finished(..) = event {
                 progress.change_done();
@@ -301,14 +306,6 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
         account_id: target.account_id.clone(),
         result: given_back.and(result),
         api_calls: target.session.api_calls(),
-    }
-}
-
-/// What the progress display says the account's changes are doing.
-fn verb_ing(goal: &Goal<'_>) -> &'static str {
-    match goal {
-        Goal::Baseline { .. } => "changing",
-        Goal::Nothing { .. } => "destroying in",
     }
 }
 

@@ -9,6 +9,7 @@ mod report;
 mod status;
 mod tooling;
 mod validate;
+mod verb;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -8,6 +8,7 @@ use anyhow::bail;
 use serde_json::{Value, json};
 
 use super::converge::Finished;
+use super::verb::Verb;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
 use crate::model::{ApiCallCounts, sum_calls};
@@ -30,7 +31,7 @@ impl Reporter {
         self.fan_out
     }
 
-    pub fn plan(&self, plan: &Plan, verb: &str) {
+    pub fn plan(&self, plan: &Plan, verb: Verb) {
         if self.json {
             let calls = Default::default();
             json_line(json!({
@@ -50,7 +51,7 @@ impl Reporter {
         if self.fan_out {
             outln!("\n== account {} ==\n", plan.account_id);
         }
-        if verb == "destroy" && plan.is_empty() && plan.gaps.is_empty() {
+        if verb == Verb::Destroy && plan.is_empty() && plan.gaps.is_empty() {
             for note in &plan.notes {
                 outln!("note: {note}");
             }
@@ -119,7 +120,7 @@ impl Reporter {
     pub fn summary(
         &self,
         outcomes: &[AccountOutcome<Finished>],
-        verb: &str,
+        verb: Verb,
         run_calls: &ApiCallCounts,
     ) {
         if self.json {
@@ -178,7 +179,7 @@ impl Reporter {
             .count();
         outln!(
             "\n{} complete in {converged} of {} account(s).",
-            capitalized(verb),
+            verb.capitalized(),
             outcomes.len()
         );
     }
@@ -208,26 +209,26 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
 
 /// How one account's changes ended, for people. What an apply left to do is counted, not
 /// planned again: the next plan shows it.
-fn print_ending(finished: &Finished, verb: &str) {
+fn print_ending(finished: &Finished, verb: Verb) {
     let plan = &finished.plan;
     match (finished.converged(), verb) {
         (true, _) if plan.is_empty() => {}
-        (true, "apply") => outln!(
+        (true, Verb::Apply) => outln!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed. A fresh plan shows no changes.",
             plan.count(Action::Create),
             plan.count(Action::Update),
             plan.count(Action::Delete)
         ),
-        (true, _) => outln!(
+        (true, Verb::Destroy) => outln!(
             "\nDestroy complete! Resources: {} destroyed.",
             plan.count(Action::Delete)
         ),
-        (false, "apply") => {
+        (false, Verb::Apply) => {
             outln!("\nThe account does not match the baseline yet. What remains:\n");
             out!("{}", render_remaining(&finished.after, true));
             outln!("\n`watchpost plan` shows each of them in full.");
         }
-        (false, _) => {
+        (false, Verb::Destroy) => {
             outln!("\nWhat watchpost made and could not remove:\n");
             out!("{}", render_compact(&finished.after, true));
             outln!("{}", summary_line(&finished.after));
@@ -240,7 +241,7 @@ fn json_line(value: Value) {
 }
 
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
-pub(super) fn confirmed(verb: &str) -> anyhow::Result<bool> {
+pub(super) fn confirmed(verb: Verb) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "refusing to {verb} without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
@@ -303,13 +304,4 @@ fn print_event(prefix: &str, event: Event<'_>) {
             }
         },
     }
-}
-
-/// `apply` as `Apply`, for the start of a sentence.
-pub(super) fn capitalized(verb: &str) -> String {
-    let mut chars = verb.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
