@@ -1,10 +1,9 @@
-use std::time::Duration;
-
 use aws_sdk_cloudtrail::types::Tag;
 
 use super::MANAGED_TAG;
 use super::propagation::until_propagated;
-use crate::aws::{AwsError, Class, Context, Session};
+use super::{Account, Converge};
+use crate::aws::{AwsError, Class, Context};
 use crate::model::TrailSpec;
 use crate::plan::{Action, Change};
 
@@ -23,74 +22,72 @@ macro_rules! with_settings {
     };
 }
 
-/// Creates the trail (or converges one of that name that already exists), then starts logging:
-/// a trail that exists but does not log is the half-made state a rerun must finish. CloudTrail
-/// checks the logs role, the bucket policy and the key policy when it is given them: one just
-/// written is waited out.
-pub async fn trail(
-    session: &Session,
-    change: &Change,
-    spec: &TrailSpec,
-    wait: Duration,
-) -> Result<(), AwsError> {
-    // A key the plan names by its alias (watchpost's, made in the same apply) is given by ARN.
-    let mut spec = spec.clone();
-    if let Some(key) = &spec.kms_key_id {
-        spec.kms_key_id = Some(super::kms::key_arn(session, &change.id, key).await?);
-    }
-    let spec = &spec;
-    let client = session.cloudtrail(&change.id.region);
-    let name = change.id.name.as_str();
-    let mut settings_to_write = change.action == Action::Update
-        && change.fields.iter().any(|field| field.field != "logging");
-    if change.action == Action::Create {
-        let created = until_propagated(wait, || async {
-            with_settings!(client.create_trail().name(name), spec)
-                .tags_list(
-                    Tag::builder()
-                        .key(MANAGED_TAG.0)
-                        .value(MANAGED_TAG.1)
-                        .build()
-                        .expect("key is set"),
-                )
-                .send()
-                .await
-                .call("cloudtrail:CreateTrail", &change.id)
-        })
-        .await;
-        match created {
-            Ok(_) => {}
-            Err(error) if error.is(Class::AlreadyExists) => settings_to_write = true,
-            Err(error) => return Err(error),
+impl Converge for TrailSpec {
+    /// Creates the trail (or converges one of that name that already exists), then starts logging:
+    /// a trail that exists but does not log is the half-made state a rerun must finish. CloudTrail
+    /// checks the logs role, the bucket policy and the key policy when it is given them: one just
+    /// written is waited out.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let wait = at.propagation_timeout;
+        // A key the plan names by its alias (watchpost's, made in the same apply) is given by ARN.
+        let mut spec = self.clone();
+        if let Some(key) = &spec.kms_key_id {
+            spec.kms_key_id = Some(super::kms::key_arn(at.session, &change.id, key).await?);
         }
-    }
-    if settings_to_write {
-        until_propagated(wait, || async {
-            with_settings!(client.update_trail().name(name), spec)
+        let spec = &spec;
+        let client = at.session.cloudtrail(&change.id.region);
+        let name = change.id.name.as_str();
+        let mut settings_to_write = change.action == Action::Update
+            && change.fields.iter().any(|field| field.field != "logging");
+        if change.action == Action::Create {
+            let created = until_propagated(wait, || async {
+                with_settings!(client.create_trail().name(name), spec)
+                    .tags_list(
+                        Tag::builder()
+                            .key(MANAGED_TAG.0)
+                            .value(MANAGED_TAG.1)
+                            .build()
+                            .expect("key is set"),
+                    )
+                    .send()
+                    .await
+                    .call("cloudtrail:CreateTrail", &change.id)
+            })
+            .await;
+            match created {
+                Ok(_) => {}
+                Err(error) if error.is(Class::AlreadyExists) => settings_to_write = true,
+                Err(error) => return Err(error),
+            }
+        }
+        if settings_to_write {
+            until_propagated(wait, || async {
+                with_settings!(client.update_trail().name(name), spec)
+                    .send()
+                    .await
+                    .call("cloudtrail:UpdateTrail", &change.id)
+            })
+            .await?;
+        }
+        if spec.logging && change.changes_field("logging") {
+            client
+                .start_logging()
+                .name(name)
                 .send()
                 .await
-                .call("cloudtrail:UpdateTrail", &change.id)
-        })
-        .await?;
+                .call("cloudtrail:StartLogging", &change.id)?;
+        }
+        Ok(())
     }
-    if spec.logging && change.changes_field("logging") {
-        client
-            .start_logging()
-            .name(name)
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .cloudtrail(&change.id.region)
+            .delete_trail()
+            .name(&change.id.name)
             .send()
             .await
-            .call("cloudtrail:StartLogging", &change.id)?;
+            .call("cloudtrail:DeleteTrail", &change.id)
+            .map(drop)
     }
-    Ok(())
-}
-
-pub async fn delete_trail(session: &Session, change: &Change) -> Result<(), AwsError> {
-    session
-        .cloudtrail(&change.id.region)
-        .delete_trail()
-        .name(&change.id.name)
-        .send()
-        .await
-        .call("cloudtrail:DeleteTrail", &change.id)
-        .map(drop)
 }

@@ -1,47 +1,51 @@
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic, Tag};
 
 use super::MANAGED_TAG;
-use crate::aws::{AwsError, Context, Session};
+use super::{Account, Converge};
+use crate::aws::{AwsError, Context};
 use crate::model::AlarmSpec;
 use crate::plan::{Action, Change};
 
-/// Put is create-or-replace for an alarm.
-pub async fn alarm(session: &Session, change: &Change, spec: &AlarmSpec) -> Result<(), AwsError> {
-    let mut put = session
-        .cloudwatch(&change.id.region)
-        .put_metric_alarm()
-        .alarm_name(&change.id.name)
-        .alarm_description(&spec.description)
-        .namespace(&spec.metric_namespace)
-        .metric_name(&spec.metric_name)
-        .statistic(Statistic::from(spec.statistic.as_str()))
-        .period(spec.period_seconds)
-        .evaluation_periods(spec.evaluation_periods)
-        .threshold(spec.threshold)
-        .comparison_operator(ComparisonOperator::from(spec.comparison_operator.as_str()))
-        .treat_missing_data(&spec.treat_missing_data)
-        .set_alarm_actions(Some(spec.alarm_actions.clone()));
-    if change.action == Action::Create {
-        put = put.tags(
-            Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build(),
-        );
+impl Converge for AlarmSpec {
+    /// Put is create-or-replace for an alarm.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let mut put = at
+            .session
+            .cloudwatch(&change.id.region)
+            .put_metric_alarm()
+            .alarm_name(&change.id.name)
+            .alarm_description(&self.description)
+            .namespace(&self.metric_namespace)
+            .metric_name(&self.metric_name)
+            .statistic(Statistic::from(self.statistic.as_str()))
+            .period(self.period_seconds)
+            .evaluation_periods(self.evaluation_periods)
+            .threshold(self.threshold)
+            .comparison_operator(ComparisonOperator::from(self.comparison_operator.as_str()))
+            .treat_missing_data(&self.treat_missing_data)
+            .set_alarm_actions(Some(self.alarm_actions.clone()));
+        if change.action == Action::Create {
+            put = put.tags(
+                Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
+                    .build(),
+            );
+        }
+        put.send()
+            .await
+            .call("cloudwatch:PutMetricAlarm", &change.id)
+            .map(drop)
     }
-    put.send()
-        .await
-        .call("cloudwatch:PutMetricAlarm", &change.id)
-        .map(drop)
-}
 
-pub async fn delete_alarm(session: &Session, change: &Change) -> Result<(), AwsError> {
-    session
-        .cloudwatch(&change.id.region)
-        .delete_alarms()
-        .alarm_names(&change.id.name)
-        .send()
-        .await
-        .call("cloudwatch:DeleteAlarms", &change.id)
-        .map(drop)
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .cloudwatch(&change.id.region)
+            .delete_alarms()
+            .alarm_names(&change.id.name)
+            .send()
+            .await
+            .call("cloudwatch:DeleteAlarms", &change.id)
+            .map(drop)
+    }
 }

@@ -1,48 +1,56 @@
-use aws_sdk_config::Client;
 use aws_sdk_config::types::{
     ConfigRule, ConfigSnapshotDeliveryProperties, ConfigurationRecorder, DeliveryChannel,
     MaximumExecutionFrequency, Owner, RecordingFrequency, RecordingGroup, RecordingMode,
     RecordingModeOverride, ResourceType, Source, Tag,
 };
 
-use std::time::Duration;
-
 use super::MANAGED_TAG;
 use super::propagation::until_propagated;
+use super::{Account, Converge};
 use crate::aws::{AwsError, Context};
 use crate::model::{DeliveryChannelSpec, RecorderSpec, RecordingSpec, RuleSpec};
 use crate::plan::{Action, Change};
 
-/// Put is create-or-update for a recorder, so an adopted one is converged in place. Config
-/// refuses a role it cannot assume yet, one just made among them: that is waited out.
-pub async fn recorder(
-    client: &Client,
-    change: &Change,
-    spec: &RecorderSpec,
-    wait: Duration,
-) -> Result<(), AwsError> {
-    let recorder = ConfigurationRecorder::builder()
-        .name(&spec.name)
-        .role_arn(&spec.role_arn)
-        .recording_group(
-            RecordingGroup::builder()
-                .all_supported(spec.all_supported)
-                .include_global_resource_types(spec.include_global_resource_types)
-                .build(),
-        )
-        // Put replaces the whole recorder: an adopted recorder's recording mode is sent back.
-        .set_recording_mode(spec.recording_mode.as_ref().map(recording_mode))
-        .build();
-    until_propagated(wait, || async {
+impl Converge for RecorderSpec {
+    /// Put is create-or-update for a recorder, so an adopted one is converged in place. Config
+    /// refuses a role it cannot assume yet, one just made among them: that is waited out.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        let wait = at.propagation_timeout;
+        let recorder = ConfigurationRecorder::builder()
+            .name(&self.name)
+            .role_arn(&self.role_arn)
+            .recording_group(
+                RecordingGroup::builder()
+                    .all_supported(self.all_supported)
+                    .include_global_resource_types(self.include_global_resource_types)
+                    .build(),
+            )
+            // Put replaces the whole recorder: an adopted recorder's recording mode is sent back.
+            .set_recording_mode(self.recording_mode.as_ref().map(recording_mode))
+            .build();
+        until_propagated(wait, || async {
+            client
+                .put_configuration_recorder()
+                .configuration_recorder(recorder.clone())
+                .send()
+                .await
+                .call("config:PutConfigurationRecorder", &change.id)
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
         client
-            .put_configuration_recorder()
-            .configuration_recorder(recorder.clone())
+            .delete_configuration_recorder()
+            .configuration_recorder_name(live_name(change))
             .send()
             .await
-            .call("config:PutConfigurationRecorder", &change.id)
-    })
-    .await
-    .map(drop)
+            .call("config:DeleteConfigurationRecorder", &change.id)
+            .map(drop)
+    }
 }
 
 fn recording_mode(mode: &crate::model::RecordingMode) -> RecordingMode {
@@ -70,127 +78,121 @@ fn recording_mode(mode: &crate::model::RecordingMode) -> RecordingMode {
         .expect("frequency is set")
 }
 
-/// Config checks that it can write to the bucket (and use the key) before it accepts the
-/// channel, with the recorder's role: a role, bucket policy or key policy just written is
-/// waited out.
-pub async fn delivery_channel(
-    client: &Client,
-    change: &Change,
-    spec: &DeliveryChannelSpec,
-    wait: Duration,
-) -> Result<(), AwsError> {
-    let snapshots = spec
-        .snapshot_delivery_frequency
-        .as_deref()
-        .map(|frequency| {
-            ConfigSnapshotDeliveryProperties::builder()
-                .delivery_frequency(MaximumExecutionFrequency::from(frequency))
-                .build()
-        });
-    let channel = DeliveryChannel::builder()
-        .name(&spec.name)
-        .s3_bucket_name(&spec.s3_bucket_name)
-        .set_s3_key_prefix(spec.s3_key_prefix.clone())
-        .set_config_snapshot_delivery_properties(snapshots)
-        .set_sns_topic_arn(spec.sns_topic_arn.clone())
-        .set_s3_kms_key_arn(spec.s3_kms_key_arn.clone())
-        .build();
-    until_propagated(wait, || async {
+impl Converge for DeliveryChannelSpec {
+    /// Config checks that it can write to the bucket (and use the key) before it accepts the
+    /// channel, with the recorder's role: a role, bucket policy or key policy just written is
+    /// waited out.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        let wait = at.propagation_timeout;
+        let snapshots = self
+            .snapshot_delivery_frequency
+            .as_deref()
+            .map(|frequency| {
+                ConfigSnapshotDeliveryProperties::builder()
+                    .delivery_frequency(MaximumExecutionFrequency::from(frequency))
+                    .build()
+            });
+        let channel = DeliveryChannel::builder()
+            .name(&self.name)
+            .s3_bucket_name(&self.s3_bucket_name)
+            .set_s3_key_prefix(self.s3_key_prefix.clone())
+            .set_config_snapshot_delivery_properties(snapshots)
+            .set_sns_topic_arn(self.sns_topic_arn.clone())
+            .set_s3_kms_key_arn(self.s3_kms_key_arn.clone())
+            .build();
+        until_propagated(wait, || async {
+            client
+                .put_delivery_channel()
+                .delivery_channel(channel.clone())
+                .send()
+                .await
+                .call("config:PutDeliveryChannel", &change.id)
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
         client
-            .put_delivery_channel()
-            .delivery_channel(channel.clone())
+            .delete_delivery_channel()
+            .delivery_channel_name(live_name(change))
             .send()
             .await
-            .call("config:PutDeliveryChannel", &change.id)
-    })
-    .await
-    .map(drop)
-}
-
-/// The baseline always wants the recorder running; starting a running one is a no-op.
-pub async fn recording(
-    client: &Client,
-    change: &Change,
-    spec: &RecordingSpec,
-) -> Result<(), AwsError> {
-    client
-        .start_configuration_recorder()
-        .configuration_recorder_name(&spec.recorder_name)
-        .send()
-        .await
-        .call("config:StartConfigurationRecorder", &change.id)
-        .map(drop)
-}
-
-pub async fn rule(client: &Client, change: &Change, spec: &RuleSpec) -> Result<(), AwsError> {
-    let parameters = serde_json::to_string(&spec.input_parameters).expect("strings serialize");
-    let rule = ConfigRule::builder()
-        .config_rule_name(&change.id.name)
-        .source(
-            Source::builder()
-                .owner(Owner::Aws)
-                .source_identifier(&spec.source_identifier)
-                .build()
-                .expect("owner is set"),
-        )
-        .input_parameters(parameters)
-        .build();
-    let mut put = client.put_config_rule().config_rule(rule);
-    if change.action == Action::Create {
-        put = put.tags(
-            Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build(),
-        );
+            .call("config:DeleteDeliveryChannel", &change.id)
+            .map(drop)
     }
-    put.send()
-        .await
-        .call("config:PutConfigRule", &change.id)
-        .map(drop)
 }
 
-pub async fn delete_rule(client: &Client, change: &Change) -> Result<(), AwsError> {
-    client
-        .delete_config_rule()
-        .config_rule_name(&change.id.name)
-        .send()
-        .await
-        .call("config:DeleteConfigRule", &change.id)
-        .map(drop)
+impl Converge for RecordingSpec {
+    /// The baseline always wants the recorder running; starting a running one is a no-op.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        client
+            .start_configuration_recorder()
+            .configuration_recorder_name(&self.recorder_name)
+            .send()
+            .await
+            .call("config:StartConfigurationRecorder", &change.id)
+            .map(drop)
+    }
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        client
+            .stop_configuration_recorder()
+            .configuration_recorder_name(live_name(change))
+            .send()
+            .await
+            .call("config:StopConfigurationRecorder", &change.id)
+            .map(drop)
+    }
+}
+
+impl Converge for RuleSpec {
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        let parameters = serde_json::to_string(&self.input_parameters).expect("strings serialize");
+        let rule = ConfigRule::builder()
+            .config_rule_name(&change.id.name)
+            .source(
+                Source::builder()
+                    .owner(Owner::Aws)
+                    .source_identifier(&self.source_identifier)
+                    .build()
+                    .expect("owner is set"),
+            )
+            .input_parameters(parameters)
+            .build();
+        let mut put = client.put_config_rule().config_rule(rule);
+        if change.action == Action::Create {
+            put = put.tags(
+                Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
+                    .build(),
+            );
+        }
+        put.send()
+            .await
+            .call("config:PutConfigRule", &change.id)
+            .map(drop)
+    }
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.config(&change.id.region);
+        client
+            .delete_config_rule()
+            .config_rule_name(&change.id.name)
+            .send()
+            .await
+            .call("config:DeleteConfigRule", &change.id)
+            .map(drop)
+    }
 }
 
 /// The recorder's live name is the one to act on: an adopted recorder keeps its own.
 fn live_name(change: &Change) -> &str {
     change.live_id.as_deref().unwrap_or(&change.id.name)
-}
-
-pub async fn stop_recording(client: &Client, change: &Change) -> Result<(), AwsError> {
-    client
-        .stop_configuration_recorder()
-        .configuration_recorder_name(live_name(change))
-        .send()
-        .await
-        .call("config:StopConfigurationRecorder", &change.id)
-        .map(drop)
-}
-
-pub async fn delete_channel(client: &Client, change: &Change) -> Result<(), AwsError> {
-    client
-        .delete_delivery_channel()
-        .delivery_channel_name(live_name(change))
-        .send()
-        .await
-        .call("config:DeleteDeliveryChannel", &change.id)
-        .map(drop)
-}
-
-pub async fn delete_recorder(client: &Client, change: &Change) -> Result<(), AwsError> {
-    client
-        .delete_configuration_recorder()
-        .configuration_recorder_name(live_name(change))
-        .send()
-        .await
-        .call("config:DeleteConfigurationRecorder", &change.id)
-        .map(drop)
 }

@@ -1,102 +1,101 @@
 use aws_sdk_eventbridge::types::{InputTransformer, RuleState, Tag, Target};
 
+use super::{Account, Converge};
 use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::{EventRuleSpec, MANAGED_TAG, ResourceId, Spec, WATCHPOST_TARGET_IDS};
 use crate::plan::{Action, Change};
 
-/// PutRule and PutTargets both create or replace, so the pair is safe to repeat. Targets the
-/// baseline does not declare are left on the rule, except watchpost's own that the route no
-/// longer has.
-pub async fn rule(
-    session: &Session,
-    change: &Change,
-    spec: &EventRuleSpec,
-) -> Result<(), AwsError> {
-    let client = session.events(&change.id.region);
-    let name = change.id.name.as_str();
-    let mut put = client
-        .put_rule()
-        .name(name)
-        .description(&spec.description)
-        .event_pattern(spec.event_pattern.to_string())
-        .state(RuleState::from(spec.state.as_str()));
-    if change.action == Action::Create {
-        put = put.tags(
-            Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build()
-                .expect("key and value are set"),
-        );
-    }
-    put.send().await.call("events:PutRule", &change.id)?;
-    let targets = spec
-        .targets
-        .iter()
-        .map(|(id, target)| {
-            let transformer = target.input_template.as_ref().map(|template| {
-                InputTransformer::builder()
-                    .set_input_paths_map(Some(target.input_paths.clone().into_iter().collect()))
-                    .input_template(template)
+impl Converge for EventRuleSpec {
+    /// PutRule and PutTargets both create or replace, so the pair is safe to repeat. Targets the
+    /// baseline does not declare are left on the rule, except watchpost's own that the route no
+    /// longer has.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.events(&change.id.region);
+        let name = change.id.name.as_str();
+        let mut put = client
+            .put_rule()
+            .name(name)
+            .description(&self.description)
+            .event_pattern(self.event_pattern.to_string())
+            .state(RuleState::from(self.state.as_str()));
+        if change.action == Action::Create {
+            put = put.tags(
+                Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
                     .build()
-                    .expect("the template is set")
-            });
-            Target::builder()
-                .id(id)
-                .arn(&target.arn)
-                .set_role_arn(target.role_arn.clone())
-                .set_input_transformer(transformer)
-                .build()
-                .expect("id and arn are set")
-        })
-        .collect();
-    let answer = client
-        .put_targets()
-        .rule(name)
-        .set_targets(Some(targets))
-        .send()
-        .await
-        .call("events:PutTargets", &change.id)?;
-    refuse_failed_entries(
-        "events:PutTargets",
-        &change.id,
-        answer.failed_entry_count(),
-        answer
-            .failed_entries()
+                    .expect("key and value are set"),
+            );
+        }
+        put.send().await.call("events:PutRule", &change.id)?;
+        let targets = self
+            .targets
             .iter()
-            .map(|entry| (entry.target_id(), entry.error_code(), entry.error_message())),
-    )?;
-    let obsolete: Vec<String> = change
-        .fields
-        .iter()
-        .filter(|field| field.after.is_null())
-        .filter_map(|field| field.field.strip_prefix("targets."))
-        .map(str::to_owned)
-        .collect();
-    remove_targets(session, &change.id, obsolete).await
-}
+            .map(|(id, target)| {
+                let transformer = target.input_template.as_ref().map(|template| {
+                    InputTransformer::builder()
+                        .set_input_paths_map(Some(target.input_paths.clone().into_iter().collect()))
+                        .input_template(template)
+                        .build()
+                        .expect("the template is set")
+                });
+                Target::builder()
+                    .id(id)
+                    .arn(&target.arn)
+                    .set_role_arn(target.role_arn.clone())
+                    .set_input_transformer(transformer)
+                    .build()
+                    .expect("id and arn are set")
+            })
+            .collect();
+        let answer = client
+            .put_targets()
+            .rule(name)
+            .set_targets(Some(targets))
+            .send()
+            .await
+            .call("events:PutTargets", &change.id)?;
+        refuse_failed_entries(
+            "events:PutTargets",
+            &change.id,
+            answer.failed_entry_count(),
+            answer
+                .failed_entries()
+                .iter()
+                .map(|entry| (entry.target_id(), entry.error_code(), entry.error_message())),
+        )?;
+        let obsolete: Vec<String> = change
+            .fields
+            .iter()
+            .filter(|field| field.after.is_null())
+            .filter_map(|field| field.field.strip_prefix("targets."))
+            .map(str::to_owned)
+            .collect();
+        remove_targets(at.session, &change.id, obsolete).await
+    }
 
-/// Takes off the targets watchpost set, then the rule; a rule someone else added targets to
-/// is refused by AWS, and so stays.
-pub async fn delete_rule(session: &Session, change: &Change) -> Result<(), AwsError> {
-    let client = session.events(&change.id.region);
-    let Spec::EventRule(live) = &change.spec else {
-        unreachable!("a rule change holds a rule spec")
-    };
-    let ours: Vec<String> = live
-        .targets
-        .keys()
-        .filter(|id| WATCHPOST_TARGET_IDS.contains(&id.as_str()))
-        .cloned()
-        .collect();
-    remove_targets(session, &change.id, ours).await?;
-    client
-        .delete_rule()
-        .name(&change.id.name)
-        .send()
-        .await
-        .call("events:DeleteRule", &change.id)
-        .map(drop)
+    /// Takes off the targets watchpost set, then the rule; a rule someone else added targets to
+    /// is refused by AWS, and so stays.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.events(&change.id.region);
+        let Spec::EventRule(live) = &change.spec else {
+            unreachable!("a rule change holds a rule spec")
+        };
+        let ours: Vec<String> = live
+            .targets
+            .keys()
+            .filter(|id| WATCHPOST_TARGET_IDS.contains(&id.as_str()))
+            .cloned()
+            .collect();
+        remove_targets(at.session, &change.id, ours).await?;
+        client
+            .delete_rule()
+            .name(&change.id.name)
+            .send()
+            .await
+            .call("events:DeleteRule", &change.id)
+            .map(drop)
+    }
 }
 
 async fn remove_targets(

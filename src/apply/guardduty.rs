@@ -3,58 +3,69 @@ use aws_sdk_guardduty::types::{
 };
 
 use super::MANAGED_TAG;
-use crate::aws::{AwsError, Context, Session};
+use super::{Account, Converge};
+use crate::aws::{AwsError, Context};
 use crate::model::DetectorSpec;
 use crate::plan::{Action, Change};
 
-pub async fn detector(
-    session: &Session,
-    change: &Change,
-    spec: &DetectorSpec,
-) -> Result<(), AwsError> {
-    let client = session.guardduty(&change.id.region);
-    let frequency = FindingPublishingFrequency::from(spec.finding_publishing_frequency.as_str());
-    let configuration = |name: &str, status: &str| {
-        DetectorFeatureConfiguration::builder()
-            .name(DetectorFeature::from(name))
-            .status(FeatureStatus::from(status))
-            .build()
-    };
-    let features: Vec<DetectorFeatureConfiguration> = spec
-        .features
-        .iter()
-        .map(|(name, status)| configuration(name, status))
-        .collect();
-    let enable = spec.status == "ENABLED";
-    match (change.action, &change.live_id) {
-        (Action::Update, Some(detector_id)) => client
-            .update_detector()
-            .detector_id(detector_id)
-            .enable(enable)
-            .finding_publishing_frequency(frequency)
-            .set_features(Some(features))
+impl Converge for DetectorSpec {
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.guardduty(&change.id.region);
+        let frequency =
+            FindingPublishingFrequency::from(self.finding_publishing_frequency.as_str());
+        let configuration = |name: &str, status: &str| {
+            DetectorFeatureConfiguration::builder()
+                .name(DetectorFeature::from(name))
+                .status(FeatureStatus::from(status))
+                .build()
+        };
+        let features: Vec<DetectorFeatureConfiguration> = self
+            .features
+            .iter()
+            .map(|(name, status)| configuration(name, status))
+            .collect();
+        let enable = self.status == "ENABLED";
+        match (change.action, &change.live_id) {
+            (Action::Update, Some(detector_id)) => client
+                .update_detector()
+                .detector_id(detector_id)
+                .enable(enable)
+                .finding_publishing_frequency(frequency)
+                .set_features(Some(features))
+                .send()
+                .await
+                .call("guardduty:UpdateDetector", &change.id)
+                .map(drop),
+            _ => client
+                .create_detector()
+                .enable(enable)
+                .finding_publishing_frequency(frequency)
+                .set_features(Some(
+                    features
+                        .into_iter()
+                        .chain(
+                            unnamed_features(self)
+                                .map(|name| configuration(name, FeatureStatus::Disabled.as_str())),
+                        )
+                        .collect(),
+                ))
+                .tags(MANAGED_TAG.0, MANAGED_TAG.1)
+                .send()
+                .await
+                .call("guardduty:CreateDetector", &change.id)
+                .map(drop),
+        }
+    }
+
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .guardduty(&change.id.region)
+            .delete_detector()
+            .detector_id(change.live_id.as_deref().unwrap_or_default())
             .send()
             .await
-            .call("guardduty:UpdateDetector", &change.id)
-            .map(drop),
-        _ => client
-            .create_detector()
-            .enable(enable)
-            .finding_publishing_frequency(frequency)
-            .set_features(Some(
-                features
-                    .into_iter()
-                    .chain(
-                        unnamed_features(spec)
-                            .map(|name| configuration(name, FeatureStatus::Disabled.as_str())),
-                    )
-                    .collect(),
-            ))
-            .tags(MANAGED_TAG.0, MANAGED_TAG.1)
-            .send()
-            .await
-            .call("guardduty:CreateDetector", &change.id)
-            .map(drop),
+            .call("guardduty:DeleteDetector", &change.id)
+            .map(drop)
     }
 }
 
@@ -69,15 +80,4 @@ fn unnamed_features(spec: &DetectorSpec) -> impl Iterator<Item = &'static str> +
         .copied()
         .filter(|name| *name != DetectorFeature::EksRuntimeMonitoring.as_str())
         .filter(|name| !spec.features.contains_key(*name))
-}
-
-pub async fn delete_detector(session: &Session, change: &Change) -> Result<(), AwsError> {
-    session
-        .guardduty(&change.id.region)
-        .delete_detector()
-        .detector_id(change.live_id.as_deref().unwrap_or_default())
-        .send()
-        .await
-        .call("guardduty:DeleteDetector", &change.id)
-        .map(drop)
 }

@@ -1,118 +1,118 @@
 use super::MANAGED_TAG;
-use crate::aws::{AwsError, Class, Context, Session};
+use super::{Account, Converge};
+use crate::aws::{AwsError, Class, Context};
 use crate::model::RoleSpec;
 use crate::plan::{Action, Change};
 
-/// Creates the role if missing (an existing one of that name is converged instead), then sets
-/// the trust policy and the declared policies that differ. Nothing is ever detached.
-/// IAM is global; `region` is the home region, which picks the partition's endpoint.
-pub async fn role(
-    session: &Session,
-    region: &str,
-    change: &Change,
-    spec: &RoleSpec,
-) -> Result<(), AwsError> {
-    let client = session.iam(region);
-    let name = change.id.name.as_str();
-    let trust = spec.trust_policy.to_string();
-    let mut created = false;
-    if change.action == Action::Create {
-        let tag = aws_sdk_iam::types::Tag::builder()
-            .key(MANAGED_TAG.0)
-            .value(MANAGED_TAG.1)
-            .build()
-            .expect("key and value are set");
-        match client
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(&trust)
-            .description("Service role managed by watchpost")
-            .tags(tag)
-            .send()
-            .await
-            .call("iam:CreateRole", &change.id)
-        {
-            Ok(_) => created = true,
-            Err(error) if error.is(Class::AlreadyExists) => {}
-            Err(error) => return Err(error),
-        }
-    }
-    if !created && change.changes_field("trust_policy") {
-        client
-            .update_assume_role_policy()
-            .role_name(name)
-            .policy_document(&trust)
-            .send()
-            .await
-            .call("iam:UpdateAssumeRolePolicy", &change.id)?;
-    }
-    for arn in &spec.managed_policy_arns {
-        if change.changes_field(&format!("managed_policy_arns[{arn}]")) {
-            client
-                .attach_role_policy()
+impl Converge for RoleSpec {
+    /// Creates the role if missing (an existing one of that name is converged instead), then sets
+    /// the trust policy and the declared policies that differ. Nothing is ever detached.
+    /// IAM is global; `region` is the home region, which picks the partition's endpoint.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let region = at.home_region;
+        let client = at.session.iam(region);
+        let name = change.id.name.as_str();
+        let trust = self.trust_policy.to_string();
+        let mut created = false;
+        if change.action == Action::Create {
+            let tag = aws_sdk_iam::types::Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build()
+                .expect("key and value are set");
+            match client
+                .create_role()
                 .role_name(name)
-                .policy_arn(arn)
+                .assume_role_policy_document(&trust)
+                .description("Service role managed by watchpost")
+                .tags(tag)
                 .send()
                 .await
-                .call("iam:AttachRolePolicy", &change.id)?;
+                .call("iam:CreateRole", &change.id)
+            {
+                Ok(_) => created = true,
+                Err(error) if error.is(Class::AlreadyExists) => {}
+                Err(error) => return Err(error),
+            }
         }
-    }
-    for (policy_name, document) in &spec.inline_policies {
-        if change.changes_field(&format!("inline_policies.{policy_name}")) {
-            let document = super::kms::with_key_arns(session, &change.id, document).await?;
+        if !created && change.changes_field("trust_policy") {
             client
-                .put_role_policy()
+                .update_assume_role_policy()
+                .role_name(name)
+                .policy_document(&trust)
+                .send()
+                .await
+                .call("iam:UpdateAssumeRolePolicy", &change.id)?;
+        }
+        for arn in &self.managed_policy_arns {
+            if change.changes_field(&format!("managed_policy_arns[{arn}]")) {
+                client
+                    .attach_role_policy()
+                    .role_name(name)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .call("iam:AttachRolePolicy", &change.id)?;
+            }
+        }
+        for (policy_name, document) in &self.inline_policies {
+            if change.changes_field(&format!("inline_policies.{policy_name}")) {
+                let document = super::kms::with_key_arns(at.session, &change.id, document).await?;
+                client
+                    .put_role_policy()
+                    .role_name(name)
+                    .policy_name(policy_name)
+                    .policy_document(document.to_string())
+                    .send()
+                    .await
+                    .call("iam:PutRolePolicy", &change.id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// IAM deletes a role only once nothing is attached to it: its managed policies are
+    /// detached and its inline ones deleted first.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let region = at.home_region;
+        let client = at.session.iam(region);
+        let name = change.id.name.as_str();
+        let attached = client
+            .list_attached_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .call("iam:ListAttachedRolePolicies", &change.id)?;
+        for policy in attached.attached_policies() {
+            client
+                .detach_role_policy()
+                .role_name(name)
+                .policy_arn(policy.policy_arn().unwrap_or_default())
+                .send()
+                .await
+                .call("iam:DetachRolePolicy", &change.id)?;
+        }
+        let inline = client
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .call("iam:ListRolePolicies", &change.id)?;
+        for policy_name in inline.policy_names() {
+            client
+                .delete_role_policy()
                 .role_name(name)
                 .policy_name(policy_name)
-                .policy_document(document.to_string())
                 .send()
                 .await
-                .call("iam:PutRolePolicy", &change.id)?;
+                .call("iam:DeleteRolePolicy", &change.id)?;
         }
-    }
-    Ok(())
-}
-
-/// IAM deletes a role only once nothing is attached to it: its managed policies are
-/// detached and its inline ones deleted first.
-pub async fn delete_role(session: &Session, region: &str, change: &Change) -> Result<(), AwsError> {
-    let client = session.iam(region);
-    let name = change.id.name.as_str();
-    let attached = client
-        .list_attached_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .call("iam:ListAttachedRolePolicies", &change.id)?;
-    for policy in attached.attached_policies() {
         client
-            .detach_role_policy()
+            .delete_role()
             .role_name(name)
-            .policy_arn(policy.policy_arn().unwrap_or_default())
             .send()
             .await
-            .call("iam:DetachRolePolicy", &change.id)?;
+            .call("iam:DeleteRole", &change.id)
+            .map(drop)
     }
-    let inline = client
-        .list_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .call("iam:ListRolePolicies", &change.id)?;
-    for policy_name in inline.policy_names() {
-        client
-            .delete_role_policy()
-            .role_name(name)
-            .policy_name(policy_name)
-            .send()
-            .await
-            .call("iam:DeleteRolePolicy", &change.id)?;
-    }
-    client
-        .delete_role()
-        .role_name(name)
-        .send()
-        .await
-        .call("iam:DeleteRole", &change.id)
-        .map(drop)
 }

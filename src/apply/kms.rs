@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::MANAGED_TAG;
 use super::propagation::until_propagated;
+use super::{Account, Converge};
 use crate::aws::{AwsError, Class, Context, Session};
 use crate::model::{KEY_DELETION_WINDOW_DAYS, KeySpec, Kind, ResourceId, Spec, is_alias};
 use crate::plan::{Action, Change};
@@ -24,64 +25,88 @@ fn tag(key: &str, value: &str) -> Tag {
         .expect("key and value are set")
 }
 
-/// Makes the key (with its policy and tags), names it with the alias and turns rotation on; or
-/// brings an existing one back to the spec: enabled (cancelling a scheduled deletion), rotating,
-/// with its key policy. KMS refuses a policy naming a principal it cannot see yet, and a key it
-/// has not seen yet: both are waited out.
-pub async fn key(
-    session: &Session,
-    change: &Change,
-    spec: &KeySpec,
-    wait: Duration,
-) -> Result<(), AwsError> {
-    let client = session.kms(&change.id.region);
-    let id = &change.id;
-    let alias = id.name.as_str();
-    if change.action == Action::Create {
-        let key_id = match left_behind(&client, id).await? {
-            Some(key_id) => {
-                // Made by a run cut off before the alias: everything but its creation again.
-                enable(&client, id, &key_id, None).await?;
-                until_propagated(wait, || put_policy(&client, id, &key_id, spec)).await?;
-                key_id
+impl Converge for KeySpec {
+    /// Makes the key (with its policy and tags), names it with the alias and turns rotation on; or
+    /// brings an existing one back to the spec: enabled (cancelling a scheduled deletion), rotating,
+    /// with its key policy. KMS refuses a policy naming a principal it cannot see yet, and a key it
+    /// has not seen yet: both are waited out.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let wait = at.propagation_timeout;
+        let client = at.session.kms(&change.id.region);
+        let id = &change.id;
+        let alias = id.name.as_str();
+        if change.action == Action::Create {
+            let key_id = match left_behind(&client, id).await? {
+                Some(key_id) => {
+                    // Made by a run cut off before the alias: everything but its creation again.
+                    enable(&client, id, &key_id, None).await?;
+                    until_propagated(wait, || put_policy(&client, id, &key_id, self)).await?;
+                    key_id
+                }
+                None => until_propagated(wait, || create_once(&client, id, self)).await?,
+            };
+            let named = until_propagated(wait, || async {
+                client
+                    .create_alias()
+                    .alias_name(alias)
+                    .target_key_id(&key_id)
+                    .send()
+                    .await
+                    .call("kms:CreateAlias", id)
+            })
+            .await;
+            match named {
+                Ok(_) => {}
+                // A retry after an answer that was lost finds the alias made: done, if on this key.
+                Err(error)
+                    if error.code.as_deref() == Some("AlreadyExistsException")
+                        && key_state(&client, id, alias).await?.0 == key_id => {}
+                Err(error) => return Err(error),
             }
-            None => until_propagated(wait, || create_once(&client, id, spec)).await?,
-        };
-        let named = until_propagated(wait, || async {
-            client
-                .create_alias()
-                .alias_name(alias)
-                .target_key_id(&key_id)
-                .send()
-                .await
-                .call("kms:CreateAlias", id)
-        })
-        .await;
-        match named {
-            Ok(_) => {}
-            // A retry after an answer that was lost finds the alias made: done, if on this key.
-            Err(error)
-                if error.code.as_deref() == Some("AlreadyExistsException")
-                    && key_state(&client, id, alias).await?.0 == key_id => {}
-            Err(error) => return Err(error),
+            return until_propagated(wait, || enable_rotation(&client, id, &key_id)).await;
         }
-        return until_propagated(wait, || enable_rotation(&client, id, &key_id)).await;
+        let key_id = key_id(change);
+        if change.changes_field("key_state") {
+            let live_state = match &change.before {
+                Some(Spec::Key(live)) => Some(live.key_state.as_str()),
+                _ => None,
+            };
+            enable(&client, id, &key_id, live_state).await?;
+        }
+        if self.rotation && change.changes_field("rotation") {
+            until_propagated(wait, || enable_rotation(&client, id, &key_id)).await?;
+        }
+        if change.changes_field("policy") {
+            until_propagated(wait, || put_policy(&client, id, &key_id, self)).await?;
+        }
+        Ok(())
     }
-    let key_id = key_id(change);
-    if change.changes_field("key_state") {
-        let live_state = match &change.before {
-            Some(Spec::Key(live)) => Some(live.key_state.as_str()),
-            _ => None,
-        };
-        enable(&client, id, &key_id, live_state).await?;
+
+    /// Schedules the deletion of a key watchpost made, with the longest wait KMS allows: what it
+    /// encrypted cannot be read once it is gone, and until then `kms:CancelKeyDeletion` (or the
+    /// next `apply`) brings it back. The alias goes with the key, when KMS deletes it.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let client = at.session.kms(&change.id.region);
+        let key_id = key_id(change);
+        let scheduled = client
+            .schedule_key_deletion()
+            .key_id(&key_id)
+            .pending_window_in_days(KEY_DELETION_WINDOW_DAYS)
+            .send()
+            .await
+            .call("kms:ScheduleKeyDeletion", &change.id);
+        match scheduled {
+            Ok(_) => Ok(()),
+            // Retried after an answer that was lost: the deletion is scheduled already.
+            Err(error)
+                if invalid_state(&error)
+                    && key_state(&client, &change.id, &key_id).await?.1 == "PendingDeletion" =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
     }
-    if spec.rotation && change.changes_field("rotation") {
-        until_propagated(wait, || enable_rotation(&client, id, &key_id)).await?;
-    }
-    if change.changes_field("policy") {
-        until_propagated(wait, || put_policy(&client, id, &key_id, spec)).await?;
-    }
-    Ok(())
 }
 
 /// `kms:CreateKey` has no idempotency token: were the SDK to send it again after an answer lost
@@ -254,32 +279,6 @@ async fn put_policy(
 fn key_id(change: &Change) -> String {
     let arn = change.live_id.as_deref().unwrap_or_default();
     arn.rsplit_once("key/").map_or(arn, |(_, id)| id).to_owned()
-}
-
-/// Schedules the deletion of a key watchpost made, with the longest wait KMS allows: what it
-/// encrypted cannot be read once it is gone, and until then `kms:CancelKeyDeletion` (or the
-/// next `apply`) brings it back. The alias goes with the key, when KMS deletes it.
-pub async fn schedule_deletion(session: &Session, change: &Change) -> Result<(), AwsError> {
-    let client = session.kms(&change.id.region);
-    let key_id = key_id(change);
-    let scheduled = client
-        .schedule_key_deletion()
-        .key_id(&key_id)
-        .pending_window_in_days(KEY_DELETION_WINDOW_DAYS)
-        .send()
-        .await
-        .call("kms:ScheduleKeyDeletion", &change.id);
-    match scheduled {
-        Ok(_) => Ok(()),
-        // Retried after an answer that was lost: the deletion is scheduled already.
-        Err(error)
-            if invalid_state(&error)
-                && key_state(&client, &change.id, &key_id).await?.1 == "PendingDeletion" =>
-        {
-            Ok(())
-        }
-        Err(error) => Err(error),
-    }
 }
 
 /// KMS refuses a call the key's state does not allow (`KMSInvalidStateException`).

@@ -77,6 +77,12 @@ pub async fn execute(
     settings: &Settings,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Report {
+    let at = Account {
+        session,
+        id: &plan.account_id,
+        home_region: &plan.home_region,
+        propagation_timeout: settings.propagation_timeout,
+    };
     let mut outcomes: Vec<(ResourceId, Outcome)> = Vec::new();
     let mut unfinished: BTreeSet<ResourceId> = BTreeSet::new();
     for level in levels(&plan.changes) {
@@ -98,15 +104,7 @@ pub async fn execute(
                     let started = Instant::now();
                     let outcome = match blocked {
                         Some(because_of) => Outcome::Skipped { because_of },
-                        None => match run(
-                            session,
-                            &plan.account_id,
-                            &plan.home_region,
-                            change,
-                            settings,
-                        )
-                        .await
-                        {
+                        None => match run(&at, change).await {
                             Ok(()) => Outcome::Done,
                             Err(error) => Outcome::Failed(error),
                         },
@@ -129,75 +127,55 @@ pub async fn execute(
     Report { outcomes }
 }
 
-async fn run(
-    session: &Session,
-    account: &str,
-    home_region: &str,
-    change: &Change,
-    settings: &Settings,
-) -> Result<(), AwsError> {
-    let region = change.id.region.as_str();
-    if change.action == Action::Delete {
-        return delete(session, account, home_region, change).await;
-    }
-    let wait = settings.propagation_timeout;
-    match &change.spec {
-        Spec::Detector(spec) => guardduty::detector(session, change, spec).await,
-        Spec::Bucket(spec) => s3::log_bucket(session, change, spec).await,
-        Spec::Role(spec) => iam::role(session, home_region, change, spec).await,
-        Spec::Recorder(spec) => config::recorder(&session.config(region), change, spec, wait).await,
-        Spec::DeliveryChannel(spec) => {
-            config::delivery_channel(&session.config(region), change, spec, wait).await
-        }
-        Spec::Recording(spec) => config::recording(&session.config(region), change, spec).await,
-        Spec::Rule(spec) => config::rule(&session.config(region), change, spec).await,
-        Spec::LogGroup(spec) => logs::log_group(session, change, spec).await,
-        Spec::MetricFilter(spec) => logs::metric_filter(session, change, spec).await,
-        Spec::Trail(spec) => cloudtrail::trail(session, change, spec, wait).await,
-        Spec::Topic(spec) => sns::topic(session, account, change, spec).await,
-        Spec::Subscription(spec) => sns::email_subscription(session, account, change, spec).await,
-        Spec::EventRule(spec) => events::rule(session, change, spec).await,
-        Spec::Alarm(spec) => cloudwatch::alarm(session, change, spec).await,
-        Spec::Key(spec) => kms::key(session, change, spec, wait).await,
-        Spec::PasswordPolicy(spec) => {
-            account::password_policy(session, home_region, change, spec).await
-        }
-        Spec::PublicAccessBlock(spec) => {
-            account::public_access_block(session, home_region, account, change, spec).await
-        }
-        Spec::EbsEncryption(spec) => account::ebs_encryption(session, change, spec).await,
-        Spec::Analyzer(spec) => account::access_analyzer(session, change, spec).await,
-    }
+/// The account a plan is applied to, and what any kind's calls may need of it.
+#[derive(Clone, Copy)]
+struct Account<'a> {
+    session: &'a Session,
+    id: &'a str,
+    home_region: &'a str,
+    propagation_timeout: Duration,
 }
 
-/// Removes something watchpost made: one the baseline no longer names, or everything on
-/// `destroy`. The planner plans this only for resources that carry watchpost's mark.
-async fn delete(
-    session: &Session,
-    account: &str,
-    home_region: &str,
-    change: &Change,
-) -> Result<(), AwsError> {
-    let region = change.id.region.as_str();
+/// How the changes to one spec type are made. Each spec type implements it in the file of its
+/// service, beside its calls, and `run` is the one dispatch over them: a spec type without it
+/// does not compile. Each call is one idempotent attempt.
+trait Converge {
+    /// Creates the resource, or brings the live one to `self`.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError>;
+
+    /// Removes something watchpost made: one the baseline no longer names, or everything on
+    /// `destroy`. The planner plans this only for resources that carry watchpost's mark.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError>;
+}
+
+async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+    macro_rules! converge {
+        ($spec:expr) => {
+            match change.action {
+                Action::Delete => $spec.remove(at, change).await,
+                Action::Create | Action::Update => $spec.put(at, change).await,
+            }
+        };
+    }
     match &change.spec {
-        Spec::Rule(_) => config::delete_rule(&session.config(region), change).await,
-        Spec::Alarm(_) => cloudwatch::delete_alarm(session, change).await,
-        Spec::MetricFilter(spec) => logs::delete_metric_filter(session, change, spec).await,
-        Spec::Subscription(_) => sns::unsubscribe(session, change).await,
-        Spec::Detector(_) => guardduty::delete_detector(session, change).await,
-        Spec::Bucket(_) => s3::delete_log_bucket(session, change).await,
-        Spec::Role(_) => iam::delete_role(session, home_region, change).await,
-        Spec::Recorder(_) => config::delete_recorder(&session.config(region), change).await,
-        Spec::DeliveryChannel(_) => config::delete_channel(&session.config(region), change).await,
-        Spec::Recording(_) => config::stop_recording(&session.config(region), change).await,
-        Spec::LogGroup(_) => logs::delete_log_group(session, change).await,
-        Spec::Trail(_) => cloudtrail::delete_trail(session, change).await,
-        Spec::Topic(_) => sns::delete_topic(session, account, change).await,
-        Spec::EventRule(_) => events::delete_rule(session, change).await,
-        Spec::Key(_) => kms::schedule_deletion(session, change).await,
-        Spec::Analyzer(_) => account::delete_access_analyzer(session, change).await,
-        // Account settings are never planned for removal: watchpost cannot tell whether it
-        // set them, and turning one off would weaken the account.
-        Spec::PasswordPolicy(_) | Spec::PublicAccessBlock(_) | Spec::EbsEncryption(_) => Ok(()),
+        Spec::Detector(spec) => converge!(spec),
+        Spec::Bucket(spec) => converge!(spec),
+        Spec::Role(spec) => converge!(spec),
+        Spec::Recorder(spec) => converge!(spec),
+        Spec::DeliveryChannel(spec) => converge!(spec),
+        Spec::Recording(spec) => converge!(spec),
+        Spec::Rule(spec) => converge!(spec),
+        Spec::LogGroup(spec) => converge!(spec),
+        Spec::MetricFilter(spec) => converge!(spec),
+        Spec::Trail(spec) => converge!(spec),
+        Spec::Topic(spec) => converge!(spec),
+        Spec::Subscription(spec) => converge!(spec),
+        Spec::EventRule(spec) => converge!(spec),
+        Spec::Alarm(spec) => converge!(spec),
+        Spec::Key(spec) => converge!(spec),
+        Spec::PasswordPolicy(spec) => converge!(spec),
+        Spec::PublicAccessBlock(spec) => converge!(spec),
+        Spec::EbsEncryption(spec) => converge!(spec),
+        Spec::Analyzer(spec) => converge!(spec),
     }
 }
