@@ -7,6 +7,7 @@ use aws_sdk_organizations::types::AccountStatus;
 use crate::aws::{Context, RoleToAssume, Session};
 use crate::baseline::{AccountRole, AccountSelection, Baseline};
 use crate::cli::AwsArgs;
+use crate::error::Hinted;
 use crate::model::partition;
 use crate::observe::caller_account;
 
@@ -40,10 +41,15 @@ impl Target {
                 "the role {role_arn} led to account {account}, not {}",
                 self.account_id
             ),
-            Err(error) => bail!(
-                "cannot work in account {} through the role {role_arn}: {error}\nhint: the caller needs the permission sts:AssumeRole on the role, which must exist in that account and trust the caller (with the external id, if its trust policy asks for one); OrganizationAccountAccessRole does in accounts an organization created, otherwise name yours with [accounts].role_name or --assume-role",
-                self.account_id
-            ),
+            // The role's hint replaces the failed call's: the role, not the caller's own
+            // permissions, is what to look at.
+            Err(error) => bail!(Hinted::new(
+                format!(
+                    "cannot work in account {} through the role {role_arn}: {error}",
+                    self.account_id
+                ),
+                "the caller needs the permission sts:AssumeRole on the role, which must exist in that account and trust the caller (with the external id, if its trust policy asks for one); OrganizationAccountAccessRole does in accounts an organization created, otherwise name yours with [accounts].role_name or --assume-role",
+            )),
         }
     }
 }
@@ -62,26 +68,29 @@ impl Fleet {
         if let Some(name) = &aws.assume_role {
             let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
             if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
-                bail!(
-                    "--assume-role {name}: not an IAM role name\nhint: give the role's name (1 to 64 letters, digits and + = , . @ _ -), not its ARN"
-                );
+                bail!(Hinted::new(
+                    format!("--assume-role {name}: not an IAM role name"),
+                    "give the role's name (1 to 64 letters, digits and + = , . @ _ -), not its ARN",
+                ));
             }
             role.name = name.clone();
         }
         if let Some(external_id) = &aws.external_id {
             let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
             if !(2..=1224).contains(&external_id.len()) || !external_id.chars().all(allowed) {
-                bail!(
-                    "--external-id: not an external id STS accepts\nhint: use 2 to 1224 letters, digits and + = , . @ : / _ -"
-                );
+                bail!(Hinted::new(
+                    "--external-id: not an external id STS accepts",
+                    "use 2 to 1224 letters, digits and + = , . @ : / _ -",
+                ));
             }
             role.external_id = Some(external_id.clone());
         }
         let selection = aws.accounts.clone().or(selection);
         if selection.is_none() && (aws.assume_role.is_some() || aws.external_id.is_some()) {
-            bail!(
-                "--assume-role and --external-id need accounts to assume them in\nhint: add --accounts IDS (or --accounts organization), or an [accounts] section to the baseline"
-            );
+            bail!(Hinted::new(
+                "--assume-role and --external-id need accounts to assume them in",
+                "add --accounts IDS (or --accounts organization), or an [accounts] section to the baseline",
+            ));
         }
         Ok(Fleet {
             selection,
@@ -108,9 +117,10 @@ impl Fleet {
         ids.sort();
         ids.dedup();
         if ids.is_empty() {
-            bail!(
-                "no account is left to cover: every account selected is excluded\nhint: check [accounts].exclude"
-            );
+            bail!(Hinted::new(
+                "no account is left to cover: every account selected is excluded",
+                "check [accounts].exclude",
+            ));
         }
         let mut targets = Vec::with_capacity(ids.len());
         for account_id in ids {

@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::aws::{AbsentIfNotFound, Class, Context, Session};
+use crate::error::Hinted;
 use crate::model::MANAGED_TAG;
 
 /// watchpost's own coordination state, in the home region; not part of any plan.
@@ -80,9 +81,12 @@ pub async fn acquire(
             Err(error) if error.is(Class::Conflict) => {
                 let (holder, expires_at) = lease.current_holder().await?;
                 let minutes = expires_at.saturating_sub(now()).div_ceil(60);
-                bail!(
-                    "another run holds account {account}: {holder} (its lease lapses within {minutes} min)\nhint: let it finish, or pass --lock-timeout SECONDS to wait for it; a run that died lets go when its lease lapses"
-                );
+                bail!(Hinted::new(
+                    format!(
+                        "another run holds account {account}: {holder} (its lease lapses within {minutes} min)"
+                    ),
+                    "let it finish, or pass --lock-timeout SECONDS to wait for it; a run that died lets go when its lease lapses",
+                ));
             }
             Err(error) => return Err(error.into()),
         }
@@ -119,10 +123,13 @@ pub async fn wait_until_free(
         }
         if Instant::now() >= deadline {
             let minutes = expires_at.saturating_sub(now()).div_ceil(60);
-            bail!(
-                "another run still holds account {account} after {} s: {holder} (its lease lapses within {minutes} min)\nhint: plan again when it has finished, or leave out --lock-timeout to read the account as it is now",
-                wait.as_secs()
-            );
+            bail!(Hinted::new(
+                format!(
+                    "another run still holds account {account} after {} s: {holder} (its lease lapses within {minutes} min)",
+                    wait.as_secs()
+                ),
+                "plan again when it has finished, or leave out --lock-timeout to read the account as it is now",
+            ));
         }
         tokio::time::sleep(RETRY_EVERY).await;
     }
@@ -258,10 +265,13 @@ impl Lease {
             .call("dynamodb:PutItem", LEASE_TABLE);
         match renewed {
             Ok(_) => Ok(()),
-            Err(error) if error.is(Class::Conflict) => bail!(
-                "the lease on account {} lapsed before its changes began, and another run has taken it; nothing was changed\nhint: run again; with many accounts, a higher --parallelism reaches each account sooner",
-                self.account
-            ),
+            Err(error) if error.is(Class::Conflict) => bail!(Hinted::new(
+                format!(
+                    "the lease on account {} lapsed before its changes began, and another run has taken it; nothing was changed",
+                    self.account
+                ),
+                "run again; with many accounts, a higher --parallelism reaches each account sooner",
+            )),
             Err(error) => Err(error.into()),
         }
     }

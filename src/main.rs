@@ -4,6 +4,7 @@ mod aws;
 mod baseline;
 mod cli;
 mod commands;
+mod error;
 mod lease;
 mod model;
 mod observe;
@@ -75,16 +76,24 @@ async fn main() -> ExitCode {
     }
 }
 
-/// `error:` / `caused by:` / `hint:`, as cargo and uv print them.
 fn report(error: &anyhow::Error) {
+    errln!("{}", report_text(error));
+}
+
+/// `error:` / `caused by:` / `hint:`, as cargo and uv print them: the hint last, after every
+/// cause, wherever in the chain it was attached.
+fn report_text(error: &anyhow::Error) -> String {
     if let Some(baseline) = error.downcast_ref::<BaselineErrors>() {
-        errln!("{baseline}");
-        return;
+        return baseline.to_string();
     }
-    errln!("error: {error}");
+    let mut text = format!("error: {error}");
     for cause in error.chain().skip(1) {
-        errln!("caused by: {cause}");
+        text.push_str(&format!("\ncaused by: {cause}"));
     }
+    if let Some(hint) = error::hint(error) {
+        text.push_str(&format!("\nhint: {hint}"));
+    }
+    text
 }
 
 /// Terraform spells its flags with one dash (`-auto-approve`, `-target=ADDRESS`), which clap
@@ -125,7 +134,28 @@ fn terraform_habit(args: &[String]) -> Option<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::terraform_habit;
+    use anyhow::Context;
+
+    use super::{report_text, terraform_habit};
+    use crate::error::Hinted;
+
+    #[test]
+    fn the_report_says_the_error_then_its_causes_then_the_hint() {
+        let error = Err::<(), _>(Hinted::new(
+            "another run holds account 111111111111",
+            "let it finish",
+        ))
+        .context("cannot apply")
+        .unwrap_err();
+        assert_eq!(
+            report_text(&error),
+            "error: cannot apply\ncaused by: another run holds account 111111111111\nhint: let it finish"
+        );
+        assert_eq!(
+            report_text(&anyhow::anyhow!("no baseline")),
+            "error: no baseline"
+        );
+    }
 
     fn habit(args: &[&str]) -> Option<(String, String)> {
         let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();

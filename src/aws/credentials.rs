@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 use std::error::Error;
-use std::fmt;
 use std::path::PathBuf;
 
 use aws_config::meta::ProviderChainError;
@@ -13,20 +12,7 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
-/// Why no credentials could be had, in a line, with what to do about it.
-#[derive(Debug)]
-pub struct CredentialsProblem {
-    pub message: String,
-    pub hint: String,
-}
-
-impl fmt::Display for CredentialsProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl Error for CredentialsProblem {}
+use crate::error::Hinted;
 
 /// The shared config and credentials files, as the SDK finds them, and the profile read there.
 #[derive(Clone, Debug)]
@@ -75,11 +61,14 @@ impl Profiles {
         .await;
         let profiles = match loaded {
             Ok(profiles) => profiles,
-            Err(error) => anyhow::bail!(
-                "cannot read the AWS profiles in {}: {}\nhint: fix the file, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the right one",
-                self.files(),
-                one_line(&error)
-            ),
+            Err(error) => anyhow::bail!(Hinted::new(
+                format!(
+                    "cannot read the AWS profiles in {}: {}",
+                    self.files(),
+                    one_line(&error)
+                ),
+                "fix the file, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the right one",
+            )),
         };
         if profiles.get_profile(&self.name).is_some() {
             return Ok(());
@@ -91,15 +80,21 @@ impl Profiles {
         } else {
             format!("the profiles there: {}", known.join(", "))
         };
-        anyhow::bail!(
-            "the profile `{}` ({chosen}) is not defined in {}\nhint: {defined}; define it with `aws configure --profile {0}` or `aws configure sso --profile {0}`",
-            self.name,
-            self.files()
-        )
+        anyhow::bail!(Hinted::new(
+            format!(
+                "the profile `{}` ({chosen}) is not defined in {}",
+                self.name,
+                self.files()
+            ),
+            format!(
+                "{defined}; define it with `aws configure --profile {0}` or `aws configure sso --profile {0}`",
+                self.name
+            ),
+        ))
     }
 
     /// The chain's failure as one line and a hint.
-    fn explain(&self, error: &CredentialsError) -> CredentialsProblem {
+    fn explain(&self, error: &CredentialsError) -> Hinted {
         let profile = format!("profile `{}` ({})", self.name, self.files());
         let hint = match self.chosen {
             Some(_) => format!(
@@ -118,12 +113,12 @@ impl Profiles {
                     .iter()
                     .map(|attempt| source_name(attempt.name(), &profile))
                     .collect();
-                CredentialsProblem {
+                Hinted {
                     message: format!("no AWS credentials found; tried {}", tried.join(", ")),
                     hint,
                 }
             }
-            _ => CredentialsProblem {
+            _ => Hinted {
                 message: format!(
                     "cannot load the AWS credentials of {profile}: {}",
                     one_line(error)
@@ -210,11 +205,12 @@ impl ProvideCredentials for Explained {
     }
 }
 
-/// The explanation carried by a failed call, if credentials were its cause.
-pub fn problem<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a CredentialsProblem> {
+/// The explanation carried by a failed call, if credentials were its cause: the SDK's errors
+/// hold no [`Hinted`] but the one [`Explained`] puts there.
+pub fn problem<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a Hinted> {
     let mut next = Some(error);
     while let Some(error) = next {
-        if let Some(problem) = error.downcast_ref::<CredentialsProblem>() {
+        if let Some(problem) = error.downcast_ref::<Hinted>() {
             return Some(problem);
         }
         next = error.source();

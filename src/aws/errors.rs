@@ -272,6 +272,11 @@ impl AwsError {
         propagation(&self.call, code, &self.detail).filter(|_| self.is(Class::Propagating))
     }
 
+    /// The error, then its hint on a line of its own, where output has one string for it.
+    pub fn explained(&self) -> String {
+        crate::error::with_hint(self, self.hint())
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         if let Some(hint) = &self.setup_hint {
@@ -364,20 +369,18 @@ fn setup_failure(
     ))
 }
 
+/// What went wrong, without the hint: [`AwsError::hint`] gives it, for the report to say last
+/// and for a gap to carry beside its reason.
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(hint) = &self.setup_hint {
-            return write!(f, "{}\nhint: {hint}", self.detail);
+        if self.setup_hint.is_some() {
+            return f.write_str(&self.detail);
         }
         write!(f, "{} for {} failed", self.call, self.resource)?;
         match &self.code {
-            Some(code) => write!(f, ": {code}: {}", self.detail)?,
-            None => write!(f, ": {}", self.detail)?,
+            Some(code) => write!(f, ": {code}: {}", self.detail),
+            None => write!(f, ": {}", self.detail),
         }
-        if let Some(hint) = self.hint() {
-            write!(f, "\nhint: {hint}")?;
-        }
-        Ok(())
     }
 }
 

@@ -237,10 +237,12 @@ impl Baseline {
     pub fn read(path: &Path) -> anyhow::Result<(Baseline, String)> {
         let source = match std::fs::read_to_string(path) {
             Ok(source) => source,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
-                "there is no baseline at {}\nhint: run `watchpost init` to write one, or name yours with --baseline PATH",
-                path.display()
-            ),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                anyhow::bail!(crate::error::Hinted::new(
+                    format!("there is no baseline at {}", path.display()),
+                    "run `watchpost init` to write one, or name yours with --baseline PATH",
+                ))
+            }
             Err(error) => {
                 return Err(anyhow::Error::new(error)
                     .context(format!("cannot read the baseline {}", path.display())));

@@ -12,6 +12,7 @@ use crate::apply::{Outcome, Report, Settings};
 use crate::aws::{Context as _, Session};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::error::Hinted;
 use crate::model::topic_arn;
 use crate::plan::{Action, SAVED_FORMAT_VERSION, SavedPlan, Selector};
 
@@ -30,9 +31,10 @@ pub struct How {
 pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCode> {
     let (baseline, source) = super::read_baseline(path)?;
     if how.notify && baseline.alerts.is_none() {
-        bail!(
-            "--notify publishes to the alert topic, and the baseline has no [alerts] section\nhint: add [alerts] with emails = [...], or drop --notify"
-        );
+        bail!(Hinted::new(
+            "--notify publishes to the alert topic, and the baseline has no [alerts] section",
+            "add [alerts] with emails = [...], or drop --notify",
+        ));
     }
     let fleet = Fleet::new(&baseline, aws)?;
     let settings = Settings {
@@ -54,10 +56,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, how: &How) -> anyhow::Result<ExitCo
     super::warn_only(&how.only);
     let reach = super::reach(aws, &baseline, &fleet).await?;
     if reach.is_fan_out() && saved.is_some() {
-        bail!(
-            "a saved plan is for one account, and this run covers {}\nhint: apply it with --accounts ACCOUNT_ID, the account it was made for",
-            reach.targets.len()
-        );
+        bail!(Hinted::new(
+            format!(
+                "a saved plan is for one account, and this run covers {}",
+                reach.targets.len()
+            ),
+            "apply it with --accounts ACCOUNT_ID, the account it was made for",
+        ));
     }
     let run = Run {
         baseline: &baseline,
@@ -101,7 +106,7 @@ pub(super) async fn notify(
     for (id, outcome) in &report.outcomes {
         let verdict = match outcome {
             Outcome::Done => "repaired".to_owned(),
-            Outcome::Failed(error) => format!("FAILED: {error}"),
+            Outcome::Failed(error) => format!("FAILED: {}", error.explained()),
             Outcome::Skipped { because_of } => format!("not attempted ({because_of} failed)"),
             Outcome::NotStarted => "not started (the run was interrupted)".to_owned(),
         };
@@ -153,24 +158,32 @@ fn read_saved(file: &Path) -> anyhow::Result<SavedPlan> {
     let version: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a saved plan (not JSON)", file.display()))?;
     if version["format_version"] != SAVED_FORMAT_VERSION {
-        bail!(
-            "{} was written by watchpost {} in plan format {}; this watchpost ({}) reads format {SAVED_FORMAT_VERSION}\nhint: make the plan again with this watchpost",
-            file.display(),
-            version["watchpost_version"],
-            version["format_version"],
-            env!("CARGO_PKG_VERSION")
-        );
+        bail!(Hinted::new(
+            format!(
+                "{} was written by watchpost {} in plan format {}; this watchpost ({}) reads format {SAVED_FORMAT_VERSION}",
+                file.display(),
+                version["watchpost_version"],
+                version["format_version"],
+                env!("CARGO_PKG_VERSION")
+            ),
+            "make the plan again with this watchpost",
+        ));
     }
     let saved: SavedPlan = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid saved plan", file.display()))?;
     let inconsistencies = saved.inconsistencies();
     if !inconsistencies.is_empty() {
-        bail!(
-            "{} is not a plan watchpost made: {}\nhint: a saved plan is applied as it was made; make it again with `watchpost plan --out {}`",
-            file.display(),
-            inconsistencies.join("; "),
-            file.display()
-        );
+        bail!(Hinted::new(
+            format!(
+                "{} is not a plan watchpost made: {}",
+                file.display(),
+                inconsistencies.join("; ")
+            ),
+            format!(
+                "a saved plan is applied as it was made; make it again with `watchpost plan --out {}`",
+                file.display()
+            ),
+        ));
     }
     Ok(saved)
 }
@@ -181,10 +194,13 @@ pub(super) fn propagation_timeout() -> anyhow::Result<Duration> {
     match std::env::var(PROPAGATION_TIMEOUT_ENV) {
         Ok(seconds) => match seconds.parse::<u64>() {
             Ok(seconds) => Ok(Duration::from_secs(seconds)),
-            Err(_) => bail!(
-                "{PROPAGATION_TIMEOUT_ENV}={seconds} is not a whole number of seconds\nhint: set it to the longest wait for a change to propagate, 0 for none, or unset it for {} s",
-                DEFAULT_TIMEOUT.as_secs()
-            ),
+            Err(_) => bail!(Hinted::new(
+                format!("{PROPAGATION_TIMEOUT_ENV}={seconds} is not a whole number of seconds"),
+                format!(
+                    "set it to the longest wait for a change to propagate, 0 for none, or unset it for {} s",
+                    DEFAULT_TIMEOUT.as_secs()
+                ),
+            )),
         },
         Err(_) => Ok(DEFAULT_TIMEOUT),
     }

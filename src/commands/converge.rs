@@ -17,6 +17,7 @@ use crate::accounts::Target;
 use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::error::Hinted;
 use crate::lease::{self, Lease};
 use crate::output::{errln, outln};
 use crate::plan::{Plan, SavedPlan, Selector, destroy};
@@ -92,11 +93,16 @@ impl Goal<'_> {
                 let observed = observe(target, run.aws, run.baseline, false).await?;
                 let stale = saved.plan.staleness(&observed);
                 if !stale.is_empty() {
-                    bail!(
-                        "the saved plan is stale: {} since it was made\nhint: run `watchpost plan --out {}` again, review it, and apply the new file",
-                        stale.join(", "),
-                        saved.file.display()
-                    );
+                    bail!(Hinted::new(
+                        format!(
+                            "the saved plan is stale: {} since it was made",
+                            stale.join(", ")
+                        ),
+                        format!(
+                            "run `watchpost plan --out {}` again, review it, and apply the new file",
+                            saved.file.display()
+                        ),
+                    ));
                 }
                 Ok(saved.plan.plan.clone())
             }
@@ -109,7 +115,7 @@ impl Goal<'_> {
                 let observed = observe(target, run.aws, run.baseline, true).await?;
                 destroy(run.baseline, &observed, *delete_logs)
                     .only(only)
-                    .map_err(anyhow::Error::msg)
+                    .map_err(anyhow::Error::new)
             }
         }
     }

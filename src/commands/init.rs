@@ -11,6 +11,7 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use crate::aws::Session;
 use crate::baseline::{Baseline, is_account_id};
+use crate::error::Hinted;
 use crate::output::{errln, outln};
 
 /// The recommended baseline, as the repository ships it.
@@ -41,10 +42,10 @@ pub struct Given {
 
 pub async fn run(path: &Path, given: Given) -> anyhow::Result<ExitCode> {
     if path.exists() && !given.force {
-        bail!(
-            "{} already exists\nhint: pass --force to overwrite it, or --baseline PATH to write the starter baseline elsewhere",
-            path.display()
-        );
+        bail!(Hinted::new(
+            format!("{} already exists", path.display()),
+            "pass --force to overwrite it, or --baseline PATH to write the starter baseline elsewhere",
+        ));
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let configured_region = configured_region(given.profile.as_deref()).await;
@@ -80,9 +81,10 @@ pub async fn run(path: &Path, given: Given) -> anyhow::Result<ExitCode> {
         )?,
         false => Answers {
             emails: match given.emails.is_empty() {
-                true => bail!(
-                    "no alert address given\nhint: pass --email ADDRESS (repeatable) for the people who get the alerts, or run `watchpost init` on a terminal to be asked"
-                ),
+                true => bail!(Hinted::new(
+                    "no alert address given",
+                    "pass --email ADDRESS (repeatable) for the people who get the alerts, or run `watchpost init` on a terminal to be asked",
+                )),
                 false => given.emails,
             },
             home_region: given

@@ -21,6 +21,7 @@ use crate::accounts::{Fleet, Target};
 use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::{AwsArgs, Cli, Command};
+use crate::error::Hinted;
 use crate::model::ApiCallCounts;
 use crate::model::Observed;
 use crate::output::errln;
@@ -162,9 +163,12 @@ async fn reach(aws: &AwsArgs, baseline: &Baseline, fleet: &Fleet) -> anyhow::Res
     if let Some(expected) = &baseline.scope.account_id
         && *expected != caller
     {
-        bail!(
-            "these credentials are for account {caller}, but the baseline is for account {expected}\nhint: use the profile or role of account {expected}, or change scope.account_id"
-        );
+        bail!(Hinted::new(
+            format!(
+                "these credentials are for account {caller}, but the baseline is for account {expected}"
+            ),
+            format!("use the profile or role of account {expected}, or change scope.account_id"),
+        ));
     }
     let targets = fleet.targets(&base, &caller, region).await?;
     Ok(Reach {
@@ -230,9 +234,7 @@ async fn observe_and_plan(
     only: &[Selector],
 ) -> anyhow::Result<(Plan, Observed)> {
     let observed = observe(target, aws, baseline, false).await?;
-    let plan = crate::plan::plan(baseline, &observed)
-        .only(only)
-        .map_err(anyhow::Error::msg)?;
+    let plan = crate::plan::plan(baseline, &observed).only(only)?;
     Ok((plan, observed))
 }
 

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use super::{AccountOutcome, account_line, first_line};
 use crate::accounts::Fleet;
 use crate::cli::{AwsArgs, PlanFormat};
+use crate::error::Hinted;
 use crate::model::Observed;
 use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
@@ -42,9 +43,10 @@ impl Format {
         Ok(match (format, json) {
             (_, true) | (PlanFormat::Json, _) => Format::Json,
             (PlanFormat::Text, false) => Format::Text { full },
-            (PlanFormat::Markdown, false) if full => bail!(
-                "--full is for the text plan; the markdown plan fits what it can in a comment by itself\nhint: drop --full, or use --format text --full"
-            ),
+            (PlanFormat::Markdown, false) if full => bail!(Hinted::new(
+                "--full is for the text plan; the markdown plan fits what it can in a comment by itself",
+                "drop --full, or use --format text --full",
+            )),
             (PlanFormat::Markdown, false) => Format::Markdown,
         })
     }
@@ -62,10 +64,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
     let fleet = Fleet::new(&baseline, aws)?;
     let reach = super::reach(aws, &baseline, &fleet).await?;
     if reach.is_fan_out() && output.out.is_some() {
-        bail!(
-            "--out saves the plan of one account, and this run covers {}\nhint: save one plan per account, with --accounts ID --out FILE for each",
-            reach.targets.len()
-        );
+        bail!(Hinted::new(
+            format!(
+                "--out saves the plan of one account, and this run covers {}",
+                reach.targets.len()
+            ),
+            "save one plan per account, with --accounts ID --out FILE for each",
+        ));
     }
     let targets = &reach.targets;
     super::warn_only(&output.only);
@@ -108,7 +113,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
                 account_id: &outcome.account_id,
                 plan: match &outcome.result {
                     Ok(planned) => Ok(&planned.plan),
-                    Err(error) => Err(format!("{error:#}")),
+                    Err(error) => Err(crate::error::explained(error)),
                 },
                 api_calls: &outcome.api_calls,
                 cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
@@ -130,7 +135,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
             outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
                 Ok(planned) => print_text(planned, full),
-                Err(error) => outln!("error: {error:#}"),
+                Err(error) => outln!("error: {}", crate::error::explained(error)),
             }
         }
         print_summary(&outcomes, &reach.caller.api_calls(), full);

@@ -11,6 +11,7 @@ use super::converge::Finished;
 use super::verb::Verb;
 use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
+use crate::error::Hinted;
 use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
 use crate::plan::{
@@ -68,7 +69,10 @@ impl Reporter {
     /// one account reports it as the run's error).
     pub fn account_failed(&self, account_id: &str, error: &anyhow::Error) {
         if self.fan_out && !self.json {
-            outln!("\n== account {account_id} ==\n\nerror: {error:#}");
+            outln!(
+                "\n== account {account_id} ==\n\nerror: {}",
+                crate::error::explained(error)
+            );
         }
     }
 
@@ -90,7 +94,7 @@ impl Reporter {
                     "type": "change_failed",
                     "address": change.id.to_string(),
                     "action": change.action,
-                    "error": error.to_string(),
+                    "error": error.explained(),
                 }),
                 Event::Finished(change, Outcome::NotStarted, _) => json!({
                     "type": "change_not_started",
@@ -198,7 +202,7 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
         }),
         Err(error) => json!({
             "converged": false,
-            "error": format!("{error:#}"),
+            "error": crate::error::explained(error),
         }),
     };
     line["type"] = json!("account_summary");
@@ -243,18 +247,22 @@ fn json_line(value: Value) {
 /// Terraform's rule: only the exact word `yes` from a person at a terminal approves.
 pub(super) fn confirmed(verb: Verb) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        bail!(
-            "refusing to {verb} without confirmation: stdin is not a terminal\nhint: review the plan above, then run again with --auto-approve"
-        );
+        bail!(Hinted::new(
+            format!("refusing to {verb} without confirmation: stdin is not a terminal"),
+            "review the plan above, then run again with --auto-approve",
+        ));
     }
     out!(
         "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
     // What is approved is what was shown: a plan whose reader left half way was not seen.
     if !crate::output::stdout_whole() {
-        bail!(
-            "refusing to {verb}: the plan could not be shown in full (its output was closed)\nhint: review the whole plan, or save it with `watchpost plan --out FILE` and run `watchpost apply FILE`"
-        );
+        bail!(Hinted::new(
+            format!(
+                "refusing to {verb}: the plan could not be shown in full (its output was closed)"
+            ),
+            "review the whole plan, or save it with `watchpost plan --out FILE` and run `watchpost apply FILE`",
+        ));
     }
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
@@ -289,7 +297,9 @@ fn print_event(prefix: &str, event: Event<'_>) {
                 ));
             }
             Outcome::Done => {}
-            Outcome::Failed(error) => outln!("{prefix}{}: failed: {error}", change.id),
+            Outcome::Failed(error) => {
+                outln!("{prefix}{}: failed: {}", change.id, error.explained())
+            }
             Outcome::NotStarted => {
                 outln!(
                     "{prefix}{}: not started: the run was interrupted",

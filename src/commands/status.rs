@@ -51,7 +51,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
                 account_id: &outcome.account_id,
                 status: match &outcome.result {
                     Ok(status) => Ok(status),
-                    Err(error) => Err(format!("{error:#}")),
+                    Err(error) => Err(crate::error::explained(error)),
                 },
                 api_calls: &outcome.api_calls,
             })
@@ -71,7 +71,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
             outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
                 Ok(status) => out!("{}", render_text(status, now())),
-                Err(error) => outln!("error: {error:#}"),
+                Err(error) => outln!("error: {}", crate::error::explained(error)),
             }
         }
     }

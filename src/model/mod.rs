@@ -258,7 +258,10 @@ pub struct Live {
 pub struct Gap {
     pub place: String,
     pub call: String,
+    /// AWS's answer, without the hint: it is quoted inside a sentence of the plan.
     pub reason: String,
+    /// What the user can do about it, said on a line of its own.
+    pub hint: Option<String>,
 }
 
 /// The live account, as far as the baseline needs it.

@@ -20,6 +20,7 @@ use futures::future::{BoxFuture, join_all};
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
+use crate::error::Hinted;
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
 
 pub use usage::{unread, usage};
@@ -95,10 +96,13 @@ pub async fn regions(
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
-                anyhow::bail!(
-                    "the baseline lists regions this account has not enabled: {}\nhint: enable them for the account (opt-in regions), or remove them from scope.regions",
-                    missing.join(", ")
-                );
+                anyhow::bail!(Hinted::new(
+                    format!(
+                        "the baseline lists regions this account has not enabled: {}",
+                        missing.join(", ")
+                    ),
+                    "enable them for the account (opt-in regions), or remove them from scope.regions",
+                ));
             }
             let mut in_scope = listed.clone();
             in_scope.sort();
@@ -346,11 +350,7 @@ pub async fn account(
             Ok(found) => observed.resources.extend(found),
             Err((places, error)) => {
                 for place in places {
-                    observed.gaps.push(Gap {
-                        place: place.to_string(),
-                        call: error.call.clone(),
-                        reason: error.to_string(),
-                    });
+                    observed.gaps.push(gap(&place, &error));
                 }
             }
         }
@@ -378,4 +378,42 @@ fn unknown(kinds: &[Kind], region: &str) -> Vec<ResourceId> {
 
 fn global(kind: Kind, name: &str) -> ResourceId {
     ResourceId::new(kind, GLOBAL, name)
+}
+
+/// A part of the account `error` left unread. The reason is quoted inside a sentence of the
+/// plan, so the hint is kept apart from it.
+fn gap(place: &ResourceId, error: &AwsError) -> Gap {
+    Gap {
+        place: place.to_string(),
+        call: error.call.clone(),
+        reason: error.to_string(),
+        hint: error.hint(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Class;
+
+    #[test]
+    fn a_gaps_reason_carries_no_hint() {
+        let place = ResourceId::singleton(Kind::GuarddutyDetector, "eu-west-1");
+        let denied = AwsError {
+            call: "guardduty:ListDetectors".to_owned(),
+            resource: place.to_string(),
+            class: Class::Denied,
+            code: Some("AccessDeniedException".to_owned()),
+            detail: "not authorized".to_owned(),
+            setup_hint: None,
+        };
+        let gap = gap(&place, &denied);
+        assert_eq!(
+            gap.reason,
+            "guardduty:ListDetectors for guardduty_detector/eu-west-1 failed: AccessDeniedException: not authorized"
+        );
+        assert!(gap.hint.is_some_and(|hint| {
+            hint.starts_with("the caller needs the permission guardduty:ListDetectors")
+        }));
+    }
 }

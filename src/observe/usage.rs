@@ -11,16 +11,13 @@ use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec};
 use crate::model::{Unread, Usage};
 
 /// A failed read as the estimate and `status` report it: the call, and AWS's answer with its
-/// hint.
+/// hint on a line of its own (status shows the first line, then the rest indented).
 pub fn unread(error: AwsError) -> Unread {
     let reason = match &error.code {
         Some(code) => format!("{code}: {}", error.detail),
         None => error.detail.clone(),
     };
-    let reason = match error.hint() {
-        Some(hint) => format!("{reason}\nhint: {hint}"),
-        None => reason,
-    };
+    let reason = crate::error::with_hint(reason, error.hint());
     Unread {
         call: error.call,
         reason,

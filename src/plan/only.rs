@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::Plan;
+use crate::error::Hinted;
 use crate::model::{Kind, ResourceId};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,7 +144,7 @@ impl Plan {
     /// The part of the plan the selectors name; everything else is left as it is. A selector
     /// that matches nothing planned, changed or not, is an error: a typo would otherwise read
     /// as "no changes".
-    pub fn only(self, selectors: &[Selector]) -> Result<Plan, String> {
+    pub fn only(self, selectors: &[Selector]) -> Result<Plan, Hinted> {
         let ids = self
             .changes
             .iter()
@@ -159,12 +160,17 @@ impl Plan {
                 0 => String::new(),
                 gaps => format!("; {gaps} part(s) of the account could not be read"),
             };
-            return Err(format!(
-                "--only {unmatched} matches nothing in the plan of account {}\nhint: {}; the plan has {} in {}{unread}",
-                self.account_id,
-                unmatched.nothing_matched(ids),
-                kinds.join(", "),
-                self.regions.join(", "),
+            return Err(Hinted::new(
+                format!(
+                    "--only {unmatched} matches nothing in the plan of account {}",
+                    self.account_id
+                ),
+                format!(
+                    "{}; the plan has {} in {}{unread}",
+                    unmatched.nothing_matched(ids),
+                    kinds.join(", "),
+                    self.regions.join(", "),
+                ),
             ));
         }
         Ok(self.narrow(selectors))
@@ -269,17 +275,22 @@ mod tests {
         assert_eq!(only("guardduty"), Ok(2));
         assert_eq!(
             only("guardduty_detector/eu-west-9").unwrap_err(),
-            "--only guardduty_detector/eu-west-9 matches nothing in the plan of account 123456789012\nhint: guardduty_detector is planned in eu-west-1, us-east-1; the plan has config_rule, guardduty_detector in eu-west-1, us-east-1"
+            Hinted::new(
+                "--only guardduty_detector/eu-west-9 matches nothing in the plan of account 123456789012",
+                "guardduty_detector is planned in eu-west-1, us-east-1; the plan has config_rule, guardduty_detector in eu-west-1, us-east-1"
+            )
         );
         assert!(
             only("config_rule/us-east-1/eip-attached")
                 .unwrap_err()
-                .contains("hint: config_rule in us-east-1 is named restricted-ssh;")
+                .hint
+                .starts_with("config_rule in us-east-1 is named restricted-ssh;")
         );
         assert!(
             only("kms")
                 .unwrap_err()
-                .contains("hint: the plan has no resource of [kms];")
+                .hint
+                .starts_with("the plan has no resource of [kms];")
         );
     }
 }

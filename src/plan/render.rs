@@ -51,6 +51,9 @@ pub fn render_full(plan: &Plan, styled: bool) -> String {
     let mut out = String::new();
     for gap in &plan.gaps {
         let _ = writeln!(out, "! {}", gap_text(gap));
+        if let Some(hint) = &gap.hint {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
     }
     if !plan.gaps.is_empty() {
         out.push('\n');
@@ -207,6 +210,10 @@ pub(super) fn gap_lines(plan: &Plan) -> String {
     let mut out = String::new();
     for line in said_once(gaps) {
         let _ = writeln!(out, "{}", wrapped(&line.text("! ", &plan.regions), 2));
+        // Gaps said as one line differ only in their region: the first one's hint is theirs.
+        if let Some(hint) = &plan.gaps[line.first].hint {
+            let _ = writeln!(out, "{}", wrapped(&format!("  hint: {hint}"), 8));
+        }
     }
     if !out.is_empty() {
         out.push('\n');

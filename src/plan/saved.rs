@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Change, Plan};
+use crate::error::Hinted;
 use crate::model::{Observed, ResourceId};
 
 /// Raised when the file's layout changes; a file of another layout is refused, not guessed at.
@@ -70,19 +71,34 @@ impl SavedPlan {
         file: &str,
         baseline_source: &str,
         baseline_path: &str,
-    ) -> Option<String> {
+    ) -> Option<Hinted> {
         if digest(baseline_source.as_bytes()) == self.baseline_digest {
             return None;
         }
         Some(match &self.baseline_path {
-            Some(then) if then == baseline_path => format!(
-                "the saved plan {file} was made from {then}, and that file has changed since\nhint: run `watchpost plan --baseline {then} --out {file}` again, review it, and apply the new file"
+            Some(then) if then == baseline_path => Hinted::new(
+                format!(
+                    "the saved plan {file} was made from {then}, and that file has changed since"
+                ),
+                format!(
+                    "run `watchpost plan --baseline {then} --out {file}` again, review it, and apply the new file"
+                ),
             ),
-            Some(then) => format!(
-                "the saved plan {file} was made from the baseline {then}, and this apply reads {baseline_path}, which is not the same text\nhint: apply it with --baseline {then}, or make a plan of {baseline_path} with `watchpost plan --baseline {baseline_path} --out {file}`"
+            Some(then) => Hinted::new(
+                format!(
+                    "the saved plan {file} was made from the baseline {then}, and this apply reads {baseline_path}, which is not the same text"
+                ),
+                format!(
+                    "apply it with --baseline {then}, or make a plan of {baseline_path} with `watchpost plan --baseline {baseline_path} --out {file}`"
+                ),
             ),
-            None => format!(
-                "the saved plan {file} was made from another baseline than {baseline_path}, or from an earlier version of it\nhint: apply it with the --baseline it was made from, or make the plan again with `watchpost plan --baseline {baseline_path} --out {file}`"
+            None => Hinted::new(
+                format!(
+                    "the saved plan {file} was made from another baseline than {baseline_path}, or from an earlier version of it"
+                ),
+                format!(
+                    "apply it with the --baseline it was made from, or make the plan again with `watchpost plan --baseline {baseline_path} --out {file}`"
+                ),
             ),
         })
     }

@@ -300,12 +300,30 @@ fn what_could_not_be_read_is_left_out_and_said() {
         place: "guardduty_detector/eu-west-1".into(),
         call: "guardduty:ListDetectors".into(),
         reason: "AccessDeniedException: not authorized".into(),
+        hint: Some("the caller needs the permission guardduty:ListDetectors".into()),
     });
     let plan = plan(&baseline, &observed);
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].id.region, "us-east-1");
+    // The hint follows the sentence that quotes the reason, never inside it.
+    let said = "! guardduty_detector/eu-west-1: could not read (guardduty:ListDetectors): \
+                AccessDeniedException: not authorized; its resources are left out of this plan\n  \
+                hint: the caller needs the permission guardduty:ListDetectors\n";
+    assert!(render_full(&plan, false).starts_with(said));
+    let compact = render_compact(&plan, false);
     assert!(
-        render_full(&plan, false).starts_with("! guardduty_detector/eu-west-1: could not read")
+        compact.contains("\n  hint: the caller needs the permission guardduty:ListDetectors\n"),
+        "{compact}"
+    );
+    let report = AccountReport {
+        account_id: &plan.account_id,
+        plan: Ok(&plan),
+        api_calls: &Default::default(),
+        cost: None,
+    };
+    assert_eq!(
+        account_json(&report)["gaps"][0]["hint"],
+        "the caller needs the permission guardduty:ListDetectors"
     );
 }
 
@@ -317,6 +335,7 @@ fn what_needs_an_unread_resource_is_held_back_with_all_that_needs_it() {
         place: "iam_role/global/watchpost-config".into(),
         call: "iam:GetRole".into(),
         reason: "AccessDenied: not authorized".into(),
+        hint: None,
     });
     let plan = plan(&baseline, &observed);
     let planned: BTreeSet<Kind> = plan.changes.iter().map(|c| c.id.kind).collect();

@@ -330,6 +330,7 @@ mod tests {
             place: "access_analyzer/eu-west-1".to_owned(),
             call: "access-analyzer:ListAnalyzers".to_owned(),
             reason: "HTTP 500".to_owned(),
+            hint: None,
         });
         let plan = plan(&baseline("[access_analyzer]\n"), &observed);
         let planned: Vec<String> = plan.changes.iter().map(|c| c.id.to_string()).collect();

@@ -78,6 +78,7 @@ pub(super) fn drifted() -> (Baseline, Observed) {
             reason: format!(
                 "access-analyzer:ListAnalyzers for access_analyzer/{region} failed: HTTP 500"
             ),
+            hint: None,
         });
     }
     observed.resources.remove(&ResourceId::new(
