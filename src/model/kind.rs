@@ -112,6 +112,15 @@ fn signin_regions(regions: &[String]) -> Vec<String> {
     all
 }
 
+/// Why a kind is read in a region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// The baseline places the kind there.
+    Placed,
+    /// The region has left the scope: what watchpost made there goes, so its mark is read.
+    Retired,
+}
+
 impl Placement {
     /// The regions the resources of this placement belong in, given the home region and the
     /// regions in scope, sorted.
@@ -321,6 +330,28 @@ impl Kind {
         self.def().placement.regions(home, in_scope)
     }
 
+    /// The regions this kind is read in, each with its standing: where the baseline places it,
+    /// then, for a kind that retires with a region, each region out of scope (`retired`) that
+    /// the placement does not already cover, where what watchpost left is to go.
+    pub fn regions_to_read(
+        self,
+        home: &str,
+        in_scope: &[String],
+        retired: &[String],
+    ) -> Vec<(String, Standing)> {
+        let placed = self.regions(home, in_scope);
+        let leftovers = retired
+            .iter()
+            .filter(|region| self.def().retires_with_region && !placed.contains(region))
+            .map(|region| (region.clone(), Standing::Retired))
+            .collect::<Vec<_>>();
+        placed
+            .into_iter()
+            .map(|region| (region, Standing::Placed))
+            .chain(leftovers)
+            .collect()
+    }
+
     /// A setting of the account rather than a resource: never deleted.
     pub fn is_account_setting(self) -> bool {
         self.def().ownership == Ownership::AccountSetting
@@ -401,5 +432,39 @@ mod tests {
             Placement::Global.regions("eu-west-1", &in_scope),
             ["global"]
         );
+    }
+
+    #[test]
+    fn regions_out_of_scope_are_read_for_what_retires_with_them() {
+        let in_scope = vec!["eu-west-1".to_owned()];
+        let retired = vec!["ap-south-1".to_owned(), "us-east-1".to_owned()];
+        let read = |kind: Kind| {
+            kind.regions_to_read("eu-west-1", &in_scope, &retired)
+                .into_iter()
+                .map(|(region, standing)| format!("{region}:{standing:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read(Kind::GuarddutyDetector),
+            [
+                "eu-west-1:Placed",
+                "ap-south-1:Retired",
+                "us-east-1:Retired"
+            ]
+        );
+        // us-east-1 records root sign-ins, so its rule stays whatever the scope.
+        assert_eq!(
+            read(Kind::SigninRule),
+            [
+                "ap-southeast-2:Placed",
+                "eu-north-1:Placed",
+                "eu-west-1:Placed",
+                "us-east-1:Placed",
+                "us-east-2:Placed",
+                "ap-south-1:Retired"
+            ]
+        );
+        assert_eq!(read(Kind::EbsEncryption), ["eu-west-1:Placed"]);
+        assert_eq!(read(Kind::LogBucket), ["eu-west-1:Placed"]);
     }
 }

@@ -30,7 +30,7 @@ pub use config::{
     RuleSpec,
 };
 pub use detector::DetectorSpec;
-pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS};
+pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;

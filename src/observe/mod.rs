@@ -14,14 +14,14 @@ mod s3;
 mod sns;
 mod usage;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::{BoxFuture, join_all};
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::error::Hinted;
-use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
+use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing, partition};
 
 pub use usage::{unread, usage};
 
@@ -142,7 +142,9 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
-    let signin_placed = Kind::SigninRule.regions(home, regions);
+    let read_in: BTreeMap<Kind, Vec<(String, Standing)>> = Kind::all()
+        .map(|kind| (kind, kind.regions_to_read(home, regions, &retired)))
+        .collect();
     let wanted_rules: BTreeSet<String> = baseline
         .config
         .iter()
@@ -150,7 +152,7 @@ pub async fn account(
         .collect();
     let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
     if baseline.guardduty.is_some() {
-        for region in regions.iter().chain(&retired) {
+        for (region, _) in &read_in[&Kind::GuarddutyDetector] {
             reads.push(tagged(region, guardduty::detector(session, region)));
         }
     }
@@ -163,29 +165,14 @@ pub async fn account(
     }
     if let Some(config) = &baseline.config {
         reads.push(tagged(home, iam::role(session, home, &config.role_name)));
-        for region in regions {
+        for (region, standing) in &read_in[&Kind::ConfigRecorder] {
+            let (ownership, reach) = match standing {
+                Standing::Placed => (ownership, config::Reach::Everything),
+                Standing::Retired => (true, config::Reach::Leftovers),
+            };
             reads.push(tagged(
                 region,
-                config::region(
-                    session,
-                    region,
-                    &wanted_rules,
-                    ownership,
-                    config::Reach::Everything,
-                ),
-            ));
-        }
-        // Out of scope now, so whatever watchpost made there goes: ownership is read.
-        for region in &retired {
-            reads.push(tagged(
-                region,
-                config::region(
-                    session,
-                    region,
-                    &wanted_rules,
-                    true,
-                    config::Reach::Leftovers,
-                ),
+                config::region(session, region, &wanted_rules, ownership, reach),
             ));
         }
     }
@@ -244,7 +231,8 @@ pub async fn account(
         ));
     }
     if let Some(signin) = &baseline.signin_notification {
-        for region in &signin_placed {
+        for (region, standing) in &read_in[&Kind::SigninRule] {
+            let ownership = ownership || *standing == Standing::Retired;
             reads.push(tagged(
                 region,
                 events::rule(
@@ -256,13 +244,6 @@ pub async fn account(
                 ),
             ));
         }
-        // Out of scope now, so the rule watchpost made there goes: ownership is read.
-        for region in retired.iter().filter(|r| !signin_placed.contains(r)) {
-            reads.push(tagged(
-                region,
-                events::rule(session, region, Kind::SigninRule, &signin.rule_name, true),
-            ));
-        }
     }
     if let (Some(findings), Some(_)) = (
         baseline
@@ -271,7 +252,8 @@ pub async fn account(
             .and_then(|guardduty| guardduty.finding_alerts.as_ref()),
         &baseline.alerts,
     ) {
-        for region in regions {
+        for (region, standing) in &read_in[&Kind::FindingRule] {
+            let ownership = ownership || *standing == Standing::Retired;
             reads.push(tagged(
                 region,
                 events::rule(
@@ -280,19 +262,6 @@ pub async fn account(
                     Kind::FindingRule,
                     &findings.rule_name,
                     ownership,
-                ),
-            ));
-        }
-        // Out of scope now, so the rule watchpost made there goes: ownership is read.
-        for region in &retired {
-            reads.push(tagged(
-                region,
-                events::rule(
-                    session,
-                    region,
-                    Kind::FindingRule,
-                    &findings.rule_name,
-                    true,
                 ),
             ));
         }
@@ -316,7 +285,7 @@ pub async fn account(
         ));
     }
     if let Some(ebs) = &baseline.ebs_encryption {
-        for region in regions {
+        for (region, _) in &read_in[&Kind::EbsEncryption] {
             let read_key = ebs.kms_key_ids.contains_key(region);
             reads.push(tagged(
                 region,
@@ -325,8 +294,7 @@ pub async fn account(
         }
     }
     if let Some(analyzer) = &baseline.access_analyzer {
-        // Out of scope now, so the analyzer watchpost made there goes, as a detector does.
-        for region in regions.iter().chain(&retired) {
+        for (region, _) in &read_in[&Kind::AccessAnalyzer] {
             reads.push(tagged(
                 region,
                 account::access_analyzer(session, region, &analyzer.name),

@@ -34,8 +34,8 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
             depends_on: Vec::new(),
         });
     }
-    for region in &context.observed.regions {
-        if let Some(ebs) = &baseline.ebs_encryption {
+    if let Some(ebs) = &baseline.ebs_encryption {
+        for region in &context.placed(Kind::EbsEncryption) {
             desired.push(Desired {
                 id: ResourceId::singleton(Kind::EbsEncryption, region),
                 spec: Spec::EbsEncryption(EbsEncryptionSpec {
@@ -45,7 +45,9 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                 depends_on: Vec::new(),
             });
         }
-        if let Some(analyzer) = &baseline.access_analyzer {
+    }
+    if let Some(analyzer) = &baseline.access_analyzer {
+        for region in &context.placed(Kind::AccessAnalyzer) {
             let name = context.adopted_name(Kind::AccessAnalyzer, region, &analyzer.name);
             desired.push(Desired {
                 id: ResourceId::singleton(Kind::AccessAnalyzer, region),

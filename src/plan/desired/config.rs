@@ -85,7 +85,7 @@ pub fn resources(context: &Context<'_>, config: &Config, desired: &mut Vec<Desir
     });
     let role_arn = context.role_arn(&config.role_name);
     let global_region = global_recording_region(context.home, &context.observed.regions);
-    for region in &context.observed.regions {
+    for region in &context.placed(Kind::ConfigRecorder) {
         let recorder_id = ResourceId::singleton(Kind::ConfigRecorder, region);
         let recorder_name =
             context.adopted_name(Kind::ConfigRecorder, region, &config.recorder_name);

@@ -73,7 +73,7 @@ pub fn resources(
     topic_name: &str,
     desired: &mut Vec<Desired>,
 ) {
-    for region in &context.observed.regions {
+    for region in &context.placed(Kind::FindingRule) {
         let (target_id, target, needs) = alert_target(context, region, || {
             finding_message(
                 topic_arn(context.home, context.account, topic_name),

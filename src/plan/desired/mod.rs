@@ -46,6 +46,11 @@ impl Context<'_> {
         format!("arn:{}:iam::{}:role/{name}", self.partition, self.account)
     }
 
+    /// The regions the registry places `kind` in, for this account's scope.
+    pub fn placed(&self, kind: Kind) -> Vec<String> {
+        kind.regions(self.home, &self.observed.regions)
+    }
+
     pub fn bucket_id(&self) -> ResourceId {
         ResourceId::new(Kind::LogBucket, self.home, &self.bucket)
     }
@@ -77,7 +82,7 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
     };
     let mut desired = Vec::new();
     if let Some(guardduty) = &baseline.guardduty {
-        for region in &observed.regions {
+        for region in &context.placed(Kind::GuarddutyDetector) {
             desired.push(Desired {
                 id: ResourceId::singleton(Kind::GuarddutyDetector, region),
                 spec: Spec::Detector(DetectorSpec {
