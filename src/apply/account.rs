@@ -1,9 +1,13 @@
 //! Account settings: each call sets the whole setting, so repeating one is harmless.
 
+use aws_sdk_account::types::AlternateContactType;
+
 use super::MANAGED_TAG;
 use super::{Account, Converge};
 use crate::aws::{AwsError, Context};
-use crate::model::{AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec};
+use crate::model::{
+    AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec, SecurityContactSpec,
+};
 use crate::plan::{Action, Change};
 
 impl Converge for PasswordPolicySpec {
@@ -135,5 +139,31 @@ impl Converge for AnalyzerSpec {
             .await
             .call("access-analyzer:DeleteAnalyzer", &change.id)
             .map(drop)
+    }
+}
+
+impl Converge for SecurityContactSpec {
+    /// `PutAlternateContact` sets the whole contact, so it both creates and updates. It is
+    /// called without `AccountId`: the run works inside the account it changes, which needs no
+    /// trusted access between Account Management and Organizations.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .account(at.home_region)
+            .put_alternate_contact()
+            .alternate_contact_type(AlternateContactType::Security)
+            .name(&self.name)
+            .title(&self.title)
+            .email_address(&self.email_address)
+            .phone_number(&self.phone_number)
+            .send()
+            .await
+            .call("account:PutAlternateContact", &change.id)
+            .map(drop)
+    }
+
+    /// Never planned: removing the contact would leave AWS no one but the root address to
+    /// write to about a security matter.
+    async fn remove(&self, _: &Account<'_>, _: &Change) -> Result<(), AwsError> {
+        Ok(())
     }
 }

@@ -177,5 +177,6 @@ async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
         Spec::PublicAccessBlock(spec) => converge!(spec),
         Spec::EbsEncryption(spec) => converge!(spec),
         Spec::Analyzer(spec) => converge!(spec),
+        Spec::SecurityContact(spec) => converge!(spec),
     }
 }

@@ -297,4 +297,5 @@ regional_clients!(
     dynamodb => aws_sdk_dynamodb,
     organizations => aws_sdk_organizations,
     accessanalyzer => aws_sdk_accessanalyzer,
+    account => aws_sdk_account,
 );

@@ -31,6 +31,7 @@ pub struct Baseline {
     pub account_public_access_block: Option<AccountPublicAccessBlock>,
     pub ebs_encryption: Option<EbsEncryption>,
     pub access_analyzer: Option<AccessAnalyzer>,
+    pub security_contact: Option<SecurityContact>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,6 +220,15 @@ pub struct EbsEncryption {
 pub struct AccessAnalyzer {
     /// The name a new analyzer gets; an existing one is adopted under its own.
     pub name: String,
+}
+
+/// The account's security contact, whom AWS writes to about security matters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityContact {
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    pub phone: String,
 }
 
 impl Baseline {

@@ -38,6 +38,7 @@ pub struct RawBaseline {
     account_public_access_block: Option<RawAccountPublicAccessBlock>,
     ebs_encryption: Option<RawEbsEncryption>,
     access_analyzer: Option<RawAccessAnalyzer>,
+    security_contact: Option<RawSecurityContact>,
 }
 
 /// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
@@ -319,6 +320,19 @@ pub struct RawEbsEncryption {
 pub struct RawAccessAnalyzer {
     #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSecurityContact {
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    #[schemars(with = "String")]
+    pub title: Spanned<String>,
+    #[schemars(with = "String")]
+    pub email: Spanned<String>,
+    #[schemars(with = "String")]
+    pub phone: Spanned<String>,
 }
 
 #[cfg(test)]

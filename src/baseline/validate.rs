@@ -42,9 +42,9 @@ pub fn parse(source: &str) -> Result<Baseline, Vec<Diagnostic>> {
     }
 }
 
-/// What a valid baseline may still hold by mistake: an alert address of a domain reserved for
-/// examples (RFC 2606 and RFC 6761), such as the `security@example.com` of the docs. SNS takes
-/// it, and the alerts then reach no one.
+/// What a valid baseline may still hold by mistake: an alert or security-contact address of a
+/// domain reserved for examples (RFC 2606 and RFC 6761), such as the `security@example.com` of
+/// the docs. AWS takes it, and what is sent to it then reaches no one.
 pub fn warnings(source: &str) -> Vec<Diagnostic> {
     let (document, _) = DeTable::parse_recoverable(source);
     fn entry<'a>(table: &DeTable<'a>, name: &str) -> Option<DeValue<'a>> {
@@ -53,27 +53,50 @@ pub fn warnings(source: &str) -> Vec<Diagnostic> {
             .find(|(key, _)| key.get_ref() == name)
             .map(|(_, value)| value.get_ref().clone())
     }
-    let Some(DeValue::Table(alerts)) = entry(document.get_ref(), "alerts") else {
-        return Vec::new();
+    let section = |name: &str| match entry(document.get_ref(), name) {
+        Some(DeValue::Table(table)) => Some(table),
+        _ => None,
     };
-    let Some(DeValue::Array(emails)) = entry(&alerts, "emails") else {
-        return Vec::new();
+    let alert_emails = match section("alerts").and_then(|alerts| entry(&alerts, "emails")) {
+        Some(DeValue::Array(emails)) => emails.into_iter().collect(),
+        _ => Vec::new(),
     };
-    emails
-        .iter()
-        .filter_map(|email| match email.get_ref() {
-            DeValue::String(address) if is_placeholder_address(address) => Some(
-                Diagnostic::new(
-                    email.span(),
-                    format!(
-                        "`{address}` is a placeholder: its domain is reserved for examples (RFC 2606) and receives no mail, so alerts sent to it reach no one"
-                    ),
-                )
-                .hint("put the address of whoever answers security alerts in [alerts] emails"),
-            ),
-            _ => None,
-        })
-        .collect()
+    let contact_email = section("security_contact")
+        .and_then(|contact| contact.get("email").cloned())
+        .into_iter()
+        .collect::<Vec<_>>();
+    fn placeholders(
+        emails: Vec<toml::Spanned<DeValue<'_>>>,
+        what: &str,
+        fix: &str,
+    ) -> Vec<Diagnostic> {
+        emails
+            .into_iter()
+            .filter_map(|email| match email.get_ref() {
+                DeValue::String(address) if is_placeholder_address(address) => Some(
+                    Diagnostic::new(
+                        email.span(),
+                        format!(
+                            "`{address}` is a placeholder: its domain is reserved for examples (RFC 2606) and receives no mail, so {what} sent to it reach no one"
+                        ),
+                    )
+                    .hint(fix),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+    let mut found = placeholders(
+        alert_emails,
+        "alerts",
+        "put the address of whoever answers security alerts in [alerts] emails",
+    );
+    found.extend(placeholders(
+        contact_email,
+        "AWS's security notices",
+        "put your security team's address in [security_contact] email",
+    ));
+    found
 }
 
 /// An address at example.com, .net or .org (or under them), or under a top-level domain kept
@@ -104,6 +127,7 @@ mod log_bucket;
 mod primitives;
 mod scope;
 mod sections;
+mod security_contact;
 mod signin_notification;
 mod syntax;
 

@@ -229,6 +229,10 @@ fn starter_baseline(answers: &Answers) -> anyhow::Result<String> {
         .context("the recommended baseline built into watchpost is not TOML")?;
     let emails: toml_edit::Array = answers.emails.iter().map(String::as_str).collect();
     document["alerts"]["emails"] = Item::Value(Value::Array(emails));
+    // AWS's security notices go to the same team as the alerts until the user says otherwise.
+    if let Some(first) = answers.emails.first() {
+        document["security_contact"]["email"] = toml_edit::value(first);
+    }
     document["scope"]["home_region"] = toml_edit::value(&answers.home_region);
     if let Some(id) = &answers.account_id {
         // The example sits in the comments before the next section's header.

@@ -52,6 +52,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
             "EBS encryption by default",
         ),
         (baseline.access_analyzer.is_some(), "IAM Access Analyzer"),
+        (baseline.security_contact.is_some(), "the security contact"),
     ] {
         if present {
             parts.push(setting.to_owned());

@@ -46,6 +46,7 @@ pub enum Kind {
     AccountPublicAccessBlock,
     EbsEncryption,
     AccessAnalyzer,
+    SecurityContact,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -302,6 +303,14 @@ impl Kind {
                 placement: EveryRegion,
                 ownership: Marked,
                 retires_with_region: true,
+                holds_logs: false,
+            },
+            Kind::SecurityContact => KindDef {
+                name: "security_contact",
+                section: Some("security_contact"),
+                placement: Global,
+                ownership: AccountSetting,
+                retires_with_region: false,
                 holds_logs: false,
             },
         }

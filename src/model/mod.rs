@@ -6,6 +6,7 @@ mod account;
 mod alerts;
 mod bucket;
 mod config;
+mod contact;
 mod detector;
 mod kind;
 mod kms;
@@ -29,6 +30,7 @@ pub use config::{
     DeliveryChannelSpec, RecorderSpec, RecordingMode, RecordingModeOverride, RecordingSpec,
     RuleSpec,
 };
+pub use contact::SecurityContactSpec;
 pub use detector::DetectorSpec;
 pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
@@ -156,6 +158,7 @@ specs! {
     PublicAccessBlock(PublicAccessBlockSpec) for [AccountPublicAccessBlock],
     EbsEncryption(EbsEncryptionSpec) for [EbsEncryption],
     Analyzer(AnalyzerSpec) for [AccessAnalyzer],
+    SecurityContact(SecurityContactSpec) for [SecurityContact],
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the

@@ -5,8 +5,9 @@ use super::{Read, global, unknown};
 use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
     AnalyzerSpec, EbsEncryptionSpec, Kind, Live, PasswordPolicySpec, PublicAccessBlockSpec,
-    ResourceId, Spec, is_managed_tag,
+    ResourceId, SecurityContactSpec, Spec, is_managed_tag,
 };
+use aws_sdk_account::types::AlternateContactType;
 
 /// The account's password policy; none is there until someone sets one.
 pub async fn password_policy(session: &Session, home: &str) -> Read {
@@ -141,6 +142,35 @@ pub async fn access_analyzer(session: &Session, region: &str, name: &str) -> Rea
             owned,
         },
     )])
+}
+
+/// The account's security contact; none is there until someone sets one. The Account
+/// Management API is global, reached through the home region.
+pub async fn security_contact(session: &Session, home: &str) -> Read {
+    let id = global(Kind::SecurityContact, "");
+    let Some(answer) = session
+        .account(home)
+        .get_alternate_contact()
+        .alternate_contact_type(AlternateContactType::Security)
+        .send()
+        .await
+        .call("account:GetAlternateContact", &id)
+        .absent_if_not_found()
+        .map_err(|error| (vec![id.clone()], error))?
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(contact) = answer.alternate_contact() else {
+        return Ok(Vec::new());
+    };
+    let text = |field: Option<&str>| field.unwrap_or_default().to_owned();
+    let spec = SecurityContactSpec {
+        name: text(contact.name()),
+        title: text(contact.title()),
+        email_address: text(contact.email_address()),
+        phone_number: text(contact.phone_number()),
+    };
+    Ok(vec![(id, setting(Spec::SecurityContact(spec)))])
 }
 
 /// An account setting: there is nothing to own, so nothing `destroy` may take away.

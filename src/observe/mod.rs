@@ -278,6 +278,9 @@ pub async fn account(
     if baseline.password_policy.is_some() {
         reads.push(tagged(home, account::password_policy(session, home)));
     }
+    if baseline.security_contact.is_some() {
+        reads.push(tagged(home, account::security_contact(session, home)));
+    }
     if baseline.account_public_access_block.is_some() {
         reads.push(tagged(
             home,

@@ -4,7 +4,7 @@
 use super::super::Alerts;
 use super::super::raw::RawAlerts;
 use super::checks::Checks;
-use super::primitives::IAM_NAME_CHARACTERS;
+use super::primitives::{IAM_NAME_CHARACTERS, is_email_address};
 use super::sections::{Sections, Written};
 
 pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut Sections) {
@@ -60,14 +60,4 @@ impl Checks<'_> {
             forward_role_name,
         })
     }
-}
-
-/// An address SNS can send to: `local@domain.tld`, at most 254 characters, without a display
-/// name (`Name <a@example.com>`) or an address literal (`a@[192.0.2.1]`).
-fn is_email_address(text: &str) -> bool {
-    let options = email_address::Options::default()
-        .with_required_tld()
-        .without_domain_literal()
-        .without_display_text();
-    text.len() <= 254 && email_address::EmailAddress::parse_with_options(text, options).is_ok()
 }

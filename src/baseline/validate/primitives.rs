@@ -171,6 +171,16 @@ impl Checks<'_> {
 /// Characters IAM allows in role names besides letters and digits.
 pub(super) const IAM_NAME_CHARACTERS: &str = "+=,.@_-";
 
+/// An address SNS can send to: `local@domain.tld`, at most 254 characters, without a display
+/// name (`Name <a@example.com>`) or an address literal (`a@[192.0.2.1]`).
+pub(super) fn is_email_address(text: &str) -> bool {
+    let options = email_address::Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    text.len() <= 254 && email_address::EmailAddress::parse_with_options(text, options).is_ok()
+}
+
 /// `"._-"` as `. _ -`, for a hint listing accepted characters.
 pub(super) fn spaced(characters: &str) -> String {
     characters

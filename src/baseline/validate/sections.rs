@@ -10,12 +10,13 @@ use toml::de::{DeTable, DeValue};
 use super::super::diagnostic::{Diagnostic, suggest};
 use super::super::{
     AccessAnalyzer, AccountPublicAccessBlock, Accounts, Alarms, Alerts, Baseline, CloudTrail,
-    Config, EbsEncryption, GuardDuty, Kms, LogBucket, PasswordPolicy, Scope, SigninNotification,
+    Config, EbsEncryption, GuardDuty, Kms, LogBucket, PasswordPolicy, Scope, SecurityContact,
+    SigninNotification,
 };
 use super::checks::Checks;
 use super::{
     account_settings, accounts, alarms, alerts, cloudtrail, config, guardduty, kms, log_bucket,
-    scope, signin_notification,
+    scope, security_contact, signin_notification,
 };
 
 /// Every top-level section, in the order the hint for an unknown section lists them.
@@ -37,6 +38,7 @@ pub(in crate::baseline) const SECTIONS: &[Section] = &[
     ),
     Section::new("ebs_encryption", account_settings::read_ebs_encryption),
     Section::new("access_analyzer", account_settings::read_access_analyzer),
+    Section::new("security_contact", security_contact::read),
 ];
 
 /// A top-level section as the document writes it, under the name the table gives it.
@@ -110,6 +112,7 @@ pub(super) struct Sections {
     pub(super) account_public_access_block: Option<Declared<AccountPublicAccessBlock>>,
     pub(super) ebs_encryption: Option<Declared<EbsEncryption>>,
     pub(super) access_analyzer: Option<Declared<AccessAnalyzer>>,
+    pub(super) security_contact: Option<Declared<SecurityContact>>,
 }
 
 impl Sections {
@@ -171,6 +174,7 @@ impl Sections {
             account_public_access_block: checked(self.account_public_access_block)?,
             ebs_encryption: checked(self.ebs_encryption)?,
             access_analyzer: checked(self.access_analyzer)?,
+            security_contact: checked(self.security_contact)?,
         })
     }
 }

@@ -5,7 +5,7 @@ use super::{Context, Desired};
 use crate::baseline::{CIS_MINIMUM_PASSWORD_LENGTH, CIS_PASSWORD_REUSE_PREVENTION, PasswordPolicy};
 use crate::model::{
     AnalyzerSpec, EbsEncryptionSpec, GLOBAL, Kind, PasswordPolicySpec, PublicAccessBlockSpec,
-    ResourceId, Spec,
+    ResourceId, SecurityContactSpec, Spec,
 };
 
 pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
@@ -30,6 +30,18 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                 ignore_public_acls: block.ignore_public_acls,
                 block_public_policy: block.block_public_policy,
                 restrict_public_buckets: block.restrict_public_buckets,
+            }),
+            depends_on: Vec::new(),
+        });
+    }
+    if let Some(contact) = &baseline.security_contact {
+        desired.push(Desired {
+            id: ResourceId::singleton(Kind::SecurityContact, GLOBAL),
+            spec: Spec::SecurityContact(SecurityContactSpec {
+                name: contact.name.clone(),
+                title: contact.title.clone(),
+                email_address: contact.email.clone(),
+                phone_number: contact.phone.clone(),
             }),
             depends_on: Vec::new(),
         });
