@@ -7,6 +7,7 @@ mod alerts;
 mod bucket;
 mod config;
 mod detector;
+mod health;
 mod kind;
 mod kms;
 mod logs;
@@ -30,6 +31,10 @@ pub use config::{
     RuleSpec,
 };
 pub use detector::DetectorSpec;
+pub use health::{
+    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, NonCompliant,
+    Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus, TrailStatus,
+};
 pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};

@@ -7,6 +7,7 @@ mod cloudwatch;
 mod config;
 mod events;
 mod guardduty;
+pub mod health;
 mod iam;
 mod kms;
 mod logs;
@@ -22,7 +23,8 @@ use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{Baseline, RegionSelection};
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, partition};
 
-pub use usage::{unread, usage};
+use usage::unread;
+pub use usage::usage;
 
 /// The account the credentials belong to.
 pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {
