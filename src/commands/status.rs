@@ -9,8 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::model::Time;
 use crate::output::{out, outln};
-use crate::status::{StatusReport, Time, render_json, render_text};
+use crate::status::{StatusReport, render_json, render_text};
 
 /// Attempts per call unless the user chose a number: the SDK's own default. A person is
 /// waiting, and a part that fails is shown as not available rather than failing the run.

@@ -8,6 +8,7 @@ mod bucket;
 mod config;
 mod contact;
 mod detector;
+mod health;
 mod kind;
 mod kms;
 mod logs;
@@ -32,6 +33,10 @@ pub use config::{
 };
 pub use contact::SecurityContactSpec;
 pub use detector::DetectorSpec;
+pub use health::{
+    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, NonCompliant,
+    Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus, TrailStatus,
+};
 pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// A read for the estimate that failed: the call and AWS's answer.
+/// A read for the estimate or `status` that failed: the call and AWS's answer.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unread {
     pub call: String,

@@ -7,6 +7,7 @@ mod cloudwatch;
 mod config;
 mod events;
 mod guardduty;
+pub mod health;
 mod iam;
 mod kms;
 mod logs;
@@ -23,7 +24,8 @@ use crate::baseline::{Baseline, RegionSelection};
 use crate::error::Hinted;
 use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing, partition};
 
-pub use usage::{unread, usage};
+use usage::unread;
+pub use usage::usage;
 
 /// The account the credentials belong to.
 pub async fn caller_account(session: &Session, region: &str) -> Result<String, AwsError> {

@@ -5,7 +5,7 @@ use crate::model::{
 };
 
 /// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
-const PENDING: &str = "PendingConfirmation";
+pub(super) const PENDING: &str = "PendingConfirmation";
 
 /// Whose the email subscriptions of a topic are.
 pub enum Audience {

@@ -643,5 +643,6 @@ mod alert_route;
 mod compact;
 mod findings_and_key;
 mod kinds;
+mod live_account;
 mod markdown;
 mod views;

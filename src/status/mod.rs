@@ -1,7 +1,7 @@
 //! `watchpost status`: after apply, whether the monitoring works. Recorders recording and
 //! delivering, the trail logging, how the Config rules judge the account, GuardDuty's findings,
-//! alert addresses that have not confirmed, alarms firing. [`read`] reads it; the shapes here
-//! are plain data, rendered by [`render`] as text or JSON.
+//! alert addresses that have not confirmed, alarms firing. [`read`] places its parts and has
+//! `observe::health` read them as plain data, rendered by [`render`] as text or JSON.
 //!
 //! A part that cannot be read (a call the endpoint lacks, a permission missing) is "not
 //! available", with the call and AWS's answer, and the rest is still shown.
@@ -14,14 +14,14 @@ pub use read::account;
 use render::attention;
 pub use render::{StatusReport, render_json, render_text};
 
-use crate::model::Unread;
-
-/// A part of the status, or why it could not be read.
-pub type Part<T> = Result<T, Unread>;
-
-/// A moment, in seconds since the Unix epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Time(pub i64);
+use crate::model::{
+    AlarmState, ConfigRegion, FindingsRegion, Part, TopicStatus, TrailStatus, Unread,
+};
+#[cfg(test)]
+use crate::model::{
+    Delivery, DeliveryStatus, Findings, NonCompliant, RecorderStatus, RuleCompliance, Subscription,
+    Time,
+};
 
 /// One account's status: only the sections its baseline has.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,144 +39,6 @@ pub struct AccountStatus {
     pub topics: Vec<TopicStatus>,
     /// With `[alarms]`: the baseline's alarms, in the home region.
     pub alarms: Option<Part<Vec<AlarmState>>>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigRegion {
-    pub region: String,
-    /// `None`: no recorder in the region.
-    pub recorder: Part<Option<RecorderStatus>>,
-    /// `None`: no delivery channel in the region.
-    pub delivery: Part<Option<DeliveryStatus>>,
-    /// The baseline's rules placed in the region, by name.
-    pub rules: Part<Vec<RuleCompliance>>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecorderStatus {
-    pub name: String,
-    pub recording: bool,
-    /// AWS's `Pending`, `Success` or `Failure` of the last recording.
-    pub last_status: Option<String>,
-    pub last_status_change: Option<Time>,
-    pub last_start: Option<Time>,
-    pub last_stop: Option<Time>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveryStatus {
-    pub name: String,
-    /// Configuration history files, delivered as resources change.
-    pub history: Option<Delivery>,
-    /// Configuration snapshots, delivered on the channel's schedule.
-    pub snapshot: Option<Delivery>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Delivery {
-    /// AWS's `Success`, `Failure` or `Not_Applicable`.
-    pub last_status: Option<String>,
-    pub last_attempt: Option<Time>,
-    pub last_success: Option<Time>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleCompliance {
-    pub name: String,
-    /// `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` or `INSUFFICIENT_DATA`; `None` when the
-    /// rule is not in the region.
-    pub compliance: Option<String>,
-    /// For a non-compliant rule: how many resources do not comply, and whether AWS capped the
-    /// count (at 100).
-    pub non_compliant_count: Option<(u32, bool)>,
-    /// For a non-compliant rule: the resources, as many as one page of AWS's answer holds.
-    pub non_compliant: Option<Part<Vec<NonCompliant>>>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct NonCompliant {
-    pub resource_type: String,
-    pub resource_id: String,
-    /// The rule's explanation, when it gives one.
-    pub annotation: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrailStatus {
-    pub name: String,
-    pub region: String,
-    pub is_logging: bool,
-    pub start_logging: Option<Time>,
-    pub stop_logging: Option<Time>,
-    /// The last log file delivered to the bucket.
-    pub latest_delivery: Option<Time>,
-    pub latest_delivery_error: Option<String>,
-    /// The last events delivered to the log group.
-    pub latest_logs_delivery: Option<Time>,
-    pub latest_logs_delivery_error: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct FindingsRegion {
-    pub region: String,
-    /// `None`: GuardDuty has no detector in the region.
-    pub findings: Part<Option<Findings>>,
-}
-
-/// Active (not archived) findings, by GuardDuty's severity levels.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Findings {
-    pub detector_id: String,
-    /// 9.0 to 10.0.
-    pub critical: u64,
-    /// 7.0 to 8.9.
-    pub high: u64,
-    /// 4.0 to 6.9.
-    pub medium: u64,
-    /// Below 4.0.
-    pub low: u64,
-}
-
-impl Findings {
-    /// Counts `total` findings of `severity` in its level.
-    pub fn add(&mut self, severity: f64, total: u64) {
-        let level = if severity >= 9.0 {
-            &mut self.critical
-        } else if severity >= 7.0 {
-            &mut self.high
-        } else if severity >= 4.0 {
-            &mut self.medium
-        } else {
-            &mut self.low
-        };
-        *level += total;
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicStatus {
-    pub region: String,
-    pub name: String,
-    /// Its email subscriptions; `None` when the topic does not exist.
-    pub subscriptions: Part<Option<Vec<Subscription>>>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subscription {
-    pub email: String,
-    /// The recipient has not followed the link AWS emailed: no alert reaches them.
-    pub pending: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmState {
-    pub name: String,
-    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`; `None` when the alarm does not exist.
-    pub state: Option<String>,
-    pub reason: Option<String>,
-    pub since: Option<Time>,
 }
 
 impl AccountStatus {

@@ -1,44 +1,17 @@
 //! Reads an account's status, concurrently per region and service, for the parts its baseline
-//! has, placed where the planner places them. A read that fails makes its part "not available"
-//! and nothing else.
+//! has, placed where the planner places them. Observe reads each part; a read that fails makes
+//! its part "not available" and nothing else.
 
 use std::collections::BTreeMap;
 
-use aws_sdk_guardduty::types::{Condition, FindingCriteria, GroupByType};
-use aws_smithy_types::DateTime;
 use futures::future::join_all;
 
-use super::{
-    AccountStatus, AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion,
-    NonCompliant, Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus,
-    TrailStatus,
-};
-use crate::aws::{AbsentIfNotFound, Context, Session};
+use super::AccountStatus;
+use crate::aws::Session;
 use crate::baseline::Baseline;
-use crate::model::{Kind, Observed, topic_arn};
-use crate::observe::unread;
+use crate::model::{Kind, Observed};
+use crate::observe::health;
 use crate::plan::desired_resources;
-
-/// SNS lists a subscription that its recipient has not yet confirmed under this ARN.
-const PENDING: &str = "PendingConfirmation";
-/// Alarm names DescribeAlarms takes in one call.
-const ALARM_NAMES_PER_CALL: usize = 100;
-
-fn time(value: Option<&DateTime>) -> Option<Time> {
-    value.map(|t| Time(t.secs()))
-}
-
-fn text(value: Option<&str>) -> Option<String> {
-    value.filter(|v| !v.is_empty()).map(str::to_owned)
-}
-
-/// `code: message`, or whichever of them AWS gave.
-fn error(code: Option<&str>, message: Option<&str>) -> Option<String> {
-    match (text(code), text(message)) {
-        (Some(code), Some(message)) => Some(format!("{code}: {message}")),
-        (code, message) => code.or(message),
-    }
-}
 
 /// The status of the account whose `regions` are in scope, for `baseline`.
 pub async fn account(
@@ -66,25 +39,26 @@ pub async fn account(
     for id in named(Kind::ConfigRule) {
         rules.entry(&id.region).or_default().push(id.name.clone());
     }
-    let config = join_all(
-        named(Kind::ConfigRecorder)
-            .map(|id| config_region(session, &id.region, rules.remove(id.region.as_str()))),
+    let config = join_all(named(Kind::ConfigRecorder).map(|id| {
+        let placed_rules = rules.remove(id.region.as_str()).unwrap_or_default();
+        health::config_region(session, &id.region, placed_rules)
+    }));
+    let guardduty = join_all(
+        named(Kind::GuarddutyDetector).map(|id| health::findings_region(session, &id.region)),
     );
-    let guardduty =
-        join_all(named(Kind::GuarddutyDetector).map(|id| findings_region(session, &id.region)));
     let topics = join_all(
-        named(Kind::AlertTopic).map(|id| topic(session, &id.region, &account_id, &id.name)),
+        named(Kind::AlertTopic).map(|id| health::topic(session, &id.region, &account_id, &id.name)),
     );
     let trail = async {
         match named(Kind::CloudtrailTrail).next() {
-            Some(id) => Some(trail(session, &id.region, &id.name).await),
+            Some(id) => Some(health::trail(session, &id.region, &id.name).await),
             None => None,
         }
     };
     let alarm_names: Vec<String> = named(Kind::MetricAlarm).map(|id| id.name.clone()).collect();
     let alarms = async {
         match &baseline.alarms {
-            Some(_) => Some(alarms(session, &home, &alarm_names).await),
+            Some(_) => Some(health::alarms(session, &home, &alarm_names).await),
             None => None,
         }
     };
@@ -100,321 +74,4 @@ pub async fn account(
         topics,
         alarms,
     }
-}
-
-async fn config_region(
-    session: &Session,
-    region: &str,
-    rules: Option<Vec<String>>,
-) -> ConfigRegion {
-    let client = session.config(region);
-    let place = format!("AWS Config in {region}");
-    let recorder = async {
-        let answer = client
-            .describe_configuration_recorder_status()
-            .send()
-            .await
-            .call("config:DescribeConfigurationRecorderStatus", &place)
-            .map_err(unread)?;
-        // Service-linked recorders belong to other AWS services.
-        Ok(answer
-            .configuration_recorders_status()
-            .iter()
-            .find(|status| status.service_principal().is_none())
-            .map(|status| RecorderStatus {
-                name: status.name().unwrap_or_default().to_owned(),
-                recording: status.recording(),
-                last_status: status.last_status().map(|s| s.as_str().to_owned()),
-                last_status_change: time(status.last_status_change_time()),
-                last_start: time(status.last_start_time()),
-                last_stop: time(status.last_stop_time()),
-                last_error: error(status.last_error_code(), status.last_error_message()),
-            }))
-    };
-    let delivery = async {
-        let answer = client
-            .describe_delivery_channel_status()
-            .send()
-            .await
-            .call("config:DescribeDeliveryChannelStatus", &place)
-            .map_err(unread)?;
-        let export = |info: Option<&aws_sdk_config::types::ConfigExportDeliveryInfo>| {
-            info.map(|info| Delivery {
-                last_status: info.last_status().map(|s| s.as_str().to_owned()),
-                last_attempt: time(info.last_attempt_time()),
-                last_success: time(info.last_successful_time()),
-                last_error: error(info.last_error_code(), info.last_error_message()),
-            })
-        };
-        Ok(answer
-            .delivery_channels_status()
-            .first()
-            .map(|status| DeliveryStatus {
-                name: status.name().unwrap_or_default().to_owned(),
-                history: export(status.config_history_delivery_info()),
-                snapshot: export(status.config_snapshot_delivery_info()),
-            }))
-    };
-    let compliance = compliance(&client, &place, rules.unwrap_or_default());
-    let (recorder, delivery, rules) = tokio::join!(recorder, delivery, compliance);
-    ConfigRegion {
-        region: region.to_owned(),
-        recorder,
-        delivery,
-        rules,
-    }
-}
-
-/// How each of `rules` judges the region, and the resources of those that find fault. The
-/// region's rules are listed whole: naming a rule that does not exist fails the whole call.
-async fn compliance(
-    client: &aws_sdk_config::Client,
-    place: &str,
-    rules: Vec<String>,
-) -> Part<Vec<RuleCompliance>> {
-    if rules.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut found = BTreeMap::new();
-    let mut pages = client
-        .describe_compliance_by_config_rule()
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page
-            .call("config:DescribeComplianceByConfigRule", place)
-            .map_err(unread)?;
-        for rule in page.compliance_by_config_rules() {
-            if let Some(name) = rule.config_rule_name() {
-                found.insert(name.to_owned(), rule.compliance().cloned());
-            }
-        }
-    }
-    let judged = rules.into_iter().map(|name| {
-        let compliance = found.remove(&name);
-        async move {
-            let kind = compliance.as_ref().map(|c| {
-                c.as_ref()
-                    .and_then(|c| c.compliance_type())
-                    .map_or("INSUFFICIENT_DATA", |t| t.as_str())
-                    .to_owned()
-            });
-            let count = compliance
-                .flatten()
-                .and_then(|c| c.compliance_contributor_count().cloned())
-                .map(|count| {
-                    (
-                        u32::try_from(count.capped_count()).unwrap_or(0),
-                        count.cap_exceeded(),
-                    )
-                });
-            let non_compliant = if kind.as_deref() == Some("NON_COMPLIANT") {
-                Some(non_compliant(client, place, &name).await)
-            } else {
-                None
-            };
-            RuleCompliance {
-                name,
-                compliance: kind,
-                non_compliant_count: count,
-                non_compliant,
-            }
-        }
-    });
-    Ok(join_all(judged).await)
-}
-
-/// The first page (up to 100) of the resources `rule` finds non-compliant.
-async fn non_compliant(
-    client: &aws_sdk_config::Client,
-    place: &str,
-    rule: &str,
-) -> Part<Vec<NonCompliant>> {
-    let answer = client
-        .get_compliance_details_by_config_rule()
-        .config_rule_name(rule)
-        .compliance_types(aws_sdk_config::types::ComplianceType::NonCompliant)
-        .limit(100)
-        .send()
-        .await
-        .call(
-            "config:GetComplianceDetailsByConfigRule",
-            format!("the rule {rule} of {place}"),
-        )
-        .map_err(unread)?;
-    Ok(answer
-        .evaluation_results()
-        .iter()
-        .filter_map(|result| {
-            let qualifier = result
-                .evaluation_result_identifier()?
-                .evaluation_result_qualifier()?;
-            Some(NonCompliant {
-                resource_type: qualifier.resource_type().unwrap_or_default().to_owned(),
-                resource_id: qualifier.resource_id().unwrap_or_default().to_owned(),
-                annotation: text(result.annotation()),
-            })
-        })
-        .collect())
-}
-
-async fn trail(session: &Session, region: &str, name: &str) -> Part<Option<TrailStatus>> {
-    let Some(answer) = session
-        .cloudtrail(region)
-        .get_trail_status()
-        .name(name)
-        .send()
-        .await
-        .call("cloudtrail:GetTrailStatus", format!("the trail {name}"))
-        .absent_if_not_found()
-        .map_err(unread)?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(TrailStatus {
-        name: name.to_owned(),
-        region: region.to_owned(),
-        is_logging: answer.is_logging().unwrap_or(false),
-        start_logging: time(answer.start_logging_time()),
-        stop_logging: time(answer.stop_logging_time()),
-        latest_delivery: time(answer.latest_delivery_time()),
-        latest_delivery_error: text(answer.latest_delivery_error()),
-        latest_logs_delivery: time(answer.latest_cloud_watch_logs_delivery_time()),
-        latest_logs_delivery_error: text(answer.latest_cloud_watch_logs_delivery_error()),
-    }))
-}
-
-/// The region's active findings by severity level, from GuardDuty's own statistics.
-async fn findings_region(session: &Session, region: &str) -> FindingsRegion {
-    let read = async {
-        let client = session.guardduty(region);
-        let place = format!("GuardDuty in {region}");
-        let detectors = client
-            .list_detectors()
-            .send()
-            .await
-            .call("guardduty:ListDetectors", &place)
-            .map_err(unread)?;
-        let Some(detector_id) = detectors.detector_ids().first() else {
-            return Ok(None);
-        };
-        let active = FindingCriteria::builder()
-            .criterion(
-                "service.archived",
-                Condition::builder().equals("false").build(),
-            )
-            .build();
-        let mut findings = Findings {
-            detector_id: detector_id.clone(),
-            ..Findings::default()
-        };
-        // One group per distinct severity value; GuardDuty's values are few, and the call
-        // takes no page token.
-        let answer = client
-            .get_findings_statistics()
-            .detector_id(detector_id)
-            .finding_criteria(active)
-            .group_by(GroupByType::Severity)
-            .max_results(100)
-            .send()
-            .await
-            .call("guardduty:GetFindingsStatistics", &place)
-            .map_err(unread)?;
-        for level in answer
-            .finding_statistics()
-            .map(|statistics| statistics.grouped_by_severity())
-            .unwrap_or_default()
-        {
-            let total = u64::try_from(level.total_findings().unwrap_or(0)).unwrap_or(0);
-            findings.add(level.severity().unwrap_or(0.0), total);
-        }
-        Ok(Some(findings))
-    };
-    FindingsRegion {
-        region: region.to_owned(),
-        findings: read.await,
-    }
-}
-
-async fn topic(session: &Session, region: &str, account: &str, name: &str) -> TopicStatus {
-    let read = async {
-        let mut subscriptions = Vec::new();
-        let mut pages = session
-            .sns(region)
-            .list_subscriptions_by_topic()
-            .topic_arn(topic_arn(region, account, name))
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let Some(page) = page
-                .call(
-                    "sns:ListSubscriptionsByTopic",
-                    format!("the topic {name} in {region}"),
-                )
-                .absent_if_not_found()
-                .map_err(unread)?
-            else {
-                return Ok(None);
-            };
-            for subscription in page.subscriptions() {
-                if let (Some("email"), Some(email)) =
-                    (subscription.protocol(), subscription.endpoint())
-                {
-                    subscriptions.push(Subscription {
-                        email: email.to_owned(),
-                        pending: subscription.subscription_arn() == Some(PENDING),
-                    });
-                }
-            }
-        }
-        subscriptions.sort_by(|a, b| a.email.cmp(&b.email));
-        Ok(Some(subscriptions))
-    };
-    TopicStatus {
-        region: region.to_owned(),
-        name: name.to_owned(),
-        subscriptions: read.await,
-    }
-}
-
-/// The state of each of `names` in the home region; an alarm not found has no state.
-async fn alarms(session: &Session, home: &str, names: &[String]) -> Part<Vec<AlarmState>> {
-    let client = session.cloudwatch(home);
-    let mut found = BTreeMap::new();
-    for chunk in names.chunks(ALARM_NAMES_PER_CALL) {
-        let mut pages = client
-            .describe_alarms()
-            .set_alarm_names(Some(chunk.to_vec()))
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page
-                .call("cloudwatch:DescribeAlarms", format!("the alarms in {home}"))
-                .map_err(unread)?;
-            for alarm in page.metric_alarms() {
-                if let Some(name) = alarm.alarm_name() {
-                    found.insert(
-                        name.to_owned(),
-                        (
-                            alarm.state_value().map(|s| s.as_str().to_owned()),
-                            text(alarm.state_reason()),
-                            time(alarm.state_updated_timestamp()),
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    Ok(names
-        .iter()
-        .map(|name| {
-            let (state, reason, since) = found.remove(name).unwrap_or_default();
-            AlarmState {
-                name: name.clone(),
-                state,
-                reason,
-                since,
-            }
-        })
-        .collect())
 }

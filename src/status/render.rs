@@ -7,8 +7,8 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use serde_json::{Map, Value, json};
 
-use super::{AccountStatus, Delivery, Part, Time};
-use crate::model::{ApiCallCounts, Unread, sum_calls};
+use super::AccountStatus;
+use crate::model::{ApiCallCounts, Delivery, Part, Time, Unread, sum_calls};
 
 /// Raised when a field of the status document is removed or changes meaning.
 pub const STATUS_FORMAT_VERSION: &str = "1";

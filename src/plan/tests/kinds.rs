@@ -11,7 +11,7 @@ use crate::model::{Kind, Observed, ResourceId, Spec};
 const RECOMMENDED: &str = include_str!("../../../baseline.toml");
 
 /// The recommended baseline over two regions, with the home region of the file.
-fn recommended() -> Baseline {
+pub(super) fn recommended() -> Baseline {
     let source = RECOMMENDED.replace(
         "regions = \"all\"",
         "regions = [\"eu-west-1\", \"us-east-1\"]",
