@@ -31,10 +31,7 @@ max_password_age = 90
 /// Asserts the run's exit code and that its output holds each of `expected`.
 #[track_caller]
 fn shows(run: &Run, code: i32, expected: &[&str]) {
-    run.assert_code(code);
-    for text in expected {
-        assert!(run.stdout.contains(text), "no {text:?} in:\n{}", run.stdout);
-    }
+    run.assert_code(code).assert_stdout_has(expected);
 }
 
 /// The moto endpoint as it is: S3 Control's endpoint rules would put the account id in front
@@ -104,8 +101,7 @@ async fn password_policy(moto: &Moto) -> aws_sdk_iam::types::PasswordPolicy {
 
 #[tokio::test]
 async fn apply_from_empty_sets_the_account_settings_and_converges() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
     shows(
@@ -150,10 +146,8 @@ async fn apply_from_empty_sets_the_account_settings_and_converges() {
 
 #[tokio::test]
 async fn drift_is_repaired_and_what_the_baseline_leaves_out_is_kept() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
 
     // Someone weakens the policy and keeps numbers required; someone else allows public
     // policies and turns off encryption in one region.
@@ -240,12 +234,10 @@ async fn a_stricter_policy_than_the_cis_floor_is_kept() {
 
 #[tokio::test]
 async fn destroy_leaves_the_account_settings() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
 
-    let run = moto.watchpost(&["destroy", "--baseline", path, "--auto-approve", "--full"]);
+    let run = moto.destroy_approved(path, &["--full"]);
     run.assert_success();
     for setting in [
         "password_policy/global",
@@ -253,13 +245,9 @@ async fn destroy_leaves_the_account_settings() {
         "ebs_encryption/eu-west-1",
         "ebs_encryption/us-east-1",
     ] {
-        assert!(
-            run.stdout.contains(&format!(
+        run.assert_stdout_has(&[&format!(
                 "note: {setting} stays: it is a setting of the account, which watchpost cannot tell it set, and turning it off would weaken the account"
-            )),
-            "{}",
-            run.stdout
-        );
+            )]);
     }
     assert_eq!(
         password_policy(&moto).await.minimum_password_length(),
@@ -274,8 +262,8 @@ async fn destroy_leaves_the_account_settings() {
 /// succeeds, the analyzer is planned as the planner tests show.
 #[tokio::test]
 async fn an_analyzer_that_cannot_be_read_is_a_gap_not_an_absence() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [access_analyzer]\n[ebs_encryption]\n",
     );
@@ -290,11 +278,7 @@ async fn an_analyzer_that_cannot_be_read_is_a_gap_not_an_absence() {
         &["! access_analyzer/us-east-1: could not read (access-analyzer:ListAnalyzers)"],
     );
     assert!(!run.stdout.contains("+ access_analyzer"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("the plan is incomplete"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["the plan is incomplete"]);
 
     let run = moto.watchpost_with_env(&["apply", "--baseline", path, "--auto-approve"], &once);
     run.assert_code(1);

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use support::json::{statement, statements};
 use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -35,19 +36,6 @@ unauthorized-api-calls = { threshold = 5, period_seconds = 600 }
 trail-changes = { pattern = '{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }' }
 "#;
 
-/// A fresh plan finds nothing to change.
-fn assert_converged(moto: &Moto, baseline: &str) {
-    let after = moto.plan_exitcode(baseline);
-    after.assert_code(0);
-    assert!(
-        after
-            .stdout
-            .contains("No changes. The account matches the baseline."),
-        "{}",
-        after.stdout
-    );
-}
-
 /// The metric filters on the trail's log group in the home region, by name.
 async fn metric_filters(
     moto: &Moto,
@@ -66,39 +54,24 @@ async fn metric_filters(
         .collect()
 }
 
+/// The ARN of the alert topic of `region`.
+fn alert_topic(region: &str) -> String {
+    format!("arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts")
+}
+
+/// The addresses subscribed to the alert topic of `region`, sorted.
 async fn emails(moto: &Moto, region: &str) -> Vec<String> {
-    let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
-    let arn = format!("arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts");
-    let subscriptions = sns
-        .list_subscriptions_by_topic()
-        .topic_arn(arn)
-        .send()
+    moto.subscribed_endpoints(region, &alert_topic(region))
         .await
-        .unwrap();
-    let mut emails: Vec<String> = subscriptions
-        .subscriptions()
-        .iter()
-        .filter_map(|s| s.endpoint().map(str::to_owned))
-        .collect();
-    emails.sort();
-    emails
 }
 
 #[tokio::test]
 async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
-    let before = moto.plan_exitcode(path);
-    before.assert_code(2);
-    assert!(
-        before
-            .stdout
-            .contains("+ signin_rule/us-east-1/watchpost-console-signin"),
-        "{}",
-        before.stdout
-    );
+    let before = moto.plan_changes(path);
+    before.assert_stdout_has(&["+ signin_rule/us-east-1/watchpost-console-signin"]);
     assert!(
         before.stdout.contains(
             "signin_rule/us-east-2/watchpost-console-signin is placed outside scope.regions"
@@ -139,21 +112,8 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         .unwrap();
     assert_eq!(status.is_logging(), Some(true));
 
-    let policy = moto
-        .s3(HOME)
-        .await
-        .get_bucket_policy()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
-    let write = policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["Sid"] == "AWSCloudTrailWrite")
-        .expect("the bucket lets CloudTrail write");
+    let policy = moto.bucket_policy(HOME, BUCKET).await;
+    let write = statement(&policy, "AWSCloudTrailWrite");
     assert_eq!(
         write["Condition"]["StringEquals"]["aws:SourceArn"],
         "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail"
@@ -237,21 +197,9 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
             emails(&moto, region).await,
             ["oncall@example.org", "security@example.com"]
         );
-        let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
-        let attributes = sns
-            .get_topic_attributes()
-            .topic_arn(format!(
-                "arn:aws:sns:{region}:{ACCOUNT}:watchpost-security-alerts"
-            ))
-            .send()
-            .await
-            .unwrap();
-        let policy: serde_json::Value =
-            serde_json::from_str(&attributes.attributes().unwrap()["Policy"]).unwrap();
-        let publishers: Vec<&serde_json::Value> = policy["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let policy = moto.topic_policy(region, &alert_topic(region)).await;
+        let publishers: Vec<&serde_json::Value> = statements(&policy)
+            .into_iter()
             .filter(|s| s["Action"] == "sns:Publish")
             .collect();
         assert_eq!(publishers.len(), 2);
@@ -263,15 +211,13 @@ async fn apply_from_empty_sets_up_trail_alerts_and_alarms() {
         }
     }
 
-    assert_converged(&moto, path);
+    moto.assert_no_changes(path);
 }
 
 #[tokio::test]
 async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
 
     let config = moto.sdk_config(HOME).await;
     aws_sdk_cloudtrail::Client::new(&config)
@@ -313,9 +259,7 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
     let sns = aws_sdk_sns::Client::new(&config);
     let subscriptions = sns
         .list_subscriptions_by_topic()
-        .topic_arn(format!(
-            "arn:aws:sns:{HOME}:{ACCOUNT}:watchpost-security-alerts"
-        ))
+        .topic_arn(alert_topic(HOME))
         .send()
         .await
         .unwrap();
@@ -330,22 +274,14 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
         .await
         .unwrap();
 
-    let drift = moto.plan_exitcode(path);
-    drift.assert_code(2);
-    for expected in [
+    moto.plan_changes(path).assert_stdout_has(&[
         "~ cloudtrail_trail/eu-west-1/org-trail\n      logging: false → true",
         "~ signin_rule/us-east-1/watchpost-console-signin\n      targets.watchpost-home-bus: (none) → ",
         "~ metric_alarm/eu-west-1/console-signin-failures\n",
         "      threshold: 50.0 → 1.0\n",
         "+ alert_subscription/eu-west-1/oncall@example.org",
         "Plan: 1 to add, 3 to change, 0 to destroy.",
-    ] {
-        assert!(
-            drift.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            drift.stdout
-        );
-    }
+    ]);
     moto.assert_apply_converges(path);
     assert_eq!(
         emails(&moto, HOME).await,
@@ -355,10 +291,8 @@ async fn drift_in_the_trail_the_rule_the_alarms_and_subscriptions_is_repaired() 
 
 #[tokio::test]
 async fn spacing_in_a_live_filter_pattern_is_not_drift() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(HOME).await);
     logs.put_metric_filter()
         .log_group_name("watchpost-cloudtrail")
@@ -389,20 +323,14 @@ fn bad_alert_settings_are_refused_with_their_place() {
     );
     let run = WATCHPOST.run(&["validate", "--baseline", baseline.path_str()], &[]);
     run.assert_code(1);
-    for expected in [
+    run.assert_stderr_has(&[
         ":6:11", // the first email
         "`security@example` is not an email address",
         "`not an email` is not an email address",
         "unknown sign-in event option `failed`",
         "invalid filter pattern: `}` closes nothing",
         "4 problems in",
-    ] {
-        assert!(
-            run.stderr.contains(expected),
-            "missing {expected:?} in:\n{}",
-            run.stderr
-        );
-    }
+    ]);
 }
 
 /// The CIS monitoring set as the recommended baseline lists it.
@@ -437,17 +365,10 @@ async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges()
          [alarms]\n[alarms.filters]\n{filters}"
     ));
     let path = baseline.path_str();
-    let before = moto.plan_exitcode(path);
-    before.assert_code(2);
+    let before = moto.plan_changes(path);
     // The bucket, the trail, its log group and role, the topic and the subscription; then a
     // filter and an alarm per control.
-    assert!(
-        before
-            .stdout
-            .contains("Plan: 36 to add, 0 to change, 0 to destroy."),
-        "{}",
-        before.stdout
-    );
+    before.assert_stdout_has(&["Plan: 36 to add, 0 to change, 0 to destroy."]);
     moto.apply_approved(path).assert_success();
 
     let filters = metric_filters(&moto).await;
@@ -499,5 +420,5 @@ async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges()
             .starts_with("A customer-managed KMS key was disabled or scheduled for deletion")
     );
 
-    assert_converged(&moto, path);
+    moto.assert_no_changes(path);
 }

@@ -180,7 +180,7 @@ fn help_wraps_to_the_terminal_width() {
     run.assert_success();
     let widest = run.stdout.lines().map(|line| line.chars().count()).max();
     assert!(widest <= Some(60), "{}", run.stdout);
-    assert!(run.stdout.contains("--lock-timeout"), "{}", run.stdout);
+    run.assert_stdout_has(&["--lock-timeout"]);
 }
 
 /// A saved plan file of `changes` for account 123456789012, made (it says) from the baseline
@@ -276,7 +276,7 @@ fn a_hand_edited_saved_plan_is_refused_with_what_is_wrong() {
 fn a_usage_error_exits_1_not_the_drift_code() {
     let run = WATCHPOST.run(&["plan", "--detailed-exitcod"], &[]);
     run.assert_code(1);
-    assert!(run.stderr.contains("--detailed-exitcode"), "{}", run.stderr);
+    run.assert_stderr_has(&["--detailed-exitcode"]);
 }
 
 #[test]
@@ -290,9 +290,5 @@ fn full_is_for_the_text_plan() {
     );
     let both = WATCHPOST.run(&["plan", "--json", "--format", "text"], &[]);
     both.assert_code(1);
-    assert!(
-        both.stderr.contains("cannot be used with"),
-        "{}",
-        both.stderr
-    );
+    both.assert_stderr_has(&["cannot be used with"]);
 }

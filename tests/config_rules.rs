@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use support::{Moto, Watchpost, write_baseline};
+use support::{Moto, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -54,14 +54,13 @@ async fn rules(moto: &Moto, region: &str) -> BTreeMap<String, serde_json::Value>
 
 #[tokio::test]
 async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
     let plan = || moto.plan_exitcode(path);
 
     let before = plan();
     before.assert_code(2);
-    assert!(before.stdout.contains(SKIPPED), "{}", before.stdout);
+    before.assert_stdout_has(&[SKIPPED]);
     moto.apply_approved(path).assert_success();
 
     let home = rules(&moto, "us-east-1").await;
@@ -98,5 +97,5 @@ async fn rules_go_where_aws_offers_them_with_their_parameters_and_converge() {
 
     let after = plan();
     after.assert_code(0);
-    assert!(after.stdout.contains(SKIPPED), "{}", after.stdout);
+    after.assert_stdout_has(&[SKIPPED]);
 }

@@ -7,7 +7,8 @@
 //! role (Prowler issue #4714), so a condition on them breaks delivery; AWS documents that
 //! trust policy without them (CloudTrail User Guide, "Sending events to CloudWatch Logs").
 
-use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
+use support::json::statements;
+use support::{ACCOUNT, Moto, REGION, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -16,14 +17,11 @@ const TRAIL_LOGS_ROLE: &str = "watchpost-cloudtrail-logs";
 
 /// The statements of `policy` that let an AWS service principal in.
 fn service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value> {
-    let statements = match &policy["Statement"] {
-        serde_json::Value::Array(all) => all.clone(),
-        one => vec![one.clone()],
-    };
-    statements
+    statements(policy)
         .into_iter()
         .filter(|statement| statement["Effect"] == "Allow")
         .filter(|statement| !statement["Principal"]["Service"].is_null())
+        .cloned()
         .collect()
 }
 
@@ -49,33 +47,20 @@ fn unscoped_service_grants(policy: &serde_json::Value) -> Vec<serde_json::Value>
 
 #[tokio::test]
 async fn every_service_grant_watchpost_writes_names_its_source() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(
+    let (moto, _baseline) = Moto::start_applied(
+        WATCHPOST,
         "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
          [config]\n[config.rules]\nrestricted-ssh = {}\n\
          [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n\
          [signin_notification]\n[alarms]\n[alarms.filters]\nroot-account-use = {}\n\
          [kms]\n",
     );
-    moto.watchpost_with_env(
-        &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
-        &[("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5")],
-    )
-    .assert_success();
 
     let mut policies: Vec<(String, serde_json::Value)> = Vec::new();
     let bucket = format!("watchpost-logs-{ACCOUNT}-{REGION}");
-    let bucket_policy = moto
-        .s3(REGION)
-        .await
-        .get_bucket_policy()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
     policies.push((
         format!("the policy of bucket {bucket}"),
-        serde_json::from_str(bucket_policy.policy().unwrap()).unwrap(),
+        moto.bucket_policy(REGION, &bucket).await,
     ));
     let topics = moto.topic_policies(REGION).await;
     assert!(!topics.is_empty());
@@ -93,23 +78,16 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         .send()
         .await
         .unwrap();
-    let key_policy = kms
-        .get_key_policy()
-        .key_id(key.key_metadata().unwrap().key_id())
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap();
+    let key_id = key.key_metadata().unwrap().key_id();
     policies.push((
         "the key policy of alias/watchpost".to_owned(),
-        serde_json::from_str(key_policy.policy().unwrap()).unwrap(),
+        moto.key_policy(REGION, key_id).await,
     ));
-    let iam = moto.iam().await;
-    let roles = iam.list_roles().send().await.unwrap();
-    let watchpost_roles: Vec<_> = roles
+    let watchpost_roles: Vec<_> = moto
         .roles()
-        .iter()
-        .filter(|role| role.role_name().starts_with("watchpost"))
+        .await
+        .into_iter()
+        .filter(|role| role.name.starts_with("watchpost"))
         .collect();
     assert_eq!(
         watchpost_roles.len(),
@@ -117,13 +95,9 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         "the Config role, the trail's role and the role that forwards alerts to the home region"
     );
     for role in watchpost_roles {
-        let document = role.assume_role_policy_document().unwrap();
-        let document = percent_encoding::percent_decode_str(document)
-            .decode_utf8()
-            .unwrap();
         policies.push((
-            format!("the trust policy of role {}", role.role_name()),
-            serde_json::from_str(&document).unwrap(),
+            format!("the trust policy of role {}", role.name),
+            role.trust_policy_json(),
         ));
     }
 

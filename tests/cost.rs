@@ -4,7 +4,7 @@
 //! and assumes the count instead.
 
 use serde_json::Value;
-use support::{Moto, Watchpost, write_baseline};
+use support::{Moto, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -33,8 +33,7 @@ root-account-use = {}
 
 #[tokio::test]
 async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
     let before = moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
@@ -52,31 +51,19 @@ async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
         "the estimate ends the plan, just above its summary line:\n{}",
         before.stdout
     );
-    for expected in [
+    before.assert_stdout_has(&[
         "Cost estimate, per month (an estimate, not a quote):",
         "AWS Config: first recording",
         "CloudTrail: management events: no other trail records here",
         "GuardDuty: S3 protection (S3_DATA_EVENTS) in 2 region(s)",
         "$0.00 and up",
         "read on 2026-11-29 (docs/costs.md names their sources)",
-    ] {
-        assert!(
-            before.stdout.contains(expected),
-            "{expected:?} in:\n{}",
-            before.stdout
-        );
-    }
+    ]);
 
     moto.apply_approved(path).assert_success();
     let after = moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
     after.assert_code(0);
-    assert!(
-        after.stdout.contains(
-            "note: the estimate assumes the resources AWS Config records in eu-west-1, us-east-1: config:GetDiscoveredResourceCounts failed: HTTP 500"
-        ),
-        "{}",
-        after.stdout
-    );
+    after.assert_stdout_has(&["note: the estimate assumes the resources AWS Config records in eu-west-1, us-east-1: config:GetDiscoveredResourceCounts failed: HTTP 500"]);
     assert!(
         !after.stdout.contains("first recording"),
         "Config records in both regions now:\n{}",

@@ -1,7 +1,6 @@
 //! `destroy` removes what watchpost made, leaves what it adopted, and keeps the logs unless
 //! told otherwise.
 
-use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use support::{Moto, REGION, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -27,41 +26,14 @@ const BUCKET: &str = "watchpost-logs-123456789012-us-east-1";
 async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_logs() {
     let moto = Moto::start(WATCHPOST);
     // Adopted before watchpost ever ran: a detector in us-east-1 and a recorder in eu-west-1.
-    let adopted_detector = moto
-        .guardduty(REGION)
-        .await
-        .create_detector()
-        .enable(true)
-        .send()
-        .await
-        .unwrap()
-        .detector_id
-        .unwrap();
-    moto.config("eu-west-1")
-        .await
-        .put_configuration_recorder()
-        .configuration_recorder(
-            ConfigurationRecorder::builder()
-                .name("their-recorder")
-                .role_arn("arn:aws:iam::123456789012:role/theirs")
-                .recording_group(RecordingGroup::builder().all_supported(true).build())
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let adopted_detector = moto.create_detector(REGION, true).await;
+    moto.put_recorder("eu-west-1", "their-recorder", None).await;
     let baseline = write_baseline(BASELINE);
     moto.apply_approved(baseline.path_str()).assert_success();
 
-    let destroy = moto.watchpost(&[
-        "destroy",
-        "--baseline",
-        baseline.path_str(),
-        "--auto-approve",
-        "--full",
-    ]);
+    let destroy = moto.destroy_approved(baseline.path_str(), &["--full"]);
     destroy.assert_success();
-    for expected in [
+    destroy.assert_stdout_has(&[
         "  - guardduty_detector/eu-west-1\n",
         "  - cloudtrail_trail/us-east-1/watchpost\n",
         "  - signin_rule/us-east-1/watchpost-console-signin\n",
@@ -70,13 +42,7 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         &format!("log_bucket/us-east-1/{BUCKET} stays: it holds logs"),
         "log_group/us-east-1/watchpost-cloudtrail stays: it holds logs",
         "Destroy complete!",
-    ] {
-        assert!(
-            destroy.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            destroy.stdout
-        );
-    }
+    ]);
 
     let detectors = moto.detector_ids(REGION).await;
     assert_eq!(detectors, [adopted_detector]);
@@ -99,13 +65,10 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
             .iter()
             .any(|r| r.role_name().starts_with("watchpost"))
     );
-    moto.s3(REGION)
-        .await
-        .head_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("the bucket is kept");
+    assert!(
+        moto.bucket_exists(REGION, BUCKET).await,
+        "the bucket is kept"
+    );
     let tables = aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await)
         .list_tables()
         .send()
@@ -113,21 +76,14 @@ async fn destroy_removes_what_watchpost_made_and_keeps_what_it_adopted_and_the_l
         .unwrap();
     assert!(tables.table_names().is_empty(), "the lease table goes too");
 
-    let again = moto.watchpost(&[
-        "destroy",
-        "--baseline",
-        baseline.path_str(),
-        "--auto-approve",
-    ]);
+    let again = moto.destroy_approved(baseline.path_str(), &[]);
     again.assert_success();
     assert!(!again.stdout.contains("  - "), "{}", again.stdout);
 }
 
 #[tokio::test]
 async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    moto.apply_approved(baseline.path_str()).assert_success();
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     moto.s3(REGION)
         .await
         .put_object()
@@ -137,23 +93,9 @@ async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
         .send()
         .await
         .ok();
-    moto.watchpost(&[
-        "destroy",
-        "--baseline",
-        baseline.path_str(),
-        "--auto-approve",
-        "--delete-logs",
-    ])
-    .assert_success();
-    assert!(
-        moto.s3(REGION)
-            .await
-            .head_bucket()
-            .bucket(BUCKET)
-            .send()
-            .await
-            .is_err()
-    );
+    moto.destroy_approved(baseline.path_str(), &["--delete-logs"])
+        .assert_success();
+    assert!(!moto.bucket_exists(REGION, BUCKET).await);
     let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(REGION).await);
     let groups = logs.describe_log_groups().send().await.unwrap();
     assert!(groups.log_groups().is_empty());
@@ -163,9 +105,7 @@ async fn delete_logs_removes_the_bucket_and_the_log_group_too() {
 /// stops there, naming them, instead of listing and deleting them again forever.
 #[tokio::test]
 async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    moto.apply_approved(baseline.path_str()).assert_success();
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let s3 = moto.s3(REGION).await;
     // A bucket still empty and versioned takes an Object Lock configuration; the object put
     // after it is retained, so S3 refuses to delete its version. The bucket policy, which
@@ -232,9 +172,8 @@ async fn delete_logs_names_the_objects_s3_would_not_delete_and_stops() {
     assert!(said.contains("held/evidence.json"), "{said}");
     assert!(said.contains("AccessDenied"), "{said}");
     assert!(said.contains("not deleted"), "{said}");
-    s3.head_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("the bucket with the held object is kept");
+    assert!(
+        moto.bucket_exists(REGION, BUCKET).await,
+        "the bucket with the held object is kept"
+    );
 }

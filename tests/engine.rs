@@ -1,6 +1,6 @@
 //! The engine end to end: the real binary and the real AWS SDK against a moto server.
 
-use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
+use support::json::statement;
 use support::{ACCOUNT, Moto, REGION, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -34,24 +34,14 @@ acm-certificate-expiration-check = { daysToExpiration = 30 }
 
 #[tokio::test]
 async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
-    let before = moto.plan_exitcode(path);
-    before.assert_code(2);
-    assert!(
-        before.stdout.contains("+ guardduty_detector/eu-west-1"),
-        "{}",
-        before.stdout
-    );
-    assert!(
-        before
-            .stdout
-            .contains("Plan: 15 to add, 0 to change, 0 to destroy."),
-        "{}",
-        before.stdout
-    );
+    let before = moto.plan_changes(path);
+    before.assert_stdout_has(&[
+        "+ guardduty_detector/eu-west-1",
+        "Plan: 15 to add, 0 to change, 0 to destroy.",
+    ]);
 
     moto.apply_approved(path).assert_success();
 
@@ -159,32 +149,13 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
     }
 
     let s3 = moto.s3(REGION).await;
-    let block = s3
-        .get_public_access_block()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    let block = block.public_access_block_configuration().unwrap();
+    let block = moto.public_access_block(REGION, BUCKET).await;
+    let block = block.expect("the log bucket has a public access block");
     assert_eq!(block.block_public_acls(), Some(true));
     assert_eq!(block.restrict_public_buckets(), Some(true));
-    let versioning = s3
-        .get_bucket_versioning()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(versioning.status().unwrap().as_str(), "Enabled");
-    let encryption = s3
-        .get_bucket_encryption()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    let rule = &encryption
-        .server_side_encryption_configuration()
-        .unwrap()
-        .rules()[0];
+    let versioning = moto.bucket_versioning(REGION, BUCKET).await;
+    assert_eq!(versioning.as_deref(), Some("Enabled"));
+    let rule = moto.bucket_encryption(REGION, BUCKET).await;
     assert_eq!(
         rule.apply_server_side_encryption_by_default()
             .unwrap()
@@ -211,76 +182,37 @@ async fn apply_from_empty_creates_the_baseline_and_replans_empty() {
         .await
         .unwrap();
     assert_eq!(lifecycle.rules()[0].expiration().unwrap().days(), Some(400));
-    let policy: serde_json::Value = serde_json::from_str(
-        s3.get_bucket_policy()
-            .bucket(BUCKET)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .unwrap(),
-    )
-    .unwrap();
-    let statements = policy["Statement"].as_array().unwrap();
-    let deny_http = statements
-        .iter()
-        .find(|s| s["Sid"] == "DenyInsecureTransport")
-        .unwrap();
+    let policy = moto.bucket_policy(REGION, BUCKET).await;
+    let deny_http = statement(&policy, "DenyInsecureTransport");
     assert_eq!(
         deny_http["Condition"]["Bool"]["aws:SecureTransport"],
         "false"
     );
-    let delivery = statements
-        .iter()
-        .find(|s| s["Sid"] == "AWSConfigBucketDelivery")
-        .unwrap();
+    let delivery = statement(&policy, "AWSConfigBucketDelivery");
     assert_eq!(delivery["Principal"]["Service"], "config.amazonaws.com");
     assert_eq!(
         delivery["Condition"]["StringEquals"]["aws:SourceAccount"],
         ACCOUNT
     );
 
-    let iam = moto.iam().await;
-    let role = iam
-        .get_role()
-        .role_name("watchpost-config")
-        .send()
-        .await
-        .unwrap();
-    let trust = role.role().unwrap().assume_role_policy_document().unwrap();
-    let trust = percent_encoding::percent_decode_str(trust).decode_utf8_lossy();
+    let role = moto.role("watchpost-config").await;
+    let trust = &role.trust_policy;
     assert!(
         trust.contains("config.amazonaws.com") && trust.contains(ACCOUNT),
         "{trust}"
     );
-    let attached = iam
-        .list_attached_role_policies()
-        .role_name("watchpost-config")
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        attached.attached_policies()[0].policy_arn(),
+        role.attached.first().map(String::as_str),
         Some("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")
     );
 
-    let after = moto.plan_exitcode(path);
-    after.assert_code(0);
-    assert!(
-        after
-            .stdout
-            .contains("No changes. The account matches the baseline."),
-        "{}",
-        after.stdout
-    );
+    moto.assert_no_changes(path);
 }
 
 #[tokio::test]
 async fn drift_made_outside_watchpost_is_shown_and_repaired() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
 
     let guardduty = moto.guardduty(OTHER_REGION).await;
     let id = guardduty
@@ -304,13 +236,8 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         .send()
         .await
         .unwrap();
-    moto.config(OTHER_REGION)
-        .await
-        .delete_config_rule()
-        .config_rule_name("restricted-ssh")
-        .send()
-        .await
-        .unwrap();
+    moto.delete_config_rule(OTHER_REGION, "restricted-ssh")
+        .await;
     moto.s3(REGION)
         .await
         .delete_public_access_block()
@@ -319,21 +246,14 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
         .await
         .unwrap();
 
-    let drift = moto.plan_exitcode(path);
-    drift.assert_code(2);
-    for expected in [
+    let drift = moto.plan_changes(path);
+    drift.assert_stdout_has(&[
         "~ guardduty_detector/eu-west-1\n      status: \"DISABLED\" → \"ENABLED\"",
         "~ config_recording/us-east-1\n      recording: false → true",
         "+ config_rule/eu-west-1/restricted-ssh",
         "block_public_access: false → true",
         "Plan: 1 to add, 3 to change, 0 to destroy.",
-    ] {
-        assert!(
-            drift.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            drift.stdout
-        );
-    }
+    ]);
 
     moto.assert_apply_converges(path);
     let ids = moto.detector_ids(OTHER_REGION).await;
@@ -346,9 +266,7 @@ async fn drift_made_outside_watchpost_is_shown_and_repaired() {
 
 #[tokio::test]
 async fn a_changed_baseline_is_updated_in_place() {
-    let moto = Moto::start(WATCHPOST);
-    let first = write_baseline(BASELINE);
-    moto.apply_approved(first.path_str()).assert_success();
+    let (moto, _first) = Moto::start_applied(WATCHPOST, BASELINE);
 
     let changed = write_baseline(
         &BASELINE
@@ -356,20 +274,13 @@ async fn a_changed_baseline_is_updated_in_place() {
             .replace("daysToExpiration = 30", "daysToExpiration = 45")
             .replace("expire_after_days = 400", "expire_after_days = 90"),
     );
-    let plan_run = moto.plan_exitcode(changed.path_str());
-    plan_run.assert_code(2);
-    for expected in [
+    let plan_run = moto.plan_changes(changed.path_str());
+    plan_run.assert_stdout_has(&[
         "finding_publishing_frequency: \"SIX_HOURS\" → \"ONE_HOUR\"",
         "input_parameters: {\"daysToExpiration\":\"30\"} → {\"daysToExpiration\":\"45\"}",
         "expire_after_days: 400 → 90",
         "Plan: 0 to add, 5 to change, 0 to destroy.",
-    ] {
-        assert!(
-            plan_run.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            plan_run.stdout
-        );
-    }
+    ]);
     moto.apply_approved(changed.path_str()).assert_success();
     moto.plan_exitcode(changed.path_str()).assert_code(0);
 
@@ -395,9 +306,7 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
         AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
         LifecycleRule, LifecycleRuleFilter,
     };
-    let moto = Moto::start(WATCHPOST);
-    let first = write_baseline(BASELINE);
-    moto.apply_approved(first.path_str()).assert_success();
+    let (moto, first) = Moto::start_applied(WATCHPOST, BASELINE);
 
     let s3 = moto.s3(REGION).await;
     let mut rules = s3
@@ -468,33 +377,9 @@ async fn a_lifecycle_rule_added_by_hand_survives_apply() {
 #[tokio::test]
 async fn an_existing_detector_and_recorder_are_adopted() {
     let moto = Moto::start(WATCHPOST);
-    let guardduty = moto.guardduty(REGION).await;
-    let existing = guardduty
-        .create_detector()
-        .enable(false)
-        .send()
-        .await
-        .unwrap()
-        .detector_id
-        .unwrap();
-    moto.config(REGION)
-        .await
-        .put_configuration_recorder()
-        .configuration_recorder(
-            ConfigurationRecorder::builder()
-                .name("their-recorder")
-                .role_arn("arn:aws:iam::123456789012:role/theirs")
-                .recording_group(
-                    RecordingGroup::builder()
-                        .all_supported(true)
-                        .include_global_resource_types(false)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let existing = moto.create_detector(REGION, false).await;
+    moto.put_recorder(REGION, "their-recorder", Some(false))
+        .await;
 
     let baseline = write_baseline(BASELINE);
     moto.apply_approved(baseline.path_str()).assert_success();
@@ -542,18 +427,10 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
 
     let baseline = write_baseline(BASELINE);
     let before = moto.plan_exitcode(baseline.path_str());
-    assert!(
-        before
-            .stdout
-            .contains(&format!("~ log_bucket/us-east-1/{BUCKET}")),
-        "{}",
-        before.stdout
-    );
-    assert!(
-        before.stdout.contains("~ iam_role/global/watchpost-config"),
-        "{}",
-        before.stdout
-    );
+    before.assert_stdout_has(&[
+        &format!("~ log_bucket/us-east-1/{BUCKET}"),
+        "~ iam_role/global/watchpost-config",
+    ]);
     moto.apply_approved(baseline.path_str()).assert_success();
     moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let buckets = moto.s3(REGION).await.list_buckets().send().await.unwrap();
@@ -562,31 +439,28 @@ async fn a_half_made_setup_is_finished_without_duplicates() {
 
 #[tokio::test]
 async fn apply_without_a_terminal_refuses_unless_auto_approved() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let run = moto.watchpost(&["apply", "--baseline", baseline.path_str()]);
     run.assert_code(1);
-    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    run.assert_stderr_has(&["--auto-approve"]);
     let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty(), "nothing was created");
 }
 
 #[tokio::test]
 async fn a_different_account_is_refused_before_any_write() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&BASELINE.replace(
-        "home_region = \"us-east-1\"",
-        "home_region = \"us-east-1\"\naccount_id = \"999999999999\"",
-    ));
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &BASELINE.replace(
+            "home_region = \"us-east-1\"",
+            "home_region = \"us-east-1\"\naccount_id = \"999999999999\"",
+        ),
+    );
     let run = moto.apply_approved(baseline.path_str());
     run.assert_code(1);
-    assert!(
-        run.stderr.contains(
-            "credentials are for account 123456789012, but the baseline is for account 999999999999"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&[
+        "credentials are for account 123456789012, but the baseline is for account 999999999999",
+    ]);
     let ids = moto.detector_ids(REGION).await;
     assert!(ids.is_empty());
 }
@@ -610,13 +484,8 @@ async fn all_regions_means_every_region_the_account_has_enabled() {
         .filter(|name| !name.starts_with("cn-") && !name.starts_with("us-gov-"))
         .count();
     assert!(count > 10, "moto lists the standard regions");
-    let run = moto.plan_exitcode(baseline.path_str());
-    run.assert_code(2);
-    assert!(
-        run.stdout.contains(&format!("Plan: {count} to add")),
-        "{}",
-        run.stdout
-    );
+    let run = moto.plan_changes(baseline.path_str());
+    run.assert_stdout_has(&[&format!("Plan: {count} to add")]);
     assert!(run.stdout.contains("+ guardduty_detector/eu-north-1"));
     assert!(
         !run.stdout.contains("cn-north-1"),
@@ -637,17 +506,11 @@ fn a_bad_baseline_is_refused_before_any_aws_call() {
         run.assert_code(1);
         let place = format!("{}:2:", baseline.path_str());
         assert!(run.stderr.contains(&place), "{command}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("unknown region `eu-wst-1`"),
-            "{}",
-            run.stderr
-        );
-        assert!(
-            run.stderr.contains("did you mean \"restricted-ssh\"?"),
-            "{}",
-            run.stderr
-        );
-        assert!(run.stderr.contains("2 problems in"), "{}", run.stderr);
+        run.assert_stderr_has(&[
+            "unknown region `eu-wst-1`",
+            "did you mean \"restricted-ssh\"?",
+        ]);
+        run.assert_stderr_has(&["2 problems in"]);
         assert!(
             !run.stderr.contains("dispatch"),
             "no AWS call was attempted: {}",

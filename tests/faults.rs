@@ -5,7 +5,7 @@
 
 use support::account::account_state;
 use support::json::json_lines;
-use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, aws_env, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -67,20 +67,13 @@ async fn apply_from_empty_converges_with_a_fifth_of_all_requests_failing() {
     run.assert_success();
     let summary = json_lines(&run.stdout).pop().unwrap();
     assert_eq!(summary["converged"], true, "{}", run.stdout);
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_success();
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
     assert_eq!(account_state(&moto, HOME, &[OTHER]).await, expected);
 }
 
 #[tokio::test]
 async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finishes() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, OTHER));
     let behaviour = Behaviour {
         faults: Faults::every_request_to("monitoring", Fault::Unavailable),
         ..Behaviour::delayed(std::time::Duration::ZERO)
@@ -106,12 +99,8 @@ async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finis
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("ServiceUnavailable"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("1 part(s) could not be read"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stdout_has(&["ServiceUnavailable"]);
+    run.assert_stderr_has(&["1 part(s) could not be read"]);
     // A change that failed is said as `<id>: failed: <error>`; gaps (`!`) wrap onto indented lines.
     let change_failed = |line: &&str| line.contains(": failed: ") && !line.starts_with('!');
     assert!(
@@ -129,13 +118,7 @@ async fn a_failing_service_holds_back_its_own_resources_and_the_next_apply_finis
     );
 
     moto.watchpost(&apply).assert_success();
-    moto.watchpost(&[
-        "plan",
-        "--baseline",
-        baseline.path_str(),
-        "--detailed-exitcode",
-    ])
-    .assert_success();
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
 }
 
 #[test]
@@ -156,24 +139,13 @@ fn an_answer_that_is_not_aws_is_quoted_short() {
     let run = WATCHPOST.run(
         &["plan", "--baseline", baseline.path_str()],
         &[
-            ("AWS_ENDPOINT_URL", proxy.endpoint()),
-            ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
-            ("AWS_REGION", HOME.to_owned()),
-            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
-            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
-            ("AWS_MAX_ATTEMPTS", "1".to_owned()),
-        ],
+            aws_env(&proxy.endpoint()),
+            vec![("AWS_MAX_ATTEMPTS", "1".to_owned())],
+        ]
+        .concat(),
     );
 
     run.assert_code(1);
-    assert!(
-        run.stderr.contains(
-            "HTTP 502 with an answer that is not an error of the service: watchpost-proxy: forwarding to"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["HTTP 502 with an answer that is not an error of the service: watchpost-proxy: forwarding to"]);
     assert!(run.stderr.len() < 1_000, "{}", run.stderr);
 }

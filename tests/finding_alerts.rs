@@ -10,6 +10,7 @@
 //! findings and transforms them as it would for the topic.
 
 use serde_json::{Value, json};
+use support::json::find_statement;
 use support::replay::{Replay, replayed_messages};
 use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
@@ -76,12 +77,10 @@ fn finding(id: &str, severity: f64) -> Value {
 
 #[tokio::test]
 async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_region() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
-    let before = moto.plan_exitcode(path);
-    before.assert_code(2);
+    let before = moto.plan_changes(path);
     before.assert_stdout_has(&[
         format!("+ finding_rule/{HOME}/{RULE}"),
         format!("+ finding_rule/{OTHER}/{RULE}"),
@@ -146,36 +145,15 @@ async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_reg
         );
 
         // The topic lets this account's EventBridge publish, and only it.
-        let sns = aws_sdk_sns::Client::new(&moto.sdk_config(region).await);
-        let attributes = sns
-            .get_topic_attributes()
-            .topic_arn(topic_arn(region))
-            .send()
-            .await
-            .unwrap();
-        let policy: Value =
-            serde_json::from_str(&attributes.attributes().unwrap()["Policy"]).unwrap();
-        let eventbridge = policy["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["Principal"]["Service"] == "events.amazonaws.com")
-            .expect("EventBridge may publish");
+        let policy = moto.topic_policy(region, &topic_arn(region)).await;
+        let eventbridge = find_statement(&policy, "EventBridge may publish", |s| {
+            s["Principal"]["Service"] == "events.amazonaws.com"
+        });
         assert_eq!(
             eventbridge["Condition"]["StringEquals"]["aws:SourceAccount"],
             ACCOUNT
         );
-        let subscriptions = sns
-            .list_subscriptions_by_topic()
-            .topic_arn(topic_arn(region))
-            .send()
-            .await
-            .unwrap();
-        let emails: Vec<&str> = subscriptions
-            .subscriptions()
-            .iter()
-            .filter_map(|s| s.endpoint())
-            .collect();
+        let emails = moto.subscribed_endpoints(region, &topic_arn(region)).await;
         assert_eq!(emails, ["security@example.com"]);
     }
 
@@ -185,9 +163,7 @@ async fn a_rule_in_every_region_routes_findings_to_the_one_topic_of_the_home_reg
 
 #[tokio::test]
 async fn a_finding_at_or_above_the_severity_becomes_a_readable_message() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    moto.apply_approved(baseline.path_str()).assert_success();
+    let (moto, _baseline) = Moto::start_applied(WATCHPOST, BASELINE);
 
     // The rule as watchpost left it, replayed on a bus and log group of the test's own (see the
     // top of this file).
@@ -217,10 +193,8 @@ async fn a_finding_at_or_above_the_severity_becomes_a_readable_message() {
 
 #[tokio::test]
 async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
 
     // Someone lowers the severity in one region and takes the forwarding off in the other.
     events(&moto, HOME)
@@ -241,8 +215,7 @@ async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule
         .send()
         .await
         .unwrap();
-    let drift = moto.plan_exitcode(path);
-    drift.assert_code(2);
+    let drift = moto.plan_changes(path);
     drift.assert_stdout_has(&[
         format!("~ finding_rule/{HOME}/{RULE}\n      event_pattern: "),
         format!("~ finding_rule/{OTHER}/{RULE}\n      targets.watchpost-home-bus: (none) → "),
@@ -255,8 +228,7 @@ async fn a_rule_changed_by_hand_is_set_back_and_a_region_left_out_loses_its_rule
         r#"regions = ["eu-west-1", "us-east-1"]"#,
         r#"regions = ["eu-west-1"]"#,
     ));
-    let narrowed = moto.plan_exitcode(home_only.path_str());
-    narrowed.assert_code(2);
+    let narrowed = moto.plan_changes(home_only.path_str());
     narrowed.assert_stdout_has(&[format!("- finding_rule/{OTHER}/{RULE}")]);
     moto.apply_approved(home_only.path_str()).assert_success();
     moto.plan_exitcode(home_only.path_str()).assert_code(0);

@@ -56,24 +56,18 @@ fn requests_served(moto: &Moto) -> usize {
 
 #[tokio::test]
 async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline(&format!(
-        "[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n"
-    )));
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &baseline(&format!("[accounts]\nids = [\"{SECOND}\", \"{FIRST}\"]\n")),
+    );
     let apply = moto.apply_approved(baseline.path_str());
     apply.assert_success();
-    for expected in [
+    apply.assert_stdout_has(&[
         format!("== account {FIRST} =="),
         format!("== account {SECOND} =="),
         format!("  {FIRST}  done: 11 to add, 0 to change, 0 to destroy"),
         "Apply complete in 2 of 2 account(s).".to_owned(),
-    ] {
-        assert!(
-            apply.stdout.contains(&expected),
-            "{expected:?} in:\n{}",
-            apply.stdout
-        );
-    }
+    ]);
     // In account order, whatever order the baseline lists them in.
     assert!(
         apply.stdout.find(&format!("account {FIRST}"))
@@ -99,17 +93,10 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
         "--detailed-exitcode",
     ]);
     plan.assert_success();
-    assert!(
-        plan.stdout.contains(&format!("  {SECOND}  no changes")),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout
-            .contains("Plan: 0 to add, 0 to change, 0 to destroy, over 2 account(s)."),
-        "{}",
-        plan.stdout
-    );
+    plan.assert_stdout_has(&[
+        &format!("  {SECOND}  no changes"),
+        "Plan: 0 to add, 0 to change, 0 to destroy, over 2 account(s).",
+    ]);
 }
 
 #[tokio::test]
@@ -267,8 +254,10 @@ async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_
 
 #[tokio::test]
 async fn the_api_calls_reported_are_the_requests_the_server_received() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")),
+    );
     let requests_so_far = || requests_served(&moto);
     let before = requests_so_far();
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
@@ -320,8 +309,7 @@ async fn regions_the_account_has_not_enabled_are_skipped_and_named() {
 
 #[tokio::test]
 async fn bad_account_options_are_refused_before_any_aws_call() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline(""));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &baseline(""));
     let run = moto.watchpost(&[
         "plan",
         "--baseline",
@@ -330,11 +318,7 @@ async fn bad_account_options_are_refused_before_any_aws_call() {
         "12345,111111111111",
     ]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("`12345` is not an account id"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["`12345` is not an account id"]);
     let run = moto.watchpost(&[
         "plan",
         "--baseline",
@@ -343,19 +327,16 @@ async fn bad_account_options_are_refused_before_any_aws_call() {
         "Audit",
     ]);
     run.assert_code(1);
-    assert!(
-        run.stderr
-            .contains("--assume-role and --external-id need accounts"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["--assume-role and --external-id need accounts"]);
     assert_eq!(requests_served(&moto), 0, "{}", moto.log());
 }
 
 #[tokio::test]
 async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")));
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &baseline(&format!("[accounts]\nids = [\"{FIRST}\"]\n")),
+    );
     let dir = std::env::temp_dir().join(format!("watchpost-fleet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("first.plan.json");
@@ -371,12 +352,7 @@ async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
         file,
     ]);
     run.assert_code(1);
-    assert!(
-        run.stderr
-            .contains("--out saves the plan of one account, and this run covers 2"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["--out saves the plan of one account, and this run covers 2"]);
     assert!(!std::path::Path::new(file).exists());
 
     // One account named in [accounts] is one account: its plan is saved and applied exactly.
@@ -391,11 +367,7 @@ async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
         file,
     ]);
     refused.assert_code(1);
-    assert!(
-        refused.stderr.contains("a saved plan is for one account"),
-        "{}",
-        refused.stderr
-    );
+    refused.assert_stderr_has(&["a saved plan is for one account"]);
     moto.watchpost(&["apply", "--baseline", baseline.path_str(), file])
         .assert_success();
     assert_eq!(detectors_in(&moto, FIRST, REGION).await, 1);

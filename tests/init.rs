@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Moto, Watchpost, write_baseline};
+use support::{Moto, Run, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -12,6 +12,12 @@ fn free_path() -> support::TempBaseline {
     let baseline = write_baseline("");
     std::fs::remove_file(baseline.path()).expect("remove the placeholder file");
     baseline
+}
+
+/// `watchpost init --baseline target` with `flags`, and `env`, run with nothing of AWS.
+fn init(target: &str, flags: &[&str], env: &[(&str, String)]) -> Run {
+    let args = [&["init", "--baseline", target][..], flags].concat();
+    WATCHPOST.run(&args, env)
 }
 
 fn assert_validates(path: &str) {
@@ -23,11 +29,9 @@ fn assert_validates(path: &str) {
 #[test]
 fn flags_give_a_baseline_that_validates_with_the_values_given() {
     let target = free_path();
-    let run = WATCHPOST.run(
+    let run = init(
+        target.path_str(),
         &[
-            "init",
-            "--baseline",
-            target.path_str(),
             "--email",
             "secops@corp.test",
             "--email",
@@ -40,14 +44,7 @@ fn flags_give_a_baseline_that_validates_with_the_values_given() {
         &[("AWS_EC2_METADATA_DISABLED", "true".to_owned())],
     );
     run.assert_success();
-    assert!(
-        run.stdout.contains(
-            "alerts to secops@corp.test, oncall@corp.test; home region eu-west-1; account 111122223333."
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("`watchpost plan`"), "{}", run.stdout);
+    run.assert_stdout_has(&["alerts to secops@corp.test, oncall@corp.test; home region eu-west-1; account 111122223333.", "`watchpost plan`"]);
     let written = std::fs::read_to_string(target.path()).unwrap();
     for line in [
         "emails = [\"secops@corp.test\", \"oncall@corp.test\"]",
@@ -68,23 +65,13 @@ fn flags_give_a_baseline_that_validates_with_the_values_given() {
 #[test]
 fn an_existing_file_is_kept_unless_forced() {
     let existing = write_baseline("# mine\n");
-    let init = |force: bool| {
-        let mut args = vec![
-            "init",
-            "--baseline",
-            existing.path_str(),
-            "--email",
-            "secops@corp.test",
-            "--account-id",
-            "111122223333",
-        ];
-        if force {
-            args.push("--force");
-        }
-        WATCHPOST.run(&args, &[])
-    };
-
-    let refused = init(false);
+    let flags = [
+        "--email",
+        "secops@corp.test",
+        "--account-id",
+        "111122223333",
+    ];
+    let refused = init(existing.path_str(), &flags, &[]);
     refused.assert_code(1);
     assert!(
         refused.stderr.contains("already exists") && refused.stderr.contains("hint: pass --force"),
@@ -96,40 +83,30 @@ fn an_existing_file_is_kept_unless_forced() {
         "# mine\n"
     );
 
-    init(true).assert_success();
+    init(
+        existing.path_str(),
+        &[&flags[..], &["--force"]].concat(),
+        &[],
+    )
+    .assert_success();
     assert_validates(existing.path_str());
 }
 
 #[test]
 fn without_a_terminal_an_address_is_required() {
     let target = free_path();
-    let run = WATCHPOST.run(
-        &[
-            "init",
-            "--baseline",
-            target.path_str(),
-            "--account-id",
-            "111122223333",
-        ],
-        &[],
-    );
+    let run = init(target.path_str(), &["--account-id", "111122223333"], &[]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("hint: pass --email ADDRESS"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["hint: pass --email ADDRESS"]);
     assert!(!target.path().exists());
 }
 
 #[test]
 fn a_wrong_answer_is_reported_and_nothing_is_written() {
     let target = free_path();
-    let run = WATCHPOST.run(
+    let run = init(
+        target.path_str(),
         &[
-            "init",
-            "--baseline",
-            target.path_str(),
             "--email",
             "not-an-address",
             "--home-region",
@@ -140,8 +117,7 @@ fn a_wrong_answer_is_reported_and_nothing_is_written() {
         &[],
     );
     run.assert_code(1);
-    assert!(run.stderr.contains("not-an-address"), "{}", run.stderr);
-    assert!(run.stderr.contains("eu-wst-1"), "{}", run.stderr);
+    run.assert_stderr_has(&["not-an-address", "eu-wst-1"]);
     assert!(!target.path().exists());
 }
 
@@ -202,12 +178,7 @@ fn with_credentials_the_account_id_is_read_from_sts() {
     ]);
     run.assert_success();
     // moto's account, and the region of the AWS configuration.
-    assert!(
-        run.stdout
-            .contains("home region us-east-1; account 123456789012."),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout_has(&["home region us-east-1; account 123456789012."]);
     let written = std::fs::read_to_string(target.path()).unwrap();
     assert!(
         written.contains("\naccount_id = \"123456789012\"\n"),

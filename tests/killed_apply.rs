@@ -29,7 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use support::account::{AccountState, account_state};
-use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline, write_baseline};
+use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -57,8 +57,7 @@ struct Commands<'a> {
 #[test]
 fn an_apply_killed_at_any_point_is_finished_by_the_next() {
     let started = Instant::now();
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, OTHER));
     let path = baseline.path_str();
     let commands = Commands {
         apply: ["apply", "--baseline", path, "--auto-approve"],

@@ -6,7 +6,7 @@
 //! moto checks neither key policies nor whether S3 and CloudTrail may use the key: that the
 //! policy lets them in is checked here by reading it, statement by statement.
 
-use serde_json::Value;
+use support::json::{find_statement, statement};
 use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -45,27 +45,6 @@ async fn aliased_key(moto: &Moto) -> (String, String) {
     )
 }
 
-async fn key_policy(moto: &Moto, key: &str) -> Value {
-    let policy = kms(moto)
-        .await
-        .get_key_policy()
-        .key_id(key)
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap();
-    serde_json::from_str(policy.policy().unwrap()).unwrap()
-}
-
-fn statement<'a>(policy: &'a Value, sid: &str) -> &'a Value {
-    policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["Sid"] == sid)
-        .unwrap_or_else(|| panic!("no statement {sid} in {policy:#}"))
-}
-
 /// Keys carrying watchpost's tags for the alias, whatever names them.
 async fn watchpost_keys(moto: &Moto) -> Vec<String> {
     let client = kms(moto).await;
@@ -86,12 +65,10 @@ async fn watchpost_keys(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
 
-    let before = moto.plan_exitcode(path);
-    before.assert_code(2);
+    let before = moto.plan_changes(path);
     before.assert_stdout_has(&[format!("+ kms_key/{HOME}/{ALIAS}")]);
     // Until the key exists, the plan names it by its alias.
     let alias_arn = format!("arn:aws:kms:{HOME}:{ACCOUNT}:{ALIAS}");
@@ -120,7 +97,7 @@ async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
             .any(|t| t.tag_key() == "managed-by" && t.tag_value() == "watchpost")
     );
 
-    let policy = key_policy(&moto, &key_arn).await;
+    let policy = moto.key_policy(HOME, &key_arn).await;
     let admin = statement(&policy, "AccountAdministersKey");
     assert_eq!(
         admin["Principal"]["AWS"],
@@ -157,18 +134,7 @@ async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
         .await
         .unwrap();
     assert_eq!(trails.trail_list()[0].kms_key_id(), Some(key_arn.as_str()));
-    let encryption = moto
-        .s3(HOME)
-        .await
-        .get_bucket_encryption()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    let rule = &encryption
-        .server_side_encryption_configuration()
-        .unwrap()
-        .rules()[0];
+    let rule = moto.bucket_encryption(HOME, BUCKET).await;
     let default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(default.sse_algorithm().as_str(), "aws:kms");
     assert_eq!(default.kms_master_key_id(), Some(key_arn.as_str()));
@@ -176,24 +142,13 @@ async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
 
     // The Config role may use the key by its ARN, not by its alias: KMS takes up to five
     // minutes to authorize by an alias just made ("ABAC for AWS KMS").
-    let iam = moto.iam().await;
-    let delivery = iam
-        .get_role_policy()
-        .role_name("watchpost-config")
-        .policy_name("watchpost-config-delivery")
-        .send()
-        .await
-        .unwrap();
-    let delivery = percent_encoding::percent_decode_str(delivery.policy_document())
-        .decode_utf8()
-        .unwrap();
-    let delivery: Value = serde_json::from_str(&delivery).unwrap();
-    let grant = delivery["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["Resource"] == key_arn.as_str())
-        .expect("the role may use watchpost's key, named by its ARN");
+    let delivery = moto.role("watchpost-config").await;
+    let delivery = delivery.inline_policy_json("watchpost-config-delivery");
+    let grant = find_statement(
+        &delivery,
+        "the role may use watchpost's key, named by its ARN",
+        |s| s["Resource"] == key_arn.as_str(),
+    );
     assert!(grant["Condition"].is_null(), "{grant:#}");
 
     moto.plan_exitcode(path).assert_code(0);
@@ -201,10 +156,8 @@ async fn the_key_is_made_and_the_trail_and_the_bucket_use_it() {
 
 #[tokio::test]
 async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
     let (key_arn, _) = aliased_key(&moto).await;
     let key_id = key_arn.rsplit_once('/').unwrap().1.to_owned();
     let client = kms(&moto).await;
@@ -216,7 +169,7 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
         .unwrap();
     client.disable_key().key_id(&key_id).send().await.unwrap();
     // Someone drops Config's statement and adds one of their own, which stays.
-    let mut policy = key_policy(&moto, &key_id).await;
+    let mut policy = moto.key_policy(HOME, &key_id).await;
     let statements = policy["Statement"].as_array_mut().unwrap();
     statements.retain(|s| s["Sid"] != "ConfigUsesKey");
     statements.push(serde_json::json!({
@@ -235,8 +188,7 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
         .await
         .unwrap();
 
-    let drift = moto.plan_exitcode(path);
-    drift.assert_code(2);
+    let drift = moto.plan_changes(path);
     drift.assert_stdout_has(&[
         format!("~ kms_key/{HOME}/{ALIAS}\n"),
         "      key_state: \"Disabled\" → \"Enabled\"\n".to_owned(),
@@ -246,17 +198,15 @@ async fn a_key_disabled_unrotated_or_with_a_statement_gone_is_set_back() {
     ]);
     moto.assert_apply_converges(path);
     assert_eq!(aliased_key(&moto).await.1, "Enabled");
-    let policy = key_policy(&moto, &key_id).await;
+    let policy = moto.key_policy(HOME, &key_id).await;
     statement(&policy, "ConfigUsesKey");
     statement(&policy, "AuditorsRead");
 }
 
 #[tokio::test]
 async fn destroy_keeps_the_key_with_the_logs_or_schedules_its_deletion_with_them() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
     let (key_arn, _) = aliased_key(&moto).await;
 
     let destroy = |extra: &[&str]| {
@@ -322,7 +272,7 @@ async fn a_key_an_interrupted_apply_made_without_its_alias_is_used_not_made_twic
         (left_arn.clone(), "Enabled".into())
     );
     assert_eq!(watchpost_keys(&moto).await, [left_id]);
-    let policy = key_policy(&moto, &left_arn).await;
+    let policy = moto.key_policy(HOME, &left_arn).await;
     statement(&policy, "CloudTrailEncryptsLogs");
 }
 

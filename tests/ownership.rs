@@ -23,9 +23,7 @@ root-account-use = {}
 
 #[tokio::test]
 async fn removal_deletes_only_what_watchpost_made() {
-    let moto = Moto::start(WATCHPOST);
-    let full = write_baseline(FULL);
-    moto.apply_approved(full.path_str()).assert_success();
+    let (moto, _full) = Moto::start_applied(WATCHPOST, FULL);
 
     // Someone else's rule under a catalog name, and their alarm in watchpost's namespace.
     moto.config(REGION)
@@ -66,9 +64,8 @@ async fn removal_deletes_only_what_watchpost_made() {
             .replace("root-account-use = {}\n", "")
             .replace(", \"b@example.com\"", ""),
     );
-    let run = moto.plan_exitcode(reduced.path_str());
-    run.assert_code(2);
-    for expected in [
+    let run = moto.plan_changes(reduced.path_str());
+    run.assert_stdout_has(&[
         "  - config_rule/us-east-1/eip-attached\n",
         "  - metric_alarm/us-east-1/root-account-use\n",
         "  - metric_filter/us-east-1/root-account-use\n",
@@ -76,13 +73,7 @@ async fn removal_deletes_only_what_watchpost_made() {
         "config_rule/us-east-1: leaves alone 1 that watchpost did not make: s3-bucket-public-read-prohibited",
         "metric_alarm/us-east-1: leaves alone 1 that watchpost did not make: their-alarm",
         "Plan: 0 to add, 0 to change, 4 to destroy.",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            run.stdout
-        );
-    }
+    ]);
 
     moto.apply_approved(reduced.path_str()).assert_success();
     assert_eq!(
@@ -114,20 +105,13 @@ home_region = "us-east-1"
 restricted-ssh = {}
 "#;
     // A detector someone enabled in a region the baseline never covered.
-    moto.guardduty("eu-central-1")
-        .await
-        .create_detector()
-        .enable(true)
-        .send()
-        .await
-        .unwrap();
+    moto.create_detector("eu-central-1", true).await;
     let both = write_baseline(two);
     moto.apply_approved(both.path_str()).assert_success();
 
     let one = write_baseline(&two.replace(", \"eu-west-1\"", ""));
-    let run = moto.plan_exitcode(one.path_str());
-    run.assert_code(2);
-    for expected in [
+    let run = moto.plan_changes(one.path_str());
+    run.assert_stdout_has(&[
         "  - guardduty_detector/eu-west-1\n",
         "  - config_rule/eu-west-1/restricted-ssh\n",
         "  - config_recording/eu-west-1\n",
@@ -135,13 +119,7 @@ restricted-ssh = {}
         "  - config_recorder/eu-west-1\n",
         "guardduty_detector/eu-central-1 stays: watchpost adopted it",
         "Plan: 0 to add, 0 to change, 5 to destroy.",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "missing {expected:?} in:\n{}",
-            run.stdout
-        );
-    }
+    ]);
     moto.apply_approved(one.path_str()).assert_success();
     let eu = moto.detector_ids("eu-west-1").await;
     assert!(eu.is_empty());

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde::Deserialize;
-use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, decode_policy, every_kind_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -153,14 +153,6 @@ fn a_broken_document_is_flagged() {
     assert!(findings.iter().all(|f| f.name != "good"), "{findings:#?}");
 }
 
-/// IAM returns policy documents URL-encoded (GetRolePolicy, ListRoles, GetPolicyVersion).
-fn decoded(document: &str) -> String {
-    percent_encoding::percent_decode_str(document)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
-}
-
 /// Every policy document in the account and the regions, named by where it is.
 async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, String)> {
     let mut documents = Vec::new();
@@ -176,33 +168,20 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
         }
     }
 
-    let iam = moto.iam().await;
-    for role in iam.list_roles().send().await.unwrap().roles() {
-        let name = role.role_name();
+    for role in moto.roles().await {
+        let name = &role.name;
         documents.push((
             format!("the trust policy of role {name}"),
-            decoded(role.assume_role_policy_document().unwrap()),
+            role.trust_policy,
         ));
-        let inline = iam
-            .list_role_policies()
-            .role_name(name)
-            .send()
-            .await
-            .unwrap();
-        for policy_name in inline.policy_names() {
-            let policy = iam
-                .get_role_policy()
-                .role_name(name)
-                .policy_name(policy_name)
-                .send()
-                .await
-                .unwrap();
+        for (policy_name, document) in role.inline {
             documents.push((
                 format!("the inline policy {policy_name} of role {name}"),
-                decoded(policy.policy_document()),
+                document,
             ));
         }
     }
+    let iam = moto.iam().await;
     let local = iam
         .list_policies()
         .scope(aws_sdk_iam::types::PolicyScopeType::Local)
@@ -219,7 +198,7 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
             .unwrap();
         documents.push((
             format!("the managed policy {}", policy.arn().unwrap()),
-            decoded(version.policy_version().unwrap().document().unwrap()),
+            decode_policy(version.policy_version().unwrap().document().unwrap()),
         ));
     }
 
@@ -268,13 +247,7 @@ async fn every_policy_document(moto: &Moto, regions: &[&str]) -> Vec<(String, St
 
 #[tokio::test]
 async fn every_policy_watchpost_writes_is_valid_iam_grammar() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
-    moto.watchpost_with_env(
-        &["apply", "--baseline", baseline.path_str(), "--auto-approve"],
-        &[("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "5")],
-    )
-    .assert_success();
+    let (moto, _baseline) = Moto::start_applied(WATCHPOST, &every_kind_baseline(HOME, OTHER));
 
     let documents = every_policy_document(&moto, &[HOME, OTHER]).await;
     // Each kind was read: the test looks at every policy it promises to.

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use support::{Moto, Watchpost, every_kind_baseline, write_baseline};
+use support::{Moto, Watchpost, every_kind_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
@@ -48,8 +48,7 @@ fn refusals(proxy: &Proxy) -> BTreeSet<&'static str> {
 
 #[test]
 fn apply_from_empty_waits_out_every_window_and_converges_in_one_run() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, OTHER));
     let proxy = through_windows(&moto);
 
     let run = moto.watchpost_with_env(
@@ -71,8 +70,7 @@ fn apply_from_empty_waits_out_every_window_and_converges_in_one_run() {
 
 #[test]
 fn with_no_wait_allowed_apply_names_what_it_awaits_and_the_next_run_finishes() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&every_kind_baseline(HOME, OTHER));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, OTHER));
     let proxy = through_windows(&moto);
     let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
 

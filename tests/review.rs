@@ -1,7 +1,7 @@
 //! Review and scheduled runs: saved plans, and the machine-readable formats.
 
 use support::json::json_lines;
-use support::{Moto, REGION, Watchpost, write_baseline};
+use support::{Moto, REGION, Run, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -24,60 +24,50 @@ fn temp_path(name: &str) -> String {
         .into_owned()
 }
 
+/// `plan --out file` of `baseline` (which must succeed) into the temp file `name`: the run and
+/// the file's path.
+fn save_plan(moto: &Moto, baseline: &str, name: &str) -> (Run, String) {
+    let file = temp_path(name);
+    let plan = moto.watchpost(&["plan", "--baseline", baseline, "--out", &file]);
+    plan.assert_success();
+    (plan, file)
+}
+
+/// `apply file` of a saved plan with `baseline`: no terminal and no --auto-approve, as the saved
+/// plan is the approval.
+fn apply_saved(moto: &Moto, file: &str, baseline: &str) -> Run {
+    moto.watchpost(&["apply", file, "--baseline", baseline])
+}
+
 #[tokio::test]
 async fn a_saved_plan_is_applied_exactly_and_without_asking() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    let file = temp_path("saved-ok.json");
-    let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file]);
-    plan.assert_success();
-    assert!(
-        plan.stdout.contains(&format!("watchpost apply {file}")),
-        "{}",
-        plan.stdout
-    );
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
+    let (plan, file) = save_plan(&moto, baseline.path_str(), "saved-ok.json");
+    plan.assert_stdout_has(&[&format!("watchpost apply {file}")]);
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(
         !saved.contains("testing"),
         "no credential is written into a saved plan"
     );
 
-    // No terminal and no --auto-approve: the saved plan is the approval.
-    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    let apply = apply_saved(&moto, &file, baseline.path_str());
     apply.assert_success();
-    assert!(
-        apply.stdout.contains("Apply complete! Resources: 7 added"),
-        "{}",
-        apply.stdout
-    );
+    apply.assert_stdout_has(&["Apply complete! Resources: 7 added"]);
     moto.plan_exitcode(baseline.path_str()).assert_code(0);
     let _ = std::fs::remove_file(file);
 }
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_account_changed() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    let file = temp_path("saved-stale-account.json");
-    moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
-        .assert_success();
-    moto.guardduty(REGION)
-        .await
-        .create_detector()
-        .enable(true)
-        .send()
-        .await
-        .unwrap();
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
+    let (_, file) = save_plan(&moto, baseline.path_str(), "saved-stale-account.json");
+    moto.create_detector(REGION, true).await;
 
-    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    let apply = apply_saved(&moto, &file, baseline.path_str());
     apply.assert_code(1);
-    assert!(
-        apply.stderr.contains(
-            "the saved plan is stale: guardduty_detector/us-east-1 appeared since it was made"
-        ),
-        "{}",
-        apply.stderr
-    );
+    apply.assert_stderr_has(&[
+        "the saved plan is stale: guardduty_detector/us-east-1 appeared since it was made",
+    ]);
     let detectors = moto.detector_ids(REGION).await;
     assert_eq!(detectors.len(), 1, "nothing was applied");
     let _ = std::fs::remove_file(file);
@@ -85,13 +75,10 @@ async fn a_saved_plan_is_refused_once_the_account_changed() {
 
 #[tokio::test]
 async fn a_saved_plan_is_refused_once_the_baseline_changed() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
-    let file = temp_path("saved-stale-baseline.json");
-    moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--out", &file])
-        .assert_success();
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
+    let (_, file) = save_plan(&moto, baseline.path_str(), "saved-stale-baseline.json");
     std::fs::write(baseline.path(), BASELINE.replace("ONE_HOUR", "SIX_HOURS")).unwrap();
-    let apply = moto.watchpost(&["apply", &file, "--baseline", baseline.path_str()]);
+    let apply = apply_saved(&moto, &file, baseline.path_str());
     apply.assert_code(1);
     apply.assert_stderr_has(&[format!(
         "error: the saved plan {file} was made from {}, and that file has changed since\nhint: run `watchpost plan --baseline {} --out {file}` again",
@@ -115,19 +102,13 @@ fn a_saved_plan_of_another_format_is_refused() {
         &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())],
     );
     run.assert_code(1);
-    assert!(
-        run.stderr
-            .contains("was written by watchpost \"9.0.0\" in plan format \"99\""),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&["was written by watchpost \"9.0.0\" in plan format \"99\""]);
     let _ = std::fs::remove_file(file);
 }
 
 #[tokio::test]
 async fn plan_json_is_one_stable_document() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let run = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     run.assert_success();
     let mut document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -147,8 +128,7 @@ fn redact_counts(calls: &mut serde_json::Value) {
 
 #[tokio::test]
 async fn apply_json_streams_one_object_per_line() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let run = moto.watchpost(&[
         "apply",
         "--baseline",
@@ -178,15 +158,10 @@ async fn apply_json_streams_one_object_per_line() {
 
 #[tokio::test]
 async fn colour_only_when_asked_or_on_a_terminal() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let plain = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     assert!(!plain.stdout.contains('\u{1b}'), "no colour into a pipe");
-    assert!(
-        plain.stdout.contains("  + guardduty_detector  "),
-        "{}",
-        plain.stdout
-    );
+    plain.assert_stdout_has(&["  + guardduty_detector  "]);
     let forced = moto.watchpost_with_env(
         &[
             "plan",
@@ -208,8 +183,7 @@ async fn colour_only_when_asked_or_on_a_terminal() {
 
 #[tokio::test]
 async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let only = [
         "--baseline",
         baseline.path_str(),
@@ -218,28 +192,13 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
     ];
     let plan = moto.watchpost(&[&["plan"][..], &only[..]].concat());
     plan.assert_success();
-    assert!(
-        plan.stderr
-            .contains("warning: only guardduty_detector/us-east-1 is planned"),
-        "{}",
-        plan.stderr
-    );
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.stdout
-    );
+    plan.assert_stderr_has(&["warning: only guardduty_detector/us-east-1 is planned"]);
+    plan.assert_stdout_has(&["Plan: 1 to add, 0 to change, 0 to destroy."]);
 
     moto.watchpost(&[&["apply", "--auto-approve"][..], &only[..]].concat())
         .assert_success();
     let full = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
-    assert!(
-        full.stdout
-            .contains("Plan: 6 to add, 0 to change, 0 to destroy."),
-        "{}",
-        full.stdout
-    );
+    full.assert_stdout_has(&["Plan: 6 to add, 0 to change, 0 to destroy."]);
     assert!(!full.stdout.contains("guardduty_detector"));
 
     let unknown = moto.watchpost(&[
@@ -250,19 +209,12 @@ async fn only_narrows_a_run_to_part_of_the_baseline_with_a_warning() {
         "detector",
     ]);
     unknown.assert_code(1);
-    assert!(
-        unknown
-            .stderr
-            .contains("`detector` is neither a resource kind nor a baseline section"),
-        "{}",
-        unknown.stderr
-    );
+    unknown.assert_stderr_has(&["`detector` is neither a resource kind nor a baseline section"]);
 }
 
 #[tokio::test]
 async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let plan =
         |only: &str| moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--only", only]);
     let nothing = plan("guardduty_detector/eu-west-9");
@@ -284,16 +236,9 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
 
     // destroy --only removes the part it names, and leaves the rest and the lease table.
     moto.apply_approved(baseline.path_str()).assert_success();
-    moto.watchpost(&[
-        "destroy",
-        "--baseline",
-        baseline.path_str(),
-        "--auto-approve",
-        "--only",
-        "config_rule",
-    ])
-    .assert_success()
-    .assert_stdout_has(&["Destroy complete! Resources: 1 destroyed."]);
+    moto.destroy_approved(baseline.path_str(), &["--only", "config_rule"])
+        .assert_success()
+        .assert_stdout_has(&["Destroy complete! Resources: 1 destroyed."]);
     moto.watchpost(&["plan", "--baseline", baseline.path_str()])
         .assert_success()
         .assert_stdout_has(&["Plan: 1 to add, 0 to change, 0 to destroy."]);
@@ -307,8 +252,7 @@ async fn only_that_matches_nothing_is_an_error_and_a_section_selects_its_kinds()
 
 #[tokio::test]
 async fn apply_json_stream_is_stable() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     // One change, so that the order of events is fixed; durations vary and are left out.
     let run = moto.watchpost(&[
         "apply",
@@ -342,8 +286,7 @@ async fn apply_json_stream_is_stable() {
 
 #[tokio::test]
 async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let compact = moto.watchpost(&["plan", "--baseline", baseline.path_str()]);
     compact.assert_success();
     assert!(
@@ -376,8 +319,7 @@ async fn the_default_plan_counts_what_is_added_and_ends_with_the_summary() {
 
 #[tokio::test]
 async fn the_markdown_plan_is_a_pull_request_comment() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let plan = |format: &[&str]| {
         let run =
             moto.watchpost(&[&["plan", "--baseline", baseline.path_str()][..], format].concat());

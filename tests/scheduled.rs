@@ -4,7 +4,7 @@
 use std::thread;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use support::{Moto, REGION, Watchpost, write_baseline};
+use support::{Moto, REGION, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -21,8 +21,7 @@ const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:watchpost-security-alert
 
 #[tokio::test]
 async fn notify_reports_a_repair_and_stays_silent_without_drift() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let repair = [
         "apply",
         "--baseline",
@@ -40,13 +39,7 @@ async fn notify_reports_a_repair_and_stays_silent_without_drift() {
         "nothing drifted, nothing sent"
     );
 
-    moto.config(REGION)
-        .await
-        .delete_config_rule()
-        .config_rule_name("restricted-ssh")
-        .send()
-        .await
-        .unwrap();
+    moto.delete_config_rule(REGION, "restricted-ssh").await;
     moto.watchpost(&repair).assert_success();
     let sent = moto.published(TOPIC);
     assert_eq!(sent.len(), after_setup + 1);
@@ -80,21 +73,16 @@ async fn hold_lease(moto: &Moto, holder: &str, expires_at: u64) {
 
 #[tokio::test]
 async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let apply = ["apply", "--baseline", baseline.path_str(), "--auto-approve"];
     moto.watchpost(&apply).assert_success();
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
     let refused = moto.watchpost(&apply);
     refused.assert_code(1);
-    assert!(
-        refused
-            .stderr
-            .contains("another run holds account 123456789012: watchpost pid 1 on ci-runner-7"),
-        "{}",
-        refused.stderr
-    );
+    refused.assert_stderr_has(&[
+        "another run holds account 123456789012: watchpost pid 1 on ci-runner-7",
+    ]);
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 1).await;
     moto.watchpost(&apply).assert_success();
@@ -110,8 +98,7 @@ async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
 
 #[tokio::test]
 async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let waiting = [
         "plan",
         "--baseline",
@@ -143,8 +130,7 @@ async fn plan_with_a_lock_timeout_waits_for_the_run_that_holds_the_account() {
 
 #[tokio::test]
 async fn two_concurrent_applies_take_turns_and_converge_without_duplicates() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let waiting = [
         "apply",
         "--baseline",

@@ -1,7 +1,7 @@
 //! Credentials never leave the process: not on stdout or stderr (even with every log enabled),
 //! not in a saved plan.
 
-use support::{Moto, Watchpost, write_baseline};
+use support::{Moto, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -10,8 +10,8 @@ const SESSION_TOKEN: &str = "wpSessionTokenThatMustNeverAppear9876543210";
 
 #[tokio::test]
 async fn no_output_holds_the_secret_key_or_the_session_token() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
         "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n\
          [guardduty]\n[config]\n[config.rules]\nrestricted-ssh = {}\n\
          [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n",

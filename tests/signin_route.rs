@@ -146,11 +146,9 @@ fn samples() -> Vec<(&'static str, &'static str, Value)> {
 
 #[tokio::test]
 async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline("all"));
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, &baseline("all"));
     let path = baseline.path_str();
-    let plan = moto.plan_exitcode(path);
-    plan.assert_code(2);
+    let plan = moto.plan_changes(path);
     for region in SIGNIN_REGIONS {
         plan.assert_stdout_has(&[format!("+ signin_rule/{region}/{RULE}")]);
     }
@@ -194,12 +192,8 @@ async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
     }
 
     // The forwarding role: EventBridge of this account only, PutEvents on the home bus only.
-    let iam = moto.iam().await;
-    let read = iam.get_role().role_name(FORWARD_ROLE).send().await.unwrap();
-    let trust: Value = serde_json::from_str(&percent_decode(
-        read.role().unwrap().assume_role_policy_document().unwrap(),
-    ))
-    .unwrap();
+    let role = moto.role(FORWARD_ROLE).await;
+    let trust = role.trust_policy_json();
     assert_eq!(
         statements(&trust),
         json!([{
@@ -209,15 +203,7 @@ async fn every_region_that_records_sign_ins_forwards_them_to_the_home_rule() {
             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
         }])
     );
-    let inline = iam
-        .get_role_policy()
-        .role_name(FORWARD_ROLE)
-        .policy_name("forward-alerts-to-home-bus")
-        .send()
-        .await
-        .unwrap();
-    let permissions: Value =
-        serde_json::from_str(&percent_decode(inline.policy_document())).unwrap();
+    let permissions = role.inline_policy_json("forward-alerts-to-home-bus");
     assert_eq!(
         statements(&permissions),
         json!([{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}])
@@ -240,14 +226,6 @@ fn statements(policy: &Value) -> Value {
         Value::Array(list) => Value::Array(list.clone()),
         one => json!([one]),
     }
-}
-
-/// IAM hands policy documents back URL-encoded.
-fn percent_decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
 }
 
 /// What moto writes for a path the event lacks: the placeholder itself. AWS does not document
@@ -281,9 +259,7 @@ async fn replay_samples(moto: &Moto) -> Vec<String> {
 
 #[tokio::test]
 async fn each_kind_of_sign_in_becomes_a_message_that_names_who_and_where() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&baseline("all"));
-    moto.apply_approved(baseline.path_str()).assert_success();
+    let (moto, _baseline) = Moto::start_applied(WATCHPOST, &baseline("all"));
     let messages = replay_samples(&moto).await;
 
     let expected = [
@@ -401,9 +377,7 @@ async fn the_events_choice_selects_failures_or_root_sign_ins_of_every_kind() {
         ("failures", vec!["failure"]),
         ("root", vec!["root"]),
     ] {
-        let moto = Moto::start(WATCHPOST);
-        let baseline = write_baseline(&baseline(choice));
-        moto.apply_approved(baseline.path_str()).assert_success();
+        let (moto, _baseline) = Moto::start_applied(WATCHPOST, &baseline(choice));
         let mut matched: Vec<&str> = replay_samples(&moto)
             .await
             .iter()
@@ -488,8 +462,7 @@ async fn per_region_topics_are_migrated() {
 
     let baseline = write_baseline(&baseline("all"));
     let path = baseline.path_str();
-    let plan = moto.plan_exitcode(path);
-    plan.assert_code(2);
+    let plan = moto.plan_changes(path);
     plan.assert_stdout_has(&[format!("- alert_topic/{old_region}/{TOPIC}")]);
     moto.assert_apply_converges(path);
 

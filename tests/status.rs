@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use serde_json::Value;
-use support::{Moto, Watchpost, write_baseline};
+use support::{Moto, Watchpost};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -122,8 +122,7 @@ fn assert_has(output: &str, expected: &str) {
 
 #[tokio::test]
 async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
 
@@ -194,8 +193,7 @@ fn placeholders(value: &mut Value) {
 
 #[tokio::test]
 async fn status_json_is_one_versioned_document() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
     applied(&moto, path);
 
@@ -227,11 +225,13 @@ async fn status_json_is_one_versioned_document() {
 
 #[tokio::test]
 async fn status_of_an_account_it_cannot_read_exits_1() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(&BASELINE.replace(
-        "home_region = \"us-east-1\"",
-        "home_region = \"us-east-1\"\naccount_id = \"111111111111\"",
-    ));
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &BASELINE.replace(
+            "home_region = \"us-east-1\"",
+            "home_region = \"us-east-1\"\naccount_id = \"111111111111\"",
+        ),
+    );
     let status = moto.watchpost(&["status", "--baseline", baseline.path_str()]);
     status.assert_code(1);
     assert_has(

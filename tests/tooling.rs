@@ -174,11 +174,7 @@ fn each_shell_gets_a_completion_script_naming_every_subcommand() {
     }
     let unknown = WATCHPOST.run(&["completions", "tcsh"], &[]);
     unknown.assert_code(1);
-    assert!(
-        unknown.stderr.contains("possible values: bash"),
-        "{}",
-        unknown.stderr
-    );
+    unknown.assert_stderr_has(&["possible values: bash"]);
 }
 
 #[test]
@@ -197,7 +193,7 @@ fn the_man_page_has_its_sections_and_every_subcommand() {
             run.stdout
         );
     }
-    assert!(run.stdout.contains("watchpost"), "{}", run.stdout);
+    run.assert_stdout_has(&["watchpost"]);
     for subcommand in SUBCOMMANDS {
         assert!(
             run.stdout.contains(&format!("watchpost\\-{subcommand}")),

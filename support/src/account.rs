@@ -175,53 +175,24 @@ pub async fn account_state(moto: &Moto, home: &str, others: &[&str]) -> AccountS
     let mut buckets = Vec::new();
     for bucket in s3.list_buckets().send().await.unwrap().buckets() {
         let name = bucket.name().unwrap();
-        let block = s3
-            .get_public_access_block()
-            .bucket(name)
-            .send()
-            .await
-            .ok()
-            .and_then(|b| b.public_access_block_configuration().cloned());
-        let versioning = s3
-            .get_bucket_versioning()
-            .bucket(name)
-            .send()
-            .await
-            .unwrap();
+        let block = moto.public_access_block(home, name).await;
+        let versioning = moto.bucket_versioning(home, name).await;
         let encryption = s3.get_bucket_encryption().bucket(name).send().await.is_ok();
         let policy = s3.get_bucket_policy().bucket(name).send().await.is_ok();
         buckets.push(format!(
-            "{name}: public access block {block:?}, versioning {:?}, encrypted {encryption}, \
-             policy {policy}",
-            versioning.status()
+            "{name}: public access block {block:?}, versioning {versioning:?}, \
+             encrypted {encryption}, policy {policy}"
         ));
     }
     state.insert("buckets".to_owned(), sorted(buckets));
 
-    let iam = moto.iam().await;
-    let mut roles = Vec::new();
-    for role in iam.list_roles().send().await.unwrap().roles() {
-        let name = role.role_name();
-        let attached = iam
-            .list_attached_role_policies()
-            .role_name(name)
-            .send()
-            .await
-            .unwrap();
-        let inline = iam
-            .list_role_policies()
-            .role_name(name)
-            .send()
-            .await
-            .unwrap();
-        let attached = each(attached.attached_policies(), |p| {
-            format!("{:?}", p.policy_arn())
-        });
-        roles.push(format!(
-            "{name}: attached {attached:?}, inline {:?}",
-            inline.policy_names()
-        ));
-    }
+    let roles = each(&moto.roles().await, |role| {
+        let inline: Vec<&str> = role.inline.iter().map(|(name, _)| name.as_str()).collect();
+        format!(
+            "{}: attached {:?}, inline {inline:?}",
+            role.name, role.attached
+        )
+    });
     state.insert("roles".to_owned(), sorted(roles));
 
     let leases = aws_sdk_dynamodb::Client::new(&moto.sdk_config(home).await)

@@ -11,6 +11,12 @@
 //! - [`Watchpost`] and [`Run`]: the binary run with nothing of the host's AWS set-up.
 //! - [`json`]: the JSON watchpost prints, read back.
 //! - [`account`] and [`replay`]: the account read back with the SDK; EventBridge rules replayed.
+//! - [`RoleRead`] ([`Moto::roles`], [`Moto::role`]): IAM roles read back with their policies.
+//! - Methods of [`Moto`] that read one thing back ([`Moto::bucket_policy`],
+//!   [`Moto::topic_policy`], [`Moto::detector_ids`], ...), and that do what someone other than
+//!   watchpost would ([`Moto::create_detector`], [`Moto::put_recorder`],
+//!   [`Moto::delete_config_rule`]): each asked in one line wherever a test needs it.
+//! - [`json::statement`] and [`json::find_statement`]: a statement of a policy document.
 //!
 //! # The binary's path
 //!
@@ -35,15 +41,18 @@
 
 pub mod account;
 mod baseline;
+mod iam;
 pub mod json;
 mod moto;
 mod reads;
 pub mod replay;
 mod run;
+mod theirs;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use baseline::{TempBaseline, every_kind_baseline, write_baseline};
+pub use iam::{RoleRead, decode_policy};
 pub use moto::{Moto, MotoServer};
 pub use run::{Run, Watchpost, aws_env};
 

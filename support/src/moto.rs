@@ -15,7 +15,7 @@ use aws_sdk_sts::config::Credentials;
 use watchpost_proxy::{ApiGate, ApiModels, Behaviour, Proxy};
 
 use crate::run::{Run, Watchpost, aws_env};
-use crate::{REGION, unique_name};
+use crate::{REGION, TempBaseline, unique_name, write_baseline};
 
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const START_ATTEMPTS: usize = 5;
@@ -278,6 +278,22 @@ impl Moto {
         Moto::start_with_env(watchpost, &[])
     }
 
+    /// [`Moto::start`], and `baseline` written to a temp file ([`write_baseline`]): how most
+    /// tests begin. Keep the [`TempBaseline`] as long as the test runs watchpost with it.
+    #[track_caller]
+    pub fn start_with_baseline(watchpost: Watchpost, baseline: &str) -> (Moto, TempBaseline) {
+        (Moto::start(watchpost), write_baseline(baseline))
+    }
+
+    /// [`Moto::start_with_baseline`], then the baseline applied ([`Moto::apply_approved`],
+    /// which must succeed): for a test of what happens to an account watchpost set up.
+    #[track_caller]
+    pub fn start_applied(watchpost: Watchpost, baseline: &str) -> (Moto, TempBaseline) {
+        let (moto, written) = Moto::start_with_baseline(watchpost, baseline);
+        moto.apply_approved(written.path_str()).assert_success();
+        (moto, written)
+    }
+
     /// [`Moto::start`], with these variables added to moto's environment (moto's own settings,
     /// such as `INITIAL_NO_AUTH_ACTION_COUNT`).
     #[track_caller]
@@ -451,6 +467,33 @@ impl Moto {
     /// `watchpost apply --auto-approve` with `baseline`.
     pub fn apply_approved(&self, baseline: &str) -> Run {
         self.watchpost(&["apply", "--baseline", baseline, "--auto-approve"])
+    }
+
+    /// `watchpost destroy --auto-approve` with `baseline`, and `flags` after it
+    /// (`--delete-logs`, `--full`, `--only ...`).
+    pub fn destroy_approved(&self, baseline: &str, flags: &[&str]) -> Run {
+        let mut args = vec!["destroy", "--baseline", baseline, "--auto-approve"];
+        args.extend_from_slice(flags);
+        self.watchpost(&args)
+    }
+
+    /// [`Moto::plan_exitcode`] on an account that does not match `baseline`: panics unless it
+    /// exits 2 (changes to make), and gives the run to look into.
+    #[track_caller]
+    pub fn plan_changes(&self, baseline: &str) -> Run {
+        let run = self.plan_exitcode(baseline);
+        run.assert_code(2);
+        run
+    }
+
+    /// Panics unless [`Moto::plan_exitcode`] exits 0 and says in words that the account matches
+    /// `baseline`; gives the run.
+    #[track_caller]
+    pub fn assert_no_changes(&self, baseline: &str) -> Run {
+        let run = self.plan_exitcode(baseline);
+        run.assert_code(0)
+            .assert_stdout_has(&["No changes. The account matches the baseline."]);
+        run
     }
 
     /// Panics unless [`Moto::apply_approved`] succeeds and a [`Moto::plan_exitcode`] after it

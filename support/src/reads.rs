@@ -1,6 +1,9 @@
 //! The account read back with the SDK, one question at a time: what most tests ask after a
 //! run, so that each asks it in one line.
 
+use aws_sdk_s3::types::{PublicAccessBlockConfiguration, ServerSideEncryptionRule};
+use serde_json::Value;
+
 use crate::Moto;
 
 impl Moto {
@@ -78,6 +81,85 @@ impl Moto {
             policies.push((arn, policy));
         }
         policies
+    }
+
+    /// The access policy of the SNS topic `topic_arn` of `region`, as JSON; panics when it has
+    /// none.
+    pub async fn topic_policy(&self, region: &str, topic_arn: &str) -> Value {
+        let sns = aws_sdk_sns::Client::new(&self.sdk_config(region).await);
+        let got = sns.get_topic_attributes().topic_arn(topic_arn).send().await;
+        let policy = got
+            .unwrap()
+            .attributes()
+            .and_then(|a| a.get("Policy"))
+            .cloned();
+        let policy = policy.unwrap_or_else(|| panic!("topic {topic_arn} has no policy"));
+        serde_json::from_str(&policy).unwrap()
+    }
+
+    /// The endpoints (email addresses) subscribed to the SNS topic `topic_arn` of `region`,
+    /// sorted.
+    pub async fn subscribed_endpoints(&self, region: &str, topic_arn: &str) -> Vec<String> {
+        let sns = aws_sdk_sns::Client::new(&self.sdk_config(region).await);
+        let listed = sns.list_subscriptions_by_topic().topic_arn(topic_arn);
+        let listed = listed.send().await.unwrap();
+        let subscriptions = listed.subscriptions().iter();
+        let mut endpoints: Vec<String> = subscriptions
+            .filter_map(|s| s.endpoint().map(str::to_owned))
+            .collect();
+        endpoints.sort();
+        endpoints
+    }
+
+    /// Whether S3 bucket `bucket` is there (`HeadBucket` answers).
+    pub async fn bucket_exists(&self, region: &str, bucket: &str) -> bool {
+        let head = self.s3(region).await.head_bucket().bucket(bucket);
+        head.send().await.is_ok()
+    }
+
+    /// The public access block of S3 bucket `bucket`, when it has one.
+    pub async fn public_access_block(
+        &self,
+        region: &str,
+        bucket: &str,
+    ) -> Option<PublicAccessBlockConfiguration> {
+        let got = self
+            .s3(region)
+            .await
+            .get_public_access_block()
+            .bucket(bucket);
+        let got = got.send().await.ok()?;
+        got.public_access_block_configuration().cloned()
+    }
+
+    /// The versioning status of S3 bucket `bucket` (`Enabled`, `Suspended`), when it has one.
+    pub async fn bucket_versioning(&self, region: &str, bucket: &str) -> Option<String> {
+        let got = self.s3(region).await.get_bucket_versioning().bucket(bucket);
+        let got = got.send().await.unwrap();
+        got.status().map(|status| status.as_str().to_owned())
+    }
+
+    /// The policy of S3 bucket `bucket`, as JSON; panics when it has none.
+    pub async fn bucket_policy(&self, region: &str, bucket: &str) -> Value {
+        let got = self.s3(region).await.get_bucket_policy().bucket(bucket);
+        let got = got.send().await.unwrap();
+        serde_json::from_str(got.policy().unwrap()).unwrap()
+    }
+
+    /// The first (watchpost writes one) default-encryption rule of S3 bucket `bucket`.
+    pub async fn bucket_encryption(&self, region: &str, bucket: &str) -> ServerSideEncryptionRule {
+        let got = self.s3(region).await.get_bucket_encryption().bucket(bucket);
+        let got = got.send().await.unwrap();
+        let configuration = got.server_side_encryption_configuration().unwrap();
+        configuration.rules()[0].clone()
+    }
+
+    /// The key policy of KMS key `key` (its id or ARN) in `region`, as JSON.
+    pub async fn key_policy(&self, region: &str, key: &str) -> Value {
+        let kms = aws_sdk_kms::Client::new(&self.sdk_config(region).await);
+        let got = kms.get_key_policy().key_id(key).policy_name("default");
+        let got = got.send().await.unwrap();
+        serde_json::from_str(got.policy().unwrap()).unwrap()
     }
 
     /// The CloudWatch alarm names of `region`, sorted.
