@@ -69,8 +69,7 @@ fn wanted() -> Option<[String; 4]> {
 
 #[tokio::test]
 async fn apply_sets_the_security_contact_and_leaves_the_others() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
     let path = baseline.path_str();
     let billing = [
         "Finance",
@@ -81,8 +80,7 @@ async fn apply_sets_the_security_contact_and_leaves_the_others() {
     put_contact(&moto, AlternateContactType::Billing, billing).await;
     assert_eq!(contact(&moto, AlternateContactType::Security).await, None);
 
-    moto.plan_exitcode(path)
-        .assert_code(2)
+    moto.plan_changes(path)
         .assert_stdout_has(&["+ security_contact/global", "Plan: 1 to add"]);
     moto.assert_apply_converges(path);
 
@@ -99,10 +97,8 @@ async fn apply_sets_the_security_contact_and_leaves_the_others() {
 
 #[tokio::test]
 async fn a_changed_contact_is_put_back_and_destroy_leaves_it() {
-    let moto = Moto::start(WATCHPOST);
-    let baseline = write_baseline(BASELINE);
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, BASELINE);
     let path = baseline.path_str();
-    moto.apply_approved(path).assert_success();
     put_contact(
         &moto,
         AlternateContactType::Security,
@@ -115,7 +111,7 @@ async fn a_changed_contact_is_put_back_and_destroy_leaves_it() {
     )
     .await;
 
-    moto.plan_exitcode(path).assert_code(2).assert_stdout_has(&[
+    moto.plan_changes(path).assert_stdout_has(&[
         "~ security_contact/global\n      phone_number: \"+1 206 555 0142\" → \"+1 206 555 0100\"\n",
         "Plan: 0 to add, 1 to change, 0 to destroy.",
     ]);
@@ -125,8 +121,7 @@ async fn a_changed_contact_is_put_back_and_destroy_leaves_it() {
         wanted()
     );
 
-    moto.watchpost(&["destroy", "--baseline", path, "--auto-approve"])
-        .assert_success();
+    moto.destroy_approved(path, &[]).assert_success();
     assert_eq!(
         contact(&moto, AlternateContactType::Security).await,
         wanted(),
