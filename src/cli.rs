@@ -1,4 +1,5 @@
-//! The command line as typed. Resolved settings live with the commands that use them.
+//! The command line as typed; `commands::run` resolves it once into the settings of
+//! src/commands/settings.rs.
 
 use std::path::PathBuf;
 

@@ -11,6 +11,7 @@ mod guardduty;
 mod iam;
 mod kms;
 mod logs;
+pub mod notify;
 pub mod propagation;
 mod s3;
 mod sns;

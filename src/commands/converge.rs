@@ -8,13 +8,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::bail;
-use futures::StreamExt;
 
+use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
+use super::outcome::{AccountOutcome, Finished};
+use super::read::{observe, observe_and_plan};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
-use super::{AccountOutcome, Reach, account_region, for_each_account, observe, observe_and_plan};
 use crate::accounts::Target;
-use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute};
+use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute, notify};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
@@ -47,13 +48,14 @@ pub(super) struct Run<'a> {
     pub baseline: &'a Baseline,
     pub aws: &'a AwsArgs,
     pub goal: Goal<'a>,
-    pub settings: Settings,
+    pub execution: &'a Settings,
     pub auto_approve: bool,
     pub lock_timeout: Duration,
-    pub reporter: Reporter,
+    pub reporter: &'a dyn Reporter,
     pub parallelism: usize,
-    /// Publish what was repaired to each account's alert topic (`apply --notify`).
-    pub notify: bool,
+    /// The alert topic that what was repaired in each account is published to
+    /// (`apply --notify`).
+    pub notify_topic: Option<&'a str>,
 }
 
 /// An account whose lease is held and whose plan is made.
@@ -63,17 +65,9 @@ struct Planned<'t> {
     plan: Plan,
 }
 
-/// How an account ended.
-pub(super) struct Finished {
-    pub plan: Plan,
-    pub failures: usize,
-    /// The plan made after the changes: empty when the account converged.
-    pub after: Plan,
-}
-
-impl Finished {
-    pub fn converged(&self) -> bool {
-        self.failures == 0 && self.after.is_empty() && self.after.gaps.is_empty()
+impl<'t> OnAccount<'t> for Planned<'t> {
+    fn target(&self) -> &'t Target {
+        self.target
     }
 }
 
@@ -210,15 +204,11 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
     }
 
     stop_on_interrupt();
-    let finished: Vec<AccountOutcome<Finished>> =
-        futures::stream::iter(ready.into_iter().map(|planned| finish(planned, run)))
-            .buffered(run.parallelism)
-            .collect()
-            .await;
+    let finished = for_each_account(ready, run.parallelism, |planned| finish(planned, run)).await;
     outcomes.extend(finished);
     outcomes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     run.reporter
-        .summary(&outcomes, verb, &reach.caller.api_calls());
+        .ending(&outcomes, verb, &reach.caller.api_calls());
 
     let failed: Vec<&AccountOutcome<Finished>> = outcomes
         .iter()
@@ -227,7 +217,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
     if failed.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    if run.reporter.is_fan_out() {
+    if reach.is_fan_out() {
         return Ok(ExitCode::from(1));
     }
     let outcome = outcomes.into_iter().next().expect("one account");
@@ -272,7 +262,7 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
 }
 
 /// Makes an account's changes, checks them with a fresh plan and gives the lease back.
-async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished> {
+async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished> {
     let Planned {
         target,
         lease,
@@ -286,11 +276,11 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
             run.goal.verb().in_progress(),
             plan.changes.len(),
         );
-        let report: Report = execute(&target.session, &plan, &run.settings, &|event| {
+        let report: Report = execute(&target.session, &plan, run.execution, &|event| {
             if let Event::Finished(..) = event {
                 progress.change_done();
             }
-            run.reporter.event(account_id, event)
+            run.reporter.change(account_id, event)
         })
         .await;
         drop(progress);
@@ -300,19 +290,16 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> AccountOutcome<Finished>
             plan,
             after,
         });
-        if let (true, Ok(finished)) = (run.notify, &finished) {
-            super::apply::notify(&target.session, run.baseline, finished, &report).await?;
+        if let (Some(topic), Ok(finished)) = (run.notify_topic, &finished) {
+            let notice = notify::notice(&finished.plan, &report, &finished.after);
+            notify::publish(&target.session, &finished.plan, topic, notice).await?;
         }
         finished
     }
     .await;
     let converged = result.as_ref().is_ok_and(Finished::converged);
     let given_back = give_back(lease, &run.goal, converged).await;
-    AccountOutcome {
-        account_id: target.account_id.clone(),
-        result: given_back.and(result),
-        api_calls: target.session.api_calls(),
-    }
+    given_back.and(result)
 }
 
 /// Terraform's rule for Ctrl-C while changes are made: the first lets the changes in progress

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use toml_edit::{DocumentMut, Item, Value};
 
+use super::outcome::first_line;
 use crate::aws::Session;
 use crate::baseline::{Baseline, is_account_id};
 use crate::error::Hinted;
@@ -144,7 +145,7 @@ async fn configured_region(profile: Option<&str>) -> Option<String> {
 async fn caller_account(profile: Option<&str>, region: &str) -> Result<String, String> {
     let session = Session::load(profile, region)
         .await
-        .map_err(|error| super::first_line(&error))?;
+        .map_err(|error| first_line(&error))?;
     let lookup = tokio::time::timeout(
         IDENTITY_TIMEOUT,
         crate::observe::caller_account(&session, region),
@@ -154,7 +155,7 @@ async fn caller_account(profile: Option<&str>, region: &str) -> Result<String, S
         Ok(Ok(id)) => Err(format!(
             "STS answered with `{id}`, which is not an account id"
         )),
-        Ok(Err(error)) => Err(super::first_line(&error.into())),
+        Ok(Err(error)) => Err(first_line(&error.into())),
         Err(_) => Err(format!(
             "STS did not answer within {} s",
             IDENTITY_TIMEOUT.as_secs()

@@ -1,56 +1,25 @@
-use std::path::{Path, PathBuf};
+//! `watchpost plan`: what apply would change in each account, for review, with what the
+//! baseline costs.
+
+use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use super::{AccountOutcome, account_line, first_line};
+use super::fan_out::{account_region, for_each_account, reach};
+use super::outcome::{AccountOutcome, account_line, first_line};
+use super::read::{absolute, observe_and_plan, read_baseline, warn_only};
+use super::settings::{PlanOutput, PlanSettings};
 use crate::accounts::Fleet;
-use crate::cli::{AwsArgs, PlanFormat};
+use crate::cli::AwsArgs;
 use crate::error::Hinted;
 use crate::model::Observed;
 use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, Estimate, Plan, SavedPlan, Selector, render_compact, render_cost,
-    render_cost_total, render_full, render_json, render_markdown, summary_line,
+    AccountReport, Estimate, Plan, SavedPlan, render_compact, render_cost, render_cost_total,
+    render_full, render_json, render_markdown, summary_line,
 };
-
-pub struct Output {
-    pub detailed_exitcode: bool,
-    pub format: Format,
-    pub out: Option<PathBuf>,
-    pub only: Vec<Selector>,
-    /// How long to wait for a run that holds the account; zero: read at once, unchecked.
-    pub lock_timeout: Duration,
-}
-
-/// How the plan is printed.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Format {
-    /// For people: compact unless `full`, which shows every setting of every change.
-    Text {
-        full: bool,
-    },
-    Json,
-    Markdown,
-}
-
-impl Format {
-    /// The format the command line asks for: `--json` is `--format json`, and `--full` is a
-    /// choice within the text format.
-    pub fn chosen(format: PlanFormat, json: bool, full: bool) -> anyhow::Result<Format> {
-        Ok(match (format, json) {
-            (_, true) | (PlanFormat::Json, _) => Format::Json,
-            (PlanFormat::Text, false) => Format::Text { full },
-            (PlanFormat::Markdown, false) if full => bail!(Hinted::new(
-                "--full is for the text plan; the markdown plan fits what it can in a comment by itself",
-                "drop --full, or use --format text --full",
-            )),
-            (PlanFormat::Markdown, false) => Format::Markdown,
-        })
-    }
-}
 
 /// One account planned: the plan, the reading it was made from, and what the baseline costs.
 struct Planned {
@@ -59,38 +28,37 @@ struct Planned {
     cost: Estimate,
 }
 
-pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<ExitCode> {
-    let (baseline, source) = super::read_baseline(path)?;
+pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow::Result<ExitCode> {
+    let (baseline, source) = read_baseline(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
-    let reach = super::reach(aws, &baseline, &fleet).await?;
-    if reach.is_fan_out() && output.out.is_some() {
+    let reach = reach(aws, &baseline, &fleet).await?;
+    if reach.is_fan_out() && settings.out.is_some() {
         bail!(Hinted::new(
             format!(
                 "--out saves the plan of one account, and this run covers {}",
                 reach.targets.len()
             ),
-            "save one plan per account, with --accounts ID --out FILE for each",
+            "save one plan per account, with --accounts ID --out FILE for each"
         ));
     }
     let targets = &reach.targets;
-    super::warn_only(&output.only);
-    let region = super::account_region(aws, &baseline);
+    warn_only(&settings.only);
+    let region = account_region(aws, &baseline);
     // The estimate's reads only sharpen it: each gets one attempt unless the user chose a
     // number, so that a call the endpoint lacks does not hold the plan up (docs/costs.md).
     let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
-    let outcomes = super::for_each_account(targets, fleet.parallelism, |target| async {
+    let outcomes = for_each_account(targets, fleet.parallelism, |target| async {
         target.verify(region).await?;
-        if !output.lock_timeout.is_zero() {
+        if !settings.lock_timeout.is_zero() {
             crate::lease::wait_until_free(
                 &target.session,
                 &baseline.scope.home_region,
                 &target.account_id,
-                output.lock_timeout,
+                settings.lock_timeout,
             )
             .await?;
         }
-        let (plan, observed) =
-            super::observe_and_plan(target, aws, &baseline, &output.only).await?;
+        let (plan, observed) = observe_and_plan(target, aws, &baseline, &settings.only).await?;
         let reading = if attempts_chosen {
             target.session.clone()
         } else {
@@ -120,17 +88,17 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
             })
             .collect()
     };
-    match output.format {
-        Format::Json => outln!("{:#}", render_json(&reports(), &reach.caller.api_calls())),
-        Format::Markdown => out!("{}", render_markdown(&reports())),
-        Format::Text { .. } => {}
+    match settings.format {
+        PlanOutput::Json => outln!("{:#}", render_json(&reports(), &reach.caller.api_calls())),
+        PlanOutput::Markdown => out!("{}", render_markdown(&reports())),
+        PlanOutput::Text { .. } => {}
     }
     if !reach.is_fan_out() {
         let outcome = outcomes.into_iter().next().expect("one account");
-        return one_account(&outcome.result?, &source, path, output);
+        return one_account(&outcome.result?, &source, path, settings);
     }
 
-    if let Format::Text { full } = output.format {
+    if let PlanOutput::Text { full } = settings.format {
         for outcome in &outcomes {
             outln!("\n== account {} ==\n", outcome.account_id);
             match &outcome.result {
@@ -149,7 +117,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, output: &Output) -> anyhow::Result<
         .any(|outcome| matches!(&outcome.result, Ok(planned) if !planned.plan.is_empty()));
     Ok(if failed {
         ExitCode::from(1)
-    } else if output.detailed_exitcode && changes {
+    } else if settings.detailed_exitcode && changes {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
@@ -161,10 +129,10 @@ fn one_account(
     planned: &Planned,
     source: &str,
     path: &Path,
-    output: &Output,
+    settings: &PlanSettings,
 ) -> anyhow::Result<ExitCode> {
     let Planned { plan, observed, .. } = planned;
-    if let Format::Text { full } = output.format {
+    if let PlanOutput::Text { full } = settings.format {
         print_text(planned, full);
     }
     if !plan.gaps.is_empty() {
@@ -173,17 +141,12 @@ fn one_account(
             plan.gaps.len()
         );
     }
-    if let Some(file) = &output.out {
-        let saved = SavedPlan::new(
-            plan.clone(),
-            source,
-            &super::apply::absolute(path),
-            observed,
-        );
+    if let Some(file) = &settings.out {
+        let saved = SavedPlan::new(plan.clone(), source, &absolute(path), observed);
         let text = serde_json::to_string_pretty(&saved).expect("the plan serializes");
         std::fs::write(file, text)
             .with_context(|| format!("cannot write the plan to {}", file.display()))?;
-        if let Format::Text { .. } = output.format {
+        if let PlanOutput::Text { .. } = settings.format {
             outln!(
                 "\nSaved the plan to {}. To make exactly these changes, run:\n    watchpost apply {}",
                 file.display(),
@@ -191,7 +154,7 @@ fn one_account(
             );
         }
     }
-    Ok(if output.detailed_exitcode && !plan.is_empty() {
+    Ok(if settings.detailed_exitcode && !plan.is_empty() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

@@ -7,9 +7,9 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::bail;
 use serde_json::{Value, json};
 
-use super::converge::Finished;
+use super::outcome::{AccountOutcome, Finished, account_line, first_line};
+use super::settings::ReportFormat;
 use super::verb::Verb;
-use super::{AccountOutcome, account_line, first_line};
 use crate::apply::{Event, Outcome};
 use crate::error::Hinted;
 use crate::model::{ApiCallCounts, sum_calls};
@@ -19,36 +19,36 @@ use crate::plan::{
     render_remaining, summary_line,
 };
 
-pub(super) struct Reporter {
-    pub json: bool,
-    /// Plans are shown with every setting of every change, not compact.
-    pub full: bool,
-    /// The run covers several accounts: every line says which.
-    pub fan_out: bool,
+/// What a run that changes accounts says as it goes, in the form chosen once for the run.
+pub(super) trait Reporter: Sync {
+    /// An account's plan, before approval is asked for.
+    fn plan(&self, plan: &Plan, verb: Verb);
+    /// An account that could not be planned at all.
+    fn account_failed(&self, account_id: &str, error: &anyhow::Error);
+    /// A change of the account's starting or ending.
+    fn change(&self, account_id: &str, event: Event<'_>);
+    /// How each account ended, then the whole run.
+    fn ending(&self, outcomes: &[AccountOutcome<Finished>], verb: Verb, run_calls: &ApiCallCounts);
 }
 
-impl Reporter {
-    pub fn is_fan_out(&self) -> bool {
-        self.fan_out
+/// The reporter `format` asks for; `fan_out`: the run covers several accounts.
+pub(super) fn reporter(format: ReportFormat, fan_out: bool) -> Box<dyn Reporter> {
+    match format {
+        ReportFormat::Text { full } => Box::new(TextReporter { full, fan_out }),
+        ReportFormat::JsonLines => Box::new(JsonLinesReporter),
     }
+}
 
-    pub fn plan(&self, plan: &Plan, verb: Verb) {
-        if self.json {
-            let calls = Default::default();
-            json_line(json!({
-                "type": "start",
-                "format_version": FORMAT_VERSION,
-                "account_id": plan.account_id,
-                "watchpost_version": env!("CARGO_PKG_VERSION"),
-                "plan": account_json(&AccountReport {
-                    account_id: &plan.account_id,
-                    plan: Ok(plan),
-                    api_calls: &calls,
-                    cost: None,
-                }),
-            }));
-            return;
-        }
+/// For people.
+struct TextReporter {
+    /// Plans are shown with every setting of every change, not compact.
+    full: bool,
+    /// The run covers several accounts: every line says which.
+    fan_out: bool,
+}
+
+impl Reporter for TextReporter {
+    fn plan(&self, plan: &Plan, verb: Verb) {
         if self.fan_out {
             outln!("\n== account {} ==\n", plan.account_id);
         }
@@ -65,10 +65,9 @@ impl Reporter {
         }
     }
 
-    /// An account that could not be planned at all; said at once in a fan-out (a run over
-    /// one account reports it as the run's error).
-    pub fn account_failed(&self, account_id: &str, error: &anyhow::Error) {
-        if self.fan_out && !self.json {
+    /// Said at once in a fan-out; a run over one account reports it as the run's error.
+    fn account_failed(&self, account_id: &str, error: &anyhow::Error) {
+        if self.fan_out {
             outln!(
                 "\n== account {account_id} ==\n\nerror: {}",
                 crate::error::explained(error)
@@ -76,42 +75,7 @@ impl Reporter {
         }
     }
 
-    pub fn event(&self, account_id: &str, event: Event<'_>) {
-        if self.json {
-            let mut line = match event {
-                Event::Started(change) => json!({
-                    "type": "change_started",
-                    "address": change.id.to_string(),
-                    "action": change.action,
-                }),
-                Event::Finished(change, Outcome::Done, elapsed) => json!({
-                    "type": "change_finished",
-                    "address": change.id.to_string(),
-                    "action": change.action,
-                    "seconds": elapsed.as_secs_f64(),
-                }),
-                Event::Finished(change, Outcome::Failed(error), _) => json!({
-                    "type": "change_failed",
-                    "address": change.id.to_string(),
-                    "action": change.action,
-                    "error": error.explained(),
-                }),
-                Event::Finished(change, Outcome::NotStarted, _) => json!({
-                    "type": "change_not_started",
-                    "address": change.id.to_string(),
-                    "action": change.action,
-                }),
-                Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
-                    "type": "change_skipped",
-                    "address": change.id.to_string(),
-                    "action": change.action,
-                    "because_of": because_of.to_string(),
-                }),
-            };
-            line["account_id"] = json!(account_id);
-            json_line(line);
-            return;
-        }
+    fn change(&self, account_id: &str, event: Event<'_>) {
         let prefix = if self.fan_out {
             format!("{account_id} ")
         } else {
@@ -120,33 +84,7 @@ impl Reporter {
         print_event(&prefix, event);
     }
 
-    /// How each account ended, then the whole run.
-    pub fn summary(
-        &self,
-        outcomes: &[AccountOutcome<Finished>],
-        verb: Verb,
-        run_calls: &ApiCallCounts,
-    ) {
-        if self.json {
-            for outcome in outcomes {
-                json_line(account_summary(outcome));
-            }
-            let finished = || outcomes.iter().filter_map(|o| o.result.as_ref().ok());
-            json_line(json!({
-                "type": "summary",
-                "accounts": outcomes.len(),
-                "failed_accounts": outcomes.iter().filter(|o| !o.result.as_ref().is_ok_and(Finished::converged)).count(),
-                "added": finished().map(|f| f.plan.count(Action::Create)).sum::<usize>(),
-                "changed": finished().map(|f| f.plan.count(Action::Update)).sum::<usize>(),
-                "destroyed": finished().map(|f| f.plan.count(Action::Delete)).sum::<usize>(),
-                "failed": finished().map(|f| f.failures).sum::<usize>(),
-                "remaining": finished().map(|f| f.after.changes.len()).sum::<usize>(),
-                "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
-                "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
-                "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls).chain([run_calls])),
-            }));
-            return;
-        }
+    fn ending(&self, outcomes: &[AccountOutcome<Finished>], verb: Verb, _: &ApiCallCounts) {
         for outcome in outcomes {
             let Ok(finished) = &outcome.result else {
                 continue;
@@ -186,6 +124,85 @@ impl Reporter {
             verb.capitalized(),
             outcomes.len()
         );
+    }
+}
+
+/// For machines: one JSON document a line, each naming its account (docs/json-output.md).
+struct JsonLinesReporter;
+
+impl Reporter for JsonLinesReporter {
+    fn plan(&self, plan: &Plan, _: Verb) {
+        let calls = Default::default();
+        json_line(json!({
+            "type": "start",
+            "format_version": FORMAT_VERSION,
+            "account_id": plan.account_id,
+            "watchpost_version": env!("CARGO_PKG_VERSION"),
+            "plan": account_json(&AccountReport {
+                account_id: &plan.account_id,
+                plan: Ok(plan),
+                api_calls: &calls,
+                cost: None,
+            }),
+        }));
+    }
+
+    /// Nothing at once: the account's summary line carries its error.
+    fn account_failed(&self, _: &str, _: &anyhow::Error) {}
+
+    fn change(&self, account_id: &str, event: Event<'_>) {
+        let mut line = match event {
+            Event::Started(change) => json!({
+                "type": "change_started",
+                "address": change.id.to_string(),
+                "action": change.action,
+            }),
+            Event::Finished(change, Outcome::Done, elapsed) => json!({
+                "type": "change_finished",
+                "address": change.id.to_string(),
+                "action": change.action,
+                "seconds": elapsed.as_secs_f64(),
+            }),
+            Event::Finished(change, Outcome::Failed(error), _) => json!({
+                "type": "change_failed",
+                "address": change.id.to_string(),
+                "action": change.action,
+                "error": error.explained(),
+            }),
+            Event::Finished(change, Outcome::NotStarted, _) => json!({
+                "type": "change_not_started",
+                "address": change.id.to_string(),
+                "action": change.action,
+            }),
+            Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
+                "type": "change_skipped",
+                "address": change.id.to_string(),
+                "action": change.action,
+                "because_of": because_of.to_string(),
+            }),
+        };
+        line["account_id"] = json!(account_id);
+        json_line(line);
+    }
+
+    fn ending(&self, outcomes: &[AccountOutcome<Finished>], _: Verb, run_calls: &ApiCallCounts) {
+        for outcome in outcomes {
+            json_line(account_summary(outcome));
+        }
+        let finished = || outcomes.iter().filter_map(|o| o.result.as_ref().ok());
+        json_line(json!({
+            "type": "summary",
+            "accounts": outcomes.len(),
+            "failed_accounts": outcomes.iter().filter(|o| !o.result.as_ref().is_ok_and(Finished::converged)).count(),
+            "added": finished().map(|f| f.plan.count(Action::Create)).sum::<usize>(),
+            "changed": finished().map(|f| f.plan.count(Action::Update)).sum::<usize>(),
+            "destroyed": finished().map(|f| f.plan.count(Action::Delete)).sum::<usize>(),
+            "failed": finished().map(|f| f.failures).sum::<usize>(),
+            "remaining": finished().map(|f| f.after.changes.len()).sum::<usize>(),
+            "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
+            "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
+            "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls).chain([run_calls])),
+        }));
     }
 }
 
@@ -249,7 +266,7 @@ pub(super) fn confirmed(verb: Verb) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!(Hinted::new(
             format!("refusing to {verb} without confirmation: stdin is not a terminal"),
-            "review the plan above, then run again with --auto-approve",
+            "review the plan above, then run again with --auto-approve"
         ));
     }
     out!(
@@ -261,7 +278,7 @@ pub(super) fn confirmed(verb: Verb) -> anyhow::Result<bool> {
             format!(
                 "refusing to {verb}: the plan could not be shown in full (its output was closed)"
             ),
-            "review the whole plan, or save it with `watchpost plan --out FILE` and run `watchpost apply FILE`",
+            "review the whole plan, or save it with `watchpost plan --out FILE` and run `watchpost apply FILE`"
         ));
     }
     let mut answer = String::new();

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::fan_out::{account_region, for_each_account, reach};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
@@ -20,10 +21,10 @@ const ATTEMPTS: u32 = 3;
 pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitCode> {
     let (baseline, _) = Baseline::read(path)?;
     let fleet = Fleet::new(&baseline, aws)?;
-    let reach = super::reach(aws, &baseline, &fleet).await?;
-    let region = super::account_region(aws, &baseline);
+    let reach = reach(aws, &baseline, &fleet).await?;
+    let region = account_region(aws, &baseline);
     let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
-    let outcomes = super::for_each_account(&reach.targets, fleet.parallelism, |target| {
+    let outcomes = for_each_account(&reach.targets, fleet.parallelism, |target| {
         let baseline = &baseline;
         async move {
             target.verify(region).await?;

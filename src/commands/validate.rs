@@ -1,11 +1,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::read::read_baseline;
 use crate::baseline::RegionSelection;
 use crate::output::outln;
 
 pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
-    let (baseline, _) = super::read_baseline(path)?;
+    let (baseline, _) = read_baseline(path)?;
     let regions = match &baseline.scope.regions {
         RegionSelection::All => "every enabled region".to_owned(),
         RegionSelection::Listed(regions) => regions.join(", "),

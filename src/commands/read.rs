@@ -1,0 +1,68 @@
+//! What the commands read before they act: the baseline, and each account as the baseline
+//! sees it.
+
+use std::path::Path;
+
+use super::fan_out::account_region;
+use crate::accounts::Target;
+use crate::baseline::Baseline;
+use crate::cli::AwsArgs;
+use crate::model::Observed;
+use crate::output::errln;
+use crate::plan::{Plan, Selector};
+
+/// The baseline, for the commands that act on it (`validate`, `plan`, `apply`), with its
+/// warnings said on stderr first.
+pub(super) fn read_baseline(path: &Path) -> anyhow::Result<(Baseline, String)> {
+    let (baseline, source, warnings) = Baseline::read_with_warnings(path)?;
+    for warning in &warnings {
+        errln!("{warning}");
+    }
+    Ok((baseline, source))
+}
+
+/// A baseline's path as a saved plan records it: absolute, so that it names the same file
+/// wherever apply is run from.
+pub(super) fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .display()
+        .to_string()
+}
+
+/// The account as the baseline sees it. `ownership` also reads what marks each resource as
+/// watchpost's, which costs calls that only `destroy` needs.
+pub(super) async fn observe(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    ownership: bool,
+) -> anyhow::Result<Observed> {
+    let region = account_region(aws, baseline);
+    let regions = crate::observe::regions(&target.session, baseline, region).await?;
+    let account_id = target.account_id.clone();
+    Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
+}
+
+/// The account's plan, narrowed to `only`; a selector that matches nothing is an error.
+pub(super) async fn observe_and_plan(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    only: &[Selector],
+) -> anyhow::Result<(Plan, Observed)> {
+    let observed = observe(target, aws, baseline, false).await?;
+    let plan = crate::plan::plan(baseline, &observed).only(only)?;
+    Ok((plan, observed))
+}
+
+/// Said on stderr whenever `--only` narrows a run.
+pub(super) fn warn_only(only: &[Selector]) {
+    if !only.is_empty() {
+        let parts: Vec<String> = only.iter().map(Selector::to_string).collect();
+        errln!(
+            "warning: only {} is planned; the rest of the baseline is neither checked nor repaired, and a change left out may be one these need. --only is for targeted repairs, not routine use.",
+            parts.join(", ")
+        );
+    }
+}
