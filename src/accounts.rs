@@ -5,11 +5,12 @@ use anyhow::bail;
 use aws_sdk_organizations::types::AccountStatus;
 
 use crate::aws::{Context, RoleToAssume, Session};
-use crate::baseline::{AccountRole, AccountSelection, Baseline};
+use crate::baseline::{AccountRole, AccountSelection, Baseline, Shard};
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
 use crate::model::partition;
 use crate::observe::caller_account;
+use crate::output::errln;
 
 /// The accounts to cover, as the baseline and the command line say together.
 pub struct Fleet {
@@ -17,6 +18,7 @@ pub struct Fleet {
     selection: Option<AccountSelection>,
     exclude: Vec<String>,
     role: AccountRole,
+    pub shard: Option<Shard>,
     pub parallelism: usize,
 }
 
@@ -57,13 +59,14 @@ impl Target {
 impl Fleet {
     /// The command line overrides the baseline, field by field.
     pub fn new(baseline: &Baseline, aws: &AwsArgs) -> anyhow::Result<Fleet> {
-        let (selection, exclude, mut role) = match &baseline.accounts {
+        let (selection, exclude, mut role, shard) = match &baseline.accounts {
             Some(accounts) => (
                 Some(accounts.selection.clone()),
                 accounts.exclude.clone(),
                 accounts.role.clone(),
+                accounts.shard,
             ),
-            None => (None, Vec::new(), AccountRole::default()),
+            None => (None, Vec::new(), AccountRole::default(), None),
         };
         if let Some(name) = &aws.assume_role {
             let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
@@ -96,6 +99,7 @@ impl Fleet {
             selection,
             exclude,
             role,
+            shard: aws.shard.or(shard),
             parallelism: usize::from(aws.parallelism),
         })
     }
@@ -121,6 +125,16 @@ impl Fleet {
                 "no account is left to cover: every account selected is excluded",
                 "check [accounts].exclude",
             ));
+        }
+        // A shard may fall on none of the accounts: that worker has nothing to do, which is
+        // not a failure of the run.
+        if let Some(shard) = self.shard {
+            let selected = ids.len();
+            ids.retain(|id| shard.covers(id));
+            errln!(
+                "shard {shard}: {} of the {selected} account(s) selected",
+                ids.len()
+            );
         }
         let mut targets = Vec::with_capacity(ids.len());
         for account_id in ids {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::baseline::{AccountSelection, is_account_id};
+use crate::baseline::{AccountSelection, Shard, is_account_id};
 use crate::plan::Selector;
 
 #[derive(Debug, Parser)]
@@ -209,6 +209,10 @@ pub struct AwsArgs {
     /// The external id the role to assume requires; overrides [accounts].external_id
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+    /// Only the accounts of shard I of N (a stable hash of each account id picks its shard),
+    /// so that N workers split a fleet; overrides [accounts].shard
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// How many accounts are worked on at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,

@@ -374,3 +374,85 @@ async fn a_saved_plan_is_for_one_account_whichever_way_it_is_named() {
     assert_eq!(detectors_in(&moto, SECOND, REGION).await, 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The account ids a `plan --json` covered.
+fn planned_accounts(run: &support::Run) -> BTreeSet<String> {
+    json_document(&run.stdout)["accounts"]
+        .as_array()
+        .expect("the plan lists its accounts")
+        .iter()
+        .map(|account| account["account_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
+    let ids: Vec<String> = (1..=7).map(|n| format!("{n}{n}{n}{n}00000000")).collect();
+    let listed = ids
+        .iter()
+        .map(|id| format!("\"{id}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &baseline(&format!("[accounts]\nids = [{listed}]\n")),
+    );
+    let mut covered: Vec<String> = Vec::new();
+    for index in 1..=3 {
+        let shard = format!("{index}/3");
+        let run = moto.watchpost(&[
+            "plan",
+            "--baseline",
+            baseline.path_str(),
+            "--json",
+            "--shard",
+            &shard,
+        ]);
+        run.assert_success();
+        let accounts = planned_accounts(&run);
+        run.assert_stderr_has(&[format!(
+            "shard {shard}: {} of the 7 account(s) selected",
+            accounts.len()
+        )]);
+        covered.extend(accounts);
+    }
+    covered.sort();
+    assert_eq!(covered, ids, "each account in exactly one of 3 shards");
+
+    // One account over 7 shards: six workers find nothing to do, and say so, without failing.
+    let only = [FIRST];
+    let mut empty = Vec::new();
+    for index in 1..=7 {
+        let shard = format!("{index}/7");
+        let run = moto.watchpost(&[
+            "plan",
+            "--baseline",
+            baseline.path_str(),
+            "--accounts",
+            only[0],
+            "--json",
+            "--shard",
+            &shard,
+        ]);
+        run.assert_success();
+        if planned_accounts(&run).is_empty() {
+            run.assert_stderr_has(&[format!("shard {shard}: 0 of the 1 account(s) selected")]);
+            empty.push(shard);
+        }
+    }
+    assert_eq!(empty.len(), 6, "{empty:?}");
+    for (verb, ending) in [
+        (&["plan"][..], "over 0 account(s)"),
+        (
+            &["apply", "--auto-approve"],
+            "Apply complete in 0 of 0 account(s).",
+        ),
+    ] {
+        let mut args = verb.to_vec();
+        args.extend(["--baseline", baseline.path_str(), "--accounts", FIRST]);
+        args.extend(["--shard", &empty[0]]);
+        moto.watchpost(&args)
+            .assert_success()
+            .assert_stdout_has(&[ending]);
+    }
+}

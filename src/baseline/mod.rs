@@ -4,6 +4,7 @@
 pub mod catalog;
 mod diagnostic;
 mod raw;
+mod shard;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::path::Path;
 
 pub use diagnostic::{BaselineErrors, closest};
 pub use raw::schema;
+pub use shard::Shard;
 
 use crate::model::Encryption;
 
@@ -57,6 +59,8 @@ pub struct Accounts {
     /// management account).
     pub exclude: Vec<String>,
     pub role: AccountRole,
+    /// Only the accounts of this shard, of those selected and not excluded.
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

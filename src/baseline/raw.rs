@@ -98,6 +98,9 @@ pub struct RawAccounts {
     pub external_id: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub session_name: Option<Spanned<String>>,
+    /// `I/N`: only the accounts of shard I of N.
+    #[schemars(with = "Option<String>")]
+    pub shard: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -21,12 +21,15 @@ pub(super) fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'
 pub(super) struct Reach {
     pub caller: Session,
     pub targets: Vec<Target>,
+    /// The run is one shard of a fleet, whatever number of accounts fell to it.
+    sharded: bool,
 }
 
 impl Reach {
-    /// The run covers more than one account: its output is grouped by account.
+    /// The run covers more than one account, or one shard of a fleet (which may be one
+    /// account, or none): its output is grouped by account.
     pub fn is_fan_out(&self) -> bool {
-        self.targets.len() > 1
+        self.targets.len() > 1 || self.sharded
     }
 }
 
@@ -54,6 +57,7 @@ pub(super) async fn reach(
     Ok(Reach {
         caller: base,
         targets,
+        sharded: fleet.shard.is_some(),
     })
 }
 

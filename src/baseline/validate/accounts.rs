@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::super::raw::RawAccounts;
-use super::super::{AccountRole, AccountSelection, Accounts};
+use super::super::{AccountRole, AccountSelection, Accounts, Shard};
 use super::checks::Checks;
 use super::sections::{Declared, Sections, Written};
 
@@ -110,10 +110,24 @@ impl Checks<'_> {
                 ),
             },
         };
+        let shard = raw
+            .shard
+            .and_then(|shard| match shard.get_ref().parse::<Shard>() {
+                Ok(parsed) => Some(parsed),
+                Err(problem) => {
+                    self.error(
+                        shard.span(),
+                        problem,
+                        "or leave `shard` out and pass --shard I/N to each worker",
+                    );
+                    None
+                }
+            });
         (self.problems.len() == before).then(|| Accounts {
             selection: selection.expect("no problem means a selection"),
             exclude,
             role,
+            shard,
         })
     }
 
