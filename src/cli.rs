@@ -167,6 +167,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Work with the JSON output of earlier runs
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
     /// Print the JSON Schema of the baseline file, for editors (taplo, Even Better TOML)
     Schema,
     /// Print a shell completion script: `watchpost completions bash > /etc/bash_completion.d/watchpost`
@@ -176,6 +181,20 @@ pub enum Command {
     },
     /// Print the manual page (roff): `watchpost man | man -l -`
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Merge what the shards of a fleet wrote (each `plan --json` document, or each
+    /// `apply --json` stream) into one, exiting with the worst exit code among them
+    Merge {
+        /// As `plan --detailed-exitcode`: exit 2 when a merged plan has changes
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// The files the shards wrote
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

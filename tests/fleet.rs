@@ -397,7 +397,9 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
         WATCHPOST,
         &baseline(&format!("[accounts]\nids = [{listed}]\n")),
     );
+    let outputs = tempfile::tempdir().unwrap();
     let mut covered: Vec<String> = Vec::new();
+    let mut plans = Vec::new();
     for index in 1..=3 {
         let shard = format!("{index}/3");
         let run = moto.watchpost(&[
@@ -414,10 +416,81 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
             "shard {shard}: {} of the 7 account(s) selected",
             accounts.len()
         )]);
+        assert_eq!(json_document(&run.stdout)["shard"], shard.as_str());
         covered.extend(accounts);
+        let file = outputs.path().join(format!("plan-{index}.json"));
+        std::fs::write(&file, &run.stdout).unwrap();
+        plans.push(file.display().to_string());
     }
     covered.sort();
     assert_eq!(covered, ids, "each account in exactly one of 3 shards");
+
+    // The shards merged say what one run over the whole fleet says, with its exit code.
+    let whole = moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--json",
+        "--detailed-exitcode",
+    ]);
+    whole.assert_code(2);
+    let mut merge = vec!["report", "merge", "--detailed-exitcode"];
+    merge.extend(plans.iter().map(String::as_str));
+    let merged = moto.watchpost(&merge);
+    merged.assert_code(2);
+    let (merged_document, whole_document) =
+        (json_document(&merged.stdout), json_document(&whole.stdout));
+    assert_eq!(merged_document["summary"], whole_document["summary"]);
+    assert_eq!(planned_accounts(&merged), planned_accounts(&whole));
+    assert_eq!(
+        merged_document["shards"],
+        serde_json::json!(["1/3", "2/3", "3/3"])
+    );
+    let without_second = [&merge[..3], &[plans[0].as_str(), plans[2].as_str()]].concat();
+    moto.watchpost(&without_second)
+        .assert_code(1)
+        .assert_stderr_has(&["error: shard 2/3 is missing", "hint: add its output"]);
+
+    // Applied shard by shard, the merged verdict is the fleet's: every account converged.
+    let mut applies = Vec::new();
+    for index in 1..=3 {
+        let shard = format!("{index}/3");
+        let run = moto.watchpost(&[
+            "apply",
+            "--baseline",
+            baseline.path_str(),
+            "--auto-approve",
+            "--json",
+            "--shard",
+            &shard,
+        ]);
+        run.assert_success();
+        let file = outputs.path().join(format!("apply-{index}.jsonl"));
+        std::fs::write(&file, &run.stdout).unwrap();
+        applies.push(file.display().to_string());
+    }
+    let mut merge = vec!["report", "merge"];
+    merge.extend(applies.iter().map(String::as_str));
+    let merged = moto.watchpost(&merge);
+    merged.assert_success();
+    let lines = json_lines(&merged.stdout);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["accounts"], 7);
+    assert_eq!(summary["converged"], true);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|line| line["type"] == "account_summary")
+            .count(),
+        7
+    );
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--detailed-exitcode",
+    ])
+    .assert_success();
 
     // One account over 7 shards: six workers find nothing to do, and say so, without failing.
     let only = [FIRST];

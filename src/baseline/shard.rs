@@ -15,6 +15,11 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// How many shards the fleet is split into.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
     /// Whether the account falls to this shard. The hash is SHA-256 of the account id, its
     /// first 8 bytes read as a big-endian number, modulo the count: the same on every machine
     /// and in every version, and reproducible with `sha256sum` (docs/scheduling.md).

@@ -50,7 +50,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &ApplySettings) -> anyhow
             "apply it with --accounts ACCOUNT_ID, the account it was made for"
         ));
     }
-    let reporter = reporter(settings.report, reach.is_fan_out());
+    let reporter = reporter(settings.report, &reach);
     let run = Run {
         baseline: &baseline,
         aws,

@@ -25,7 +25,7 @@ pub async fn run(
         ReportFormat::Text {
             full: settings.full,
         },
-        reach.is_fan_out(),
+        &reach,
     );
     let run = Run {
         baseline: &baseline,

@@ -7,7 +7,7 @@ use futures::StreamExt;
 use super::outcome::AccountOutcome;
 use crate::accounts::{Fleet, Target};
 use crate::aws::Session;
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, Shard};
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
 
@@ -21,15 +21,15 @@ pub(super) fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'
 pub(super) struct Reach {
     pub caller: Session,
     pub targets: Vec<Target>,
-    /// The run is one shard of a fleet, whatever number of accounts fell to it.
-    sharded: bool,
+    /// The shard of a fleet the run is, whatever number of accounts fell to it.
+    pub shard: Option<Shard>,
 }
 
 impl Reach {
     /// The run covers more than one account, or one shard of a fleet (which may be one
     /// account, or none): its output is grouped by account.
     pub fn is_fan_out(&self) -> bool {
-        self.targets.len() > 1 || self.sharded
+        self.targets.len() > 1 || self.shard.is_some()
     }
 }
 
@@ -57,7 +57,7 @@ pub(super) async fn reach(
     Ok(Reach {
         caller: base,
         targets,
-        sharded: fleet.shard.is_some(),
+        shard: fleet.shard,
     })
 }
 

@@ -7,6 +7,7 @@ mod converge;
 mod destroy;
 mod fan_out;
 mod init;
+mod merge;
 mod outcome;
 mod plan;
 mod read;
@@ -20,7 +21,7 @@ mod verb;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportAction};
 use settings::{
     ApplySettings, DestroySettings, Environment, GlobalSettings, PlanOutput, PlanSettings,
     ReportFormat,
@@ -115,6 +116,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             init::run(&baseline.path, answers).await
         }
+        Command::Report {
+            action:
+                ReportAction::Merge {
+                    detailed_exitcode,
+                    files,
+                },
+        } => merge::run(&files, detailed_exitcode),
         Command::Schema => tooling::schema(),
         Command::Completions { shell } => tooling::completions(shell),
         Command::Man => tooling::man(),

@@ -89,7 +89,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             .collect()
     };
     match settings.format {
-        PlanOutput::Json => outln!("{:#}", render_json(&reports(), &reach.caller.api_calls())),
+        PlanOutput::Json => {
+            let mut document = render_json(&reports(), &reach.caller.api_calls());
+            if let Some(shard) = reach.shard {
+                document["shard"] = shard.to_string().into();
+            }
+            outln!("{document:#}");
+        }
         PlanOutput::Markdown => out!("{}", render_markdown(&reports())),
         PlanOutput::Text { .. } => {}
     }

@@ -7,10 +7,12 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::bail;
 use serde_json::{Value, json};
 
+use super::fan_out::Reach;
 use super::outcome::{AccountOutcome, Finished, account_line, first_line};
 use super::settings::ReportFormat;
 use super::verb::Verb;
 use crate::apply::{Event, Outcome};
+use crate::baseline::Shard;
 use crate::error::Hinted;
 use crate::model::{ApiCallCounts, sum_calls};
 use crate::output::{out, outln};
@@ -31,11 +33,14 @@ pub(super) trait Reporter: Sync {
     fn ending(&self, outcomes: &[AccountOutcome<Finished>], verb: Verb, run_calls: &ApiCallCounts);
 }
 
-/// The reporter `format` asks for; `fan_out`: the run covers several accounts.
-pub(super) fn reporter(format: ReportFormat, fan_out: bool) -> Box<dyn Reporter> {
+/// The reporter `format` asks for, for the accounts `reach` covers.
+pub(super) fn reporter(format: ReportFormat, reach: &Reach) -> Box<dyn Reporter> {
     match format {
-        ReportFormat::Text { full } => Box::new(TextReporter { full, fan_out }),
-        ReportFormat::JsonLines => Box::new(JsonLinesReporter),
+        ReportFormat::Text { full } => Box::new(TextReporter {
+            full,
+            fan_out: reach.is_fan_out(),
+        }),
+        ReportFormat::JsonLines => Box::new(JsonLinesReporter { shard: reach.shard }),
     }
 }
 
@@ -128,7 +133,10 @@ impl Reporter for TextReporter {
 }
 
 /// For machines: one JSON document a line, each naming its account (docs/json-output.md).
-struct JsonLinesReporter;
+struct JsonLinesReporter {
+    /// Named in the summary, so that `report merge` can tell the shards of a fleet apart.
+    shard: Option<Shard>,
+}
 
 impl Reporter for JsonLinesReporter {
     fn plan(&self, plan: &Plan, _: Verb) {
@@ -190,7 +198,7 @@ impl Reporter for JsonLinesReporter {
             json_line(account_summary(outcome));
         }
         let finished = || outcomes.iter().filter_map(|o| o.result.as_ref().ok());
-        json_line(json!({
+        let mut summary = json!({
             "type": "summary",
             "accounts": outcomes.len(),
             "failed_accounts": outcomes.iter().filter(|o| !o.result.as_ref().is_ok_and(Finished::converged)).count(),
@@ -202,7 +210,11 @@ impl Reporter for JsonLinesReporter {
             "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
             "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
             "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls).chain([run_calls])),
-        }));
+        });
+        if let Some(shard) = self.shard {
+            summary["shard"] = json!(shard.to_string());
+        }
+        json_line(summary);
     }
 }
 
