@@ -1,6 +1,6 @@
 //! Every request one account's session sends goes through here: counted per service, for the
-//! `api_calls` figures of `--json`, and bounded per service, so that many regions and accounts
-//! at once do not trip AWS's per-account rate limits. Retries pass through too: a retried call
+//! `api_calls` figures of `--json`, and bounded per service and region, so that many accounts
+//! at once do not trip AWS's rate limits, which are per account and region. Retries pass through too: a retried call
 //! counts twice, as AWS counts it against the limit.
 
 use std::collections::BTreeMap;
@@ -15,14 +15,14 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use tokio::sync::Semaphore;
 
-/// Requests of one service in flight at once, per account. AWS's rate limits are per account
-/// (and region); this keeps a burst across 17+ regions inside the lowest of them, and the
-/// SDK's retry absorbs the rest.
+/// Requests of one service in flight at once, per account and region. AWS's rate limits are
+/// per account and region, so a region's calls need not wait on another's; 16 keeps a burst
+/// inside the lowest of them, and the SDK's retry absorbs the rest.
 const IN_FLIGHT_PER_SERVICE: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct Meter {
-    services: Mutex<BTreeMap<&'static str, Arc<ServiceMeter>>>,
+    services: Mutex<BTreeMap<(&'static str, String), Arc<ServiceMeter>>>,
 }
 
 #[derive(Debug)]
@@ -32,13 +32,18 @@ struct ServiceMeter {
 }
 
 impl Meter {
-    /// `inner`, with each request of `service` counted and bounded by this meter.
-    pub fn client(&self, service: &'static str, inner: SharedHttpClient) -> SharedHttpClient {
+    /// `inner`, with each request of `service` in `region` counted and bounded by this meter.
+    pub fn client(
+        &self,
+        service: &'static str,
+        region: &str,
+        inner: SharedHttpClient,
+    ) -> SharedHttpClient {
         let meter = self
             .services
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(service)
+            .entry((service, region.to_owned()))
             .or_insert_with(|| {
                 Arc::new(ServiceMeter {
                     calls: AtomicU64::new(0),
@@ -49,15 +54,21 @@ impl Meter {
         SharedHttpClient::new(MeteredClient { inner, meter })
     }
 
-    /// API calls made, by service name.
+    /// API calls made, by service name, over every region.
     pub fn calls(&self) -> BTreeMap<&'static str, u64> {
-        self.services
+        let mut calls: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for ((service, _), meter) in self
+            .services
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .iter()
-            .map(|(service, meter)| (*service, meter.calls.load(Ordering::Relaxed)))
-            .filter(|(_, calls)| *calls > 0)
-            .collect()
+        {
+            let made = meter.calls.load(Ordering::Relaxed);
+            if made > 0 {
+                *calls.entry(service).or_default() += made;
+            }
+        }
+        calls
     }
 }
 

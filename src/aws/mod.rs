@@ -95,7 +95,7 @@ impl Session {
         let base = self
             .config
             .to_builder()
-            .http_client(self.meter.client("sts", self.http.clone()))
+            .http_client(self.meter.client("sts", role.region, self.http.clone()))
             .build();
         let mut provider = AssumeRoleProvider::builder(role.role_arn)
             .region(Region::new(role.region.to_owned()))
@@ -151,8 +151,8 @@ impl Session {
         self.meter.calls()
     }
 
-    fn http_client(&self, service: &'static str) -> SharedHttpClient {
-        self.meter.client(service, self.http.clone())
+    fn http_client(&self, service: &'static str, region: &str) -> SharedHttpClient {
+        self.meter.client(service, region, self.http.clone())
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
@@ -160,7 +160,7 @@ impl Session {
             aws_sdk_s3::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
                 .force_path_style(self.path_style_s3)
-                .http_client(self.http_client("s3"))
+                .http_client(self.http_client("s3", region))
                 .retry_classifier(self.reachability.classifier())
                 .build(),
         )
@@ -176,7 +176,7 @@ impl Session {
             aws_sdk_s3control::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
                 .endpoint_resolver(s3control_endpoint::KeepCustomHost::default())
-                .http_client(self.http_client("s3control"))
+                .http_client(self.http_client("s3control", region))
                 .retry_classifier(self.reachability.classifier())
                 .build(),
         )
@@ -272,7 +272,7 @@ macro_rules! regional_clients {
                     $sdk::Client::from_conf(
                         $sdk::config::Builder::from(&self.config)
                             .region(Region::new(region.to_owned()))
-                            .http_client(self.http_client(stringify!($method)))
+                            .http_client(self.http_client(stringify!($method), region))
                             .retry_classifier(self.reachability.classifier())
                             .build(),
                     )
