@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::aws::DEFAULT_REQUESTS_IN_FLIGHT;
 use crate::baseline::{AccountSelection, Shard, is_account_id};
 use crate::plan::Selector;
 
@@ -232,6 +233,10 @@ pub struct AwsArgs {
     /// so that N workers split a fleet; overrides [accounts].shard
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    /// Requests of one AWS service in flight at once, per account and region; lower it when
+    /// AWS throttles, or where other tools share the account's rate limits
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUESTS_IN_FLIGHT, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub requests_in_flight: u16,
     /// How many accounts are worked on at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,

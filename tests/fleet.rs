@@ -529,3 +529,30 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
             .assert_stdout_has(&[ending]);
     }
 }
+
+#[tokio::test]
+async fn one_request_in_flight_at_a_time_plans_the_same() {
+    let (moto, baseline) = Moto::start_with_baseline(
+        WATCHPOST,
+        &baseline(&format!("[accounts]\nids = [\"{FIRST}\", \"{SECOND}\"]\n")),
+    );
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--baseline", baseline.path_str(), "--json"];
+        args.extend_from_slice(extra);
+        let run = moto.watchpost(&args);
+        run.assert_success();
+        json_document(&run.stdout)
+    };
+    let (bounded, unbounded) = (plan(&["--requests-in-flight", "1"]), plan(&[]));
+    assert_eq!(bounded["summary"], unbounded["summary"]);
+    assert_eq!(bounded["api_calls"], unbounded["api_calls"]);
+    moto.watchpost(&[
+        "plan",
+        "--baseline",
+        baseline.path_str(),
+        "--requests-in-flight",
+        "0",
+    ])
+    .assert_code(1)
+    .assert_stderr_has(&["--requests-in-flight"]);
+}

@@ -15,14 +15,16 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use tokio::sync::Semaphore;
 
-/// Requests of one service in flight at once, per account and region. AWS's rate limits are
-/// per account and region, so a region's calls need not wait on another's; 16 keeps a burst
-/// inside the lowest of them, and the SDK's retry absorbs the rest.
-const IN_FLIGHT_PER_SERVICE: usize = 16;
+/// Requests of one service in flight at once, per account and region, unless the run says
+/// otherwise. AWS's rate limits are per account and region, so a region's calls need not wait
+/// on another's; 16 keeps a burst inside the lowest of them, and the SDK's retry absorbs the
+/// rest.
+pub const DEFAULT_REQUESTS_IN_FLIGHT: u16 = 16;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Meter {
     services: Mutex<BTreeMap<(&'static str, String), Arc<ServiceMeter>>>,
+    requests_in_flight: usize,
 }
 
 #[derive(Debug)]
@@ -32,6 +34,13 @@ struct ServiceMeter {
 }
 
 impl Meter {
+    pub fn new(requests_in_flight: usize) -> Meter {
+        Meter {
+            services: Mutex::default(),
+            requests_in_flight,
+        }
+    }
+
     /// `inner`, with each request of `service` in `region` counted and bounded by this meter.
     pub fn client(
         &self,
@@ -47,7 +56,7 @@ impl Meter {
             .or_insert_with(|| {
                 Arc::new(ServiceMeter {
                     calls: AtomicU64::new(0),
-                    in_flight: Semaphore::new(IN_FLIGHT_PER_SERVICE),
+                    in_flight: Semaphore::new(self.requests_in_flight),
                 })
             })
             .clone();

@@ -18,6 +18,7 @@ pub use errors::{AbsentIfNotFound, AwsError, Class, Context};
 pub use retries::attempts_chosen;
 
 use credentials::{Explained, Profiles};
+pub use meter::DEFAULT_REQUESTS_IN_FLIGHT;
 use meter::Meter;
 use reach::Reachability;
 
@@ -31,6 +32,9 @@ pub struct Session {
     /// Whether AWS has answered yet: until it has, a failed connection is not retried.
     reachability: Arc<Reachability>,
     meter: Arc<Meter>,
+    /// The bound of every meter this session makes (its own, and those of the accounts it
+    /// reaches): requests of one service in flight at once, per region.
+    requests_in_flight: usize,
     /// With a custom endpoint (an emulator, a VPC endpoint) S3 must use path-style addressing,
     /// since bucket-name host prefixes do not resolve there.
     path_style_s3: bool,
@@ -83,7 +87,8 @@ impl Session {
             config,
             http,
             reachability,
-            meter: Arc::default(),
+            meter: Arc::new(Meter::new(usize::from(DEFAULT_REQUESTS_IN_FLIGHT))),
+            requests_in_flight: usize::from(DEFAULT_REQUESTS_IN_FLIGHT),
             path_style_s3,
         })
     }
@@ -115,7 +120,8 @@ impl Session {
             config,
             http: self.http.clone(),
             reachability: self.reachability.clone(),
-            meter: Arc::default(),
+            meter: Arc::new(Meter::new(self.requests_in_flight)),
+            requests_in_flight: self.requests_in_flight,
             path_style_s3: self.path_style_s3,
         }
     }
@@ -124,8 +130,18 @@ impl Session {
     /// are counted apart from this session's.
     pub fn metered_apart(&self) -> Session {
         Session {
-            meter: Arc::default(),
+            meter: Arc::new(Meter::new(self.requests_in_flight)),
             ..self.clone()
+        }
+    }
+
+    /// The same credentials, with at most `bound` requests of one service in flight at once
+    /// per region, in this session and in every session it leads to (`--requests-in-flight`).
+    pub fn with_requests_in_flight(self, bound: usize) -> Session {
+        Session {
+            meter: Arc::new(Meter::new(bound)),
+            requests_in_flight: bound,
+            ..self
         }
     }
 

@@ -41,7 +41,9 @@ pub(super) async fn reach(
     fleet: &Fleet,
 ) -> anyhow::Result<Reach> {
     let region = account_region(aws, baseline);
-    let base = Session::load(aws.profile.as_deref(), region).await?;
+    let base = Session::load(aws.profile.as_deref(), region)
+        .await?
+        .with_requests_in_flight(usize::from(aws.requests_in_flight));
     let caller = crate::observe::caller_account(&base, region).await?;
     if let Some(expected) = &baseline.scope.account_id
         && *expected != caller
