@@ -63,7 +63,7 @@ async fn the_plan_ends_with_an_estimate_and_keeps_its_exit_codes() {
     moto.apply_approved(path).assert_success();
     let after = moto.watchpost(&["plan", "--baseline", path, "--detailed-exitcode"]);
     after.assert_code(0);
-    after.assert_stdout_has(&["note: the estimate assumes the resources AWS Config records in eu-west-1, us-east-1: config:GetDiscoveredResourceCounts failed: HTTP 500"]);
+    after.assert_stdout_has(&["note: the estimate assumes the resources AWS Config records in eu-west-1, us-east-1:\n      config:GetDiscoveredResourceCounts failed: HTTP 500"]);
     assert!(
         !after.stdout.contains("first recording"),
         "Config records in both regions now:\n{}",

@@ -454,7 +454,7 @@ fn address_at_start(text: &str) -> Option<ResourceId> {
 
 /// `text` wrapped at the compact plan's width, keeping its own indent on the first row and
 /// indenting the rows after it by `indent`.
-fn wrapped(text: &str, indent: usize) -> String {
+pub(super) fn wrapped(text: &str, indent: usize) -> String {
     let words = text.trim_start();
     let lead = &text[..text.len() - words.len()];
     let pad = " ".repeat(indent);

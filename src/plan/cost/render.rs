@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::prices::{PRICE_REGION, PRICES_READ_ON};
 use super::{Estimate, Money};
-use crate::plan::render::wrap;
+use crate::plan::render::{wrap, wrapped};
 
 /// Columns a line of the estimate is wrapped at.
 const WIDTH: usize = 100;
@@ -39,12 +39,13 @@ pub fn render_cost(estimate: &Estimate) -> String {
         }
     }
     for (what, unread) in &estimate.unread {
-        let _ = writeln!(
-            out,
+        let note = format!(
             "note: the estimate assumes {what}: {} failed: {}",
             unread.call,
             first_line(&unread.reason)
         );
+        // Indented under its first word, as the plan's own notes are.
+        let _ = writeln!(out, "{}", wrapped(&note, 6));
     }
     out.push('\n');
     for row in wrap(&cost_line(estimate), WIDTH) {

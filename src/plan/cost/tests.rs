@@ -208,9 +208,17 @@ fn a_count_that_could_not_be_read_is_assumed_and_named() {
             unread
         )]
     );
-    assert!(render_cost(&estimate).contains(
-        "note: the estimate assumes the resources AWS Config records in eu-west-1: config:GetDiscoveredResourceCounts failed: ThrottlingException: Rate exceeded"
-    ));
+    let shown = render_cost(&estimate);
+    assert!(
+        shown.contains(
+            "note: the estimate assumes the resources AWS Config records in eu-west-1:\n      config:GetDiscoveredResourceCounts failed: ThrottlingException: Rate exceeded\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.lines().all(|line| line.chars().count() <= 100),
+        "every line fits the plan's width:\n{shown}"
+    );
 }
 
 #[test]
