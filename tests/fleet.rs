@@ -398,19 +398,28 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
         &baseline(&format!("[accounts]\nids = [{listed}]\n")),
     );
     let outputs = tempfile::tempdir().unwrap();
-    let mut covered: Vec<String> = Vec::new();
-    let mut plans = Vec::new();
-    for index in 1..=3 {
+    // Shard `index` of 3 runs `verb` with --json, which must succeed; its output is kept in a
+    // file named after the shard, for the merge.
+    let run_shard = |verb: &[&str], index: usize| {
         let shard = format!("{index}/3");
-        let run = moto.watchpost(&[
-            "plan",
+        let mut args = verb.to_vec();
+        args.extend([
             "--baseline",
             baseline.path_str(),
             "--json",
             "--shard",
             &shard,
         ]);
+        let run = moto.watchpost(&args);
         run.assert_success();
+        let file = outputs.path().join(format!("{}-{index}.json", verb[0]));
+        std::fs::write(&file, &run.stdout).unwrap();
+        (shard, run, file.display().to_string())
+    };
+    let mut covered: Vec<String> = Vec::new();
+    let mut plans = Vec::new();
+    for index in 1..=3 {
+        let (shard, run, file) = run_shard(&["plan"], index);
         let accounts = planned_accounts(&run);
         run.assert_stderr_has(&[format!(
             "shard {shard}: {} of the 7 account(s) selected",
@@ -418,9 +427,7 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
         )]);
         assert_eq!(json_document(&run.stdout)["shard"], shard.as_str());
         covered.extend(accounts);
-        let file = outputs.path().join(format!("plan-{index}.json"));
-        std::fs::write(&file, &run.stdout).unwrap();
-        plans.push(file.display().to_string());
+        plans.push(file);
     }
     covered.sort();
     assert_eq!(covered, ids, "each account in exactly one of 3 shards");
@@ -452,23 +459,9 @@ async fn shards_split_the_accounts_selected_each_to_exactly_one_worker() {
         .assert_stderr_has(&["error: shard 2/3 is missing", "hint: add its output"]);
 
     // Applied shard by shard, the merged verdict is the fleet's: every account converged.
-    let mut applies = Vec::new();
-    for index in 1..=3 {
-        let shard = format!("{index}/3");
-        let run = moto.watchpost(&[
-            "apply",
-            "--baseline",
-            baseline.path_str(),
-            "--auto-approve",
-            "--json",
-            "--shard",
-            &shard,
-        ]);
-        run.assert_success();
-        let file = outputs.path().join(format!("apply-{index}.jsonl"));
-        std::fs::write(&file, &run.stdout).unwrap();
-        applies.push(file.display().to_string());
-    }
+    let applies: Vec<String> = (1..=3)
+        .map(|index| run_shard(&["apply", "--auto-approve"], index).2)
+        .collect();
     let mut merge = vec!["report", "merge"];
     merge.extend(applies.iter().map(String::as_str));
     let merged = moto.watchpost(&merge);

@@ -41,6 +41,11 @@ impl Meter {
         }
     }
 
+    /// A meter of its own, with the same bound: for another account, or calls counted apart.
+    pub fn fresh(&self) -> Meter {
+        Meter::new(self.requests_in_flight)
+    }
+
     /// `inner`, with each request of `service` in `region` counted and bounded by this meter.
     pub fn client(
         &self,

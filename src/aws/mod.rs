@@ -32,9 +32,6 @@ pub struct Session {
     /// Whether AWS has answered yet: until it has, a failed connection is not retried.
     reachability: Arc<Reachability>,
     meter: Arc<Meter>,
-    /// The bound of every meter this session makes (its own, and those of the accounts it
-    /// reaches): requests of one service in flight at once, per region.
-    requests_in_flight: usize,
     /// With a custom endpoint (an emulator, a VPC endpoint) S3 must use path-style addressing,
     /// since bucket-name host prefixes do not resolve there.
     path_style_s3: bool,
@@ -88,7 +85,6 @@ impl Session {
             http,
             reachability,
             meter: Arc::new(Meter::new(usize::from(DEFAULT_REQUESTS_IN_FLIGHT))),
-            requests_in_flight: usize::from(DEFAULT_REQUESTS_IN_FLIGHT),
             path_style_s3,
         })
     }
@@ -120,8 +116,7 @@ impl Session {
             config,
             http: self.http.clone(),
             reachability: self.reachability.clone(),
-            meter: Arc::new(Meter::new(self.requests_in_flight)),
-            requests_in_flight: self.requests_in_flight,
+            meter: Arc::new(self.meter.fresh()),
             path_style_s3: self.path_style_s3,
         }
     }
@@ -130,7 +125,7 @@ impl Session {
     /// are counted apart from this session's.
     pub fn metered_apart(&self) -> Session {
         Session {
-            meter: Arc::new(Meter::new(self.requests_in_flight)),
+            meter: Arc::new(self.meter.fresh()),
             ..self.clone()
         }
     }
@@ -140,7 +135,6 @@ impl Session {
     pub fn with_requests_in_flight(self, bound: usize) -> Session {
         Session {
             meter: Arc::new(Meter::new(bound)),
-            requests_in_flight: bound,
             ..self
         }
     }

@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-/// Shard `index` (1 to `count`) of `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Shard `index` (1 to `count`) of `count`; shards of one split order by their number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Shard {
     index: u32,
     count: u32,

@@ -198,19 +198,13 @@ fn each_account_once(written: &[(&Path, Written)]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shards' names, in order, for the merged output.
+/// The shards' names, in order, for the merged output ([`every_shard_once`] has checked them).
 fn shard_names(written: &[(&Path, Written)]) -> Vec<String> {
-    let shards: BTreeSet<(u32, String)> = written
+    let shards: BTreeSet<Shard> = written
         .iter()
-        .filter_map(|(_, written)| written.shard())
-        .map(|shard| {
-            let index = shard
-                .split_once('/')
-                .and_then(|(index, _)| index.parse().ok());
-            (index.unwrap_or_default(), shard.to_owned())
-        })
+        .filter_map(|(_, written)| written.shard()?.parse().ok())
         .collect();
-    shards.into_iter().map(|(_, shard)| shard).collect()
+    shards.iter().map(Shard::to_string).collect()
 }
 
 /// Adds the numbers of `from` into `into`, key by key: totals and API call counts.
