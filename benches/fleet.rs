@@ -71,7 +71,10 @@ struct Options {
     /// Passed on to watchpost as --parallelism (accounts worked on at once)
     #[arg(long, value_name = "N")]
     parallelism: Option<u16>,
-    /// moto servers the fleet case splits its accounts between; one per core by default
+    /// Accounts in each run of the memory case
+    #[arg(long, value_name = "N,...", value_delimiter = ',', default_values_t = [10u64, 100, 1000])]
+    memory_accounts: Vec<u64>,
+    /// moto servers the fleet and memory cases split their accounts between; one per core by default
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     shards: Option<u16>,
 }
@@ -84,6 +87,9 @@ enum Case {
     Apply,
     /// Case 3: a converged plan of --accounts accounts, 17 regions each
     Fleet,
+    /// Case 4: peak memory of a plan of 10, 100 and 1,000 accounts (--memory-accounts) that
+    /// have nothing yet, 17 regions each
+    Memory,
 }
 
 fn main() -> ExitCode {
@@ -136,7 +142,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
     // One moto is one Python process, busy on one core at most: the fleet spreads its accounts
     // over one per core. Cases 1 and 2 have one account, hence one moto.
     let shards = options.shards.map_or(cores.max(1), usize::from);
-    let motos_needed = if cases.contains(&Case::Fleet) {
+    let motos_needed = if cases.contains(&Case::Fleet) || cases.contains(&Case::Memory) {
         shards
     } else {
         1
@@ -174,6 +180,17 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
             }
             Case::Apply => record(bench.apply_from_empty("case 2")),
             Case::Fleet => record(bench.fleet_plan("case 3", options.accounts)),
+            Case::Memory => {
+                let mut peaks = Vec::new();
+                for &accounts in &options.memory_accounts {
+                    let report = bench.memory("case 4", accounts);
+                    if let Ok(report) = &report {
+                        peaks.push((accounts, report.peak_rss_bytes));
+                    }
+                    record(report);
+                }
+                print_memory_growth(&peaks);
+            }
         }
     }
     print_targets(&reports);
@@ -253,9 +270,7 @@ impl Bench<'_> {
         println!("\n{case}: {title}");
         let motos = self.motos;
         reset(motos)?;
-        let ids: Vec<String> = (1..=accounts)
-            .map(|n| format!("{:012}", 100_000_000_000 + n))
-            .collect();
+        let ids = account_ids(accounts);
         let baseline = self.baselines.write("fleet", &STANDARD_REGIONS, &ids)?;
         self.converge(&baseline, ids.len(), motos)?;
         let (run, trace) =
@@ -265,6 +280,51 @@ impl Bench<'_> {
         report.target(
             "wall time <= 60 s".into(),
             run.wall <= Duration::from_secs(60),
+        );
+        report.target(
+            "no failed account".into(),
+            report.failed_accounts == Some(0),
+        );
+        Ok(report)
+    }
+
+    /// Case 4: plan accounts that have nothing of the baseline yet, with no delay: their plans
+    /// are the largest an account has (every resource to create), and memory, not time, is
+    /// what is measured. Each account's part of the report is written as soon as it is made,
+    /// so the peak should not grow with the accounts.
+    fn memory(&self, case: &'static str, accounts: u64) -> anyhow::Result<Report> {
+        let title = format!(
+            "plan from empty, {accounts} accounts x {} regions",
+            STANDARD_REGIONS.len()
+        );
+        println!("\n{case}: {title}");
+        let motos = self.motos;
+        reset(motos)?;
+        let ids = account_ids(accounts);
+        let baseline = self.baselines.write("memory", &STANDARD_REGIONS, &ids)?;
+        let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(Duration::ZERO))
+            .context("starting the proxy")?;
+        let run = run_watchpost(
+            &proxy.endpoint(),
+            &self.watchpost_args(&["plan", "--json"], &baseline),
+            |_| {},
+        )?;
+        let document = PlanDocument::parse(&run)?;
+        let mut report = Report::for_plan(
+            case,
+            title,
+            &run,
+            &proxy.trace(),
+            &document,
+            true,
+            Duration::ZERO,
+        );
+        report
+            .notes
+            .retain(|note| !note.starts_with("the plan is not empty"));
+        report.target(
+            "peak RSS <= 128 MiB".into(),
+            run.peak_rss_bytes <= 128 * 1024 * 1024,
         );
         report.target(
             "no failed account".into(),
@@ -553,6 +613,33 @@ impl fmt::Display for Report {
         }
         Ok(())
     }
+}
+
+/// The fleet's account ids: 100000000001, 100000000002, ...
+fn account_ids(accounts: u64) -> Vec<String> {
+    (1..=accounts)
+        .map(|n| format!("{:012}", 100_000_000_000 + n))
+        .collect()
+}
+
+/// What each account beyond the first run's adds to the peak: near zero when the report is
+/// written account by account.
+fn print_memory_growth(peaks: &[(u64, u64)]) {
+    let (Some(&(fewest, low)), Some(&(most, high))) = (peaks.first(), peaks.last()) else {
+        return;
+    };
+    if most <= fewest {
+        return;
+    }
+    let per_account = (high as f64 - low as f64) / (most - fewest) as f64;
+    println!("\npeak RSS by accounts planned");
+    for (accounts, peak) in peaks {
+        println!("  {accounts:>8} accounts  {:>8.1} MiB", *peak as f64 / MIB);
+    }
+    println!(
+        "  growth from {fewest} to {most} accounts: {:.1} KiB per account",
+        per_account / 1024.0
+    );
 }
 
 fn pass_or_miss(met: bool) -> &'static str {

@@ -3,14 +3,16 @@
 //! dependency order), plan again to check, and give each lease back whatever happened.
 
 use std::path::Path;
+use std::pin::pin;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::bail;
+use futures::StreamExt;
 
 use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
-use super::outcome::{AccountOutcome, Finished};
+use super::outcome::{AccountOutcome, Finished, Tally};
 use super::read::{observe, observe_and_plan};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
@@ -132,21 +134,20 @@ impl Goal<'_> {
 
 pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<ExitCode> {
     let verb = run.goal.verb();
+    let mut ended = Ended::new(reach.is_fan_out());
+    let mut ready: Vec<Planned<'_>> = Vec::new();
     let planned = for_each_account(&reach.targets, run.parallelism, |target| {
         prepare(target, run)
-    })
-    .await;
-
-    let mut outcomes: Vec<AccountOutcome<Finished>> = Vec::new();
-    let mut ready: Vec<Planned<'_>> = Vec::new();
-    for outcome in planned {
+    });
+    let mut planned = pin!(planned);
+    while let Some(outcome) = planned.next().await {
         let AccountOutcome {
             account_id,
             result,
             api_calls,
         } = outcome;
         let result = match result {
-            Ok(planned) => {
+            Ok(mut planned) => {
                 run.reporter.plan(&planned.plan, verb);
                 // A lease that cannot be given back is this account's error; it lapses on
                 // its own, and the other accounts go on.
@@ -166,6 +167,9 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                         failures: 0,
                     })
                 } else {
+                    // Shown, and not needed to make the changes: a plan held until approval
+                    // keeps its changes only.
+                    planned.plan.unchanged = Vec::new();
                     ready.push(planned);
                     continue;
                 }
@@ -175,11 +179,15 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                 Err(error)
             }
         };
-        outcomes.push(AccountOutcome {
-            account_id,
-            result,
-            api_calls,
-        });
+        ended.record(
+            run.reporter,
+            verb,
+            AccountOutcome {
+                account_id,
+                result,
+                api_calls,
+            },
+        );
     }
 
     // One question for every account: what was shown above is what is approved.
@@ -204,23 +212,20 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
     }
 
     stop_on_interrupt();
-    let finished = for_each_account(ready, run.parallelism, |planned| finish(planned, run)).await;
-    outcomes.extend(finished);
-    outcomes.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let finished = for_each_account(ready, run.parallelism, |planned| finish(planned, run));
+    let mut finished = pin!(finished);
+    while let Some(outcome) = finished.next().await {
+        ended.record(run.reporter, verb, outcome);
+    }
     run.reporter
-        .ending(&outcomes, verb, &reach.caller.api_calls());
+        .summary(&ended.tally, verb, &reach.caller.api_calls());
 
-    let failed: Vec<&AccountOutcome<Finished>> = outcomes
-        .iter()
-        .filter(|outcome| !outcome.result.as_ref().is_ok_and(Finished::converged))
-        .collect();
-    if failed.is_empty() {
+    if ended.tally.failed_accounts() == 0 {
         return Ok(ExitCode::SUCCESS);
     }
-    if reach.is_fan_out() {
+    let Some(outcome) = ended.single else {
         return Ok(ExitCode::from(1));
-    }
-    let outcome = outcomes.into_iter().next().expect("one account");
+    };
     let finished = outcome.result?;
     if verb == Verb::Apply {
         bail!(
@@ -236,6 +241,32 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
         finished.failures,
         finished.plan.changes.len()
     )
+}
+
+/// What a run keeps of the accounts that have ended, once each has been reported.
+struct Ended {
+    tally: Tally,
+    /// A run over one account keeps its outcome whole: a failure is the run's own error.
+    single: Option<AccountOutcome<Finished>>,
+    fan_out: bool,
+}
+
+impl Ended {
+    fn new(fan_out: bool) -> Self {
+        Ended {
+            tally: Tally::default(),
+            single: None,
+            fan_out,
+        }
+    }
+
+    fn record(&mut self, reporter: &dyn Reporter, verb: Verb, outcome: AccountOutcome<Finished>) {
+        reporter.account_ended(&outcome, verb);
+        self.tally.add(&outcome);
+        if !self.fan_out {
+            self.single = Some(outcome);
+        }
+    }
 }
 
 /// Takes the account's lease and makes its plan; the lease is given back if the plan fails.

@@ -2,7 +2,7 @@
 //! its own, a bounded number at once, one account's failure its own outcome.
 
 use anyhow::bail;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 
 use super::outcome::AccountOutcome;
 use crate::accounts::{Fleet, Target};
@@ -77,18 +77,20 @@ impl<'t> OnAccount<'t> for &'t Target {
 }
 
 /// `work` for each account, at most `parallelism` at once; one account's failure is its own
-/// outcome and does not stop the others. Outcomes come back in the order of `accounts`.
-pub(super) async fn for_each_account<'t, A, T, F, Fut>(
+/// outcome and does not stop the others. Outcomes come in the order of `accounts`, each as soon
+/// as it and those before it are done, so that a caller can report it and let it go: a run over
+/// a thousand accounts holds a few at a time, not all of them.
+pub(super) fn for_each_account<'t, A, T, F, Fut>(
     accounts: impl IntoIterator<Item = A>,
     parallelism: usize,
     work: F,
-) -> Vec<AccountOutcome<T>>
+) -> impl Stream<Item = AccountOutcome<T>>
 where
     A: OnAccount<'t>,
     F: Fn(A) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
 {
-    let runs = accounts.into_iter().map(|account| {
+    let runs = accounts.into_iter().map(move |account| {
         let target = account.target();
         let run = work(account);
         async move {
@@ -100,8 +102,5 @@ where
             }
         }
     });
-    futures::stream::iter(runs)
-        .buffered(parallelism)
-        .collect()
-        .await
+    futures::stream::iter(runs).buffered(parallelism)
 }

@@ -5,20 +5,21 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use futures::StreamExt;
 
 use super::fan_out::{account_region, for_each_account, reach};
 use super::outcome::{AccountOutcome, account_line, first_line};
 use super::read::{absolute, observe_and_plan, read_baseline, warn_only};
 use super::settings::{PlanOutput, PlanSettings};
 use crate::accounts::Fleet;
+use crate::baseline::Shard;
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
-use crate::model::Observed;
-use crate::model::{ApiCallCounts, sum_calls};
+use crate::model::{ApiCallCounts, Observed, sum_calls};
 use crate::output::{out, outln};
 use crate::plan::{
-    AccountReport, Estimate, Plan, SavedPlan, render_compact, render_cost, render_cost_total,
-    render_full, render_json, render_markdown, summary_line,
+    AccountReport, Action, CostTotal, DocumentWriter, Estimate, Plan, SavedPlan, render_compact,
+    render_cost, render_full, render_markdown, summary_line,
 };
 
 /// One account planned: the plan, the reading it was made from, and what the baseline costs.
@@ -71,63 +72,38 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             observed,
             cost,
         })
-    })
-    .await;
+    });
+    let mut outcomes = std::pin::pin!(outcomes);
 
-    let reports = || -> Vec<AccountReport<'_>> {
-        outcomes
-            .iter()
-            .map(|outcome| AccountReport {
-                account_id: &outcome.account_id,
-                plan: match &outcome.result {
-                    Ok(planned) => Ok(&planned.plan),
-                    Err(error) => Err(crate::error::explained(error)),
-                },
-                api_calls: &outcome.api_calls,
-                cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
-            })
-            .collect()
-    };
-    match settings.format {
-        PlanOutput::Json => {
-            let mut document = render_json(&reports(), &reach.caller.api_calls());
-            if let Some(shard) = reach.shard {
-                document["shard"] = shard.to_string().into();
-            }
-            outln!("{document:#}");
-        }
-        PlanOutput::Markdown => out!("{}", render_markdown(&reports())),
-        PlanOutput::Text { .. } => {}
-    }
     if !reach.is_fan_out() {
-        let outcome = outcomes.into_iter().next().expect("one account");
+        let outcome = outcomes.next().await.expect("one account");
+        print_document(settings.format, &outcome, &reach.caller.api_calls());
         return one_account(&outcome.result?, &source, path, settings);
     }
-
-    if let PlanOutput::Text { full } = settings.format {
-        for outcome in &outcomes {
-            outln!("\n== account {} ==\n", outcome.account_id);
-            match &outcome.result {
-                Ok(planned) => print_text(planned, full),
-                Err(error) => outln!("error: {}", crate::error::explained(error)),
-            }
-        }
-        print_summary(&outcomes, &reach.caller.api_calls(), full);
+    let mut report = FleetReport::new(settings.format, reach.shard);
+    while let Some(outcome) = outcomes.next().await {
+        report.document(&outcome);
+        report.text(&outcome);
+        report.count(outcome);
     }
-    let failed = outcomes.iter().any(|outcome| match &outcome.result {
-        Ok(planned) => !planned.plan.gaps.is_empty(),
-        Err(_) => true,
-    });
-    let changes = outcomes
-        .iter()
-        .any(|outcome| matches!(&outcome.result, Ok(planned) if !planned.plan.is_empty()));
-    Ok(if failed {
-        ExitCode::from(1)
-    } else if settings.detailed_exitcode && changes {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(report.finish(&reach.caller.api_calls(), settings.detailed_exitcode))
+}
+
+/// The document for machines, or the comment, of a run over the caller's own account.
+fn print_document(
+    format: PlanOutput,
+    outcome: &AccountOutcome<Planned>,
+    run_calls: &ApiCallCounts,
+) {
+    match format {
+        PlanOutput::Json => {
+            let (mut writer, opening) = DocumentWriter::begin();
+            let account = writer.account(&account_report(outcome));
+            out!("{opening}{account}{}", writer.finish(run_calls, None));
+        }
+        PlanOutput::Markdown => out!("{}", render_markdown(&[account_report(outcome)])),
+        PlanOutput::Text { .. } => {}
+    }
 }
 
 /// The output Terraform users know, for a run over the caller's own account.
@@ -180,61 +156,174 @@ fn print_text(planned: &Planned, full: bool) {
     }
 }
 
-/// One line per account, then the totals, as the last thing a reviewer reads.
-fn print_summary(outcomes: &[AccountOutcome<Planned>], run_calls: &ApiCallCounts, full: bool) {
-    outln!("\nAccounts:");
-    for outcome in outcomes {
-        let state = match &outcome.result {
-            Ok(Planned { plan, .. }) if !plan.gaps.is_empty() => {
-                format!("incomplete: {} part(s) could not be read", plan.gaps.len())
+/// A run's report over its accounts, written as each account is planned: each account's plan
+/// is printed and let go, and only what the ending needs is kept (a line and the counts per
+/// account, the cost added up), so that memory stays flat however many accounts a run covers.
+/// The Markdown comment is the exception: it is cut to fit GitHub's limit, which takes every
+/// account's changes at once (their unchanged resources are let go).
+struct FleetReport {
+    format: PlanOutput,
+    shard: Option<Shard>,
+    json: Option<DocumentWriter>,
+    markdown: Vec<AccountOutcome<Planned>>,
+    lines: Vec<(String, String)>,
+    totals: Totals,
+    cost: CostTotal,
+    api_calls: ApiCallCounts,
+}
+
+#[derive(Default)]
+struct Totals {
+    add: usize,
+    change: usize,
+    destroy: usize,
+    failed: usize,
+    incomplete: bool,
+    changes: bool,
+}
+
+impl FleetReport {
+    fn new(format: PlanOutput, shard: Option<Shard>) -> Self {
+        let json = match format {
+            PlanOutput::Json => {
+                let (writer, opening) = DocumentWriter::begin();
+                out!("{opening}");
+                Some(writer)
             }
-            Ok(Planned { plan, .. }) => account_line(plan),
-            Err(error) => format!("failed: {}", first_line(error)),
+            PlanOutput::Markdown | PlanOutput::Text { .. } => None,
         };
-        outln!("  {}  {state}", outcome.account_id);
-    }
-    let plans: Vec<&Plan> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.plan))
-        .collect();
-    let failed = outcomes.len() - plans.len();
-    let calls: u64 = sum_calls(
-        outcomes
-            .iter()
-            .map(|outcome| &outcome.api_calls)
-            .chain([run_calls]),
-    )
-    .values()
-    .sum();
-    let totals = format!(
-        "\nPlan: {} to add, {} to change, {} to destroy, over {} account(s){}. {calls} API calls.",
-        plans
-            .iter()
-            .map(|p| p.count(crate::plan::Action::Create))
-            .sum::<usize>(),
-        plans
-            .iter()
-            .map(|p| p.count(crate::plan::Action::Update))
-            .sum::<usize>(),
-        plans
-            .iter()
-            .map(|p| p.count(crate::plan::Action::Delete))
-            .sum::<usize>(),
-        outcomes.len(),
-        if failed > 0 {
-            format!("; {failed} could not be planned")
-        } else {
-            String::new()
+        FleetReport {
+            format,
+            shard,
+            json,
+            markdown: Vec::new(),
+            lines: Vec::new(),
+            totals: Totals::default(),
+            cost: CostTotal::default(),
+            api_calls: ApiCallCounts::new(),
         }
-    );
-    let estimates: Vec<&Estimate> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.result.as_ref().ok().map(|planned| &planned.cost))
-        .collect();
-    let cost = render_cost_total(&estimates);
-    if full {
-        out!("{totals}\n{cost}");
-    } else {
-        out!("\n{cost}{totals}\n");
+    }
+
+    /// The account's part of the JSON document, written now.
+    fn document(&mut self, outcome: &AccountOutcome<Planned>) {
+        if let Some(writer) = &mut self.json {
+            out!("{}", writer.account(&account_report(outcome)));
+        }
+    }
+
+    /// The account's plan for people, with its heading, printed now.
+    fn text(&self, outcome: &AccountOutcome<Planned>) {
+        if let PlanOutput::Text { full } = self.format {
+            outln!("\n== account {} ==\n", outcome.account_id);
+            match &outcome.result {
+                Ok(planned) => print_text(planned, full),
+                Err(error) => outln!("error: {}", crate::error::explained(error)),
+            }
+        }
+    }
+
+    /// What the ending needs of the account; the Markdown comment keeps its changes.
+    fn count(&mut self, mut outcome: AccountOutcome<Planned>) {
+        self.api_calls = sum_calls([&self.api_calls, &outcome.api_calls]);
+        let state = match &outcome.result {
+            Ok(Planned { plan, cost, .. }) => {
+                self.totals.add += plan.count(Action::Create);
+                self.totals.change += plan.count(Action::Update);
+                self.totals.destroy += plan.count(Action::Delete);
+                self.totals.changes |= !plan.is_empty();
+                self.totals.incomplete |= !plan.gaps.is_empty();
+                self.cost.add(cost);
+                if plan.gaps.is_empty() {
+                    account_line(plan)
+                } else {
+                    format!("incomplete: {} part(s) could not be read", plan.gaps.len())
+                }
+            }
+            Err(error) => {
+                self.totals.failed += 1;
+                format!("failed: {}", first_line(error))
+            }
+        };
+        self.lines.push((outcome.account_id.clone(), state));
+        if let (PlanOutput::Markdown, Ok(planned)) = (self.format, &mut outcome.result) {
+            planned.plan.unchanged = Vec::new();
+            planned.observed = Observed::default();
+        }
+        if let PlanOutput::Markdown = self.format {
+            self.markdown.push(outcome);
+        }
+    }
+
+    /// The end of the document or comment, or the summary for people, and the exit code.
+    fn finish(self, run_calls: &ApiCallCounts, detailed_exitcode: bool) -> ExitCode {
+        match self.format {
+            PlanOutput::Json => {
+                let writer = self.json.expect("begun with the run");
+                let shard = self.shard.map(|shard| shard.to_string());
+                out!("{}", writer.finish(run_calls, shard.as_deref()));
+            }
+            PlanOutput::Markdown => {
+                let reports: Vec<AccountReport<'_>> =
+                    self.markdown.iter().map(account_report).collect();
+                out!("{}", render_markdown(&reports));
+            }
+            PlanOutput::Text { full } => self.print_summary(run_calls, full),
+        }
+        let Totals {
+            failed,
+            incomplete,
+            changes,
+            ..
+        } = self.totals;
+        if failed > 0 || incomplete {
+            ExitCode::from(1)
+        } else if detailed_exitcode && changes {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// One line per account, then the totals, as the last thing a reviewer reads.
+    fn print_summary(&self, run_calls: &ApiCallCounts, full: bool) {
+        outln!("\nAccounts:");
+        for (account_id, state) in &self.lines {
+            outln!("  {account_id}  {state}");
+        }
+        let calls: u64 = sum_calls([&self.api_calls, run_calls]).values().sum();
+        let Totals {
+            add,
+            change,
+            destroy,
+            failed,
+            ..
+        } = self.totals;
+        let totals = format!(
+            "\nPlan: {add} to add, {change} to change, {destroy} to destroy, over {} account(s){}. {calls} API calls.",
+            self.lines.len(),
+            if failed > 0 {
+                format!("; {failed} could not be planned")
+            } else {
+                String::new()
+            }
+        );
+        let cost = self.cost.render();
+        if full {
+            out!("{totals}\n{cost}");
+        } else {
+            out!("\n{cost}{totals}\n");
+        }
+    }
+}
+
+fn account_report(outcome: &AccountOutcome<Planned>) -> AccountReport<'_> {
+    AccountReport {
+        account_id: &outcome.account_id,
+        plan: match &outcome.result {
+            Ok(planned) => Ok(&planned.plan),
+            Err(error) => Err(crate::error::explained(error)),
+        },
+        api_calls: &outcome.api_calls,
+        cost: outcome.result.as_ref().ok().map(|planned| &planned.cost),
     }
 }

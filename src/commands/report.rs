@@ -8,7 +8,7 @@ use anyhow::bail;
 use serde_json::{Value, json};
 
 use super::fan_out::Reach;
-use super::outcome::{AccountOutcome, Finished, account_line, first_line};
+use super::outcome::{AccountOutcome, Finished, Tally};
 use super::settings::ReportFormat;
 use super::verb::Verb;
 use crate::apply::{Event, Outcome};
@@ -29,8 +29,10 @@ pub(super) trait Reporter: Sync {
     fn account_failed(&self, account_id: &str, error: &anyhow::Error);
     /// A change of the account's starting or ending.
     fn change(&self, account_id: &str, event: Event<'_>);
-    /// How each account ended, then the whole run.
-    fn ending(&self, outcomes: &[AccountOutcome<Finished>], verb: Verb, run_calls: &ApiCallCounts);
+    /// How an account ended, said as soon as it has, so that its plans can be let go.
+    fn account_ended(&self, outcome: &AccountOutcome<Finished>, verb: Verb);
+    /// How the whole run ended, from what it kept of its accounts.
+    fn summary(&self, tally: &Tally, verb: Verb, run_calls: &ApiCallCounts);
 }
 
 /// The reporter `format` asks for, for the accounts `reach` covers.
@@ -89,45 +91,31 @@ impl Reporter for TextReporter {
         print_event(&prefix, event);
     }
 
-    fn ending(&self, outcomes: &[AccountOutcome<Finished>], verb: Verb, _: &ApiCallCounts) {
-        for outcome in outcomes {
-            let Ok(finished) = &outcome.result else {
-                continue;
-            };
-            if self.fan_out && !(finished.converged() && finished.plan.is_empty()) {
-                outln!("\n== account {} ==", outcome.account_id);
-            }
-            print_ending(finished, verb);
+    fn account_ended(&self, outcome: &AccountOutcome<Finished>, verb: Verb) {
+        let Ok(finished) = &outcome.result else {
+            return;
+        };
+        if self.fan_out && !(finished.converged() && finished.plan.is_empty()) {
+            outln!("\n== account {} ==", outcome.account_id);
         }
+        print_ending(finished, verb);
+    }
+
+    fn summary(&self, tally: &Tally, verb: Verb, _: &ApiCallCounts) {
         if !self.fan_out {
             return;
         }
         outln!("\nAccounts:");
-        for outcome in outcomes {
-            let state = match &outcome.result {
-                Ok(finished) if finished.converged() && finished.plan.is_empty() => {
-                    "no changes".to_owned()
-                }
-                Ok(finished) if finished.converged() => {
-                    format!("done: {}", account_line(&finished.plan))
-                }
-                Ok(finished) => format!(
-                    "NOT converged: {} change(s) failed, {} remain",
-                    finished.failures,
-                    finished.after.changes.len()
-                ),
-                Err(error) => format!("failed: {}", first_line(error)),
-            };
-            outln!("  {}  {state}", outcome.account_id);
+        let mut states: Vec<&(String, String)> = tally.states.iter().collect();
+        states.sort();
+        for (account_id, state) in states {
+            outln!("  {account_id}  {state}");
         }
-        let converged = outcomes
-            .iter()
-            .filter(|o| o.result.as_ref().is_ok_and(Finished::converged))
-            .count();
         outln!(
-            "\n{} complete in {converged} of {} account(s).",
+            "\n{} complete in {} of {} account(s).",
             verb.capitalized(),
-            outcomes.len()
+            tally.converged,
+            tally.accounts()
         );
     }
 }
@@ -193,23 +181,23 @@ impl Reporter for JsonLinesReporter {
         json_line(line);
     }
 
-    fn ending(&self, outcomes: &[AccountOutcome<Finished>], _: Verb, run_calls: &ApiCallCounts) {
-        for outcome in outcomes {
-            json_line(account_summary(outcome));
-        }
-        let finished = || outcomes.iter().filter_map(|o| o.result.as_ref().ok());
+    fn account_ended(&self, outcome: &AccountOutcome<Finished>, _: Verb) {
+        json_line(account_summary(outcome));
+    }
+
+    fn summary(&self, tally: &Tally, _: Verb, run_calls: &ApiCallCounts) {
         let mut summary = json!({
             "type": "summary",
-            "accounts": outcomes.len(),
-            "failed_accounts": outcomes.iter().filter(|o| !o.result.as_ref().is_ok_and(Finished::converged)).count(),
-            "added": finished().map(|f| f.plan.count(Action::Create)).sum::<usize>(),
-            "changed": finished().map(|f| f.plan.count(Action::Update)).sum::<usize>(),
-            "destroyed": finished().map(|f| f.plan.count(Action::Delete)).sum::<usize>(),
-            "failed": finished().map(|f| f.failures).sum::<usize>(),
-            "remaining": finished().map(|f| f.after.changes.len()).sum::<usize>(),
-            "unreadable": finished().map(|f| f.after.gaps.len()).sum::<usize>(),
-            "converged": outcomes.iter().all(|o| o.result.as_ref().is_ok_and(Finished::converged)),
-            "api_calls": sum_calls(outcomes.iter().map(|o| &o.api_calls).chain([run_calls])),
+            "accounts": tally.accounts(),
+            "failed_accounts": tally.failed_accounts(),
+            "added": tally.added,
+            "changed": tally.changed,
+            "destroyed": tally.destroyed,
+            "failed": tally.failed,
+            "remaining": tally.remaining,
+            "unreadable": tally.unreadable,
+            "converged": tally.failed_accounts() == 0,
+            "api_calls": sum_calls([&tally.api_calls, run_calls]),
         });
         if let Some(shard) = self.shard {
             summary["shard"] = json!(shard.to_string());

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use futures::StreamExt;
+
 use super::fan_out::{account_region, for_each_account, reach};
 use crate::accounts::Fleet;
 use crate::baseline::Baseline;
@@ -44,6 +46,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
             anyhow::Ok(status)
         }
     })
+    .collect::<Vec<_>>()
     .await;
 
     if json {

@@ -20,16 +20,19 @@ pub struct AccountReport<'a> {
     pub cost: Option<&'a Estimate>,
 }
 
+/// What follows the accounts in the run's document.
 #[derive(Serialize)]
-struct Document {
+struct Ending<'a> {
     format_version: &'static str,
     watchpost_version: &'static str,
-    accounts: Vec<Value>,
-    summary: FleetSummary,
+    /// The shard of a fleet the run was, so that `report merge` can tell the shards apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<&'a str>,
+    summary: &'a FleetSummary,
     api_calls: ApiCallCounts,
 }
 
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 struct FleetSummary {
     add: usize,
     change: usize,
@@ -82,33 +85,79 @@ fn address(id: &ResourceId) -> Address<'_> {
     }
 }
 
-/// The whole run's document: every account, the totals, and the API calls made, those of
-/// every account and `run_calls`, made for the run as a whole (identity, roles assumed).
-pub fn render_json(accounts: &[AccountReport<'_>], run_calls: &ApiCallCounts) -> Value {
-    let planned = || {
-        accounts
-            .iter()
-            .filter_map(|report| report.plan.as_ref().ok())
-    };
-    let document = Document {
-        format_version: FORMAT_VERSION,
-        watchpost_version: env!("CARGO_PKG_VERSION"),
-        accounts: accounts.iter().map(account_json).collect(),
-        summary: FleetSummary {
-            add: planned().map(|plan| plan.count(Action::Create)).sum(),
-            change: planned().map(|plan| plan.count(Action::Update)).sum(),
-            destroy: planned().map(|plan| plan.count(Action::Delete)).sum(),
-            accounts: accounts.len(),
-            failed_accounts: accounts.iter().filter(|r| r.plan.is_err()).count(),
-        },
-        api_calls: sum_calls(
-            accounts
-                .iter()
-                .map(|report| report.api_calls)
-                .chain([run_calls]),
-        ),
-    };
-    serde_json::to_value(document).expect("the plan serializes")
+/// The whole run's document (every account, the totals, the API calls made), written an
+/// account at a time, as each is planned, so that a run over many accounts holds none of their
+/// plans once written. The bytes are those of the whole document pretty-printed at once: the
+/// accounts come first since the keys are in order, and each is indented as it would be there.
+pub struct DocumentWriter {
+    summary: FleetSummary,
+    api_calls: ApiCallCounts,
+}
+
+/// Where an account's document sits: inside the run's object, inside its `accounts` list.
+const ACCOUNT_INDENT: &str = "    ";
+
+impl DocumentWriter {
+    /// The writer, with the document's opening.
+    pub fn begin() -> (Self, String) {
+        let writer = DocumentWriter {
+            summary: FleetSummary::default(),
+            api_calls: ApiCallCounts::new(),
+        };
+        (writer, "{\n  \"accounts\": [".to_owned())
+    }
+
+    /// One account's part, counted into the totals.
+    pub fn account(&mut self, report: &AccountReport<'_>) -> String {
+        let separator = if self.summary.accounts == 0 {
+            "\n"
+        } else {
+            ",\n"
+        };
+        let summary = &mut self.summary;
+        summary.accounts += 1;
+        match report.plan {
+            Ok(plan) => {
+                summary.add += plan.count(Action::Create);
+                summary.change += plan.count(Action::Update);
+                summary.destroy += plan.count(Action::Delete);
+            }
+            Err(_) => summary.failed_accounts += 1,
+        }
+        self.api_calls = sum_calls([&self.api_calls, report.api_calls]);
+        let pretty = format!("{:#}", account_json(report));
+        let mut text = separator.to_owned();
+        for (index, line) in pretty.lines().enumerate() {
+            if index > 0 {
+                text.push('\n');
+            }
+            text.push_str(ACCOUNT_INDENT);
+            text.push_str(line);
+        }
+        text
+    }
+
+    /// The rest of the document: the totals, with `run_calls`, the calls made for the run as a
+    /// whole (identity, roles assumed), and the shard the run was, if it was one.
+    pub fn finish(self, run_calls: &ApiCallCounts, shard: Option<&str>) -> String {
+        let ending = Ending {
+            format_version: FORMAT_VERSION,
+            watchpost_version: env!("CARGO_PKG_VERSION"),
+            shard,
+            summary: &self.summary,
+            api_calls: sum_calls([&self.api_calls, run_calls]),
+        };
+        let ending = serde_json::to_value(ending).expect("the totals serialize");
+        let ending = format!("{ending:#}");
+        let close = if self.summary.accounts == 0 {
+            "]"
+        } else {
+            "\n  ]"
+        };
+        // The ending's own `{` is the document's, opened by `begin`.
+        let rest = ending.strip_prefix("{\n").expect("an object");
+        format!("{close},\n{rest}\n")
+    }
 }
 
 /// One account's part: its plan in full, or the error that left it without one.

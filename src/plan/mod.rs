@@ -15,10 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use cost::{Estimate, cost_json, cost_line, estimate, render_cost, render_cost_total};
+pub use cost::{CostTotal, Estimate, cost_json, cost_line, estimate, render_cost};
 pub use desired::{Desired, desired_resources};
 pub use destroy::destroy;
-pub use json::{AccountReport, FORMAT_VERSION, account_json, render_json};
+pub use json::{AccountReport, DocumentWriter, FORMAT_VERSION, account_json};
 pub use markdown::render_markdown;
 pub use only::Selector;
 pub use order::levels;

@@ -642,6 +642,7 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
 mod alert_route;
 mod compact;
 mod findings_and_key;
+mod json_document;
 mod kinds;
 mod live_account;
 mod markdown;

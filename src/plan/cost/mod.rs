@@ -12,7 +12,7 @@ mod render;
 
 use std::collections::BTreeMap;
 
-pub use render::{cost_json, cost_line, render_cost, render_cost_total};
+pub use render::{CostTotal, cost_json, cost_line, render_cost};
 
 use self::prices::{Price, assumed};
 use super::desired::Desired;

@@ -79,29 +79,49 @@ pub fn cost_line(estimate: &Estimate) -> String {
     total
 }
 
-/// The estimates of several accounts in one line, for the summary of a run over them.
-pub fn render_cost_total(estimates: &[&Estimate]) -> String {
-    let mut monthly = Money::range(0.0, 0.0);
-    let mut unbounded = 0;
-    for estimate in estimates {
+/// The estimates of several accounts, added up as each account is planned, for the one line of
+/// a run's summary.
+pub struct CostTotal {
+    monthly: Money,
+    unbounded: usize,
+    accounts: usize,
+}
+
+impl Default for CostTotal {
+    fn default() -> Self {
+        CostTotal {
+            monthly: Money::range(0.0, 0.0),
+            unbounded: 0,
+            accounts: 0,
+        }
+    }
+}
+
+impl CostTotal {
+    pub fn add(&mut self, estimate: &Estimate) {
         let account = estimate.monthly();
-        monthly.low += account.low;
-        monthly.high = monthly.high.zip(account.high).map(|(a, b)| a + b);
-        unbounded += estimate.unbounded();
+        self.monthly.low += account.low;
+        self.monthly.high = self.monthly.high.zip(account.high).map(|(a, b)| a + b);
+        self.unbounded += estimate.unbounded();
+        self.accounts += 1;
     }
-    let mut line = format!(
-        "Estimated cost over {} account(s): {} a month",
-        estimates.len(),
-        dollars(monthly)
-    );
-    if unbounded > 0 {
-        let _ = write!(
-            line,
-            ", plus the {unbounded} line(s) marked \"and up\" above"
+
+    pub fn render(&self) -> String {
+        let mut line = format!(
+            "Estimated cost over {} account(s): {} a month",
+            self.accounts,
+            dollars(self.monthly)
         );
+        if self.unbounded > 0 {
+            let _ = write!(
+                line,
+                ", plus the {} line(s) marked \"and up\" above",
+                self.unbounded
+            );
+        }
+        line.push_str("; an estimate, not a quote (see each account's).\n");
+        line
     }
-    line.push_str("; an estimate, not a quote (see each account's).\n");
-    line
 }
 
 /// The estimate for `plan --json` (docs/json-output.md): amounts in US dollars, to the cent.
