@@ -19,7 +19,7 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use serde_json::Value;
 use support::{MotoServer, Watchpost};
-use watchpost_proxy::{Behaviour, Proxy};
+use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -71,6 +71,10 @@ struct Options {
     /// Passed on to watchpost as --parallelism (accounts worked on at once)
     #[arg(long, value_name = "N")]
     parallelism: Option<u16>,
+    /// In the fleet case, the share of requests the proxy answers with the service's own
+    /// throttling error instead of forwarding them, as AWS answers past its rate limits
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    throttle_rate: f64,
     /// Accounts in each run of the memory case
     #[arg(long, value_name = "N,...", value_delimiter = ',', default_values_t = [10u64, 100, 1000])]
     memory_accounts: Vec<u64>,
@@ -159,6 +163,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
         baselines: &baselines,
         delay,
         parallelism: options.parallelism,
+        throttle_rate: options.throttle_rate,
     };
     let mut reports = Vec::new();
     let mut all_measured = true;
@@ -203,6 +208,7 @@ struct Bench<'a> {
     baselines: &'a Baselines,
     delay: Duration,
     parallelism: Option<u16>,
+    throttle_rate: f64,
 }
 
 impl Bench<'_> {
@@ -219,8 +225,11 @@ impl Bench<'_> {
             .baselines
             .write(&format!("plan-{}", regions.len()), regions, &[])?;
         self.converge(&baseline, 1, motos)?;
-        let (run, trace) =
-            self.measure(&self.watchpost_args(&["plan", "--json"], &baseline), motos)?;
+        let (run, trace) = self.measure(
+            &self.watchpost_args(&["plan", "--json"], &baseline),
+            motos,
+            Faults::none(),
+        )?;
         let document = PlanDocument::parse(&run)?;
         let mut report = Report::for_plan(case, title, &run, &trace, &document, false, self.delay);
         if regions.len() == STANDARD_REGIONS.len() {
@@ -251,7 +260,11 @@ impl Bench<'_> {
         let motos = &self.motos[..1];
         reset(motos)?;
         let baseline = self.baselines.write("apply", &STANDARD_REGIONS, &[])?;
-        let (run, trace) = self.measure(&self.watchpost_args(APPLY, &baseline), motos)?;
+        let (run, trace) = self.measure(
+            &self.watchpost_args(APPLY, &baseline),
+            motos,
+            Faults::none(),
+        )?;
         let stream = ApplyStream::parse(&run)?;
         let mut report = Report::for_apply(case, title, &run, &trace, &stream, self.delay);
         report.target(
@@ -263,18 +276,24 @@ impl Bench<'_> {
 
     /// Case 3: plan many accounts that already match the baseline.
     fn fleet_plan(&self, case: &'static str, accounts: u64) -> anyhow::Result<Report> {
-        let title = format!(
+        let mut title = format!(
             "converged plan, {accounts} accounts x {} regions",
             STANDARD_REGIONS.len()
         );
+        if self.throttle_rate > 0.0 {
+            title.push_str(&format!(", {:.0}% throttled", self.throttle_rate * 100.0));
+        }
         println!("\n{case}: {title}");
         let motos = self.motos;
         reset(motos)?;
         let ids = account_ids(accounts);
         let baseline = self.baselines.write("fleet", &STANDARD_REGIONS, &ids)?;
         self.converge(&baseline, ids.len(), motos)?;
-        let (run, trace) =
-            self.measure(&self.watchpost_args(&["plan", "--json"], &baseline), motos)?;
+        let (run, trace) = self.measure(
+            &self.watchpost_args(&["plan", "--json"], &baseline),
+            motos,
+            self.throttling(),
+        )?;
         let document = PlanDocument::parse(&run)?;
         let mut report = Report::for_plan(case, title, &run, &trace, &document, true, self.delay);
         report.target(
@@ -333,58 +352,73 @@ impl Bench<'_> {
         Ok(report)
     }
 
-    /// Brings moto's accounts to the baseline with an apply through a proxy without delay:
+    /// Brings moto's accounts to the baseline with applies through a proxy without delay:
     /// set-up, not measured. It goes through a proxy all the same so that, with several motos,
-    /// each account's state is made on the shard the measured run will read it from.
+    /// each account's state is made on the shard the measured run will read it from. Many
+    /// accounts at once can leave some short of converged (moto answers slowly under such a
+    /// load, and a call that times out fails its change): apply continues from where it
+    /// stopped, so the set-up applies again, as a person would, until the fleet converges.
     fn converge(
         &self,
         baseline: &Path,
         accounts: usize,
         motos: &[MotoServer],
     ) -> anyhow::Result<()> {
-        let mut accounts_done = 0;
+        const ROUNDS: usize = 4;
         let args = self.watchpost_args(APPLY, baseline);
         let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(Duration::ZERO))
             .context("starting the proxy")?;
-        let run = run_watchpost(&proxy.endpoint(), &args, |line| {
-            // Many accounts take minutes to converge: show that it moves.
-            let event: Value = serde_json::from_str(line).unwrap_or_default();
-            if accounts > 1 && is_account_summary(&event) {
-                accounts_done += 1;
-                if accounts_done % 10 == 0 || accounts_done == accounts {
-                    println!("  converging: {accounts_done}/{accounts} accounts done");
+        let mut round = 0;
+        loop {
+            round += 1;
+            let mut accounts_done = 0;
+            let run = run_watchpost(&proxy.endpoint(), &args, |line| {
+                // Many accounts take minutes to converge: show that it moves.
+                let event: Value = serde_json::from_str(line).unwrap_or_default();
+                if accounts > 1 && is_account_summary(&event) {
+                    accounts_done += 1;
+                    if accounts_done % 50 == 0 || accounts_done == accounts {
+                        println!("  converging: {accounts_done}/{accounts} accounts done");
+                    }
                 }
-            }
-        })?;
-        let stream = ApplyStream::parse(&run).context("converging before the measurement")?;
-        if !stream.converged {
-            // What stopped it: the failed changes and accounts, and the gaps that remained.
-            let failures: Vec<&str> = run
-                .stdout
-                .lines()
-                .filter(|line| line.contains("failed") || line.contains("unreadable\":1"))
-                .take(10)
-                .collect();
-            bail!(
-                "converging before the measurement: apply did not converge; its failures:\n{}\nits stderr:\n{}",
-                failures.join("\n"),
-                run.stderr
+            })?;
+            let stream = ApplyStream::parse(&run).context("converging before the measurement")?;
+            let calls = stream
+                .api_calls
+                .map_or(String::from("? API calls"), |calls| {
+                    format!(
+                        "{calls} API calls, {:.0}/s",
+                        calls as f64 / run.wall.as_secs_f64()
+                    )
+                });
+            println!(
+                "  set-up apply {round}, without delay, over {} moto(s): {:.1} s ({calls}){}",
+                motos.len(),
+                run.wall.as_secs_f64(),
+                if stream.converged {
+                    ", converged"
+                } else {
+                    ", not converged yet"
+                }
             );
+            if stream.converged {
+                return Ok(());
+            }
+            if round == ROUNDS {
+                // What stopped it: the failed changes and accounts, and the gaps that remained.
+                let failures: Vec<&str> = run
+                    .stdout
+                    .lines()
+                    .filter(|line| line.contains("failed") || line.contains("unreadable\":1"))
+                    .take(10)
+                    .collect();
+                bail!(
+                    "converging before the measurement: {ROUNDS} applies did not converge; the last one's failures:\n{}\nits stderr:\n{}",
+                    failures.join("\n"),
+                    run.stderr
+                );
+            }
         }
-        let calls = stream
-            .api_calls
-            .map_or(String::from("? API calls"), |calls| {
-                format!(
-                    "{calls} API calls, {:.0}/s",
-                    calls as f64 / run.wall.as_secs_f64()
-                )
-            });
-        println!(
-            "  converged first, without delay, over {} moto(s): {:.1} s ({calls})",
-            motos.len(),
-            run.wall.as_secs_f64()
-        );
-        Ok(())
     }
 
     fn watchpost_args(&self, command: &[&str], baseline: &Path) -> Vec<OsString> {
@@ -396,15 +430,31 @@ impl Bench<'_> {
         args
     }
 
+    /// `--throttle-rate` of the requests throttled, as AWS does when a fleet's calls exceed an
+    /// account's rate limits.
+    fn throttling(&self) -> Faults {
+        Faults {
+            rate: self.throttle_rate,
+            kinds: vec![Fault::Throttled],
+            services: Vec::new(),
+            seed: 15,
+        }
+    }
+
     /// Runs watchpost through a fresh proxy over `motos`, so that the trace holds this run
     /// alone.
     fn measure(
         &self,
         args: &[OsString],
         motos: &[MotoServer],
+        faults: Faults,
     ) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
-        let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(self.delay))
-            .context("starting the proxy")?;
+        let behaviour = Behaviour {
+            faults,
+            ..Behaviour::delayed(self.delay)
+        };
+        let proxy =
+            Proxy::start_sharded(&endpoints(motos), behaviour).context("starting the proxy")?;
         let run = run_watchpost(&proxy.endpoint(), args, |_| {})?;
         Ok((run, proxy.trace()))
     }
