@@ -317,3 +317,21 @@ fn a_central_bus_outside_the_home_region_is_refused_with_the_fix() {
         "put the bus in us-east-1 (arn:aws:events:us-east-1:333333333333:event-bus/watchpost-alerts), or make eu-west-1 scope.home_region",
     ]);
 }
+
+#[test]
+fn notify_is_refused_as_the_accounts_have_no_topic_of_their_own() {
+    let baseline = write_baseline(&baseline());
+    let run = WATCHPOST.run(
+        &[
+            "apply",
+            "--baseline",
+            baseline.path_str(),
+            "--notify",
+            "--auto-approve",
+        ],
+        &[],
+    );
+    run.assert_code(1).assert_stderr_has(&[
+        "error: --notify publishes to each account's alert topic, and with [alerts] central_bus the accounts of the fleet have none",
+    ]);
+}
