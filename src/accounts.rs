@@ -20,6 +20,9 @@ pub struct Fleet {
     role: AccountRole,
     pub shard: Option<Shard>,
     pub parallelism: usize,
+    /// The security account of `[alerts] central_bus`: worked on whether or not the fleet
+    /// covers it, since its plan holds the bus, the bus's policy and the email.
+    central_account: Option<String>,
 }
 
 /// One account to work on.
@@ -88,6 +91,16 @@ impl Fleet {
             }
             role.external_id = Some(external_id.clone());
         }
+        let central_account = baseline
+            .alerts
+            .as_ref()
+            .and_then(|alerts| alerts.central_bus.as_ref())
+            .map(|bus| bus.account.clone());
+        if let (Some(_), Some(given), Some(declared)) =
+            (&central_account, &aws.accounts, &baseline.accounts)
+        {
+            outside_the_central_fleet(given, declared)?;
+        }
         let selection = aws.accounts.clone().or(selection);
         if selection.is_none() && (aws.assume_role.is_some() || aws.external_id.is_some()) {
             bail!(Hinted::new(
@@ -101,6 +114,7 @@ impl Fleet {
             role,
             shard: aws.shard.or(shard),
             parallelism: usize::from(aws.parallelism),
+            central_account,
         })
     }
 
@@ -118,6 +132,7 @@ impl Fleet {
             Some(AccountSelection::Organization) => organization_accounts(base, region).await?,
         };
         ids.retain(|id| !self.exclude.contains(id));
+        ids.extend(self.central_account.clone());
         ids.sort();
         ids.dedup();
         if ids.is_empty() {
@@ -168,6 +183,36 @@ impl Fleet {
         }
         Ok(targets)
     }
+}
+
+/// With a central bus, `--accounts` may narrow the fleet of `[accounts]` but not go outside it:
+/// the bus admits the accounts `[accounts]` names, and an account outside them would forward
+/// its alerts to a bus that refuses them.
+fn outside_the_central_fleet(
+    given: &AccountSelection,
+    declared: &crate::baseline::Accounts,
+) -> anyhow::Result<()> {
+    let outside: Vec<&str> = match given {
+        AccountSelection::Listed(ids) => ids
+            .iter()
+            .filter(|id| !declared.covers(id))
+            .map(String::as_str)
+            .collect(),
+        AccountSelection::Organization if declared.selection != AccountSelection::Organization => {
+            vec!["organization"]
+        }
+        AccountSelection::Organization => Vec::new(),
+    };
+    if outside.is_empty() {
+        return Ok(());
+    }
+    bail!(Hinted::new(
+        format!(
+            "--accounts goes outside the fleet of [accounts], whose accounts the central bus admits: {}",
+            outside.join(", ")
+        ),
+        "with [alerts] central_bus, name with --accounts only accounts that [accounts] covers, or add them to [accounts]",
+    ))
 }
 
 /// Every active account of the caller's organization; the caller must be its management

@@ -1,9 +1,20 @@
-use aws_sdk_eventbridge::types::{InputTransformer, RuleState, Tag, Target};
+use aws_sdk_eventbridge::types::{Condition, InputTransformer, RuleState, Tag, Target};
 
 use super::{Account, Converge};
-use crate::aws::{AwsError, Class, Context, Session};
-use crate::model::{EventRuleSpec, MANAGED_TAG, ResourceId, Spec, WATCHPOST_TARGET_IDS};
+use crate::aws::{AbsentIfNotFound, AwsError, Class, Context, Session};
+use crate::model::{
+    BusPermissionSpec, EventBusSpec, EventRuleSpec, MANAGED_TAG, ResourceId, Spec,
+    WATCHPOST_TARGET_IDS,
+};
 use crate::plan::{Action, Change};
+
+fn managed_tag() -> Tag {
+    Tag::builder()
+        .key(MANAGED_TAG.0)
+        .value(MANAGED_TAG.1)
+        .build()
+        .expect("key and value are set")
+}
 
 impl Converge for EventRuleSpec {
     /// PutRule and PutTargets both create or replace, so the pair is safe to repeat. Targets the
@@ -15,17 +26,12 @@ impl Converge for EventRuleSpec {
         let mut put = client
             .put_rule()
             .name(name)
+            .set_event_bus_name(self.event_bus_name.clone())
             .description(&self.description)
             .event_pattern(self.event_pattern.to_string())
             .state(RuleState::from(self.state.as_str()));
         if change.action == Action::Create {
-            put = put.tags(
-                Tag::builder()
-                    .key(MANAGED_TAG.0)
-                    .value(MANAGED_TAG.1)
-                    .build()
-                    .expect("key and value are set"),
-            );
+            put = put.tags(managed_tag());
         }
         put.send().await.call("events:PutRule", &change.id)?;
         let targets = self
@@ -51,6 +57,7 @@ impl Converge for EventRuleSpec {
         let answer = client
             .put_targets()
             .rule(name)
+            .set_event_bus_name(self.event_bus_name.clone())
             .set_targets(Some(targets))
             .send()
             .await
@@ -71,7 +78,7 @@ impl Converge for EventRuleSpec {
             .filter_map(|field| field.field.strip_prefix("targets."))
             .map(str::to_owned)
             .collect();
-        remove_targets(at.session, &change.id, obsolete).await
+        remove_targets(at.session, &change.id, self, obsolete).await
     }
 
     /// Takes off the targets watchpost set, then the rule; a rule someone else added targets to
@@ -87,10 +94,11 @@ impl Converge for EventRuleSpec {
             .filter(|id| WATCHPOST_TARGET_IDS.contains(&id.as_str()))
             .cloned()
             .collect();
-        remove_targets(at.session, &change.id, ours).await?;
+        remove_targets(at.session, &change.id, live, ours).await?;
         client
             .delete_rule()
             .name(&change.id.name)
+            .set_event_bus_name(live.event_bus_name.clone())
             .send()
             .await
             .call("events:DeleteRule", &change.id)
@@ -101,6 +109,7 @@ impl Converge for EventRuleSpec {
 async fn remove_targets(
     session: &Session,
     rule: &ResourceId,
+    spec: &EventRuleSpec,
     ids: Vec<String>,
 ) -> Result<(), AwsError> {
     if ids.is_empty() {
@@ -110,6 +119,7 @@ async fn remove_targets(
         .events(&rule.region)
         .remove_targets()
         .rule(&rule.name)
+        .set_event_bus_name(spec.event_bus_name.clone())
         .set_ids(Some(ids))
         .send()
         .await
@@ -123,6 +133,83 @@ async fn remove_targets(
             .iter()
             .map(|entry| (entry.target_id(), entry.error_code(), entry.error_message())),
     )
+}
+
+impl Converge for EventBusSpec {
+    /// The bus has nothing to set: made once, with watchpost's tag, and an existing one is
+    /// adopted as it is.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let made = at
+            .session
+            .events(&change.id.region)
+            .create_event_bus()
+            .name(&change.id.name)
+            .tags(managed_tag())
+            .send()
+            .await
+            .call("events:CreateEventBus", &change.id);
+        match made {
+            Err(error) if error.is(Class::AlreadyExists) => Ok(()),
+            made => made.map(drop),
+        }
+    }
+
+    /// Only a bus watchpost made whose policy holds none of someone else's statements is
+    /// planned for removal (`observe::events::alert_bus`).
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .events(&change.id.region)
+            .delete_event_bus()
+            .name(&change.id.name)
+            .send()
+            .await
+            .call("events:DeleteEventBus", &change.id)
+            .map(drop)
+    }
+}
+
+impl Converge for BusPermissionSpec {
+    /// One statement, by its id: the rest of the bus's policy is not touched. A changed
+    /// statement is taken out first, so that what is put is the statement whole.
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        if change.action == Action::Update {
+            self.remove(at, change).await?;
+        }
+        let condition = self.organization_id.as_ref().map(|organization| {
+            Condition::builder()
+                .r#type("StringEquals")
+                .key("aws:PrincipalOrgID")
+                .value(organization)
+                .build()
+                .expect("type, key and value are set")
+        });
+        at.session
+            .events(&change.id.region)
+            .put_permission()
+            .event_bus_name(&self.event_bus_name)
+            .action("events:PutEvents")
+            .principal(&self.principal)
+            .statement_id(&change.id.name)
+            .set_condition(condition)
+            .send()
+            .await
+            .call("events:PutPermission", &change.id)
+            .map(drop)
+    }
+
+    /// RemovePermission of the statement alone; one already gone is done.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        at.session
+            .events(&change.id.region)
+            .remove_permission()
+            .event_bus_name(&self.event_bus_name)
+            .statement_id(&change.id.name)
+            .send()
+            .await
+            .call("events:RemovePermission", &change.id)
+            .absent_if_not_found()
+            .map(drop)
+    }
 }
 
 /// PutTargets and RemoveTargets answer 200 even when some targets were refused, and list those

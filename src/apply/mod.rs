@@ -172,6 +172,8 @@ async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
         Spec::Topic(spec) => converge!(spec),
         Spec::Subscription(spec) => converge!(spec),
         Spec::EventRule(spec) => converge!(spec),
+        Spec::EventBus(spec) => converge!(spec),
+        Spec::BusPermission(spec) => converge!(spec),
         Spec::Alarm(spec) => converge!(spec),
         Spec::Key(spec) => converge!(spec),
         Spec::PasswordPolicy(spec) => converge!(spec),

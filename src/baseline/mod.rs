@@ -88,6 +88,18 @@ impl Default for AccountRole {
     }
 }
 
+impl Accounts {
+    /// Whether the fleet the baseline declares takes in `account`: an organization takes in
+    /// every account not excluded (the organization's own list decides at run time).
+    pub fn covers(&self, account: &str) -> bool {
+        let selected = match &self.selection {
+            AccountSelection::Listed(ids) => ids.iter().any(|id| id == account),
+            AccountSelection::Organization => true,
+        };
+        selected && !self.exclude.iter().any(|id| id == account)
+    }
+}
+
 /// An AWS account id: twelve digits.
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
@@ -160,8 +172,20 @@ pub struct CloudTrail {
 pub struct Alerts {
     pub topic_name: String,
     pub emails: Vec<String>,
-    /// The role EventBridge assumes to forward alert events of other regions to the home one.
+    /// The role EventBridge assumes to forward alert events of other regions to the home one,
+    /// or, with a central bus, of every region to that bus.
     pub forward_role_name: String,
+    pub central_bus: Option<CentralBus>,
+}
+
+/// The one event bus, in the security account and the home region, that every covered account
+/// forwards its alert events to and where the emails are raised (`[alerts] central_bus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentralBus {
+    pub arn: String,
+    /// The security account: the bus's, where its policy, rules, topic and emails are.
+    pub account: String,
+    pub name: String,
 }
 
 /// Which console sign-ins the notification is about.

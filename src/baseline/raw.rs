@@ -241,6 +241,10 @@ pub struct RawAlerts {
     pub emails: Spanned<Vec<Spanned<String>>>,
     #[schemars(with = "Option<String>")]
     pub forward_role_name: Option<Spanned<String>>,
+    /// `arn:aws:events:REGION:ACCOUNT:event-bus/NAME`: the one bus, in the security account,
+    /// that every covered account forwards its alert events to.
+    #[schemars(with = "Option<String>")]
+    pub central_bus: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

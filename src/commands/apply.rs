@@ -19,6 +19,12 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &ApplySettings) -> anyhow
     let (baseline, source) = read_baseline(path)?;
     let notify_topic = match (settings.notify, &baseline.alerts) {
         (false, _) => None,
+        // Each account publishes to a topic of its own, which with a central bus only the
+        // security account has.
+        (true, Some(alerts)) if alerts.central_bus.is_some() => bail!(Hinted::new(
+            "--notify publishes to each account's alert topic, and with [alerts] central_bus the accounts of the fleet have none",
+            "drop --notify: the central bus raises the fleet's alerts, and each account's plan and apply output say what was repaired"
+        )),
         (true, Some(alerts)) => Some(alerts.topic_name.as_str()),
         (true, None) => bail!(Hinted::new(
             "--notify publishes to the alert topic, and the baseline has no [alerts] section",

@@ -51,15 +51,20 @@ pub struct TargetSpec {
     pub role_arn: Option<String>,
 }
 
-/// An EventBridge rule on the default bus: a console sign-in rule or a GuardDuty finding rule.
-/// Targets are keyed by their id; only watchpost's own ids are compared, so a target someone
-/// else added stays.
+/// An EventBridge rule: on the default bus, a console sign-in, GuardDuty finding or alarm
+/// rule; on the central bus, the rule that raises the email of the alerts a fleet forwards
+/// there. Targets are keyed by their id; only watchpost's own ids are compared, so a target
+/// someone else added stays.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRuleSpec {
     pub description: String,
     pub event_pattern: Value,
     pub state: String,
     pub targets: BTreeMap<String, TargetSpec>,
+    /// The bus the rule is on; `None` for the default bus. Fixed by the rule's kind, so never
+    /// compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_bus_name: Option<String>,
 }
 
 impl EventRuleSpec {
@@ -94,8 +99,66 @@ pub const ALERT_TARGET_ID: &str = "watchpost-alert-topic";
 /// region's default event bus, where the home rule of the same name raises the email.
 pub const FORWARD_TARGET_ID: &str = "watchpost-home-bus";
 
+/// The id of the target, in every region of a fleet's account, that forwards matching events to
+/// the central bus of `[alerts] central_bus`.
+pub const CENTRAL_TARGET_ID: &str = "watchpost-central-bus";
+
 /// The target ids watchpost manages on its rules; other targets are not its own.
-pub const WATCHPOST_TARGET_IDS: [&str; 2] = [ALERT_TARGET_ID, FORWARD_TARGET_ID];
+pub const WATCHPOST_TARGET_IDS: [&str; 3] = [ALERT_TARGET_ID, FORWARD_TARGET_ID, CENTRAL_TARGET_ID];
+
+/// The name of the rule, on each covered account's home default bus and on the central bus,
+/// that matches the state changes of the baseline's alarms.
+pub const ALARM_RULE_NAME: &str = "watchpost-alarm-state";
+
+/// The event bus, in the security account, that a fleet's alert events are forwarded to.
+/// Whether it exists is all watchpost manages of it: its policy's statements are resources of
+/// their own ([`BusPermissionSpec`]), so that statements someone else wrote are never touched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventBusSpec {}
+
+impl EventBusSpec {
+    pub fn changes_from(&self, _live: &Self) -> Vec<FieldChange> {
+        Vec::new()
+    }
+}
+
+/// What starts the statement ids watchpost writes in the central bus's policy: the statements
+/// it owns, as a tag marks its other resources (a policy statement has no tags).
+pub const BUS_STATEMENT_PREFIX: &str = "watchpost-alerts-";
+
+/// One statement of the central bus's policy, addressed by its statement id: it lets one
+/// account (`principal` its id), or every account of an organization (`principal` `*` and the
+/// organization's id), put events on the bus, as EventBridge's PutPermission writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BusPermissionSpec {
+    pub event_bus_name: String,
+    pub principal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+}
+
+impl BusPermissionSpec {
+    pub fn changes_from(&self, live: &Self) -> Vec<FieldChange> {
+        let mut diff = FieldDiff::default();
+        diff.field("principal", &self.principal, &live.principal);
+        diff.field(
+            "organization_id",
+            &self.organization_id,
+            &live.organization_id,
+        );
+        diff.finish()
+    }
+}
+
+/// The statement id of the central bus's statement that admits `account`.
+pub fn bus_statement_for_account(account: &str) -> String {
+    format!("{BUS_STATEMENT_PREFIX}{account}")
+}
+
+/// The statement id of the central bus's statement that admits an organization.
+pub fn bus_statement_for_organization() -> String {
+    format!("{BUS_STATEMENT_PREFIX}organization")
+}
 
 /// The default event bus of a region, which AWS services publish their events to.
 pub fn default_bus_arn(region: &str, account: &str) -> String {

@@ -47,6 +47,10 @@ pub enum Kind {
     EbsEncryption,
     AccessAnalyzer,
     SecurityContact,
+    AlarmRule,
+    AlertBus,
+    AlertBusPermission,
+    AlertBusRule,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -310,6 +314,43 @@ impl Kind {
                 section: Some("security_contact"),
                 placement: Global,
                 ownership: AccountSetting,
+                retires_with_region: false,
+                holds_logs: false,
+            },
+            // With a central bus: the rule that forwards the alarms' state changes to it, as
+            // the alarms have no topic of their own account to notify.
+            Kind::AlarmRule => KindDef {
+                name: "alarm_rule",
+                section: Some("alarms"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
+                holds_logs: false,
+            },
+            // The central bus and what is on it, in the security account only: the bus, each
+            // statement of its policy that watchpost wrote (marked by their statement id), and
+            // the rules that raise the emails.
+            Kind::AlertBus => KindDef {
+                name: "alert_bus",
+                section: Some("alerts"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
+                holds_logs: false,
+            },
+            Kind::AlertBusPermission => KindDef {
+                name: "alert_bus_permission",
+                section: Some("alerts"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
+                holds_logs: false,
+            },
+            Kind::AlertBusRule => KindDef {
+                name: "alert_bus_rule",
+                section: Some("alerts"),
+                placement: HomeRegion,
+                ownership: Marked,
                 retires_with_region: false,
                 holds_logs: false,
             },

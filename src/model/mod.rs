@@ -23,8 +23,10 @@ use serde::{Deserialize, Serialize};
 
 pub use account::{AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec};
 pub use alerts::{
-    ALERT_TARGET_ID, EventRuleSpec, FORWARD_TARGET_ID, SubscriptionSpec, TargetSpec, TopicSpec,
-    WATCHPOST_TARGET_IDS, default_bus_arn, topic_arn,
+    ALARM_RULE_NAME, ALERT_TARGET_ID, BUS_STATEMENT_PREFIX, BusPermissionSpec, CENTRAL_TARGET_ID,
+    EventBusSpec, EventRuleSpec, FORWARD_TARGET_ID, SubscriptionSpec, TargetSpec, TopicSpec,
+    WATCHPOST_TARGET_IDS, bus_statement_for_account, bus_statement_for_organization,
+    default_bus_arn, topic_arn,
 };
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{
@@ -155,7 +157,9 @@ specs! {
     Trail(TrailSpec) for [CloudtrailTrail],
     Topic(TopicSpec) for [AlertTopic],
     Subscription(SubscriptionSpec) for [AlertSubscription],
-    EventRule(EventRuleSpec) for [SigninRule, FindingRule],
+    EventRule(EventRuleSpec) for [SigninRule, FindingRule, AlarmRule, AlertBusRule],
+    EventBus(EventBusSpec) for [AlertBus],
+    BusPermission(BusPermissionSpec) for [AlertBusPermission],
     MetricFilter(MetricFilterSpec) for [MetricFilter],
     Alarm(AlarmSpec) for [MetricAlarm],
     Key(KeySpec) for [KmsKey],
@@ -282,4 +286,7 @@ pub struct Observed {
     pub regions_not_enabled: Vec<String>,
     pub resources: std::collections::BTreeMap<ResourceId, Live>,
     pub gaps: Vec<Gap>,
+    /// The id of the account's organization, read in the security account of a central bus
+    /// when the fleet is an organization, whose accounts the bus then admits by it.
+    pub organization_id: Option<String>,
 }

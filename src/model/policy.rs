@@ -28,15 +28,19 @@ pub fn canonical(document: &Value) -> Value {
 /// the policy, so that converging it never takes away access someone else granted.
 pub fn foreign_statements(live: &Value, ours: &[Value]) -> Vec<Value> {
     let our_sids: Vec<&Value> = ours.iter().map(|statement| &statement["Sid"]).collect();
-    let live_statements = match &live["Statement"] {
-        Value::Array(statements) => statements.clone(),
-        Value::Null => Vec::new(),
-        single => vec![single.clone()],
-    };
-    live_statements
+    statements(live)
         .into_iter()
         .filter(|statement| !our_sids.contains(&&statement["Sid"]))
         .collect()
+}
+
+/// The statements of a policy, whether it writes one as a list or, canonical, alone.
+pub fn statements(document: &Value) -> Vec<Value> {
+    match &document["Statement"] {
+        Value::Array(statements) => statements.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    }
 }
 
 /// Parses a policy as AWS returns it: plain JSON (S3) or URL-encoded JSON (IAM).

@@ -1,17 +1,23 @@
 use std::collections::BTreeMap;
 
-use super::Read;
-use crate::aws::{AbsentIfNotFound, Context, Session};
-use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec, is_managed_tag};
+use serde_json::Value;
 
-/// An EventBridge rule on the default bus and its targets: the sign-in rule, or a region's
-/// GuardDuty finding rule, as `kind` says.
+use super::{Read, unknown};
+use crate::aws::{AbsentIfNotFound, AwsError, Context, Session};
+use crate::model::{
+    BUS_STATEMENT_PREFIX, BusPermissionSpec, EventBusSpec, EventRuleSpec, Kind, Live, ResourceId,
+    Spec, TargetSpec, is_managed_tag, policy,
+};
+
+/// An EventBridge rule and its targets: the sign-in rule, a region's GuardDuty finding rule or
+/// the alarm rule on the default bus, or a rule on the central bus (`bus`), as `kind` says.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
 pub async fn rule(
     session: &Session,
     region: &str,
     kind: Kind,
     name: &str,
+    bus: Option<&str>,
     ownership: bool,
 ) -> Read {
     let id = ResourceId::new(kind, region, name);
@@ -20,6 +26,7 @@ pub async fn rule(
     let Some(rule) = client
         .describe_rule()
         .name(name)
+        .set_event_bus_name(bus.map(str::to_owned))
         .send()
         .await
         .call("events:DescribeRule", &id)
@@ -31,6 +38,7 @@ pub async fn rule(
     let targets = client
         .list_targets_by_rule()
         .rule(name)
+        .set_event_bus_name(bus.map(str::to_owned))
         .send()
         .await
         .call("events:ListTargetsByRule", &id)
@@ -52,20 +60,10 @@ pub async fn rule(
             (target.id().to_owned(), spec)
         })
         .collect();
-    let owned = if ownership {
-        let tags = client
-            .list_tags_for_resource()
-            .resource_arn(rule.arn().unwrap_or_default())
-            .send()
+    let owned = ownership
+        && tagged_as_watchposts(&client, rule.arn().unwrap_or_default(), &id)
             .await
-            .call("events:ListTagsForResource", &id)
             .map_err(failed)?;
-        tags.tags()
-            .iter()
-            .any(|tag| is_managed_tag(tag.key(), tag.value()))
-    } else {
-        false
-    };
     let event_pattern = rule
         .event_pattern()
         .and_then(|text| serde_json::from_str(text).ok())
@@ -81,9 +79,126 @@ pub async fn rule(
                     .map(|state| state.as_str().to_owned())
                     .unwrap_or_default(),
                 targets,
+                event_bus_name: bus.map(str::to_owned),
             }),
             live_id: None,
             owned,
         },
     )])
+}
+
+/// The central bus of the security account, and the statements of its policy that watchpost
+/// wrote (their statement ids start with [`BUS_STATEMENT_PREFIX`]); the others are not read,
+/// so no plan can touch them. The bus is watchpost's to remove only if it made it (its tag)
+/// and its policy holds no statement of someone else's, which removing it would remove too.
+pub async fn alert_bus(session: &Session, region: &str, name: &str, ownership: bool) -> Read {
+    let id = ResourceId::new(Kind::AlertBus, region, name);
+    let mut places = vec![id.clone()];
+    places.extend(unknown(&[Kind::AlertBusPermission], region));
+    let failed = |error| (places.clone(), error);
+    let client = session.events(region);
+    let Some(bus) = client
+        .describe_event_bus()
+        .name(name)
+        .send()
+        .await
+        .call("events:DescribeEventBus", &id)
+        .absent_if_not_found()
+        .map_err(failed)?
+    else {
+        return Ok(Vec::new());
+    };
+    let statements = bus
+        .policy()
+        .and_then(|text| policy::parse(text).ok())
+        .map(|document| policy::statements(&document))
+        .unwrap_or_default();
+    let (ours, theirs): (Vec<Value>, Vec<Value>) = statements.into_iter().partition(|statement| {
+        statement["Sid"]
+            .as_str()
+            .is_some_and(|sid| sid.starts_with(BUS_STATEMENT_PREFIX))
+    });
+    let owned = ownership
+        && theirs.is_empty()
+        && tagged_as_watchposts(&client, bus.arn().unwrap_or_default(), &id)
+            .await
+            .map_err(failed)?;
+    let mut found = vec![(
+        id,
+        Live {
+            spec: Spec::EventBus(EventBusSpec {}),
+            live_id: bus.arn().map(str::to_owned),
+            owned,
+        },
+    )];
+    found.extend(ours.into_iter().filter_map(|statement| {
+        let sid = statement["Sid"].as_str()?;
+        let spec = BusPermissionSpec {
+            event_bus_name: name.to_owned(),
+            principal: statement_principal(&statement["Principal"])?,
+            organization_id: statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"]
+                .as_str()
+                .map(str::to_owned),
+        };
+        Some((
+            ResourceId::new(Kind::AlertBusPermission, region, sid),
+            Live {
+                spec: Spec::BusPermission(spec),
+                live_id: None,
+                // The statement id is watchpost's mark: a policy statement has no tags.
+                owned: true,
+            },
+        ))
+    }));
+    Ok(found)
+}
+
+/// Whether the rule or bus of `arn` carries watchpost's tag.
+async fn tagged_as_watchposts(
+    client: &aws_sdk_eventbridge::Client,
+    arn: &str,
+    id: &ResourceId,
+) -> Result<bool, AwsError> {
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .call("events:ListTagsForResource", id)?;
+    Ok(tags
+        .tags()
+        .iter()
+        .any(|tag| is_managed_tag(tag.key(), tag.value())))
+}
+
+/// The principal of a statement as PutPermission takes it: `*`, or the account id of
+/// `arn:aws:iam::ACCOUNT:root` (or of a bare id).
+fn statement_principal(principal: &Value) -> Option<String> {
+    if principal == "*" {
+        return Some("*".to_owned());
+    }
+    let aws = principal["AWS"].as_str()?;
+    let account = aws
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(3))
+        .unwrap_or(aws);
+    Some(account.to_owned())
+}
+
+/// The id of the security account's organization, whose accounts the central bus admits when
+/// the fleet is an organization. An account in none is a gap on the bus's statements, with the
+/// fix, rather than a bus that silently admits no one.
+pub async fn organization_id(session: &Session, region: &str) -> Result<String, AwsError> {
+    let place = ResourceId::singleton(Kind::AlertBusPermission, region);
+    let answer = session
+        .organizations(region)
+        .describe_organization()
+        .send()
+        .await
+        .call("organizations:DescribeOrganization", &place)?;
+    Ok(answer
+        .organization()
+        .and_then(|organization| organization.id())
+        .unwrap_or_default()
+        .to_owned())
 }

@@ -20,9 +20,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::future::{BoxFuture, join_all};
 
 use crate::aws::{AwsError, Context, Session};
-use crate::baseline::{Baseline, RegionSelection};
+use crate::baseline::{AccountSelection, Baseline, RegionSelection};
 use crate::error::Hinted;
-use crate::model::{GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing, partition};
+use crate::model::{
+    ALARM_RULE_NAME, GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing, partition,
+};
 
 use usage::unread;
 pub use usage::usage;
@@ -202,16 +204,22 @@ pub async fn account(
             ),
         ));
     }
+    let central_bus = baseline
+        .alerts
+        .as_ref()
+        .and_then(|alerts| alerts.central_bus.as_ref());
+    let security_account = central_bus.is_some_and(|bus| bus.account == *account_id);
     if let Some(alerts) = &baseline.alerts {
+        // With a central bus, the topic of another account of the fleet is one an earlier run
+        // made before the bus, which goes; the security account's is the fleet's.
+        let audience = if central_bus.is_none() || security_account {
+            sns::Audience::Baseline { ownership }
+        } else {
+            sns::Audience::TopicOwner
+        };
         reads.push(tagged(
             home,
-            sns::topic(
-                session,
-                home,
-                account_id,
-                &alerts.topic_name,
-                sns::Audience::Baseline { ownership },
-            ),
+            sns::topic(session, home, account_id, &alerts.topic_name, audience),
         ));
         // Alerts once had a topic per region; what watchpost made there goes, so the topic's
         // tags are read, and its subscriptions are watchpost's only if the topic is.
@@ -232,6 +240,40 @@ pub async fn account(
             iam::role(session, home, &alerts.forward_role_name),
         ));
     }
+    if let Some(bus) = central_bus {
+        if security_account {
+            reads.push(tagged(
+                home,
+                events::alert_bus(session, home, &bus.name, ownership),
+            ));
+            for name in central_rule_names(baseline) {
+                reads.push(tagged(
+                    home,
+                    events::rule(
+                        session,
+                        home,
+                        Kind::AlertBusRule,
+                        name,
+                        Some(&bus.name),
+                        ownership,
+                    ),
+                ));
+            }
+        }
+        if baseline.alarms.is_some() && baseline.cloudtrail.is_some() {
+            reads.push(tagged(
+                home,
+                events::rule(
+                    session,
+                    home,
+                    Kind::AlarmRule,
+                    ALARM_RULE_NAME,
+                    None,
+                    ownership,
+                ),
+            ));
+        }
+    }
     if let Some(signin) = &baseline.signin_notification {
         for (region, standing) in &read_in[&Kind::SigninRule] {
             let ownership = ownership || *standing == Standing::Retired;
@@ -242,6 +284,7 @@ pub async fn account(
                     region,
                     Kind::SigninRule,
                     &signin.rule_name,
+                    None,
                     ownership,
                 ),
             ));
@@ -263,6 +306,7 @@ pub async fn account(
                     region,
                     Kind::FindingRule,
                     &findings.rule_name,
+                    None,
                     ownership,
                 ),
             ));
@@ -308,6 +352,18 @@ pub async fn account(
     }
     let progress =
         crate::progress::Reading::start(account_id, reads.iter().map(|(region, _)| *region));
+    let organization_wanted = security_account
+        && baseline
+            .accounts
+            .as_ref()
+            .is_some_and(|accounts| accounts.selection == AccountSelection::Organization);
+    let organization = async {
+        if organization_wanted {
+            Some(events::organization_id(session, home).await)
+        } else {
+            None
+        }
+    };
     let reads = join_all(reads.into_iter().map(|(region, read)| {
         let progress = &progress;
         async move {
@@ -315,9 +371,16 @@ pub async fn account(
             progress.read_done(region);
             result
         }
-    }))
-    .await;
+    }));
+    let (reads, organization) = futures::join!(reads, organization);
     drop(progress);
+    match organization {
+        Some(Ok(id)) => observed.organization_id = Some(id),
+        Some(Err(error)) => observed
+            .gaps
+            .push(organization_gap(home, account_id, &error)),
+        None => {}
+    }
     for read in reads {
         match read {
             Ok(found) => observed.resources.extend(found),
@@ -331,6 +394,35 @@ pub async fn account(
     observed.gaps.sort();
     observed.gaps.dedup();
     observed
+}
+
+/// The rules on the central bus, one per kind of alert the baseline raises.
+fn central_rule_names(baseline: &Baseline) -> Vec<&str> {
+    let signin = baseline
+        .signin_notification
+        .as_ref()
+        .map(|signin| signin.rule_name.as_str());
+    let findings = baseline
+        .guardduty
+        .as_ref()
+        .and_then(|guardduty| guardduty.finding_alerts.as_ref())
+        .map(|findings| findings.rule_name.as_str());
+    let alarms =
+        (baseline.alarms.is_some() && baseline.cloudtrail.is_some()).then_some(ALARM_RULE_NAME);
+    [signin, findings, alarms].into_iter().flatten().collect()
+}
+
+/// The organization of the security account could not be read: its central bus's statements
+/// are left unplanned, and an account in no organization is told what to do instead.
+fn organization_gap(home: &str, account_id: &str, error: &AwsError) -> Gap {
+    let place = ResourceId::singleton(Kind::AlertBusPermission, home);
+    let mut gap = gap(&place, error);
+    if error.code.as_deref() == Some("AWSOrganizationsNotInUseException") {
+        gap.hint = Some(format!(
+            "the central bus admits the organization's accounts by its id, and the security account {account_id} is in no organization: make it a member of the organization the fleet is, or list the accounts with [accounts] ids"
+        ));
+    }
+    gap
 }
 
 /// A read, with the region it is of, for the progress display.

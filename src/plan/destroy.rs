@@ -54,6 +54,7 @@ pub fn retired_region_changes(
             .collect(),
         gaps: observed.gaps.clone(),
         regions_not_enabled: Vec::new(),
+        organization_id: None,
     };
     if retired.resources.is_empty() {
         return (Vec::new(), Vec::new());

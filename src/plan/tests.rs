@@ -640,6 +640,7 @@ fn a_rule_aws_does_not_offer_in_a_region_is_skipped_there_with_a_note() {
 }
 
 mod alert_route;
+mod central_bus;
 mod compact;
 mod findings_and_key;
 mod json_document;

@@ -76,6 +76,15 @@ impl Moto {
         let trust = got.role().and_then(|r| r.assume_role_policy_document());
         read_role(&iam, name, trust.unwrap_or_default()).await
     }
+
+    /// The IAM role `name` of another account of the server; panics when there is none.
+    pub async fn role_in(&self, account: &str, name: &str) -> RoleRead {
+        let iam = aws_sdk_iam::Client::new(&self.sdk_config_in(account, crate::REGION).await);
+        let got = iam.get_role().role_name(name).send().await;
+        let got = got.unwrap_or_else(|e| panic!("GetRole {name} in {account}: {e:?}"));
+        let trust = got.role().and_then(|r| r.assume_role_policy_document());
+        read_role(&iam, name, trust.unwrap_or_default()).await
+    }
 }
 
 /// Reads what role `name` holds, its trust policy `trust` (URL-encoded) being already known

@@ -24,9 +24,42 @@ impl Replay {
         pattern: &str,
         transformer: &InputTransformer,
     ) -> Replay {
+        let account = moto
+            .sts()
+            .await
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap()
+            .account()
+            .unwrap()
+            .to_owned();
         let config = moto.sdk_config(region).await;
-        let events = aws_sdk_eventbridge::Client::new(&config);
-        let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+        Replay::set_up_with(&config, &account, region, pattern, transformer).await
+    }
+
+    /// [`Replay::set_up`] in another account of the server: the events put there are that
+    /// account's (their `account` is its id), as a rule on a bus of several accounts sees them.
+    pub async fn set_up_in(
+        moto: &Moto,
+        account: &str,
+        region: &str,
+        pattern: &str,
+        transformer: &InputTransformer,
+    ) -> Replay {
+        let config = moto.sdk_config_in(account, region).await;
+        Replay::set_up_with(&config, account, region, pattern, transformer).await
+    }
+
+    async fn set_up_with(
+        config: &aws_config::SdkConfig,
+        account: &str,
+        region: &str,
+        pattern: &str,
+        transformer: &InputTransformer,
+    ) -> Replay {
+        let events = aws_sdk_eventbridge::Client::new(config);
+        let logs = aws_sdk_cloudwatchlogs::Client::new(config);
         if logs
             .create_log_group()
             .log_group_name(LOG_GROUP)
@@ -44,16 +77,6 @@ impl Replay {
             .send()
             .await
             .unwrap();
-        let account = moto
-            .sts()
-            .await
-            .get_caller_identity()
-            .send()
-            .await
-            .unwrap()
-            .account()
-            .unwrap()
-            .to_owned();
         events
             .put_targets()
             .rule(BUS)

@@ -11,7 +11,20 @@ pub(super) fn check(checks: &mut Checks<'_>, sections: &Sections) {
     role_names_apart(checks, sections);
     signin_in_commercial_partition(checks, sections);
     finding_alerts_have_a_route(checks, sections);
+    central_bus_has_a_fleet(checks, sections);
     key_is_used(checks, sections);
+}
+
+/// The central bus admits the accounts of the fleet, which `[accounts]` names: without it the
+/// planner of the security account would not know whom to admit.
+fn central_bus_has_a_fleet(checks: &mut Checks<'_>, sections: &Sections) {
+    if let (Some(span), None) = (sections.central_bus_span.clone(), &sections.accounts) {
+        checks.error(
+            span,
+            "`central_bus` needs [accounts]",
+            "the bus gathers the alerts of a fleet and admits the accounts [accounts] names: add [accounts] with ids = [\"111111111111\", ...] or organization = true, or remove central_bus to raise the alerts in the account itself",
+        );
+    }
 }
 
 /// Sections that build on others: an alarm needs the trail's log group and a topic to notify;

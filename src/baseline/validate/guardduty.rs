@@ -21,7 +21,10 @@ pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut
 }
 
 /// The place of `key` in a section as written, for an error about it as a whole.
-fn subtable_span(section: Option<&Spanned<DeValue<'_>>>, key: &str) -> Option<Range<usize>> {
+pub(super) fn subtable_span(
+    section: Option<&Spanned<DeValue<'_>>>,
+    key: &str,
+) -> Option<Range<usize>> {
     match section?.get_ref() {
         DeValue::Table(table) => table
             .iter()

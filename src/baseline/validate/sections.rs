@@ -105,6 +105,8 @@ pub(super) struct Sections {
     pub(super) config: Option<Declared<Config>>,
     pub(super) cloudtrail: Option<Declared<CloudTrail>>,
     pub(super) alerts: Option<Declared<Alerts>>,
+    /// Where `[alerts] central_bus` is written, for the checks between it and `[accounts]`.
+    pub(super) central_bus_span: Option<Range<usize>>,
     pub(super) signin_notification: Option<Declared<SigninNotification>>,
     pub(super) alarms: Option<Declared<Alarms>>,
     pub(super) kms: Option<Declared<Kms>>,

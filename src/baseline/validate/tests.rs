@@ -691,3 +691,73 @@ fn every_kinds_section_is_a_section_of_the_baseline() {
         }
     }
 }
+
+/// A fleet whose alerts gather on `central_bus`.
+fn central_bus(arn: &str) -> String {
+    format!(
+        "{SCOPE}[accounts]\nids = [\"111111111111\"]\n[alerts]\nemails = [\"a@example.com\"]\ncentral_bus = \"{arn}\"\n"
+    )
+}
+
+#[test]
+fn a_central_bus_is_an_event_bus_arn_in_the_home_region() {
+    let parsed = parse(&central_bus(
+        "arn:aws:events:us-east-1:999988887777:event-bus/watchpost-alerts",
+    ))
+    .unwrap();
+    assert_eq!(
+        parsed.alerts.unwrap().central_bus,
+        Some(super::super::CentralBus {
+            arn: "arn:aws:events:us-east-1:999988887777:event-bus/watchpost-alerts".to_owned(),
+            account: "999988887777".to_owned(),
+            name: "watchpost-alerts".to_owned(),
+        })
+    );
+    let place = |arn: &str| format!("\"{arn}\"");
+    for (arn, expected) in [
+        (
+            "watchpost-alerts",
+            "`watchpost-alerts` is not an ARN (write the event bus's ARN: arn:aws:events:REGION:ACCOUNT:event-bus/NAME)",
+        ),
+        (
+            "arn:aws:sns:us-east-1:999988887777:event-bus/alerts",
+            "`arn:aws:sns:us-east-1:999988887777:event-bus/alerts` is not the ARN of an EventBridge event bus (the central bus is an EventBridge event bus: arn:aws:events:REGION:ACCOUNT:event-bus/NAME)",
+        ),
+        (
+            "arn:aws:events:us-east-1:999988887777:rule/alerts",
+            "`arn:aws:events:us-east-1:999988887777:rule/alerts` names an EventBridge `rule/alerts`, not an event bus (the resource part is event-bus/NAME: arn:aws:events:REGION:ACCOUNT:event-bus/NAME)",
+        ),
+        (
+            "arn:aws:events:us-east-1:9999:event-bus/alerts",
+            "`9999` in central_bus is not an AWS account id (the account part is the security account's 12 digits: arn:aws:events:REGION:ACCOUNT:event-bus/NAME)",
+        ),
+        (
+            "arn:aws:events:eu-west-1:999988887777:event-bus/alerts",
+            "central_bus is in `eu-west-1`, not in the home region `us-east-1` (the bus raises the emails through the alert topic, which is in the home region, and EventBridge sends to a topic of the rule's own region only: put the bus in us-east-1 (arn:aws:events:us-east-1:999988887777:event-bus/alerts), or make eu-west-1 scope.home_region)",
+        ),
+        (
+            "arn:aws:events:ap-south-1:999988887777:event-bus/alerts",
+            "central_bus is in `ap-south-1`, not in the home region `us-east-1` (the bus raises the emails through the alert topic, which is in the home region, and EventBridge sends to a topic of the rule's own region only: put the bus in us-east-1 (arn:aws:events:us-east-1:999988887777:event-bus/alerts), or make ap-south-1 scope.home_region)",
+        ),
+        (
+            "arn:aws-cn:events:us-east-1:999988887777:event-bus/alerts",
+            "central_bus is in the partition `aws-cn`, but `us-east-1` is in `aws` (write arn:aws:events:us-east-1:...)",
+        ),
+        (
+            "arn:aws:events:us-east-1:999988887777:event-bus/default",
+            "the default event bus cannot be the central bus (every covered account's alert rules sit on its default bus and forward to the central bus, the security account's too, and a rule cannot forward to the bus it sits on: name a bus of its own, e.g. event-bus/watchpost-alerts, which watchpost creates)",
+        ),
+    ] {
+        assert_refused(&central_bus(arn), expected, &place(arn));
+    }
+}
+
+#[test]
+fn a_central_bus_needs_the_fleet_it_admits() {
+    let arn = "arn:aws:events:us-east-1:999988887777:event-bus/watchpost-alerts";
+    assert_refused(
+        &format!("{SCOPE}[alerts]\nemails = [\"a@example.com\"]\ncentral_bus = \"{arn}\"\n"),
+        "`central_bus` needs [accounts] (the bus gathers the alerts of a fleet and admits the accounts [accounts] names: add [accounts] with ids = [\"111111111111\", ...] or organization = true, or remove central_bus to raise the alerts in the account itself)",
+        &format!("\"{arn}\""),
+    );
+}

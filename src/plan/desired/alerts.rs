@@ -1,24 +1,29 @@
 //! Where alerts go and what raises them: one alert topic, in the home region, with an email
 //! subscription per address; the console sign-in rules (GuardDuty's finding rules are in
 //! `findings`), which forward from every other region to the home region's default event bus;
-//! and the metric filters and alarms on the trail's log group.
+//! and the metric filters and alarms on the trail's log group. With a central bus, every rule
+//! of a covered account forwards to that bus instead, and the topic is the security
+//! account's alone (`central`).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Context, Desired};
-use crate::baseline::{Alerts, SigninEvents};
+use super::{Context, Desired, central};
+use crate::baseline::{Alerts, CentralBus, SigninEvents};
 use crate::model::policy::{self, canonical};
 use crate::model::{
-    ALERT_TARGET_ID, AlarmSpec, EventRuleSpec, FORWARD_TARGET_ID, GLOBAL, Kind, MetricFilterSpec,
-    ResourceId, RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, default_bus_arn,
+    ALERT_TARGET_ID, AlarmSpec, CENTRAL_TARGET_ID, EventRuleSpec, FORWARD_TARGET_ID, GLOBAL, Kind,
+    MetricFilterSpec, ResourceId, RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec,
+    default_bus_arn,
 };
 
 /// How an alert rule of `region` delivers: in the home region, the readable message to the
 /// alert topic; elsewhere, the event as it is to the home region's default event bus, where the
 /// home rule of the same name (matching the same events) raises the message. Each address then
-/// confirms one subscription, and the message is written in one place.
+/// confirms one subscription, and the message is written in one place. With a central bus,
+/// every region forwards the event as it is to that bus, whose rule raises the message: a bus
+/// does not pass on what another bus sent it, so the central bus is reached in one step.
 pub(super) fn alert_target(
     context: &Context<'_>,
     region: &str,
@@ -29,7 +34,9 @@ pub(super) fn alert_target(
         .alerts
         .as_ref()
         .expect("alert rules are planned only with [alerts]");
-    if region == context.home {
+    if let Some(bus) = &alerts.central_bus {
+        central_target(context, alerts, bus)
+    } else if region == context.home {
         let topic = ResourceId::new(Kind::AlertTopic, context.home, &alerts.topic_name);
         (ALERT_TARGET_ID.to_owned(), message(), topic)
     } else {
@@ -44,10 +51,34 @@ pub(super) fn alert_target(
     }
 }
 
-/// The role EventBridge assumes to forward alert events to the home region's default bus: it
-/// may only put events on that one bus, and only EventBridge of this account may assume it.
+/// The target that forwards a rule's events as they are to the central bus, through the forward
+/// role.
+pub(super) fn central_target(
+    context: &Context<'_>,
+    alerts: &Alerts,
+    bus: &CentralBus,
+) -> (String, TargetSpec, ResourceId) {
+    let target = TargetSpec {
+        arn: bus.arn.clone(),
+        input_paths: BTreeMap::new(),
+        input_template: None,
+        role_arn: Some(context.role_arn(&alerts.forward_role_name)),
+    };
+    let role = ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name);
+    (CENTRAL_TARGET_ID.to_owned(), target, role)
+}
+
+/// The role EventBridge assumes to forward alert events to the home region's default bus, or
+/// to the central bus: it may only put events on that one bus, and only EventBridge of this
+/// account may assume it.
 fn forward_role(context: &Context<'_>, alerts: &Alerts) -> Desired {
-    let bus = default_bus_arn(context.home, context.account);
+    let (policy_name, bus) = match &alerts.central_bus {
+        Some(central) => ("forward-alerts-to-central-bus", central.arn.clone()),
+        None => (
+            "forward-alerts-to-home-bus",
+            default_bus_arn(context.home, context.account),
+        ),
+    };
     Desired {
         id: ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name),
         spec: Spec::Role(RoleSpec {
@@ -62,7 +93,7 @@ fn forward_role(context: &Context<'_>, alerts: &Alerts) -> Desired {
             })),
             managed_policy_arns: Default::default(),
             inline_policies: BTreeMap::from([(
-                "forward-alerts-to-home-bus".to_owned(),
+                policy_name.to_owned(),
                 canonical(&json!({
                     "Version": "2012-10-17",
                     "Statement": [{
@@ -124,7 +155,7 @@ fn topic_policy(context: &Context<'_>, id: &ResourceId, arn: &str) -> Value {
 
 /// Only `ConsoleLogin` itself: the sign-in source also records other steps (MFA, password
 /// changes) that would send several mails for one sign-in.
-fn signin_pattern(events: SigninEvents) -> Value {
+pub(super) fn signin_pattern(events: SigninEvents) -> Value {
     let mut pattern = json!({
         "source": ["aws.signin"],
         "detail-type": ["AWS Console Sign In via CloudTrail"],
@@ -143,7 +174,7 @@ fn signin_pattern(events: SigninEvents) -> Value {
 /// Who signed in, or tried: a failed IAM-user sign-in carries no `userIdentity.arn`, so the
 /// message also names the user name and principal id the event carries, and the region that
 /// recorded it (the region in the message, since forwarded events keep their own).
-fn signin_message(topic_arn: String) -> TargetSpec {
+pub(super) fn signin_message(topic_arn: String) -> TargetSpec {
     TargetSpec {
         arn: topic_arn,
         input_paths: BTreeMap::from(
@@ -173,33 +204,62 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
     let Some(alerts) = &context.baseline.alerts else {
         return;
     };
-    topic(context, alerts, desired);
+    match &alerts.central_bus {
+        None => {
+            topic(context, alerts, desired);
+            member_route(context, alerts, desired);
+        }
+        Some(bus) => {
+            // The fleet the baseline declares decides who forwards; the security account
+            // converges the bus and the email whether or not it forwards its own alerts.
+            let covered = context
+                .baseline
+                .accounts
+                .as_ref()
+                .is_none_or(|accounts| accounts.covers(context.account));
+            if covered {
+                member_route(context, alerts, desired);
+            }
+            if context.account == bus.account {
+                topic(context, alerts, desired);
+                central::resources(context, alerts, bus, desired);
+            }
+        }
+    }
+}
+
+/// The rules that raise this account's alerts, the alarms, and the role that forwards: to the
+/// home region's topic, or with a central bus, to that bus.
+fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desired>) {
     let regions = &context.observed.regions;
-    let forwards = context
+    let finding_alerts = context
+        .baseline
+        .guardduty
+        .as_ref()
+        .and_then(|guardduty| guardduty.finding_alerts.as_ref());
+    let alarms = context
+        .baseline
+        .alarms
+        .as_ref()
+        .zip(context.baseline.cloudtrail.as_ref());
+    let rule_regions: Vec<String> = context
         .baseline
         .signin_notification
         .as_ref()
         .map(|_| Kind::SigninRule.regions(context.home, regions))
         .into_iter()
-        .chain(
-            context
-                .baseline
-                .guardduty
-                .as_ref()
-                .and_then(|guardduty| guardduty.finding_alerts.as_ref())
-                .map(|_| regions.clone()),
-        )
+        .chain(finding_alerts.map(|_| regions.clone()))
         .flatten()
-        .any(|region| region != context.home);
+        .collect();
+    let forwards = match alerts.central_bus {
+        // Every rule forwards, the alarm rule of the home region among them.
+        Some(_) => !rule_regions.is_empty() || alarms.is_some(),
+        None => rule_regions.iter().any(|region| region != context.home),
+    };
     if forwards {
         desired.push(forward_role(context, alerts));
     }
-    if let Some(findings) = context
-        .baseline
-        .guardduty
-        .as_ref()
-        .and_then(|guardduty| guardduty.finding_alerts.as_ref())
-    {
+    if let Some(findings) = finding_alerts {
         super::findings::resources(context, findings, &alerts.topic_name, desired);
     }
     if let Some(signin) = &context.baseline.signin_notification {
@@ -220,14 +280,13 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                     event_pattern: signin_pattern(signin.events),
                     state: "ENABLED".to_owned(),
                     targets: BTreeMap::from([(target_id, target)]),
+                    event_bus_name: None,
                 }),
                 depends_on: vec![needs],
             });
         }
     }
-    if let (Some(alarms), Some(cloudtrail)) =
-        (&context.baseline.alarms, &context.baseline.cloudtrail)
-    {
+    if let Some((alarms, cloudtrail)) = alarms {
         let log_group_id =
             ResourceId::new(Kind::LogGroup, context.home, &cloudtrail.log_group_name);
         let topic_id = ResourceId::new(Kind::AlertTopic, context.home, &alerts.topic_name);
@@ -243,6 +302,19 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                 }),
                 depends_on: vec![log_group_id.clone()],
             });
+            // With a central bus the account has no topic: the alarm's change of state is an
+            // event on the default bus, which the alarm rule forwards.
+            let (alarm_actions, depends_on) = match alerts.central_bus {
+                Some(_) => (Vec::new(), vec![filter_id]),
+                None => (
+                    vec![crate::model::topic_arn(
+                        context.home,
+                        context.account,
+                        &alerts.topic_name,
+                    )],
+                    vec![filter_id, topic_id.clone()],
+                ),
+            };
             desired.push(Desired {
                 id: ResourceId::new(Kind::MetricAlarm, context.home, name),
                 spec: Spec::Alarm(AlarmSpec {
@@ -256,20 +328,20 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                     comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
                     // No matching events means nothing happened, not that the alarm is blind.
                     treat_missing_data: "notBreaching".to_owned(),
-                    alarm_actions: vec![crate::model::topic_arn(
-                        context.home,
-                        context.account,
-                        &alerts.topic_name,
-                    )],
+                    alarm_actions,
                 }),
-                depends_on: vec![filter_id, topic_id.clone()],
+                depends_on,
             });
+        }
+        if let Some(bus) = &alerts.central_bus {
+            desired.push(central::alarm_rule(context, alerts, bus, alarms));
         }
     }
 }
 
 /// The one alert topic, in the home region: every alert reaches it there, so each address
-/// confirms one subscription.
+/// confirms one subscription. With a central bus, the security account's topic is the fleet's
+/// one.
 fn topic(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desired>) {
     let region = context.home;
     let topic_id = ResourceId::new(Kind::AlertTopic, region, &alerts.topic_name);

@@ -44,7 +44,7 @@ fn console_link(home: &str) -> String {
 }
 
 /// The message: one paragraph a person can act on, with the link to the finding.
-fn finding_message(topic: String, home: &str) -> TargetSpec {
+pub(super) fn finding_message(topic: String, home: &str) -> TargetSpec {
     TargetSpec {
         arn: topic,
         input_paths: BTreeMap::from(
@@ -90,6 +90,7 @@ pub fn resources(
                 event_pattern: finding_pattern(alerts.min_severity),
                 state: "ENABLED".to_owned(),
                 targets: BTreeMap::from([(target_id, target)]),
+                event_bus_name: None,
             }),
             depends_on: vec![needs],
         });

@@ -4,11 +4,13 @@
 mod account;
 mod alerts;
 mod bucket;
+mod central;
 mod config;
 mod findings;
 mod kms;
 mod trail;
 
+pub(super) use central::route_notes;
 pub(super) use config::{global_recording_notes, skipped_rule_notes};
 
 use crate::baseline::Baseline;
@@ -81,6 +83,13 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
         bucket: baseline.log_bucket_name(&observed.account_id),
     };
     let mut desired = Vec::new();
+    // The security account of a central bus that the fleet does not cover is worked on for the
+    // bus and the email alone.
+    if central::holds_only_the_bus(baseline, &observed.account_id) {
+        alerts::resources(&context, &mut desired);
+        desired.sort_by(|a, b| a.id.cmp(&b.id));
+        return desired;
+    }
     if let Some(guardduty) = &baseline.guardduty {
         for region in &context.placed(Kind::GuarddutyDetector) {
             desired.push(Desired {

@@ -98,7 +98,17 @@ fn sign_ins_are_matched_wherever_aws_records_them_and_every_alert_reaches_one_to
 #[test]
 fn the_forwarding_role_may_only_put_events_on_the_home_bus_for_this_account() {
     let baseline = baseline_at_home("eu-west-1", ROUTE);
-    let plan = plan(&baseline, &empty_account());
+    assert_forward_role(
+        &plan(&baseline, &empty_account()),
+        "forward-alerts-to-home-bus",
+        &format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/default"),
+    );
+}
+
+/// The plan's forwarding role: EventBridge of this account alone may assume it, and its one
+/// policy, `policy_name`, lets it put events on `bus` alone.
+#[track_caller]
+pub(super) fn assert_forward_role(plan: &Plan, policy_name: &str, bus: &str) {
     let role = plan
         .changes
         .iter()
@@ -123,12 +133,15 @@ fn the_forwarding_role_may_only_put_events_on_the_home_bus_for_this_account() {
         }]}))
     );
     assert_eq!(
-        inline_policies["forward-alerts-to-home-bus"],
-        canonical(&serde_json::json!({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow",
-            "Action": "events:PutEvents",
-            "Resource": format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/default")
-        }]}))
+        inline_policies,
+        &std::collections::BTreeMap::from([(
+            policy_name.to_owned(),
+            canonical(&serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Action": "events:PutEvents",
+                "Resource": bus
+            }]}))
+        )])
     );
 }
 

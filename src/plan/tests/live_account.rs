@@ -674,6 +674,7 @@ fn alerts(account: &mut Account) {
                 event_pattern: serde_json::from_str(signin_pattern).expect("a pattern"),
                 state: "ENABLED".to_owned(),
                 targets,
+                event_bus_name: None,
             }),
         );
     }
@@ -709,6 +710,7 @@ fn alerts(account: &mut Account) {
                 event_pattern: serde_json::from_str(finding_pattern).expect("a pattern"),
                 state: "ENABLED".to_owned(),
                 targets: BTreeMap::from([(id.to_owned(), target)]),
+                event_bus_name: None,
             }),
         );
     }
