@@ -78,6 +78,11 @@ pub enum Command {
         /// reading it, so that the plan is not of a half-made change; 0 reads at once
         #[arg(long, value_name = "SECONDS", default_value_t = 0)]
         lock_timeout: u64,
+        /// Read every enabled region outside scope.regions for what watchpost made there,
+        /// instead of only those it recorded covering; for an account changed by hand or by an
+        /// older watchpost
+        #[arg(long)]
+        refresh_retired: bool,
     },
     /// Show whether the monitoring works: recorders and trail delivering, rule compliance,
     /// GuardDuty findings, unconfirmed alert addresses, alarms firing
@@ -144,6 +149,11 @@ pub enum Command {
             conflicts_with = "plan_file"
         )]
         only: Vec<Selector>,
+        /// Read every enabled region outside scope.regions for what watchpost made there,
+        /// instead of only those it recorded covering; for an account changed by hand or by an
+        /// older watchpost
+        #[arg(long)]
+        refresh_retired: bool,
     },
     /// Write a starter baseline: the recommended one with your alert addresses, home region and
     /// account id; asked for on a terminal when not given

@@ -4,6 +4,7 @@ mod aws;
 mod baseline;
 mod cli;
 mod commands;
+mod coverage;
 mod error;
 mod lease;
 mod model;

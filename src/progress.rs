@@ -74,6 +74,19 @@ impl Reading {
         }
     }
 
+    /// More reads, known after the reading started: the regions out of scope to read are
+    /// known once the record of covered regions is read.
+    pub fn add<'a>(&self, reads: impl IntoIterator<Item = &'a str>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        for region in reads {
+            let left = pending.entry(region.to_owned()).or_default();
+            if *left == 0 {
+                self.bar.inc_length(1);
+            }
+            *left += 1;
+        }
+    }
+
     pub fn read_done(&self, region: &str) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(left) = pending.get_mut(region) {

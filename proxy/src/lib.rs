@@ -98,7 +98,7 @@ impl Default for Behaviour {
 
 /// One request the proxy answered, from the arrival of its head to the moment the whole
 /// response was ready to go back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
     pub started: Instant,
     pub finished: Instant,
@@ -107,6 +107,8 @@ pub struct Exchange {
     /// The code of the error it was refused with, before forwarding, because something it
     /// relies on was still propagating.
     pub refused: Option<&'static str>,
+    /// The region the request was signed for (its SigV4 credential scope): where it went.
+    pub region: Option<String>,
 }
 
 /// The requests a proxy has answered so far, in the order they finished.
@@ -350,12 +352,13 @@ impl Forwarder {
                 );
             }
         };
-        let service = request
+        let credential = request
             .headers()
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(Credential::parse)
-            .map(|credential| credential.service.to_owned());
+            .and_then(Credential::parse);
+        let service = credential.map(|credential| credential.service.to_owned());
+        let region = credential.map(|credential| credential.region.to_owned());
         let invalid = self
             .behaviour
             .validation
@@ -392,6 +395,7 @@ impl Forwarder {
                 finished: Instant::now(),
                 fault,
                 refused: refusal.map(|refusal| refusal.code),
+                region,
             });
         outcome
     }
@@ -564,8 +568,10 @@ fn idempotency_token(body: &[u8]) -> Option<&str> {
 }
 
 /// The parts of a SigV4 `Authorization` header's credential the routing needs.
+#[derive(Clone, Copy)]
 struct Credential<'a> {
     access_key_id: &'a str,
+    region: &'a str,
     service: &'a str,
 }
 
@@ -578,9 +584,11 @@ impl<'a> Credential<'a> {
             .find_map(|part| part.trim().strip_prefix("Credential="))?;
         let mut parts = scope.split('/');
         let access_key_id = parts.next()?;
-        let service = parts.nth(2)?;
+        let region = parts.nth(1)?;
+        let service = parts.next()?;
         Some(Credential {
             access_key_id,
+            region,
             service,
         })
     }
@@ -695,7 +703,7 @@ mod tests {
         );
         let trace = proxy.trace();
         assert_eq!(trace.exchanges().len(), 1);
-        let exchange = trace.exchanges()[0];
+        let exchange = &trace.exchanges()[0];
         assert!(exchange.finished - exchange.started >= delay);
     }
 
@@ -884,6 +892,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(credential.access_key_id, "AKIDEXAMPLE");
+        assert_eq!(credential.region, "eu-west-1");
         assert_eq!(credential.service, "sts");
         assert!(Credential::parse("Basic dXNlcjpwYXNz").is_none());
         assert_eq!(
@@ -927,6 +936,7 @@ mod tests {
             finished: at(to),
             fault: None,
             refused: None,
+            region: None,
         };
         let trace = Trace {
             exchanges: vec![

@@ -8,18 +8,19 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use futures::StreamExt;
 
 use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
 use super::outcome::{AccountOutcome, Finished, Tally};
-use super::read::{observe, observe_and_plan};
+use super::read::{Retired, observe, observe_and_plan};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
 use crate::accounts::Target;
-use crate::apply::{Event, Report, STOP_REQUESTED, Settings, execute, notify};
+use crate::apply::{Event, Outcome, Report, STOP_REQUESTED, Settings, execute, notify};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::coverage::{Coverage, Leftovers};
 use crate::error::Hinted;
 use crate::lease::{self, Lease};
 use crate::output::{errln, outln};
@@ -53,6 +54,8 @@ pub(super) struct Run<'a> {
     pub execution: &'a Settings,
     pub auto_approve: bool,
     pub lock_timeout: Duration,
+    /// The regions out of scope read for what watchpost left there.
+    pub retired: Retired,
     pub reporter: &'a dyn Reporter,
     pub parallelism: usize,
     /// The alert topic that what was repaired in each account is published to
@@ -65,6 +68,7 @@ struct Planned<'t> {
     target: &'t Target,
     lease: Lease,
     plan: Plan,
+    coverage: Coverage,
 }
 
 impl<'t> OnAccount<'t> for Planned<'t> {
@@ -81,12 +85,13 @@ impl Goal<'_> {
         }
     }
 
-    async fn plan(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+    async fn plan(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<(Plan, Coverage)> {
         match self {
             Goal::Baseline {
                 saved: Some(saved), ..
             } => {
-                let observed = observe(target, run.aws, run.baseline, false).await?;
+                let (observed, coverage) =
+                    observe(target, run.aws, run.baseline, false, run.retired).await?;
                 let stale = saved.plan.staleness(&observed);
                 if !stale.is_empty() {
                     bail!(Hinted::new(
@@ -100,18 +105,18 @@ impl Goal<'_> {
                         ),
                     ));
                 }
-                Ok(saved.plan.plan.clone())
+                Ok((saved.plan.plan.clone(), coverage))
             }
             Goal::Baseline { only, .. } => {
-                Ok(observe_and_plan(target, run.aws, run.baseline, only)
-                    .await?
-                    .0)
+                let (plan, _, coverage) =
+                    observe_and_plan(target, run.aws, run.baseline, only, run.retired).await?;
+                Ok((plan, coverage))
             }
             Goal::Nothing { delete_logs, only } => {
-                let observed = observe(target, run.aws, run.baseline, true).await?;
-                destroy(run.baseline, &observed, *delete_logs)
-                    .only(only)
-                    .map_err(anyhow::Error::new)
+                let (observed, coverage) =
+                    observe(target, run.aws, run.baseline, true, run.retired).await?;
+                let plan = destroy(run.baseline, &observed, *delete_logs).only(only)?;
+                Ok((plan, coverage))
             }
         }
     }
@@ -121,11 +126,13 @@ impl Goal<'_> {
     async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
         match self {
             Goal::Baseline { only, .. } => {
-                let observed = observe(target, run.aws, run.baseline, false).await?;
+                let (observed, _) =
+                    observe(target, run.aws, run.baseline, false, run.retired).await?;
                 Ok(crate::plan::plan(run.baseline, &observed).narrow(only))
             }
             Goal::Nothing { delete_logs, only } => {
-                let observed = observe(target, run.aws, run.baseline, true).await?;
+                let (observed, _) =
+                    observe(target, run.aws, run.baseline, true, run.retired).await?;
                 Ok(destroy(run.baseline, &observed, *delete_logs).narrow(only))
             }
         }
@@ -160,8 +167,16 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                         "refusing to destroy: parts of the account could not be read (listed above), and removing around them could leave what watchpost made half removed"
                     )))
                 } else if planned.plan.is_empty() {
+                    let recorded = record_coverage(
+                        planned.target,
+                        run,
+                        &planned.coverage,
+                        None,
+                        Some(&planned.plan),
+                    )
+                    .await;
                     let given_back = give_back(planned.lease, &run.goal, true).await;
-                    given_back.map(|()| Finished {
+                    recorded.and(given_back).map(|()| Finished {
                         after: planned.plan.clone(),
                         plan: planned.plan,
                         failures: 0,
@@ -280,10 +295,11 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
     )
     .await?;
     match run.goal.plan(target, run).await {
-        Ok(plan) => Ok(Planned {
+        Ok((plan, coverage)) => Ok(Planned {
             target,
             lease,
             plan,
+            coverage,
         }),
         Err(error) => {
             lease.release().await?;
@@ -298,10 +314,18 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         target,
         lease,
         plan,
+        mut coverage,
     } = planned;
     let account_id = target.account_id.as_str();
     let result = async {
         lease.renew().await?;
+        if let (Goal::Baseline { .. }, Some(widened)) = (&run.goal, coverage.before_changes()) {
+            let home = &run.baseline.scope.home_region;
+            crate::coverage::record(&target.session, home, account_id, &widened)
+                .await
+                .context("nothing was changed: the regions in scope could not be recorded before the changes, which a later plan relies on to find what they leave")?;
+            coverage.recorded = Some(widened);
+        }
         let progress = Changing::start(
             account_id,
             run.goal.verb().in_progress(),
@@ -316,6 +340,7 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         .await;
         drop(progress);
         let after = run.goal.check(target, run).await;
+        record_coverage(target, run, &coverage, Some(&report), after.as_ref().ok()).await?;
         let finished = after.map(|after| Finished {
             failures: report.failures(),
             plan,
@@ -331,6 +356,49 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
     let converged = result.as_ref().is_ok_and(Finished::converged);
     let given_back = give_back(lease, &run.goal, converged).await;
     given_back.and(result)
+}
+
+/// Records the regions apply covered, as it ends (src/coverage.rs): those in scope, and those
+/// out of scope where something of watchpost's may still be left: where a change `made`
+/// failed or did not start, or where the plan `after` the changes still has one. An apply
+/// narrowed by `--only`, or whose check could not read the account whole, may leave something
+/// anywhere it read. `destroy` keeps no record: it reads every region, and the record goes
+/// with the table.
+async fn record_coverage(
+    target: &Target,
+    run: &Run<'_>,
+    coverage: &Coverage,
+    made: Option<&Report>,
+    after: Option<&Plan>,
+) -> anyhow::Result<()> {
+    let Goal::Baseline { only, .. } = &run.goal else {
+        return Ok(());
+    };
+    let leftovers = match after {
+        Some(after) if only.is_empty() && after.gaps.is_empty() => {
+            let unmade = made
+                .iter()
+                .flat_map(|report| &report.outcomes)
+                .filter(|(_, outcome)| !matches!(outcome, Outcome::Done))
+                .map(|(id, _)| id);
+            let remaining = after.changes.iter().map(|change| &change.id);
+            Leftovers::In(
+                unmade
+                    .chain(remaining)
+                    .map(|id| id.region.clone())
+                    .collect(),
+            )
+        }
+        _ => Leftovers::Anywhere,
+    };
+    let regions = coverage.after_apply(&leftovers);
+    if coverage.recorded.as_ref() == Some(&regions) {
+        return Ok(());
+    }
+    let home = &run.baseline.scope.home_region;
+    crate::coverage::record(&target.session, home, &target.account_id, &regions)
+        .await
+        .context("the regions covered could not be recorded; plans read every region recorded before until an apply records them")
 }
 
 /// Terraform's rule for Ctrl-C while changes are made: the first lets the changes in progress

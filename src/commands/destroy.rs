@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::converge::{Goal, Run, converge};
 use super::fan_out::reach;
-use super::read::warn_only;
+use super::read::{Retired, warn_only};
 use super::report::reporter;
 use super::settings::{DestroySettings, ReportFormat};
 use crate::accounts::Fleet;
@@ -37,6 +37,7 @@ pub async fn run(
         execution: &settings.execution,
         auto_approve: settings.auto_approve,
         lock_timeout: settings.lock_timeout,
+        retired: Retired::Every,
         reporter: reporter.as_ref(),
         parallelism: fleet.parallelism,
         notify_topic: None,

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::{Cli, Command, ReportAction};
+use read::Retired;
 use settings::{
     ApplySettings, DestroySettings, Environment, GlobalSettings, PlanOutput, PlanSettings,
     ReportFormat,
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             only,
             lock_timeout,
+            refresh_retired,
         } => {
             let settings = PlanSettings {
                 detailed_exitcode,
@@ -50,6 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out,
                 only,
                 lock_timeout: Duration::from_secs(lock_timeout),
+                retired: Retired::chosen(refresh_retired),
             };
             plan::run(&baseline.path, &aws, &settings).await
         }
@@ -87,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             notify,
             lock_timeout,
             only,
+            refresh_retired,
         } => {
             let settings = ApplySettings {
                 plan_file,
@@ -95,6 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 notify,
                 only,
                 lock_timeout: Duration::from_secs(lock_timeout),
+                retired: Retired::chosen(refresh_retired),
                 execution: environment.execution()?,
             };
             apply::run(&baseline.path, &aws, &settings).await

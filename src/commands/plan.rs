@@ -59,7 +59,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             )
             .await?;
         }
-        let (plan, observed) = observe_and_plan(target, aws, &baseline, &settings.only).await?;
+        let (plan, observed, _) =
+            observe_and_plan(target, aws, &baseline, &settings.only, settings.retired).await?;
         let reading = if attempts_chosen {
             target.session.clone()
         } else {

@@ -1,12 +1,16 @@
 //! What the commands read before they act: the baseline, and each account as the baseline
 //! sees it.
 
+use std::collections::BTreeSet;
 use std::path::Path;
+
+use futures::FutureExt;
 
 use super::fan_out::account_region;
 use crate::accounts::Target;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
+use crate::coverage::{Coverage, retired_to_read};
 use crate::model::Observed;
 use crate::output::errln;
 use crate::plan::{Plan, Selector};
@@ -30,18 +34,86 @@ pub(super) fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-/// The account as the baseline sees it. `ownership` also reads what marks each resource as
-/// watchpost's, which costs calls that only `destroy` needs.
+/// Which enabled regions out of scope are read for what watchpost left there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Retired {
+    /// Those the record of the regions watchpost covered names; every one without a record.
+    Recorded,
+    /// Every one, and the record read all the same, for apply to keep it (`--refresh-retired`).
+    Refreshed,
+    /// Every one, and no record read: `destroy`, which must miss nothing and keeps no record.
+    Every,
+}
+
+impl Retired {
+    /// `--refresh-retired`, or not.
+    pub fn chosen(refresh: bool) -> Retired {
+        match refresh {
+            true => Retired::Refreshed,
+            false => Retired::Recorded,
+        }
+    }
+
+    /// The regions of `out_of_scope` to read, given the record as read.
+    fn to_read(self, out_of_scope: &[String], recorded: Option<&BTreeSet<String>>) -> Vec<String> {
+        match self {
+            Retired::Recorded => retired_to_read(out_of_scope, recorded),
+            Retired::Refreshed | Retired::Every => out_of_scope.to_vec(),
+        }
+    }
+}
+
+/// The account as the baseline sees it, and what the reading knew of the regions watchpost
+/// covered. `ownership` also reads what marks each resource as watchpost's, which costs calls
+/// that only `destroy` needs.
+///
+/// The record of covered regions is read alongside the account's regions, as both need only
+/// the account: the reads in scope start as soon as the regions are known, and those out of
+/// scope as soon as the record is read too.
 pub(super) async fn observe(
     target: &Target,
     aws: &AwsArgs,
     baseline: &Baseline,
     ownership: bool,
-) -> anyhow::Result<Observed> {
-    let region = account_region(aws, baseline);
-    let regions = crate::observe::regions(&target.session, baseline, region).await?;
-    let account_id = target.account_id.clone();
-    Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
+    retired: Retired,
+) -> anyhow::Result<(Observed, Coverage)> {
+    let session = &target.session;
+    let home = baseline.scope.home_region.as_str();
+    let recorded = async {
+        match retired {
+            Retired::Recorded | Retired::Refreshed => {
+                crate::coverage::recorded(session, home, &target.account_id).await
+            }
+            Retired::Every => None,
+        }
+    }
+    .boxed()
+    .shared();
+    let observing = {
+        let recorded = recorded.clone();
+        async move {
+            let regions =
+                crate::observe::regions(session, baseline, account_region(aws, baseline)).await?;
+            let out_of_scope = regions.out_of_scope.clone();
+            let to_read = {
+                let out_of_scope = &out_of_scope;
+                async move { retired.to_read(out_of_scope, recorded.await.as_ref()) }
+            };
+            let account_id = target.account_id.clone();
+            let observed =
+                crate::observe::account(session, baseline, account_id, regions, to_read, ownership)
+                    .await;
+            anyhow::Ok((observed, out_of_scope))
+        }
+    };
+    let (observing, recorded) = futures::join!(observing, recorded);
+    let (observed, out_of_scope) = observing?;
+    let coverage = Coverage {
+        in_scope: observed.regions.clone(),
+        retired: retired.to_read(&out_of_scope, recorded.as_ref()),
+        recorded,
+    };
+    Ok((observed, coverage))
 }
 
 /// The account's plan, narrowed to `only`; a selector that matches nothing is an error.
@@ -50,10 +122,11 @@ pub(super) async fn observe_and_plan(
     aws: &AwsArgs,
     baseline: &Baseline,
     only: &[Selector],
-) -> anyhow::Result<(Plan, Observed)> {
-    let observed = observe(target, aws, baseline, false).await?;
+    retired: Retired,
+) -> anyhow::Result<(Plan, Observed, Coverage)> {
+    let (observed, coverage) = observe(target, aws, baseline, false, retired).await?;
     let plan = crate::plan::plan(baseline, &observed).only(only)?;
-    Ok((plan, observed))
+    Ok((plan, observed, coverage))
 }
 
 /// Said on stderr whenever `--only` narrows a run.

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 
+use super::read::Retired;
 use crate::apply::propagation::DEFAULT_TIMEOUT;
 use crate::cli::{Cli, Command, PlanFormat};
 use crate::error::Hinted;
@@ -82,6 +83,7 @@ pub(super) struct PlanSettings {
     pub only: Vec<Selector>,
     /// How long to wait for a run that holds the account; zero: read at once, unchecked.
     pub lock_timeout: Duration,
+    pub retired: Retired,
 }
 
 /// How the plan is printed.
@@ -139,6 +141,7 @@ pub(super) struct ApplySettings {
     pub notify: bool,
     pub only: Vec<Selector>,
     pub lock_timeout: Duration,
+    pub retired: Retired,
     pub execution: crate::apply::Settings,
 }
 

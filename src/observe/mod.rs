@@ -17,7 +17,7 @@ mod usage;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures::future::{BoxFuture, join_all};
+use futures::future::{BoxFuture, join, join_all};
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{AccountSelection, Baseline, RegionSelection};
@@ -72,11 +72,11 @@ async fn partition_regions(
     Ok((enabled, not_enabled))
 }
 
-/// Where the baseline applies, the enabled regions it no longer covers (where what watchpost
-/// made is removed), and the regions skipped because the account has not enabled them.
+/// Where the baseline applies, the enabled regions it leaves out (where what watchpost made
+/// may be left over), and the regions skipped because the account has not enabled them.
 pub struct Regions {
     pub in_scope: Vec<String>,
-    pub retired: Vec<String>,
+    pub out_of_scope: Vec<String>,
     pub not_enabled: Vec<String>,
 }
 
@@ -90,7 +90,7 @@ pub async fn regions(
     match &baseline.scope.regions {
         RegionSelection::All => Ok(Regions {
             in_scope: enabled,
-            retired: Vec::new(),
+            out_of_scope: Vec::new(),
             not_enabled,
         }),
         RegionSelection::Listed(listed) => {
@@ -110,13 +110,13 @@ pub async fn regions(
             }
             let mut in_scope = listed.clone();
             in_scope.sort();
-            let retired = enabled
+            let out_of_scope = enabled
                 .into_iter()
                 .filter(|r| !listed.contains(r))
                 .collect();
             Ok(Regions {
                 in_scope,
-                retired,
+                out_of_scope,
                 not_enabled: Vec::new(),
             })
         }
@@ -125,19 +125,22 @@ pub async fn regions(
 
 type Read = Result<Vec<(ResourceId, Live)>, (Vec<ResourceId>, AwsError)>;
 
-/// Everything the baseline manages, as it is now.
+/// Everything the baseline manages, as it is now. `retired` gives the regions out of scope to
+/// read for what watchpost left there once it is known (the record of the regions watchpost
+/// covered answers it): the reads in scope start at once and do not wait for it.
 pub async fn account(
     session: &Session,
     baseline: &Baseline,
     account_id: String,
     regions: Regions,
+    retired: impl Future<Output = Vec<String>>,
     ownership: bool,
 ) -> Observed {
     let home = baseline.scope.home_region.as_str();
     let Regions {
         in_scope,
-        retired,
         not_enabled,
+        ..
     } = regions;
     let mut observed = Observed {
         account_id,
@@ -146,212 +149,47 @@ pub async fn account(
         ..Observed::default()
     };
     let (account_id, regions) = (&observed.account_id, &observed.regions);
-    let read_in: BTreeMap<Kind, Vec<(String, Standing)>> = Kind::all()
-        .map(|kind| (kind, kind.regions_to_read(home, regions, &retired)))
-        .collect();
     let wanted_rules: BTreeSet<String> = baseline
         .config
         .iter()
         .flat_map(|config| config.rules.keys().cloned())
         .collect();
-    let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
-    if baseline.guardduty.is_some() {
-        for (region, _) in &read_in[&Kind::GuarddutyDetector] {
-            reads.push(tagged(region, guardduty::detector(session, region)));
-        }
-    }
-    if baseline.config.is_some() || baseline.cloudtrail.is_some() {
-        let bucket = baseline.log_bucket_name(account_id);
-        reads.push(tagged(
-            home,
-            s3::log_bucket(session, home, bucket, ownership),
-        ));
-    }
-    if let Some(config) = &baseline.config {
-        reads.push(tagged(home, iam::role(session, home, &config.role_name)));
-        for (region, standing) in &read_in[&Kind::ConfigRecorder] {
-            let (ownership, reach) = match standing {
-                Standing::Placed => (ownership, config::Reach::Everything),
-                Standing::Retired => (true, config::Reach::Leftovers),
-            };
-            reads.push(tagged(
-                region,
-                config::region(session, region, &wanted_rules, ownership, reach),
-            ));
-        }
-    }
-    if let Some(cloudtrail) = &baseline.cloudtrail {
-        reads.push(tagged(
-            home,
-            iam::role(session, home, &cloudtrail.role_name),
-        ));
-        reads.push(tagged(
-            home,
-            cloudtrail::trail(session, home, &cloudtrail.name, ownership),
-        ));
-        let namespace = baseline
-            .alarms
-            .as_ref()
-            .map(|alarms| alarms.metric_namespace.as_str());
-        reads.push(tagged(
-            home,
-            logs::log_group(
-                session,
-                home,
-                &cloudtrail.log_group_name,
-                namespace,
-                ownership,
-            ),
-        ));
-    }
-    let central_bus = baseline
+    let reader = Reader {
+        session,
+        baseline,
+        account_id,
+        home,
+        wanted_rules: &wanted_rules,
+        ownership,
+    };
+    let placed_in: BTreeMap<Kind, Vec<(String, Standing)>> = Kind::all()
+        .map(|kind| (kind, kind.regions_to_read(home, regions, &[])))
+        .collect();
+    let mut placed = reader.home_reads();
+    placed.extend(reader.regional_reads(&placed_in, regions));
+    let progress =
+        crate::progress::Reading::start(account_id, placed.iter().map(|(region, _)| *region));
+    let leftovers = async {
+        let retired = retired.await;
+        let retired_in: BTreeMap<Kind, Vec<(String, Standing)>> = Kind::all()
+            .map(|kind| {
+                let leftovers = kind
+                    .regions_to_read(home, regions, &retired)
+                    .into_iter()
+                    .filter(|(_, standing)| *standing == Standing::Retired)
+                    .collect();
+                (kind, leftovers)
+            })
+            .collect();
+        let reads = reader.regional_reads(&retired_in, &retired);
+        progress.add(reads.iter().map(|(region, _)| *region));
+        run(reads, &progress).await
+    };
+    let security_account = baseline
         .alerts
         .as_ref()
-        .and_then(|alerts| alerts.central_bus.as_ref());
-    let security_account = central_bus.is_some_and(|bus| bus.account == *account_id);
-    if let Some(alerts) = &baseline.alerts {
-        // With a central bus, the topic of another account of the fleet is one an earlier run
-        // made before the bus, which goes; the security account's is the fleet's.
-        let audience = if central_bus.is_none() || security_account {
-            sns::Audience::Baseline { ownership }
-        } else {
-            sns::Audience::TopicOwner
-        };
-        reads.push(tagged(
-            home,
-            sns::topic(session, home, account_id, &alerts.topic_name, audience),
-        ));
-        // Alerts once had a topic per region; what watchpost made there goes, so the topic's
-        // tags are read, and its subscriptions are watchpost's only if the topic is.
-        for region in regions.iter().chain(&retired).filter(|r| *r != home) {
-            reads.push(tagged(
-                region,
-                sns::topic(
-                    session,
-                    region,
-                    account_id,
-                    &alerts.topic_name,
-                    sns::Audience::TopicOwner,
-                ),
-            ));
-        }
-        reads.push(tagged(
-            home,
-            iam::role(session, home, &alerts.forward_role_name),
-        ));
-    }
-    if let Some(bus) = central_bus {
-        if security_account {
-            reads.push(tagged(
-                home,
-                events::alert_bus(session, home, &bus.name, ownership),
-            ));
-            for name in central_rule_names(baseline) {
-                reads.push(tagged(
-                    home,
-                    events::rule(
-                        session,
-                        home,
-                        Kind::AlertBusRule,
-                        name,
-                        Some(&bus.name),
-                        ownership,
-                    ),
-                ));
-            }
-        }
-        if baseline.alarms.is_some() && baseline.cloudtrail.is_some() {
-            reads.push(tagged(
-                home,
-                events::rule(
-                    session,
-                    home,
-                    Kind::AlarmRule,
-                    ALARM_RULE_NAME,
-                    None,
-                    ownership,
-                ),
-            ));
-        }
-    }
-    if let Some(signin) = &baseline.signin_notification {
-        for (region, standing) in &read_in[&Kind::SigninRule] {
-            let ownership = ownership || *standing == Standing::Retired;
-            reads.push(tagged(
-                region,
-                events::rule(
-                    session,
-                    region,
-                    Kind::SigninRule,
-                    &signin.rule_name,
-                    None,
-                    ownership,
-                ),
-            ));
-        }
-    }
-    if let (Some(findings), Some(_)) = (
-        baseline
-            .guardduty
-            .as_ref()
-            .and_then(|guardduty| guardduty.finding_alerts.as_ref()),
-        &baseline.alerts,
-    ) {
-        for (region, standing) in &read_in[&Kind::FindingRule] {
-            let ownership = ownership || *standing == Standing::Retired;
-            reads.push(tagged(
-                region,
-                events::rule(
-                    session,
-                    region,
-                    Kind::FindingRule,
-                    &findings.rule_name,
-                    None,
-                    ownership,
-                ),
-            ));
-        }
-    }
-    if let Some(kms) = &baseline.kms {
-        reads.push(tagged(home, kms::key(session, home, &kms.alias, ownership)));
-    }
-    if let Some(alarms) = &baseline.alarms {
-        reads.push(tagged(
-            home,
-            cloudwatch::alarms(session, home, alarms, ownership),
-        ));
-    }
-    if baseline.password_policy.is_some() {
-        reads.push(tagged(home, account::password_policy(session, home)));
-    }
-    if baseline.security_contact.is_some() {
-        reads.push(tagged(home, account::security_contact(session, home)));
-    }
-    if baseline.account_public_access_block.is_some() {
-        reads.push(tagged(
-            home,
-            account::public_access_block(session, home, account_id),
-        ));
-    }
-    if let Some(ebs) = &baseline.ebs_encryption {
-        for (region, _) in &read_in[&Kind::EbsEncryption] {
-            let read_key = ebs.kms_key_ids.contains_key(region);
-            reads.push(tagged(
-                region,
-                account::ebs_encryption(session, region, read_key),
-            ));
-        }
-    }
-    if let Some(analyzer) = &baseline.access_analyzer {
-        for (region, _) in &read_in[&Kind::AccessAnalyzer] {
-            reads.push(tagged(
-                region,
-                account::access_analyzer(session, region, &analyzer.name),
-            ));
-        }
-    }
-    let progress =
-        crate::progress::Reading::start(account_id, reads.iter().map(|(region, _)| *region));
+        .and_then(|alerts| alerts.central_bus.as_ref())
+        .is_some_and(|bus| bus.account == *account_id);
     let organization_wanted = security_account
         && baseline
             .accounts
@@ -364,15 +202,8 @@ pub async fn account(
             None
         }
     };
-    let reads = join_all(reads.into_iter().map(|(region, read)| {
-        let progress = &progress;
-        async move {
-            let result = read.await;
-            progress.read_done(region);
-            result
-        }
-    }));
-    let (reads, organization) = futures::join!(reads, organization);
+    let ((placed, leftovers), organization) =
+        join(join(run(placed, &progress), leftovers), organization).await;
     drop(progress);
     match organization {
         Some(Ok(id)) => observed.organization_id = Some(id),
@@ -381,7 +212,7 @@ pub async fn account(
             .push(organization_gap(home, account_id, &error)),
         None => {}
     }
-    for read in reads {
+    for read in placed.into_iter().chain(leftovers) {
         match read {
             Ok(found) => observed.resources.extend(found),
             Err((places, error)) => {
@@ -423,6 +254,264 @@ fn organization_gap(home: &str, account_id: &str, error: &AwsError) -> Gap {
         ));
     }
     gap
+}
+
+/// What every read of one account needs.
+struct Reader<'a> {
+    session: &'a Session,
+    baseline: &'a Baseline,
+    account_id: &'a str,
+    home: &'a str,
+    wanted_rules: &'a BTreeSet<String>,
+    ownership: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// The reads of what lives in the home region or once for the account.
+    fn home_reads(&self) -> Vec<(&'a str, BoxFuture<'a, Read>)> {
+        let Reader {
+            session,
+            baseline,
+            account_id,
+            home,
+            ownership,
+            ..
+        } = *self;
+        let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
+        if baseline.config.is_some() || baseline.cloudtrail.is_some() {
+            let bucket = baseline.log_bucket_name(account_id);
+            reads.push(tagged(
+                home,
+                s3::log_bucket(session, home, bucket, ownership),
+            ));
+        }
+        if let Some(config) = &baseline.config {
+            reads.push(tagged(home, iam::role(session, home, &config.role_name)));
+        }
+        if let Some(cloudtrail) = &baseline.cloudtrail {
+            reads.push(tagged(
+                home,
+                iam::role(session, home, &cloudtrail.role_name),
+            ));
+            reads.push(tagged(
+                home,
+                cloudtrail::trail(session, home, &cloudtrail.name, ownership),
+            ));
+            let namespace = baseline
+                .alarms
+                .as_ref()
+                .map(|alarms| alarms.metric_namespace.as_str());
+            reads.push(tagged(
+                home,
+                logs::log_group(
+                    session,
+                    home,
+                    &cloudtrail.log_group_name,
+                    namespace,
+                    ownership,
+                ),
+            ));
+        }
+        let central_bus = baseline
+            .alerts
+            .as_ref()
+            .and_then(|alerts| alerts.central_bus.as_ref());
+        let security_account = central_bus.is_some_and(|bus| bus.account == *account_id);
+        if let Some(alerts) = &baseline.alerts {
+            // With a central bus, the topic of another account of the fleet is one an earlier run
+            // made before the bus, which goes; the security account's is the fleet's.
+            let audience = if central_bus.is_none() || security_account {
+                sns::Audience::Baseline { ownership }
+            } else {
+                sns::Audience::TopicOwner
+            };
+            reads.push(tagged(
+                home,
+                sns::topic(session, home, account_id, &alerts.topic_name, audience),
+            ));
+            reads.push(tagged(
+                home,
+                iam::role(session, home, &alerts.forward_role_name),
+            ));
+        }
+        if let Some(bus) = central_bus {
+            if security_account {
+                reads.push(tagged(
+                    home,
+                    events::alert_bus(session, home, &bus.name, ownership),
+                ));
+                for name in central_rule_names(baseline) {
+                    reads.push(tagged(
+                        home,
+                        events::rule(
+                            session,
+                            home,
+                            Kind::AlertBusRule,
+                            name,
+                            Some(&bus.name),
+                            ownership,
+                        ),
+                    ));
+                }
+            }
+            if baseline.alarms.is_some() && baseline.cloudtrail.is_some() {
+                reads.push(tagged(
+                    home,
+                    events::rule(
+                        session,
+                        home,
+                        Kind::AlarmRule,
+                        ALARM_RULE_NAME,
+                        None,
+                        ownership,
+                    ),
+                ));
+            }
+        }
+        if let Some(kms) = &baseline.kms {
+            reads.push(tagged(home, kms::key(session, home, &kms.alias, ownership)));
+        }
+        if let Some(alarms) = &baseline.alarms {
+            reads.push(tagged(
+                home,
+                cloudwatch::alarms(session, home, alarms, ownership),
+            ));
+        }
+        if baseline.password_policy.is_some() {
+            reads.push(tagged(home, account::password_policy(session, home)));
+        }
+        if baseline.security_contact.is_some() {
+            reads.push(tagged(home, account::security_contact(session, home)));
+        }
+        if baseline.account_public_access_block.is_some() {
+            reads.push(tagged(
+                home,
+                account::public_access_block(session, home, account_id),
+            ));
+        }
+        reads
+    }
+
+    /// The reads of what lives in each region: each kind in the regions of `read_in`, and in
+    /// each region of `topic_regions` but the home region, an alert topic of the baseline's
+    /// name.
+    fn regional_reads(
+        &self,
+        read_in: &'a BTreeMap<Kind, Vec<(String, Standing)>>,
+        topic_regions: &'a [String],
+    ) -> Vec<(&'a str, BoxFuture<'a, Read>)> {
+        let Reader {
+            session,
+            baseline,
+            account_id,
+            home,
+            wanted_rules,
+            ownership,
+        } = *self;
+        let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
+        if baseline.guardduty.is_some() {
+            for (region, _) in &read_in[&Kind::GuarddutyDetector] {
+                reads.push(tagged(region, guardduty::detector(session, region)));
+            }
+        }
+        if baseline.config.is_some() {
+            for (region, standing) in &read_in[&Kind::ConfigRecorder] {
+                let (ownership, reach) = match standing {
+                    Standing::Placed => (ownership, config::Reach::Everything),
+                    Standing::Retired => (true, config::Reach::Leftovers),
+                };
+                reads.push(tagged(
+                    region,
+                    config::region(session, region, wanted_rules, ownership, reach),
+                ));
+            }
+        }
+        if let Some(alerts) = &baseline.alerts {
+            // Alerts once had a topic per region; what watchpost made there goes, so the topic's
+            // tags are read, and its subscriptions are watchpost's only if the topic is.
+            for region in topic_regions.iter().filter(|r| *r != home) {
+                reads.push(tagged(
+                    region,
+                    sns::topic(
+                        session,
+                        region,
+                        account_id,
+                        &alerts.topic_name,
+                        sns::Audience::TopicOwner,
+                    ),
+                ));
+            }
+        }
+        if let Some(signin) = &baseline.signin_notification {
+            for (region, standing) in &read_in[&Kind::SigninRule] {
+                let ownership = ownership || *standing == Standing::Retired;
+                reads.push(tagged(
+                    region,
+                    events::rule(
+                        session,
+                        region,
+                        Kind::SigninRule,
+                        &signin.rule_name,
+                        None,
+                        ownership,
+                    ),
+                ));
+            }
+        }
+        if let (Some(findings), Some(_)) = (
+            baseline
+                .guardduty
+                .as_ref()
+                .and_then(|guardduty| guardduty.finding_alerts.as_ref()),
+            &baseline.alerts,
+        ) {
+            for (region, standing) in &read_in[&Kind::FindingRule] {
+                let ownership = ownership || *standing == Standing::Retired;
+                reads.push(tagged(
+                    region,
+                    events::rule(
+                        session,
+                        region,
+                        Kind::FindingRule,
+                        &findings.rule_name,
+                        None,
+                        ownership,
+                    ),
+                ));
+            }
+        }
+        if let Some(ebs) = &baseline.ebs_encryption {
+            for (region, _) in &read_in[&Kind::EbsEncryption] {
+                let read_key = ebs.kms_key_ids.contains_key(region);
+                reads.push(tagged(
+                    region,
+                    account::ebs_encryption(session, region, read_key),
+                ));
+            }
+        }
+        if let Some(analyzer) = &baseline.access_analyzer {
+            for (region, _) in &read_in[&Kind::AccessAnalyzer] {
+                reads.push(tagged(
+                    region,
+                    account::access_analyzer(session, region, &analyzer.name),
+                ));
+            }
+        }
+        reads
+    }
+}
+
+/// The reads, all at once, each region's progress counted as its reads answer.
+async fn run<'a>(
+    reads: Vec<(&'a str, BoxFuture<'a, Read>)>,
+    progress: &crate::progress::Reading,
+) -> Vec<Read> {
+    join_all(reads.into_iter().map(|(region, read)| async move {
+        let result = read.await;
+        progress.read_done(region);
+        result
+    }))
+    .await
 }
 
 /// A read, with the region it is of, for the progress display.
