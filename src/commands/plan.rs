@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 use super::fan_out::{account_region, for_each_account, reach};
 use super::outcome::{AccountOutcome, account_line, first_line};
-use super::read::{absolute, observe_and_plan, read_baseline, warn_only};
+use super::read::{absolute, observe_with_usage, read_baseline, warn_only};
 use super::settings::{PlanOutput, PlanSettings};
 use crate::accounts::Fleet;
 use crate::cli::AwsArgs;
@@ -58,13 +58,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             )
             .await?;
         }
-        let (plan, observed) = observe_and_plan(target, aws, &baseline, &settings.only).await?;
         let reading = if attempts_chosen {
             target.session.clone()
         } else {
             target.session.with_max_attempts(1)
         };
-        let usage = crate::observe::usage(&reading, &baseline, &observed).await;
+        let (observed, usage) = observe_with_usage(target, aws, &baseline, &reading).await?;
+        let plan = crate::plan::plan(&baseline, &observed).only(&settings.only)?;
         let cost = crate::plan::estimate(&baseline, &observed, &usage);
         Ok(Planned {
             plan,

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use super::fan_out::account_region;
 use crate::accounts::Target;
+use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
-use crate::model::Observed;
+use crate::model::{Observed, Usage};
 use crate::output::errln;
 use crate::plan::{Plan, Selector};
 
@@ -38,10 +39,37 @@ pub(super) async fn observe(
     baseline: &Baseline,
     ownership: bool,
 ) -> anyhow::Result<Observed> {
-    let region = account_region(aws, baseline);
-    let regions = crate::observe::regions(&target.session, baseline, region).await?;
+    let regions = regions(target, aws, baseline).await?;
     let account_id = target.account_id.clone();
     Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
+}
+
+/// The account as the baseline sees it, and what the cost estimate reads of it through
+/// `reading`: both at once, so that the estimate adds no round trip to the plan's.
+pub(super) async fn observe_with_usage(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    reading: &Session,
+) -> anyhow::Result<(Observed, Usage)> {
+    let regions = regions(target, aws, baseline).await?;
+    let in_scope = regions.in_scope.clone();
+    let account_id = target.account_id.clone();
+    let (observed, usage) = tokio::join!(
+        crate::observe::account(&target.session, baseline, account_id, regions, false),
+        crate::observe::usage(reading, baseline, &in_scope),
+    );
+    let usage = usage.settle(baseline, &observed);
+    Ok((observed, usage))
+}
+
+async fn regions(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+) -> anyhow::Result<crate::observe::Regions> {
+    let region = account_region(aws, baseline);
+    crate::observe::regions(&target.session, baseline, region).await
 }
 
 /// The account's plan, narrowed to `only`; a selector that matches nothing is an error.

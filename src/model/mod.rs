@@ -283,3 +283,18 @@ pub struct Observed {
     pub resources: std::collections::BTreeMap<ResourceId, Live>,
     pub gaps: Vec<Gap>,
 }
+
+impl Observed {
+    /// Whether the region's Config recorder is there and recording.
+    pub fn is_recording(&self, region: &str) -> bool {
+        matches!(
+            self.resources
+                .get(&ResourceId::singleton(Kind::ConfigRecording, region))
+                .map(|live| &live.spec),
+            Some(Spec::Recording(RecordingSpec {
+                recording: true,
+                ..
+            }))
+        )
+    }
+}

@@ -2,39 +2,61 @@ use std::collections::BTreeMap;
 
 use super::Read;
 use crate::aws::{AbsentIfNotFound, Context, Session};
-use crate::model::{EventRuleSpec, Kind, Live, ResourceId, Spec, TargetSpec, is_managed_tag};
+use crate::model::{
+    EventRuleSpec, Kind, Live, ResourceId, Spec, Standing, TargetSpec, is_managed_tag,
+};
 
 /// An EventBridge rule on the default bus and its targets: the sign-in rule, or a region's
-/// GuardDuty finding rule, as `kind` says.
+/// GuardDuty finding rule, as `kind` says, read where the baseline places it or where it is
+/// retired, as `standing` says.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
 pub async fn rule(
     session: &Session,
     region: &str,
     kind: Kind,
     name: &str,
+    standing: Standing,
     ownership: bool,
 ) -> Read {
     let id = ResourceId::new(kind, region, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.events(region);
-    let Some(rule) = client
-        .describe_rule()
-        .name(name)
-        .send()
-        .await
-        .call("events:DescribeRule", &id)
-        .absent_if_not_found()
-        .map_err(failed)?
-    else {
+    let describe = async {
+        client
+            .describe_rule()
+            .name(name)
+            .send()
+            .await
+            .call("events:DescribeRule", &id)
+            .absent_if_not_found()
+    };
+    let list_targets = || async {
+        client
+            .list_targets_by_rule()
+            .rule(name)
+            .send()
+            .await
+            .call("events:ListTargetsByRule", &id)
+    };
+    let (rule, targets) = match standing {
+        // Where the baseline places the rule a converged account has it, so its targets are
+        // listed by its name beside it: for a rule that is not there, their ResourceNotFound
+        // says again what DescribeRule says.
+        Standing::Placed => {
+            let (rule, targets) = tokio::join!(describe, list_targets());
+            (rule, Some(targets))
+        }
+        // In a retired region the rule is most often gone already: one call says so.
+        Standing::Retired => (describe.await, None),
+    };
+    let Some(rule) = rule.map_err(failed)? else {
         return Ok(Vec::new());
     };
-    let targets = client
-        .list_targets_by_rule()
-        .rule(name)
-        .send()
-        .await
-        .call("events:ListTargetsByRule", &id)
-        .map_err(failed)?;
+    let targets = match targets {
+        Some(targets) => targets,
+        None => list_targets().await,
+    }
+    .map_err(failed)?;
     let targets: BTreeMap<String, TargetSpec> = targets
         .targets()
         .iter()

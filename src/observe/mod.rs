@@ -242,6 +242,7 @@ pub async fn account(
                     region,
                     Kind::SigninRule,
                     &signin.rule_name,
+                    *standing,
                     ownership,
                 ),
             ));
@@ -263,6 +264,7 @@ pub async fn account(
                     region,
                     Kind::FindingRule,
                     &findings.rule_name,
+                    *standing,
                     ownership,
                 ),
             ));
