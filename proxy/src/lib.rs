@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONNECTION, TRANSFER_ENCODING};
+use hyper::header::{CONNECTION, TRANSFER_ENCODING};
 use hyper::http::uri::{Authority, PathAndQuery};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -52,10 +52,14 @@ use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 mod aws_error;
+mod call;
+mod credential;
 mod faults;
 mod model;
 mod propagation;
 
+pub use call::Call;
+use credential::Credential;
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
 pub use model::{ApiGate, ApiModels};
@@ -100,6 +104,7 @@ impl Default for Behaviour {
 /// response was ready to go back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
+    pub call: Call,
     pub started: Instant,
     pub finished: Instant,
     /// The fault injected instead of, or after, forwarding it.
@@ -107,8 +112,6 @@ pub struct Exchange {
     /// The code of the error it was refused with, before forwarding, because something it
     /// relies on was still propagating.
     pub refused: Option<&'static str>,
-    /// The region the request was signed for (its SigV4 credential scope): where it went.
-    pub region: Option<String>,
 }
 
 /// The requests a proxy has answered so far, in the order they finished.
@@ -122,34 +125,51 @@ impl Trace {
         &self.exchanges
     }
 
-    /// The most requests in one chain where each started only after the one before it had
-    /// finished. Those are round trips the client did not overlap, so with a delay `d` per
-    /// request the run took at least `chain × d`, whatever its concurrency elsewhere.
-    pub fn longest_sequential_chain(&self) -> usize {
+    /// The longest chain of requests where each started only after the one before it had
+    /// finished, first to last. Those are round trips the client did not overlap, so with a
+    /// delay `d` per request the run took at least `chain.len() × d`, whatever its concurrency
+    /// elsewhere.
+    pub fn longest_sequential_chain(&self) -> Vec<&Exchange> {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
 
-        let mut by_start = self.exchanges.clone();
+        let mut by_start: Vec<&Exchange> = self.exchanges.iter().collect();
         by_start.sort_by_key(|exchange| exchange.started);
-        // Chains ending at exchanges already visited, soonest finished first. Once an exchange
-        // has finished before the current one starts, it has also finished before every later
-        // start, so its chain can be folded into `longest_before` for good.
-        let mut pending: BinaryHeap<Reverse<(Instant, usize)>> = BinaryHeap::new();
-        let mut longest_before = 0;
-        let mut longest = 0;
-        for exchange in by_start {
-            while let Some(&Reverse((finished, chain))) = pending.peek() {
+        // For each exchange (by its index in `by_start`), the one before it in the longest chain
+        // that ends with it.
+        let mut previous: Vec<Option<usize>> = vec![None; by_start.len()];
+        // Chains ending at exchanges already visited, soonest finished first, as (finished,
+        // length, index). Once an exchange has finished before the current one starts, it has
+        // also finished before every later start, so its chain can be folded into
+        // `longest_before` for good.
+        let mut pending: BinaryHeap<Reverse<(Instant, usize, usize)>> = BinaryHeap::new();
+        let mut longest_before: Option<(usize, usize)> = None;
+        let mut longest: Option<(usize, usize)> = None;
+        for (index, exchange) in by_start.iter().enumerate() {
+            while let Some(&Reverse((finished, length, ended_by))) = pending.peek() {
                 if finished > exchange.started {
                     break;
                 }
-                longest_before = longest_before.max(chain);
+                if longest_before.is_none_or(|(known, _)| length > known) {
+                    longest_before = Some((length, ended_by));
+                }
                 pending.pop();
             }
-            let chain = longest_before + 1;
-            longest = longest.max(chain);
-            pending.push(Reverse((exchange.finished, chain)));
+            previous[index] = longest_before.map(|(_, ended_by)| ended_by);
+            let length = longest_before.map_or(0, |(known, _)| known) + 1;
+            if longest.is_none_or(|(known, _)| length > known) {
+                longest = Some((length, index));
+            }
+            pending.push(Reverse((exchange.finished, length, index)));
         }
-        longest
+        let mut chain = Vec::new();
+        let mut link = longest.map(|(_, index)| index);
+        while let Some(index) = link {
+            chain.push(by_start[index]);
+            link = previous[index];
+        }
+        chain.reverse();
+        chain
     }
 }
 
@@ -352,13 +372,8 @@ impl Forwarder {
                 );
             }
         };
-        let credential = request
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(Credential::parse);
-        let service = credential.map(|credential| credential.service.to_owned());
-        let region = credential.map(|credential| credential.region.to_owned());
+        let call = Call::of(&request);
+        let service = Credential::of(&request).map(|credential| credential.service.to_owned());
         let invalid = self
             .behaviour
             .validation
@@ -391,11 +406,11 @@ impl Forwarder {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Exchange {
+                call,
                 started,
                 finished: Instant::now(),
                 fault,
                 refused: refusal.map(|refusal| refusal.code),
-                region,
             });
         outcome
     }
@@ -470,12 +485,7 @@ impl Forwarder {
         if shards == 1 {
             return to_first(request);
         }
-        let Some(credential) = request
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(Credential::parse)
-        else {
+        let Some(credential) = Credential::of(&request) else {
             return to_first(request);
         };
         let learned = self
@@ -567,33 +577,6 @@ fn idempotency_token(body: &[u8]) -> Option<&str> {
     Some(&text[start..start + length]).filter(|token| !token.is_empty())
 }
 
-/// The parts of a SigV4 `Authorization` header's credential the routing needs.
-#[derive(Clone, Copy)]
-struct Credential<'a> {
-    access_key_id: &'a str,
-    region: &'a str,
-    service: &'a str,
-}
-
-impl<'a> Credential<'a> {
-    /// From `AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...`.
-    fn parse(authorization: &'a str) -> Option<Credential<'a>> {
-        let scope = authorization
-            .strip_prefix("AWS4-HMAC-SHA256 ")?
-            .split(',')
-            .find_map(|part| part.trim().strip_prefix("Credential="))?;
-        let mut parts = scope.split('/');
-        let access_key_id = parts.next()?;
-        let region = parts.nth(1)?;
-        let service = parts.next()?;
-        Some(Credential {
-            access_key_id,
-            region,
-            service,
-        })
-    }
-}
-
 /// The account of the `RoleArn` when `form` (`application/x-www-form-urlencoded`) is an
 /// `AssumeRole`.
 fn assume_role_account(form: &[u8]) -> Option<u64> {
@@ -627,6 +610,8 @@ fn access_key_id_in(body: &[u8]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use hyper::header::AUTHORIZATION;
 
     use std::convert::Infallible;
 
@@ -932,11 +917,15 @@ mod tests {
         let zero = Instant::now();
         let at = |ms: u64| zero + Duration::from_millis(ms);
         let exchange = |from: u64, to: u64| Exchange {
+            call: Call {
+                service: "sts".to_owned(),
+                operation: format!("Op{from}to{to}"),
+                region: "us-east-1".to_owned(),
+            },
             started: at(from),
             finished: at(to),
             fault: None,
             refused: None,
-            region: None,
         };
         let trace = Trace {
             exchanges: vec![
@@ -951,7 +940,18 @@ mod tests {
             ],
         };
         // 0-10, 10-20 (starts as the first ends), 31-32, 32-40; or with 16-30 in place of 10-20.
-        assert_eq!(trace.longest_sequential_chain(), 4);
-        assert_eq!(Trace::default().longest_sequential_chain(), 0);
+        let chain: Vec<String> = trace
+            .longest_sequential_chain()
+            .iter()
+            .map(|exchange| exchange.call.operation.clone())
+            .collect();
+        assert_eq!(chain.len(), 4);
+        assert_eq!(chain[0], "Op0to10");
+        assert!(
+            chain[1] == "Op10to20" || chain[1] == "Op16to30",
+            "{chain:?}"
+        );
+        assert_eq!(chain[2..], ["Op31to32", "Op32to40"]);
+        assert!(Trace::default().longest_sequential_chain().is_empty());
     }
 }

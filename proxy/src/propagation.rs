@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::AUTHORIZATION;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 
 use crate::aws_error::{Protocol, aws_error_response};
+use crate::credential::Credential;
 
 /// The writes answered within the window, and what the refusals need to know besides.
 pub(crate) struct Windows {
@@ -84,7 +84,7 @@ impl Refusal {
     }
 
     pub(crate) fn response(&self, request: &Request<Bytes>) -> Response<Full<Bytes>> {
-        let service = scope(request).map(|scope| scope.service);
+        let service = Credential::of(request).map(|scope| scope.service);
         aws_error_response(
             Protocol::of(service, request.headers()),
             StatusCode::BAD_REQUEST,
@@ -152,7 +152,7 @@ impl Windows {
 
     fn refusal_at(&self, request: &Request<Bytes>, now: Instant) -> Option<Refusal> {
         let window = self.window?;
-        let scope = scope(request)?;
+        let scope = Credential::of(request)?;
         let operation = target_operation(request)?;
         let body = json(request.body())?;
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -303,7 +303,7 @@ fn principal_roles(policy: &Value) -> impl Iterator<Item = &str> {
 
 /// The write `request` makes, if it is one the windows follow.
 fn pending(request: &Request<Bytes>) -> Option<Pending> {
-    let scope = scope(request)?;
+    let scope = Credential::of(request)?;
     match scope.service {
         "iam" => {
             let mut action = None;
@@ -367,29 +367,6 @@ fn pending(request: &Request<Bytes>) -> Option<Pending> {
     }
 }
 
-/// The parts of a SigV4 credential scope the rules need.
-struct Scope<'a> {
-    region: &'a str,
-    service: &'a str,
-}
-
-/// From `AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...`.
-fn scope(request: &Request<Bytes>) -> Option<Scope<'_>> {
-    let credential = request
-        .headers()
-        .get(AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("AWS4-HMAC-SHA256 ")?
-        .split(',')
-        .find_map(|part| part.trim().strip_prefix("Credential="))?;
-    let mut parts = credential.split('/').skip(2);
-    Some(Scope {
-        region: parts.next()?,
-        service: parts.next()?,
-    })
-}
-
 /// The operation of an awsJson request: `X-Amz-Target: <Service>.<Operation>`.
 fn target_operation(request: &Request<Bytes>) -> Option<&str> {
     let target = request.headers().get("x-amz-target")?.to_str().ok()?;
@@ -423,6 +400,8 @@ fn key_of(reference: &str) -> Thing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use hyper::header::AUTHORIZATION;
 
     const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/service-role/watchpost-config";
     const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -9,7 +9,7 @@ use futures::StreamExt;
 
 use super::fan_out::{account_region, for_each_account, reach};
 use super::outcome::{AccountOutcome, account_line, first_line};
-use super::read::{absolute, observe_and_plan, read_baseline, warn_only};
+use super::read::{absolute, observe_with_usage, read_baseline, warn_only};
 use super::settings::{PlanOutput, PlanSettings};
 use crate::accounts::Fleet;
 use crate::baseline::Shard;
@@ -59,14 +59,14 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             )
             .await?;
         }
-        let (plan, observed, _) =
-            observe_and_plan(target, aws, &baseline, &settings.only, settings.retired).await?;
         let reading = if attempts_chosen {
             target.session.clone()
         } else {
             target.session.with_max_attempts(1)
         };
-        let usage = crate::observe::usage(&reading, &baseline, &observed).await;
+        let (observed, _, usage) =
+            observe_with_usage(target, aws, &baseline, &reading, settings.retired).await?;
+        let plan = crate::plan::plan(&baseline, &observed).only(&settings.only)?;
         let cost = crate::plan::estimate(&baseline, &observed, &usage);
         Ok(Planned {
             plan,

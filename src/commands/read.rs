@@ -8,10 +8,11 @@ use futures::FutureExt;
 
 use super::fan_out::account_region;
 use crate::accounts::Target;
+use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::coverage::{Coverage, retired_to_read};
-use crate::model::Observed;
+use crate::model::{Observed, Usage};
 use crate::output::errln;
 use crate::plan::{Plan, Selector};
 
@@ -77,6 +78,45 @@ pub(super) async fn observe(
     ownership: bool,
     retired: Retired,
 ) -> anyhow::Result<(Observed, Coverage)> {
+    let (observed, coverage, ()) =
+        read_account(target, aws, baseline, ownership, retired, |_| async {}).await?;
+    Ok((observed, coverage))
+}
+
+/// The account as the baseline sees it, and what the cost estimate reads of it through
+/// `reading`: both at once, so that the estimate adds no round trip to the plan's.
+pub(super) async fn observe_with_usage(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    reading: &Session,
+    retired: Retired,
+) -> anyhow::Result<(Observed, Coverage, Usage)> {
+    let (observed, coverage, usage) = read_account(
+        target,
+        aws,
+        baseline,
+        false,
+        retired,
+        |in_scope| async move { crate::observe::usage(reading, baseline, &in_scope).await },
+    )
+    .await?;
+    let usage = usage.settle(baseline, &observed);
+    Ok((observed, coverage, usage))
+}
+
+/// [`observe`], with `alongside` read at the same time once the regions in scope are known.
+async fn read_account<T, Alongside>(
+    target: &Target,
+    aws: &AwsArgs,
+    baseline: &Baseline,
+    ownership: bool,
+    retired: Retired,
+    alongside: impl FnOnce(Vec<String>) -> Alongside,
+) -> anyhow::Result<(Observed, Coverage, T)>
+where
+    Alongside: Future<Output = T>,
+{
     let session = &target.session;
     let home = baseline.scope.home_region.as_str();
     let recorded = async {
@@ -100,20 +140,22 @@ pub(super) async fn observe(
                 async move { retired.to_read(out_of_scope, recorded.await.as_ref()) }
             };
             let account_id = target.account_id.clone();
-            let observed =
-                crate::observe::account(session, baseline, account_id, regions, to_read, ownership)
-                    .await;
-            anyhow::Ok((observed, out_of_scope))
+            let in_scope = regions.in_scope.clone();
+            let (observed, beside) = futures::join!(
+                crate::observe::account(session, baseline, account_id, regions, to_read, ownership),
+                alongside(in_scope),
+            );
+            anyhow::Ok((observed, out_of_scope, beside))
         }
     };
     let (observing, recorded) = futures::join!(observing, recorded);
-    let (observed, out_of_scope) = observing?;
+    let (observed, out_of_scope, beside) = observing?;
     let coverage = Coverage {
         in_scope: observed.regions.clone(),
         retired: retired.to_read(&out_of_scope, recorded.as_ref()),
         recorded,
     };
-    Ok((observed, coverage))
+    Ok((observed, coverage, beside))
 }
 
 /// The account's plan, narrowed to `only`; a selector that matches nothing is an error.

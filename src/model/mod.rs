@@ -290,3 +290,18 @@ pub struct Observed {
     /// when the fleet is an organization, whose accounts the bus then admits by it.
     pub organization_id: Option<String>,
 }
+
+impl Observed {
+    /// Whether the region's Config recorder is there and recording.
+    pub fn is_recording(&self, region: &str) -> bool {
+        matches!(
+            self.resources
+                .get(&ResourceId::singleton(Kind::ConfigRecording, region))
+                .map(|live| &live.spec),
+            Some(Spec::Recording(RecordingSpec {
+                recording: true,
+                ..
+            }))
+        )
+    }
+}

@@ -75,26 +75,28 @@ pub async fn ebs_encryption(session: &Session, region: &str, read_key: bool) -> 
     let id = ResourceId::singleton(Kind::EbsEncryption, region);
     let failed = |error| (vec![id.clone()], error);
     let client = session.ec2(region);
-    let enabled = client
-        .get_ebs_encryption_by_default()
-        .send()
-        .await
-        .call("ec2:GetEbsEncryptionByDefault", &id)
-        .map_err(failed)?
-        .ebs_encryption_by_default()
-        .unwrap_or(false);
-    let kms_key_id = if read_key {
-        client
-            .get_ebs_default_kms_key_id()
-            .send()
-            .await
-            .call("ec2:GetEbsDefaultKmsKeyId", &id)
-            .map_err(failed)?
-            .kms_key_id()
-            .map(str::to_owned)
-    } else {
-        None
-    };
+    let (enabled, kms_key_id) = tokio::join!(
+        async {
+            client
+                .get_ebs_encryption_by_default()
+                .send()
+                .await
+                .call("ec2:GetEbsEncryptionByDefault", &id)
+                .map(|answer| answer.ebs_encryption_by_default().unwrap_or(false))
+        },
+        async {
+            if !read_key {
+                return Ok(None);
+            }
+            client
+                .get_ebs_default_kms_key_id()
+                .send()
+                .await
+                .call("ec2:GetEbsDefaultKmsKeyId", &id)
+                .map(|answer| answer.kms_key_id().map(str::to_owned))
+        }
+    );
+    let (enabled, kms_key_id) = (enabled.map_err(failed)?, kms_key_id.map_err(failed)?);
     Ok(vec![(
         id,
         setting(Spec::EbsEncryption(EbsEncryptionSpec {

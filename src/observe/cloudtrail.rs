@@ -8,16 +8,29 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
     let id = ResourceId::new(Kind::CloudtrailTrail, home, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.cloudtrail(home);
-    let Some(answer) = client
-        .describe_trails()
-        .trail_name_list(name)
-        .include_shadow_trails(false)
-        .send()
-        .await
-        .call("cloudtrail:DescribeTrails", &id)
-        .absent_if_not_found()
-        .map_err(failed)?
-    else {
+    // The status is asked by the trail's name, beside the trail itself: for a trail that is
+    // not there, its TrailNotFound says again what DescribeTrails says.
+    let (answer, status) = tokio::join!(
+        async {
+            client
+                .describe_trails()
+                .trail_name_list(name)
+                .include_shadow_trails(false)
+                .send()
+                .await
+                .call("cloudtrail:DescribeTrails", &id)
+                .absent_if_not_found()
+        },
+        async {
+            client
+                .get_trail_status()
+                .name(name)
+                .send()
+                .await
+                .call("cloudtrail:GetTrailStatus", &id)
+        }
+    );
+    let Some(answer) = answer.map_err(failed)? else {
         return Ok(Vec::new());
     };
     let Some(trail) = answer
@@ -27,13 +40,7 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
     else {
         return Ok(Vec::new());
     };
-    let status = client
-        .get_trail_status()
-        .name(name)
-        .send()
-        .await
-        .call("cloudtrail:GetTrailStatus", &id)
-        .map_err(failed)?;
+    let status = status.map_err(failed)?;
     let owned = if ownership {
         let tags = client
             .list_tags()

@@ -6,11 +6,12 @@ use super::{Read, unknown};
 use crate::aws::{AbsentIfNotFound, AwsError, Context, Session};
 use crate::model::{
     BUS_STATEMENT_PREFIX, BusPermissionSpec, EventBusSpec, EventRuleSpec, Kind, Live, ResourceId,
-    Spec, TargetSpec, is_managed_tag, policy,
+    Spec, Standing, TargetSpec, is_managed_tag, policy,
 };
 
 /// An EventBridge rule and its targets: the sign-in rule, a region's GuardDuty finding rule or
-/// the alarm rule on the default bus, or a rule on the central bus (`bus`), as `kind` says.
+/// the alarm rule on the default bus, or a rule on the central bus (`bus`), as `kind` says,
+/// read where the baseline places it or where it is retired, as `standing` says.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
 pub async fn rule(
     session: &Session,
@@ -18,31 +19,50 @@ pub async fn rule(
     kind: Kind,
     name: &str,
     bus: Option<&str>,
+    standing: Standing,
     ownership: bool,
 ) -> Read {
     let id = ResourceId::new(kind, region, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.events(region);
-    let Some(rule) = client
-        .describe_rule()
-        .name(name)
-        .set_event_bus_name(bus.map(str::to_owned))
-        .send()
-        .await
-        .call("events:DescribeRule", &id)
-        .absent_if_not_found()
-        .map_err(failed)?
-    else {
+    let describe = async {
+        client
+            .describe_rule()
+            .name(name)
+            .set_event_bus_name(bus.map(str::to_owned))
+            .send()
+            .await
+            .call("events:DescribeRule", &id)
+            .absent_if_not_found()
+    };
+    let list_targets = || async {
+        client
+            .list_targets_by_rule()
+            .rule(name)
+            .set_event_bus_name(bus.map(str::to_owned))
+            .send()
+            .await
+            .call("events:ListTargetsByRule", &id)
+    };
+    let (rule, targets) = match standing {
+        // Where the baseline places the rule a converged account has it, so its targets are
+        // listed by its name beside it: for a rule that is not there, their ResourceNotFound
+        // says again what DescribeRule says.
+        Standing::Placed => {
+            let (rule, targets) = tokio::join!(describe, list_targets());
+            (rule, Some(targets))
+        }
+        // In a retired region the rule is most often gone already: one call says so.
+        Standing::Retired => (describe.await, None),
+    };
+    let Some(rule) = rule.map_err(failed)? else {
         return Ok(Vec::new());
     };
-    let targets = client
-        .list_targets_by_rule()
-        .rule(name)
-        .set_event_bus_name(bus.map(str::to_owned))
-        .send()
-        .await
-        .call("events:ListTargetsByRule", &id)
-        .map_err(failed)?;
+    let targets = match targets {
+        Some(targets) => targets,
+        None => list_targets().await,
+    }
+    .map_err(failed)?;
     let targets: BTreeMap<String, TargetSpec> = targets
         .targets()
         .iter()

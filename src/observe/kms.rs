@@ -29,44 +29,57 @@ pub async fn key(session: &Session, home: &str, alias: &str, ownership: bool) ->
         .key_state()
         .map(|state| state.as_str().to_owned())
         .unwrap_or_default();
-    // AWS does not rotate a key that waits for deletion, and reports its rotation as off.
-    let rotation = if key_state == "PendingDeletion" {
-        false
-    } else {
+    // The key's settings are read by its id (they do not take an alias), all at once.
+    let rotation = async {
+        // AWS does not rotate a key that waits for deletion, and reports its rotation as off.
+        if key_state == "PendingDeletion" {
+            return Ok(false);
+        }
         client
             .get_key_rotation_status()
             .key_id(key_id)
             .send()
             .await
             .call("kms:GetKeyRotationStatus", &id)
-            .map_err(failed)?
-            .key_rotation_enabled()
+            .map(|answer| answer.key_rotation_enabled())
     };
-    let policy = client
-        .get_key_policy()
-        .key_id(key_id)
-        .policy_name("default")
-        .send()
-        .await
-        .call("kms:GetKeyPolicy", &id)
-        .map_err(failed)?
-        .policy()
-        .and_then(|text| policy::parse(text).ok())
-        .unwrap_or_default();
-    let owned = if ownership {
-        let tags = client
+    let policy = async {
+        client
+            .get_key_policy()
+            .key_id(key_id)
+            .policy_name("default")
+            .send()
+            .await
+            .call("kms:GetKeyPolicy", &id)
+            .map(|answer| {
+                answer
+                    .policy()
+                    .and_then(|text| policy::parse(text).ok())
+                    .unwrap_or_default()
+            })
+    };
+    let owned = async {
+        if !ownership {
+            return Ok(false);
+        }
+        client
             .list_resource_tags()
             .key_id(key_id)
             .send()
             .await
             .call("kms:ListResourceTags", &id)
-            .map_err(failed)?;
-        tags.tags()
-            .iter()
-            .any(|tag| is_managed_tag(tag.tag_key(), tag.tag_value()))
-    } else {
-        false
+            .map(|tags| {
+                tags.tags()
+                    .iter()
+                    .any(|tag| is_managed_tag(tag.tag_key(), tag.tag_value()))
+            })
     };
+    let (rotation, policy, owned) = tokio::join!(rotation, policy, owned);
+    let (rotation, policy, owned) = (
+        rotation.map_err(failed)?,
+        policy.map_err(failed)?,
+        owned.map_err(failed)?,
+    );
     Ok(vec![(
         id,
         Live {

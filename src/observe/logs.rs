@@ -1,5 +1,5 @@
 use super::Read;
-use crate::aws::{Context, Session};
+use crate::aws::{AwsError, Context, Session};
 use crate::model::{
     Kind, Live, LogGroupSpec, MANAGED_TAG, MetricFilterSpec, ResourceId, Spec, is_managed_tag,
 };
@@ -17,24 +17,44 @@ pub async fn log_group(
     let unknown = vec![id.clone(), ResourceId::singleton(Kind::MetricFilter, home)];
     let failed = |error| (unknown.clone(), error);
     let client = session.logs(home);
-    // A prefix matches other groups too (`name-archive`): page until the exact name shows.
-    let mut pages = client
-        .describe_log_groups()
-        .log_group_name_prefix(name)
-        .into_paginator()
-        .send();
-    let mut group = None;
-    while let (None, Some(page)) = (&group, pages.next().await) {
-        let page = page.call("logs:DescribeLogGroups", &id).map_err(failed)?;
-        group = page
-            .log_groups()
-            .iter()
-            .find(|group| group.log_group_name() == Some(name))
-            .cloned();
-    }
-    let Some(group) = group else {
+    // The metric filters are listed by the group's name, beside the group itself: for a group
+    // that is not there, their ResourceNotFound says again what DescribeLogGroups says.
+    let group = async {
+        // A prefix matches other groups too (`name-archive`): page until the exact name shows.
+        let mut pages = client
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .into_paginator()
+            .send();
+        let mut group = None;
+        while let (None, Some(page)) = (&group, pages.next().await) {
+            let page = page.call("logs:DescribeLogGroups", &id)?;
+            group = page
+                .log_groups()
+                .iter()
+                .find(|group| group.log_group_name() == Some(name))
+                .cloned();
+        }
+        Ok::<_, AwsError>(group)
+    };
+    let filters = async {
+        let mut filters = Vec::new();
+        let mut pages = client
+            .describe_metric_filters()
+            .log_group_name(name)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.call("logs:DescribeMetricFilters", &id)?;
+            filters.extend_from_slice(page.metric_filters());
+        }
+        Ok::<_, AwsError>(filters)
+    };
+    let (group, filters) = tokio::join!(group, filters);
+    let Some(group) = group.map_err(failed)? else {
         return Ok(Vec::new());
     };
+    let filters = filters.map_err(failed)?;
     let owned = if ownership {
         let tags = client
             .list_tags_for_resource()
@@ -59,39 +79,29 @@ pub async fn log_group(
             owned,
         },
     )];
-    let mut filters = client
-        .describe_metric_filters()
-        .log_group_name(name)
-        .into_paginator()
-        .send();
-    while let Some(page) = filters.next().await {
-        let page = page
-            .call("logs:DescribeMetricFilters", &id)
-            .map_err(failed)?;
-        for filter in page.metric_filters() {
-            let Some(filter_name) = filter.filter_name() else {
-                continue;
-            };
-            let metric = filter.metric_transformations().first();
-            let owned = metric.is_some_and(|m| Some(m.metric_namespace()) == namespace);
-            found.push((
-                ResourceId::new(Kind::MetricFilter, home, filter_name),
-                Live {
-                    spec: Spec::MetricFilter(MetricFilterSpec {
-                        log_group_name: name.to_owned(),
-                        pattern: filter.filter_pattern().unwrap_or_default().to_owned(),
-                        metric_namespace: metric
-                            .map(|m| m.metric_namespace().to_owned())
-                            .unwrap_or_default(),
-                        metric_name: metric
-                            .map(|m| m.metric_name().to_owned())
-                            .unwrap_or_default(),
-                    }),
-                    live_id: None,
-                    owned,
-                },
-            ));
-        }
+    for filter in &filters {
+        let Some(filter_name) = filter.filter_name() else {
+            continue;
+        };
+        let metric = filter.metric_transformations().first();
+        let owned = metric.is_some_and(|m| Some(m.metric_namespace()) == namespace);
+        found.push((
+            ResourceId::new(Kind::MetricFilter, home, filter_name),
+            Live {
+                spec: Spec::MetricFilter(MetricFilterSpec {
+                    log_group_name: name.to_owned(),
+                    pattern: filter.filter_pattern().unwrap_or_default().to_owned(),
+                    metric_namespace: metric
+                        .map(|m| m.metric_namespace().to_owned())
+                        .unwrap_or_default(),
+                    metric_name: metric
+                        .map(|m| m.metric_name().to_owned())
+                        .unwrap_or_default(),
+                }),
+                live_id: None,
+                owned,
+            },
+        ));
     }
     Ok(found)
 }

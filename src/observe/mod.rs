@@ -349,6 +349,7 @@ impl<'a> Reader<'a> {
                             Kind::AlertBusRule,
                             name,
                             Some(&bus.name),
+                            Standing::Placed,
                             ownership,
                         ),
                     ));
@@ -363,6 +364,7 @@ impl<'a> Reader<'a> {
                         Kind::AlarmRule,
                         ALARM_RULE_NAME,
                         None,
+                        Standing::Placed,
                         ownership,
                     ),
                 ));
@@ -453,6 +455,7 @@ impl<'a> Reader<'a> {
                         Kind::SigninRule,
                         &signin.rule_name,
                         None,
+                        *standing,
                         ownership,
                     ),
                 ));
@@ -475,6 +478,7 @@ impl<'a> Reader<'a> {
                         Kind::FindingRule,
                         &findings.rule_name,
                         None,
+                        *standing,
                         ownership,
                     ),
                 ));

@@ -7,7 +7,7 @@ use futures::future::join_all;
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::Baseline;
-use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec};
+use crate::model::{Kind, Observed, ResourceId};
 use crate::model::{Unread, Usage};
 
 /// A failed read as the estimate and `status` report it: the call, and AWS's answer with its
@@ -24,31 +24,27 @@ pub fn unread(error: AwsError) -> Unread {
     }
 }
 
-/// Reads what `observed` (the plan's reading of the account) leaves open for the estimate.
-/// Regions whose recorder is not recording yet are not counted: Config counts nothing there.
-pub async fn usage(session: &Session, baseline: &Baseline, observed: &Observed) -> Usage {
+/// What the estimate reads, before the plan's reading says which of it counts. The reads go
+/// out beside the plan's own, so that the estimate adds no round trip to a plan's: a region's
+/// count is asked whether or not its recorder records, and the selectors of watchpost's trail
+/// whether or not it exists; [`UsageReading::settle`] keeps what the plan's reading vouches for.
+/// A converged account makes the same calls as it would one after the other.
+pub struct UsageReading {
+    recorded_resources: Vec<(String, Result<u64, Unread>)>,
+    other_trails: Option<Result<Vec<String>, Unread>>,
+    trail_data_events: Option<Result<bool, Unread>>,
+}
+
+/// Reads what the plan's reading of the account leaves open for the estimate, in `regions` (the
+/// regions in scope).
+pub async fn usage(session: &Session, baseline: &Baseline, regions: &[String]) -> UsageReading {
     let home = baseline.scope.home_region.as_str();
-    let recording: Vec<&String> = if baseline.config.is_some() {
-        observed
-            .regions
-            .iter()
-            .filter(|region| {
-                matches!(
-                    observed
-                        .resources
-                        .get(&ResourceId::singleton(Kind::ConfigRecording, region))
-                        .map(|live| &live.spec),
-                    Some(Spec::Recording(RecordingSpec {
-                        recording: true,
-                        ..
-                    }))
-                )
-            })
-            .collect()
+    let counted: &[String] = if baseline.config.is_some() {
+        regions
     } else {
-        Vec::new()
+        &[]
     };
-    let counts = join_all(recording.into_iter().map(|region| async move {
+    let counts = join_all(counted.iter().map(|region| async move {
         let count = session
             .config(region)
             .get_discovered_resource_counts()
@@ -91,39 +87,59 @@ pub async fn usage(session: &Session, baseline: &Baseline, observed: &Observed) 
                 .map_err(unread)
         };
         let data_events = async {
-            if !observed.resources.contains_key(&own) {
-                return None;
-            }
-            Some(
-                client
-                    .get_event_selectors()
-                    .trail_name(&cloudtrail.name)
-                    .send()
-                    .await
-                    .call("cloudtrail:GetEventSelectors", &own)
-                    .map(|answer| {
-                        let basic = answer
-                            .event_selectors()
-                            .iter()
-                            .any(|selector| !selector.data_resources().is_empty());
-                        let advanced = answer.advanced_event_selectors().iter().any(|selector| {
-                            selector.field_selectors().iter().any(|field| {
-                                field.field() == "eventCategory"
-                                    && field.equals().iter().any(|value| value == "Data")
-                            })
-                        });
-                        basic || advanced
-                    })
-                    .map_err(unread),
-            )
+            client
+                .get_event_selectors()
+                .trail_name(&cloudtrail.name)
+                .send()
+                .await
+                .call("cloudtrail:GetEventSelectors", &own)
+                .map(|answer| {
+                    let basic = answer
+                        .event_selectors()
+                        .iter()
+                        .any(|selector| !selector.data_resources().is_empty());
+                    let advanced = answer.advanced_event_selectors().iter().any(|selector| {
+                        selector.field_selectors().iter().any(|field| {
+                            field.field() == "eventCategory"
+                                && field.equals().iter().any(|value| value == "Data")
+                        })
+                    });
+                    basic || advanced
+                })
+                .map_err(unread)
         };
         let (others, data_events) = tokio::join!(others, data_events);
-        (Some(others), data_events)
+        (Some(others), Some(data_events))
     };
-    let (counts, (other_trails, trail_data_events)) = tokio::join!(counts, trails);
-    Usage {
-        recorded_resources: counts.into_iter().collect(),
+    let (recorded_resources, (other_trails, trail_data_events)) = tokio::join!(counts, trails);
+    UsageReading {
+        recorded_resources,
         other_trails,
         trail_data_events,
+    }
+}
+
+impl UsageReading {
+    /// What the estimate uses, given `observed`, the plan's reading of the same account. Regions
+    /// whose recorder is not recording yet are not counted: Config counts nothing there. The
+    /// trail's selectors count only if the trail exists; watchpost makes it without data events.
+    pub fn settle(self, baseline: &Baseline, observed: &Observed) -> Usage {
+        let home = baseline.scope.home_region.as_str();
+        let trail_exists = baseline.cloudtrail.as_ref().is_some_and(|cloudtrail| {
+            observed.resources.contains_key(&ResourceId::new(
+                Kind::CloudtrailTrail,
+                home,
+                &cloudtrail.name,
+            ))
+        });
+        Usage {
+            recorded_resources: self
+                .recorded_resources
+                .into_iter()
+                .filter(|(region, _)| observed.is_recording(region))
+                .collect(),
+            other_trails: self.other_trails,
+            trail_data_events: self.trail_data_events.filter(|_| trail_exists),
+        }
     }
 }

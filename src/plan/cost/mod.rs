@@ -18,7 +18,7 @@ use self::prices::{Price, assumed};
 use super::desired::Desired;
 use crate::baseline::Baseline;
 use crate::baseline::catalog::RuleScope;
-use crate::model::{Kind, Observed, RecordingSpec, ResourceId, Spec, Unread, Usage};
+use crate::model::{Kind, Observed, Spec, Unread, Usage};
 
 /// A range of US dollars. `high` is `None` when nothing bounds it but the account's workloads.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -203,16 +203,7 @@ fn config(
     // Regions whose count failed, by failure: one note for a call that fails everywhere.
     let mut uncounted: BTreeMap<&Unread, Vec<&str>> = BTreeMap::new();
     for region in &observed.regions {
-        let recording = matches!(
-            observed
-                .resources
-                .get(&ResourceId::singleton(Kind::ConfigRecording, region))
-                .map(|live| &live.spec),
-            Some(Spec::Recording(RecordingSpec {
-                recording: true,
-                ..
-            }))
-        );
+        let recording = observed.is_recording(region);
         let here = match usage.recorded_resources.get(region) {
             Some(Ok(found)) => {
                 counted += 1;

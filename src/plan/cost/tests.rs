@@ -1,7 +1,7 @@
 //! The estimate on data: baselines, observed accounts and usage in, lines and totals out.
 
 use super::*;
-use crate::model::{Live, RecordingSpec};
+use crate::model::{Live, RecordingSpec, ResourceId};
 
 const ACCOUNT: &str = "111122223333";
 const REGIONS: [&str; 2] = ["eu-west-1", "us-east-1"];
