@@ -201,9 +201,13 @@ pub async fn account_state(moto: &Moto, home: &str, others: &[&str]) -> AccountS
         .send()
         .await
         .unwrap();
+    // The leases held and the record of the regions watchpost covered, each item's attributes
+    // in order.
     state.insert(
-        "leases held".to_owned(),
-        each(leases.items(), |item| format!("{item:?}")),
+        "watchpost-lease items".to_owned(),
+        each(leases.items(), |item| {
+            format!("{:?}", item.iter().collect::<BTreeMap<_, _>>())
+        }),
     );
     state
 }
