@@ -335,3 +335,80 @@ fn notify_is_refused_as_the_accounts_have_no_topic_of_their_own() {
         "error: --notify publishes to each account's alert topic, and with [alerts] central_bus the accounts of the fleet have none",
     ]);
 }
+
+/// An organization of the caller (its management account) and two accounts it made; the ids
+/// of the two, as moto chose them.
+async fn organization(moto: &Moto) -> (String, Vec<String>) {
+    let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
+    let made = organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let id = made.organization().and_then(|o| o.id()).unwrap().to_owned();
+    let mut members = Vec::new();
+    for name in ["workloads", "security"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let status = created.create_account_status().unwrap();
+        members.push(status.account_id().unwrap().to_owned());
+    }
+    (id, members)
+}
+
+#[tokio::test]
+async fn an_organization_is_admitted_by_its_id_in_one_statement() {
+    let moto = Moto::start(WATCHPOST);
+    let (organization_id, members) = organization(&moto).await;
+    let security = &members[1];
+    let bus = format!("arn:aws:events:us-east-1:{security}:event-bus/{BUS_NAME}");
+    let baseline = write_baseline(&format!(
+        "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
+         [accounts]\norganization = true\n\
+         [alerts]\nemails = [\"security@example.com\"]\ncentral_bus = \"{bus}\"\n\
+         [signin_notification]\n"
+    ));
+    let path = baseline.path_str();
+    moto.apply_approved(path).assert_success();
+
+    let policy = events_in(&moto, security, REGION)
+        .await
+        .describe_event_bus()
+        .name(BUS_NAME)
+        .send()
+        .await
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let admits = statement(&policy, "watchpost-alerts-organization");
+    assert_eq!(statements(&policy).len(), 1, "{policy:#}");
+    // AWS writes the principal `*`; moto writes it `{"AWS": "arn:aws:iam::*:root"}`, which
+    // watchpost reads as the same (docs/aws-behaviour.md, "Where moto differs").
+    assert!(
+        admits["Principal"] == "*" || admits["Principal"]["AWS"] == "arn:aws:iam::*:root",
+        "{admits:#}"
+    );
+    assert_eq!(admits["Action"], "events:PutEvents");
+    assert_eq!(admits["Resource"], bus.as_str());
+    assert_eq!(
+        admits["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+        organization_id.as_str()
+    );
+    // Every account of the organization forwards, the management account among them.
+    for account in [support::ACCOUNT, members[0].as_str(), security.as_str()] {
+        let targets = events_in(&moto, account, REGION)
+            .await
+            .list_targets_by_rule()
+            .rule(SIGNIN_RULE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(targets.targets()[0].arn(), bus.as_str(), "{account}");
+    }
+    moto.plan_exitcode(path).assert_code(0);
+}
