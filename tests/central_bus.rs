@@ -54,9 +54,26 @@ async fn events_in(moto: &Moto, account: &str, region: &str) -> Events {
     Events::new(&moto.sdk_config_in(account, region).await)
 }
 
-/// The bus's policy as EventBridge returns it; `null` when it has none.
-async fn bus_policy(moto: &Moto) -> serde_json::Value {
-    let bus = events_in(moto, SECURITY, REGION)
+/// The targets of the rule `rule` on the default bus of `account` in `region`.
+async fn targets_of(
+    moto: &Moto,
+    account: &str,
+    region: &str,
+    rule: &str,
+) -> Vec<aws_sdk_eventbridge::types::Target> {
+    let listed = events_in(moto, account, region)
+        .await
+        .list_targets_by_rule()
+        .rule(rule)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{rule} in {account} {region}: {e:?}"));
+    listed.targets().to_vec()
+}
+
+/// The policy of the bus of `security`, as EventBridge returns it; `null` when it has none.
+async fn bus_policy(moto: &Moto, security: &str) -> serde_json::Value {
+    let bus = events_in(moto, security, REGION)
         .await
         .describe_event_bus()
         .name(BUS_NAME)
@@ -130,14 +147,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
             (REGION, "watchpost-guardduty-findings"),
             (REGION, "watchpost-alarm-state"),
         ] {
-            let targets = events_in(&moto, account, region)
-                .await
-                .list_targets_by_rule()
-                .rule(rule)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{rule} in {account} {region}: {e:?}"));
-            let targets = targets.targets();
+            let targets = targets_of(&moto, account, region, rule).await;
             assert_eq!(targets.len(), 1, "{account} {region} {rule}");
             assert_eq!(targets[0].id(), "watchpost-central-bus");
             assert_eq!(targets[0].arn(), BUS);
@@ -175,7 +185,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
 
     // The bus admits the two other accounts, by statements of watchpost's own, and keeps the
     // partner's; the security account's rules need none.
-    let policy = bus_policy(&moto).await;
+    let policy = bus_policy(&moto, SECURITY).await;
     assert_eq!(
         sids(&policy),
         [
@@ -274,7 +284,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
     // Destroy takes away what watchpost wrote: its statements, its rules on the bus; the bus
     // itself and the partner's statement were not its own.
     moto.destroy_approved(path, &[]).assert_success();
-    assert_eq!(sids(&bus_policy(&moto).await), [THEIRS]);
+    assert_eq!(sids(&bus_policy(&moto, SECURITY).await), [THEIRS]);
     let left = security
         .list_rules()
         .event_bus_name(BUS_NAME)
@@ -336,36 +346,10 @@ fn notify_is_refused_as_the_accounts_have_no_topic_of_their_own() {
     ]);
 }
 
-/// An organization of the caller (its management account) and two accounts it made; the ids
-/// of the two, as moto chose them.
-async fn organization(moto: &Moto) -> (String, Vec<String>) {
-    let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
-    let made = organizations
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let id = made.organization().and_then(|o| o.id()).unwrap().to_owned();
-    let mut members = Vec::new();
-    for name in ["workloads", "security"] {
-        let created = organizations
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap();
-        let status = created.create_account_status().unwrap();
-        members.push(status.account_id().unwrap().to_owned());
-    }
-    (id, members)
-}
-
 #[tokio::test]
 async fn an_organization_is_admitted_by_its_id_in_one_statement() {
     let moto = Moto::start(WATCHPOST);
-    let (organization_id, members) = organization(&moto).await;
+    let (organization_id, members) = moto.create_organization(&["workloads", "security"]).await;
     let security = &members[1];
     let bus = format!("arn:aws:events:us-east-1:{security}:event-bus/{BUS_NAME}");
     let baseline = write_baseline(&format!(
@@ -377,14 +361,7 @@ async fn an_organization_is_admitted_by_its_id_in_one_statement() {
     let path = baseline.path_str();
     moto.apply_approved(path).assert_success();
 
-    let policy = events_in(&moto, security, REGION)
-        .await
-        .describe_event_bus()
-        .name(BUS_NAME)
-        .send()
-        .await
-        .unwrap();
-    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let policy = bus_policy(&moto, security).await;
     let admits = statement(&policy, "watchpost-alerts-organization");
     assert_eq!(statements(&policy).len(), 1, "{policy:#}");
     // AWS writes the principal `*`; moto writes it `{"AWS": "arn:aws:iam::*:root"}`, which
@@ -401,14 +378,8 @@ async fn an_organization_is_admitted_by_its_id_in_one_statement() {
     );
     // Every account of the organization forwards, the management account among them.
     for account in [support::ACCOUNT, members[0].as_str(), security.as_str()] {
-        let targets = events_in(&moto, account, REGION)
-            .await
-            .list_targets_by_rule()
-            .rule(SIGNIN_RULE)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(targets.targets()[0].arn(), bus.as_str(), "{account}");
+        let targets = targets_of(&moto, account, REGION, SIGNIN_RULE).await;
+        assert_eq!(targets[0].arn(), bus.as_str(), "{account}");
     }
     moto.plan_exitcode(path).assert_code(0);
 }
