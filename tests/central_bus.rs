@@ -54,9 +54,26 @@ async fn events_in(moto: &Moto, account: &str, region: &str) -> Events {
     Events::new(&moto.sdk_config_in(account, region).await)
 }
 
-/// The bus's policy as EventBridge returns it; `null` when it has none.
-async fn bus_policy(moto: &Moto) -> serde_json::Value {
-    let bus = events_in(moto, SECURITY, REGION)
+/// The targets of the rule `rule` on the default bus of `account` in `region`.
+async fn targets_of(
+    moto: &Moto,
+    account: &str,
+    region: &str,
+    rule: &str,
+) -> Vec<aws_sdk_eventbridge::types::Target> {
+    let listed = events_in(moto, account, region)
+        .await
+        .list_targets_by_rule()
+        .rule(rule)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{rule} in {account} {region}: {e:?}"));
+    listed.targets().to_vec()
+}
+
+/// The policy of the bus of `security`, as EventBridge returns it; `null` when it has none.
+async fn bus_policy(moto: &Moto, security: &str) -> serde_json::Value {
+    let bus = events_in(moto, security, REGION)
         .await
         .describe_event_bus()
         .name(BUS_NAME)
@@ -130,14 +147,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
             (REGION, "watchpost-guardduty-findings"),
             (REGION, "watchpost-alarm-state"),
         ] {
-            let targets = events_in(&moto, account, region)
-                .await
-                .list_targets_by_rule()
-                .rule(rule)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{rule} in {account} {region}: {e:?}"));
-            let targets = targets.targets();
+            let targets = targets_of(&moto, account, region, rule).await;
             assert_eq!(targets.len(), 1, "{account} {region} {rule}");
             assert_eq!(targets[0].id(), "watchpost-central-bus");
             assert_eq!(targets[0].arn(), BUS);
@@ -175,7 +185,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
 
     // The bus admits the two other accounts, by statements of watchpost's own, and keeps the
     // partner's; the security account's rules need none.
-    let policy = bus_policy(&moto).await;
+    let policy = bus_policy(&moto, SECURITY).await;
     assert_eq!(
         sids(&policy),
         [
@@ -274,7 +284,7 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
     // Destroy takes away what watchpost wrote: its statements, its rules on the bus; the bus
     // itself and the partner's statement were not its own.
     moto.destroy_approved(path, &[]).assert_success();
-    assert_eq!(sids(&bus_policy(&moto).await), [THEIRS]);
+    assert_eq!(sids(&bus_policy(&moto, SECURITY).await), [THEIRS]);
     let left = security
         .list_rules()
         .event_bus_name(BUS_NAME)
@@ -334,4 +344,42 @@ fn notify_is_refused_as_the_accounts_have_no_topic_of_their_own() {
     run.assert_code(1).assert_stderr_has(&[
         "error: --notify publishes to each account's alert topic, and with [alerts] central_bus the accounts of the fleet have none",
     ]);
+}
+
+#[tokio::test]
+async fn an_organization_is_admitted_by_its_id_in_one_statement() {
+    let moto = Moto::start(WATCHPOST);
+    let (organization_id, members) = moto.create_organization(&["workloads", "security"]).await;
+    let security = &members[1];
+    let bus = format!("arn:aws:events:us-east-1:{security}:event-bus/{BUS_NAME}");
+    let baseline = write_baseline(&format!(
+        "[scope]\nregions = [\"us-east-1\"]\nhome_region = \"us-east-1\"\n\
+         [accounts]\norganization = true\n\
+         [alerts]\nemails = [\"security@example.com\"]\ncentral_bus = \"{bus}\"\n\
+         [signin_notification]\n"
+    ));
+    let path = baseline.path_str();
+    moto.apply_approved(path).assert_success();
+
+    let policy = bus_policy(&moto, security).await;
+    let admits = statement(&policy, "watchpost-alerts-organization");
+    assert_eq!(statements(&policy).len(), 1, "{policy:#}");
+    // AWS writes the principal `*`; moto writes it `{"AWS": "arn:aws:iam::*:root"}`, which
+    // watchpost reads as the same (docs/aws-behaviour.md, "Where moto differs").
+    assert!(
+        admits["Principal"] == "*" || admits["Principal"]["AWS"] == "arn:aws:iam::*:root",
+        "{admits:#}"
+    );
+    assert_eq!(admits["Action"], "events:PutEvents");
+    assert_eq!(admits["Resource"], bus.as_str());
+    assert_eq!(
+        admits["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+        organization_id.as_str()
+    );
+    // Every account of the organization forwards, the management account among them.
+    for account in [support::ACCOUNT, members[0].as_str(), security.as_str()] {
+        let targets = targets_of(&moto, account, REGION, SIGNIN_RULE).await;
+        assert_eq!(targets[0].arn(), bus.as_str(), "{account}");
+    }
+    moto.plan_exitcode(path).assert_code(0);
 }

@@ -184,30 +184,8 @@ async fn one_accounts_failure_is_reported_and_the_others_are_done() {
 #[tokio::test]
 async fn the_organization_means_its_active_accounts_and_the_caller_uses_its_own_credentials() {
     let moto = Moto::start(WATCHPOST);
-    let organizations = aws_sdk_organizations::Client::new(&moto.sdk_config(REGION).await);
-    organizations
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let mut members = BTreeSet::new();
-    for name in ["workloads", "sandbox"] {
-        let created = organizations
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap();
-        members.insert(
-            created
-                .create_account_status()
-                .and_then(|status| status.account_id())
-                .expect("moto creates the account at once")
-                .to_owned(),
-        );
-    }
+    let (_, members) = moto.create_organization(&["workloads", "sandbox"]).await;
+    let members: BTreeSet<String> = members.into_iter().collect();
     let baseline = write_baseline(&baseline("[accounts]\norganization = true\n"));
     let plan = moto.watchpost(&["plan", "--baseline", baseline.path_str(), "--json"]);
     plan.assert_success();

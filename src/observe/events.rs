@@ -192,7 +192,8 @@ async fn tagged_as_watchposts(
 }
 
 /// The principal of a statement as PutPermission takes it: `*`, or the account id of
-/// `arn:aws:iam::ACCOUNT:root` (or of a bare id).
+/// `arn:aws:iam::ACCOUNT:root` (or of a bare id). moto writes `*` as `arn:aws:iam::*:root`,
+/// which reads as `*` too.
 fn statement_principal(principal: &Value) -> Option<String> {
     if principal == "*" {
         return Some("*".to_owned());
@@ -221,4 +222,31 @@ pub async fn organization_id(session: &Session, region: &str) -> Result<String, 
         .and_then(|organization| organization.id())
         .unwrap_or_default()
         .to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::statement_principal;
+
+    #[test]
+    fn a_bus_statements_principal_reads_as_put_permission_takes_it() {
+        for (principal, expected) in [
+            (json!("*"), Some("*")),
+            (
+                json!({"AWS": "arn:aws:iam::111111111111:root"}),
+                Some("111111111111"),
+            ),
+            (json!({"AWS": "111111111111"}), Some("111111111111")),
+            (json!({"AWS": "arn:aws:iam::*:root"}), Some("*")),
+            (json!({"Service": "events.amazonaws.com"}), None),
+        ] {
+            assert_eq!(
+                statement_principal(&principal).as_deref(),
+                expected,
+                "{principal}"
+            );
+        }
+    }
 }

@@ -4,9 +4,41 @@
 
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 
-use crate::{ACCOUNT, Moto};
+use crate::{ACCOUNT, Moto, REGION};
 
 impl Moto {
+    /// Makes the caller's account the management account of an organization with all
+    /// features, and an account in it for each of `names`: the organization's id, and the ids
+    /// moto chose for the accounts, in the order of `names`.
+    pub async fn create_organization(&self, names: &[&str]) -> (String, Vec<String>) {
+        let organizations = aws_sdk_organizations::Client::new(&self.sdk_config(REGION).await);
+        let made = organizations
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let id = made.organization().and_then(|o| o.id()).unwrap().to_owned();
+        let mut accounts = Vec::new();
+        for name in names {
+            let created = organizations
+                .create_account()
+                .account_name(*name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap();
+            let status = created.create_account_status();
+            let account = status.and_then(|status| status.account_id());
+            accounts.push(
+                account
+                    .expect("moto creates the account at once")
+                    .to_owned(),
+            );
+        }
+        (id, accounts)
+    }
+
     /// Creates a GuardDuty detector in `region`, enabled or not, as someone else would; gives
     /// its id.
     pub async fn create_detector(&self, region: &str, enable: bool) -> String {
