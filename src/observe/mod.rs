@@ -444,22 +444,19 @@ impl<'a> Reader<'a> {
                 ));
             }
         }
-        if let Some(signin) = &baseline.signin_notification {
-            for (region, standing) in &read_in[&Kind::SigninRule] {
+        // A rule on the default bus in each region of its kind; one left in a retired region is
+        // removed only if it is watchpost's, so its tags are read there.
+        let rules = |kind: Kind, name: &'a str| {
+            read_in[&kind].iter().map(move |(region, standing)| {
                 let ownership = ownership || *standing == Standing::Retired;
-                reads.push(tagged(
+                tagged(
                     region,
-                    events::rule(
-                        session,
-                        region,
-                        Kind::SigninRule,
-                        &signin.rule_name,
-                        None,
-                        *standing,
-                        ownership,
-                    ),
-                ));
-            }
+                    events::rule(session, region, kind, name, None, *standing, ownership),
+                )
+            })
+        };
+        if let Some(signin) = &baseline.signin_notification {
+            reads.extend(rules(Kind::SigninRule, &signin.rule_name));
         }
         if let (Some(findings), Some(_)) = (
             baseline
@@ -468,21 +465,7 @@ impl<'a> Reader<'a> {
                 .and_then(|guardduty| guardduty.finding_alerts.as_ref()),
             &baseline.alerts,
         ) {
-            for (region, standing) in &read_in[&Kind::FindingRule] {
-                let ownership = ownership || *standing == Standing::Retired;
-                reads.push(tagged(
-                    region,
-                    events::rule(
-                        session,
-                        region,
-                        Kind::FindingRule,
-                        &findings.rule_name,
-                        None,
-                        *standing,
-                        ownership,
-                    ),
-                ));
-            }
+            reads.extend(rules(Kind::FindingRule, &findings.rule_name));
         }
         if let Some(ebs) = &baseline.ebs_encryption {
             for (region, _) in &read_in[&Kind::EbsEncryption] {
