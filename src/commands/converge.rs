@@ -11,7 +11,7 @@ use anyhow::bail;
 
 use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
 use super::outcome::{AccountOutcome, Finished};
-use super::read::{observe, observe_and_plan};
+use super::read::{observe, regions};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
 use crate::accounts::Target;
@@ -20,6 +20,7 @@ use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
 use crate::lease::{self, Lease};
+use crate::observe::Regions;
 use crate::output::{errln, outln};
 use crate::plan::{Plan, SavedPlan, Selector, destroy};
 use crate::progress::Changing;
@@ -63,6 +64,7 @@ struct Planned<'t> {
     target: &'t Target,
     lease: Lease,
     plan: Plan,
+    regions: Regions,
 }
 
 impl<'t> OnAccount<'t> for Planned<'t> {
@@ -79,12 +81,15 @@ impl Goal<'_> {
         }
     }
 
-    async fn plan(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
-        match self {
+    /// The plan, and the regions it was made over, which the check after the changes reads
+    /// again: the account's regions do not change while its lease is held.
+    async fn plan(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<(Plan, Regions)> {
+        let regions = regions(target, run.aws, run.baseline).await?;
+        let plan = match self {
             Goal::Baseline {
                 saved: Some(saved), ..
             } => {
-                let observed = observe(target, run.aws, run.baseline, false).await?;
+                let observed = observe(target, run.baseline, regions.clone(), false).await;
                 let stale = saved.plan.staleness(&observed);
                 if !stale.is_empty() {
                     bail!(Hinted::new(
@@ -98,33 +103,32 @@ impl Goal<'_> {
                         ),
                     ));
                 }
-                Ok(saved.plan.plan.clone())
+                saved.plan.plan.clone()
             }
             Goal::Baseline { only, .. } => {
-                Ok(observe_and_plan(target, run.aws, run.baseline, only)
-                    .await?
-                    .0)
+                let observed = observe(target, run.baseline, regions.clone(), false).await;
+                crate::plan::plan(run.baseline, &observed).only(only)?
             }
             Goal::Nothing { delete_logs, only } => {
-                let observed = observe(target, run.aws, run.baseline, true).await?;
-                destroy(run.baseline, &observed, *delete_logs)
-                    .only(only)
-                    .map_err(anyhow::Error::new)
+                let observed = observe(target, run.baseline, regions.clone(), true).await;
+                destroy(run.baseline, &observed, *delete_logs).only(only)?
             }
-        }
+        };
+        Ok((plan, regions))
     }
 
-    /// The plan made after the changes: empty when they converged. What `--only` selected
-    /// may be gone by then, as it should be after a removal, so it is narrowed unchecked.
-    async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+    /// The plan made after the changes, over the regions of the first: empty when they
+    /// converged. What `--only` selected may be gone by then, as it should be after a removal,
+    /// so it is narrowed unchecked.
+    async fn check(&self, target: &Target, run: &Run<'_>, regions: Regions) -> Plan {
         match self {
             Goal::Baseline { only, .. } => {
-                let observed = observe(target, run.aws, run.baseline, false).await?;
-                Ok(crate::plan::plan(run.baseline, &observed).narrow(only))
+                let observed = observe(target, run.baseline, regions, false).await;
+                crate::plan::plan(run.baseline, &observed).narrow(only)
             }
             Goal::Nothing { delete_logs, only } => {
-                let observed = observe(target, run.aws, run.baseline, true).await?;
-                Ok(destroy(run.baseline, &observed, *delete_logs).narrow(only))
+                let observed = observe(target, run.baseline, regions, true).await;
+                destroy(run.baseline, &observed, *delete_logs).narrow(only)
             }
         }
     }
@@ -249,10 +253,11 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
     )
     .await?;
     match run.goal.plan(target, run).await {
-        Ok(plan) => Ok(Planned {
+        Ok((plan, regions)) => Ok(Planned {
             target,
             lease,
             plan,
+            regions,
         }),
         Err(error) => {
             lease.release().await?;
@@ -267,6 +272,7 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         target,
         lease,
         plan,
+        regions,
     } = planned;
     let account_id = target.account_id.as_str();
     let result = async {
@@ -284,17 +290,17 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         })
         .await;
         drop(progress);
-        let after = run.goal.check(target, run).await;
-        let finished = after.map(|after| Finished {
+        let after = run.goal.check(target, run, regions).await;
+        let finished = Finished {
             failures: report.failures(),
             plan,
             after,
-        });
-        if let (Some(topic), Ok(finished)) = (run.notify_topic, &finished) {
+        };
+        if let Some(topic) = run.notify_topic {
             let notice = notify::notice(&finished.plan, &report, &finished.after);
             notify::publish(&target.session, &finished.plan, topic, notice).await?;
         }
-        finished
+        Ok(finished)
     }
     .await;
     let converged = result.as_ref().is_ok_and(Finished::converged);

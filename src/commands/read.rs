@@ -9,8 +9,9 @@ use crate::aws::Session;
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::{Observed, Usage};
+use crate::observe::Regions;
 use crate::output::errln;
-use crate::plan::{Plan, Selector};
+use crate::plan::Selector;
 
 /// The baseline, for the commands that act on it (`validate`, `plan`, `apply`), with its
 /// warnings said on stderr first.
@@ -31,17 +32,16 @@ pub(super) fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-/// The account as the baseline sees it. `ownership` also reads what marks each resource as
-/// watchpost's, which costs calls that only `destroy` needs.
+/// The account as the baseline sees it, in `regions`. `ownership` also reads what marks each
+/// resource as watchpost's, which costs calls that only `destroy` needs.
 pub(super) async fn observe(
     target: &Target,
-    aws: &AwsArgs,
     baseline: &Baseline,
+    regions: Regions,
     ownership: bool,
-) -> anyhow::Result<Observed> {
-    let regions = regions(target, aws, baseline).await?;
+) -> Observed {
     let account_id = target.account_id.clone();
-    Ok(crate::observe::account(&target.session, baseline, account_id, regions, ownership).await)
+    crate::observe::account(&target.session, baseline, account_id, regions, ownership).await
 }
 
 /// The account as the baseline sees it, and what the cost estimate reads of it through
@@ -54,34 +54,22 @@ pub(super) async fn observe_with_usage(
 ) -> anyhow::Result<(Observed, Usage)> {
     let regions = regions(target, aws, baseline).await?;
     let in_scope = regions.in_scope.clone();
-    let account_id = target.account_id.clone();
     let (observed, usage) = tokio::join!(
-        crate::observe::account(&target.session, baseline, account_id, regions, false),
+        observe(target, baseline, regions, false),
         crate::observe::usage(reading, baseline, &in_scope),
     );
     let usage = usage.settle(baseline, &observed);
     Ok((observed, usage))
 }
 
-async fn regions(
+/// The regions of the account the baseline covers, and those it has left.
+pub(super) async fn regions(
     target: &Target,
     aws: &AwsArgs,
     baseline: &Baseline,
-) -> anyhow::Result<crate::observe::Regions> {
+) -> anyhow::Result<Regions> {
     let region = account_region(aws, baseline);
     crate::observe::regions(&target.session, baseline, region).await
-}
-
-/// The account's plan, narrowed to `only`; a selector that matches nothing is an error.
-pub(super) async fn observe_and_plan(
-    target: &Target,
-    aws: &AwsArgs,
-    baseline: &Baseline,
-    only: &[Selector],
-) -> anyhow::Result<(Plan, Observed)> {
-    let observed = observe(target, aws, baseline, false).await?;
-    let plan = crate::plan::plan(baseline, &observed).only(only)?;
-    Ok((plan, observed))
 }
 
 /// Said on stderr whenever `--only` narrows a run.

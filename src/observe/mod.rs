@@ -72,6 +72,7 @@ async fn partition_regions(
 
 /// Where the baseline applies, the enabled regions it no longer covers (where what watchpost
 /// made is removed), and the regions skipped because the account has not enabled them.
+#[derive(Clone)]
 pub struct Regions {
     pub in_scope: Vec<String>,
     pub retired: Vec<String>,
