@@ -20,12 +20,17 @@ pub const LEASE_TABLE: &str = "watchpost-lease";
 /// Longer than any apply takes; after it a dead holder's lease may be taken over.
 const LEASE_DURATION: Duration = Duration::from_secs(30 * 60);
 const RETRY_EVERY: Duration = Duration::from_secs(2);
+/// A lease taken this recently has nearly all of its time left: renewing it before the changes
+/// would only add a round trip to the run.
+const FRESH: Duration = Duration::from_secs(60);
 
 /// The lease this run holds; give it back with [`Lease::release`].
 pub struct Lease {
     client: aws_sdk_dynamodb::Client,
     account: String,
     holder: String,
+    /// When this run's conditional write took the lease.
+    taken_at: Instant,
 }
 
 fn now() -> u64 {
@@ -57,6 +62,7 @@ pub async fn acquire(
             std::process::id(),
             std::env::var("HOSTNAME").unwrap_or_else(|_| "an unnamed host".to_owned())
         ),
+        taken_at: Instant::now(),
     };
     lease.ensure_table().await?;
     let deadline = Instant::now() + wait;
@@ -74,7 +80,12 @@ pub async fn acquire(
             .await
             .call("dynamodb:PutItem", LEASE_TABLE);
         match taken {
-            Ok(_) => return Ok(lease),
+            Ok(_) => {
+                return Ok(Lease {
+                    taken_at: Instant::now(),
+                    ..lease
+                });
+            }
             Err(error) if error.is(Class::Conflict) && Instant::now() < deadline => {
                 tokio::time::sleep(RETRY_EVERY).await;
             }
@@ -249,8 +260,12 @@ impl Lease {
     }
 
     /// Extends the lease from now, if it is still this run's: a run over many accounts takes
-    /// every lease when it plans, and may reach an account's changes much later.
+    /// every lease when it plans, and may reach an account's changes much later. A lease taken
+    /// less than [`FRESH`] ago is left as it is.
     pub async fn renew(&self) -> anyhow::Result<()> {
+        if self.taken_at.elapsed() < FRESH {
+            return Ok(());
+        }
         let renewed = self
             .client
             .put_item()

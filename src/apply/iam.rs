@@ -1,3 +1,5 @@
+use futures::future::join_all;
+
 use super::MANAGED_TAG;
 use super::{Account, Converge};
 use crate::aws::{AwsError, Class, Context};
@@ -35,40 +37,60 @@ impl Converge for RoleSpec {
                 Err(error) => return Err(error),
             }
         }
-        if !created && change.changes_field("trust_policy") {
+        // The trust policy and each policy are settings of their own on the role, written at
+        // once: Terraform's AWS provider makes them separate resources that depend on the role
+        // alone (docs/aws-behaviour.md).
+        let trust = async {
+            if created || !change.changes_field("trust_policy") {
+                return Ok(());
+            }
             client
                 .update_assume_role_policy()
                 .role_name(name)
                 .policy_document(&trust)
                 .send()
                 .await
-                .call("iam:UpdateAssumeRolePolicy", &change.id)?;
-        }
-        for arn in &self.managed_policy_arns {
-            if change.changes_field(&format!("managed_policy_arns[{arn}]")) {
-                client
-                    .attach_role_policy()
-                    .role_name(name)
-                    .policy_arn(arn)
-                    .send()
-                    .await
-                    .call("iam:AttachRolePolicy", &change.id)?;
-            }
-        }
-        for (policy_name, document) in &self.inline_policies {
-            if change.changes_field(&format!("inline_policies.{policy_name}")) {
-                let document = super::kms::with_key_arns(at.session, &change.id, document).await?;
-                client
-                    .put_role_policy()
-                    .role_name(name)
-                    .policy_name(policy_name)
-                    .policy_document(document.to_string())
-                    .send()
-                    .await
-                    .call("iam:PutRolePolicy", &change.id)?;
-            }
-        }
-        Ok(())
+                .call("iam:UpdateAssumeRolePolicy", &change.id)
+                .map(drop)
+        };
+        let client = &client;
+        let attached = join_all(
+            self.managed_policy_arns
+                .iter()
+                .filter(|arn| change.changes_field(&format!("managed_policy_arns[{arn}]")))
+                .map(|arn| async move {
+                    client
+                        .attach_role_policy()
+                        .role_name(name)
+                        .policy_arn(arn)
+                        .send()
+                        .await
+                        .call("iam:AttachRolePolicy", &change.id)
+                        .map(drop)
+                }),
+        );
+        let inline = join_all(
+            self.inline_policies
+                .iter()
+                .filter(|(policy_name, _)| {
+                    change.changes_field(&format!("inline_policies.{policy_name}"))
+                })
+                .map(|(policy_name, document)| async move {
+                    let document =
+                        super::kms::with_key_arns(at.session, &change.id, document).await?;
+                    client
+                        .put_role_policy()
+                        .role_name(name)
+                        .policy_name(policy_name)
+                        .policy_document(document.to_string())
+                        .send()
+                        .await
+                        .call("iam:PutRolePolicy", &change.id)
+                        .map(drop)
+                }),
+        );
+        let (trust, attached, inline) = tokio::join!(trust, attached, inline);
+        attached.into_iter().chain(inline).fold(trust, Result::and)
     }
 
     /// IAM deletes a role only once nothing is attached to it: its managed policies are

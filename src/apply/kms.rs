@@ -45,25 +45,34 @@ impl Converge for KeySpec {
                 }
                 None => until_propagated(wait, || create_once(&client, id, self)).await?,
             };
-            let named = until_propagated(wait, || async {
-                client
-                    .create_alias()
-                    .alias_name(alias)
-                    .target_key_id(&key_id)
-                    .send()
-                    .await
-                    .call("kms:CreateAlias", id)
-            })
-            .await;
-            match named {
-                Ok(_) => {}
-                // A retry after an answer that was lost finds the alias made: done, if on this key.
-                Err(error)
-                    if error.code.as_deref() == Some("AlreadyExistsException")
-                        && key_state(&client, id, alias).await?.0 == key_id => {}
-                Err(error) => return Err(error),
-            }
-            return until_propagated(wait, || enable_rotation(&client, id, &key_id)).await;
+            // The alias and the rotation each need the key alone: both at once.
+            let named = async {
+                let named = until_propagated(wait, || async {
+                    client
+                        .create_alias()
+                        .alias_name(alias)
+                        .target_key_id(&key_id)
+                        .send()
+                        .await
+                        .call("kms:CreateAlias", id)
+                })
+                .await;
+                match named {
+                    Ok(_) => Ok(()),
+                    // A retry after an answer that was lost finds the alias made: done, if on
+                    // this key.
+                    Err(error)
+                        if error.code.as_deref() == Some("AlreadyExistsException")
+                            && key_state(&client, id, alias).await?.0 == key_id =>
+                    {
+                        Ok(())
+                    }
+                    Err(error) => Err(error),
+                }
+            };
+            let rotating = until_propagated(wait, || enable_rotation(&client, id, &key_id));
+            let (named, rotating) = tokio::join!(named, rotating);
+            return named.and(rotating);
         }
         let key_id = key_id(change);
         if change.changes_field("key_state") {

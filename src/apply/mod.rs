@@ -1,5 +1,5 @@
-//! Carries out a plan: level by level in dependency order, independent changes concurrently,
-//! each change one idempotent attempt. It decides nothing; a change whose dependency failed
+//! Carries out a plan: each change as soon as the changes it depends on are made, every
+//! independent change concurrently, each one idempotent attempt. It decides nothing; a change whose dependency failed
 //! is not attempted, and the next apply picks it up from the account as it then is.
 
 mod account;
@@ -16,19 +16,17 @@ pub mod propagation;
 mod s3;
 mod sns;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use futures::stream::{self, StreamExt};
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared, join_all};
 
 use crate::aws::{AwsError, Session};
 use crate::model::{ResourceId, Spec};
 use crate::plan::{Action, Change, Plan, levels};
-
-/// Changes in flight at once within a level; AWS rate limits are per service and region, and
-/// the SDK's retries absorb the occasional throttle.
-const CONCURRENCY: usize = 16;
 
 pub use crate::model::MANAGED_TAG;
 
@@ -84,46 +82,68 @@ pub async fn execute(
         home_region: &plan.home_region,
         propagation_timeout: settings.propagation_timeout,
     };
-    let mut outcomes: Vec<(ResourceId, Outcome)> = Vec::new();
-    let mut unfinished: BTreeSet<ResourceId> = BTreeSet::new();
-    for level in levels(&plan.changes) {
-        let results: Vec<(ResourceId, Outcome)> = stream::iter(level)
-            .map(|index| {
-                let change = &plan.changes[index];
-                let blocked = change
-                    .depends_on
-                    .iter()
-                    .find(|dependency| unfinished.contains(*dependency))
-                    .cloned();
-                async move {
-                    if STOP_REQUESTED.load(Ordering::SeqCst) {
-                        let outcome = Outcome::NotStarted;
-                        on_event(Event::Finished(change, &outcome, Duration::ZERO));
-                        return (change.id.clone(), outcome);
-                    }
-                    on_event(Event::Started(change));
-                    let started = Instant::now();
-                    let outcome = match blocked {
-                        Some(because_of) => Outcome::Skipped { because_of },
-                        None => match run(&at, change).await {
-                            Ok(()) => Outcome::Done,
-                            Err(error) => Outcome::Failed(error),
-                        },
-                    };
-                    on_event(Event::Finished(change, &outcome, started.elapsed()));
-                    (change.id.clone(), outcome)
-                }
+    let position: BTreeMap<&ResourceId, usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(index, change)| (&change.id, index))
+        .collect();
+    // No bound of changes in flight: the session's meter bounds each service's requests in
+    // flight per region, where AWS's rate limits are, and a change that waits on another
+    // holds no request.
+    let outcomes = Mutex::new(Vec::with_capacity(plan.changes.len()));
+    // Per change, in the plan's order, whether it was made: each change waits on those it
+    // depends on. Levels order every dependency before its dependents.
+    let mut made: Vec<Option<Shared<BoxFuture<'_, bool>>>> = vec![None; plan.changes.len()];
+    for index in levels(&plan.changes).into_iter().flatten() {
+        let change = &plan.changes[index];
+        // A dependency that is not itself changing is already in place.
+        let dependencies: Vec<(&ResourceId, Shared<BoxFuture<'_, bool>>)> = change
+            .depends_on
+            .iter()
+            .filter_map(|dependency| {
+                let made = made[*position.get(dependency)?].clone();
+                Some((dependency, made.expect("levels order dependencies first")))
             })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-        for (id, outcome) in results {
-            if !matches!(outcome, Outcome::Done) {
-                unfinished.insert(id.clone());
+            .collect();
+        let (at, outcomes) = (&at, &outcomes);
+        let change_made = async move {
+            let mut blocked = None;
+            for (dependency, made) in dependencies {
+                if !made.await && blocked.is_none() {
+                    blocked = Some(dependency.clone());
+                }
             }
-            outcomes.push((id, outcome));
-        }
+            let outcome = if STOP_REQUESTED.load(Ordering::SeqCst) {
+                let outcome = Outcome::NotStarted;
+                on_event(Event::Finished(change, &outcome, Duration::ZERO));
+                outcome
+            } else {
+                on_event(Event::Started(change));
+                let started = Instant::now();
+                let outcome = match blocked {
+                    Some(because_of) => Outcome::Skipped { because_of },
+                    None => match run(at, change).await {
+                        Ok(()) => Outcome::Done,
+                        Err(error) => Outcome::Failed(error),
+                    },
+                };
+                on_event(Event::Finished(change, &outcome, started.elapsed()));
+                outcome
+            };
+            let done = matches!(outcome, Outcome::Done);
+            outcomes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((change.id.clone(), outcome));
+            done
+        };
+        made[index] = Some(change_made.boxed().shared());
     }
+    join_all(made.into_iter().flatten()).await;
+    let mut outcomes = outcomes
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     Report { outcomes }
 }

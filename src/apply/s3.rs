@@ -27,170 +27,58 @@ fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
 }
 
 impl Converge for BucketSpec {
-    /// Creates the bucket if missing, then sets each setting that differs. The public access
-    /// block goes first, so the bucket is never open while the rest is being set; every step is
-    /// a put, so a run cut short is finished by the next.
+    /// Creates the bucket if missing, then sets each setting that differs, all at once: each is
+    /// a call of its own on the bucket, and S3's refusal of two at the same moment
+    /// (`OperationAborted`) is retried by the SDK (docs/aws-behaviour.md). A new bucket blocks
+    /// public access from its creation, so its policy goes beside the rest; a bucket that
+    /// exists has its public access block set before its policy, so that it is never open while
+    /// the rest is being set. Every step is a put, so a run cut short is finished by the next.
     async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
-        let region = change.id.region.as_str();
-        let bucket = change.id.name.as_str();
-        let client = at.session.s3(region);
-        let id = &change.id;
-        if change.action == Action::Create {
-            // The bucket is born marked as watchpost's: were the mark a second call only, a run
-            // killed between the two would leave a bucket that every later run takes for one it
-            // adopted, and never removes.
-            let mut configuration = CreateBucketConfiguration::builder().tags(managed_tag());
-            // us-east-1 is the one region S3 refuses to be told about.
-            if region != "us-east-1" {
-                configuration =
-                    configuration.location_constraint(BucketLocationConstraint::from(region));
+        let bucket = Bucket {
+            client: at.session.s3(&change.id.region),
+            name: change.id.name.as_str(),
+            id: &change.id,
+            spec: self,
+            change,
+        };
+        // The key's ARN is looked up beside the bucket's creation: the key is made already,
+        // by the change this one depends on.
+        let key_arn = async {
+            match (&self.encryption, change.changes_field("encryption")) {
+                (Some(Encryption::Kms { kms_key_id }), true) => {
+                    super::kms::key_arn(at.session, &change.id, kms_key_id)
+                        .await
+                        .map(Some)
+                }
+                _ => Ok(None),
             }
-            let create = client
-                .create_bucket()
-                .bucket(bucket)
-                .create_bucket_configuration(configuration.build());
-            match create.send().await.call("s3:CreateBucket", id) {
-                Ok(_) => {}
-                Err(error) if error.is(Class::AlreadyExists) => {}
-                Err(error) => return Err(error),
+        };
+        let (created, key_arn) = tokio::join!(bucket.create(), key_arn);
+        let created = created?;
+        let key_arn = key_arn?;
+        let access_and_policy = async {
+            if created {
+                let (access, policy) = tokio::join!(bucket.public_access_block(), bucket.policy());
+                access.and(policy)
+            } else {
+                bucket.public_access_block().await?;
+                bucket.policy().await
             }
-            // Marked again for S3-compatible services that ignore tags on CreateBucket (moto among
-            // them), and for a bucket this change found already made: a put, so harmless on AWS.
-            client
-                .put_bucket_tagging()
-                .bucket(bucket)
-                .tagging(built(Tagging::builder().tag_set(managed_tag()).build()))
-                .send()
-                .await
-                .call("s3:PutBucketTagging", id)?;
-        }
-        if change.changes_field("block_public_access") {
-            client
-                .put_public_access_block()
-                .bucket(bucket)
-                .public_access_block_configuration(
-                    PublicAccessBlockConfiguration::builder()
-                        .block_public_acls(self.block_public_access)
-                        .ignore_public_acls(self.block_public_access)
-                        .block_public_policy(self.block_public_access)
-                        .restrict_public_buckets(self.block_public_access)
-                        .build(),
-                )
-                .send()
-                .await
-                .call("s3:PutBucketPublicAccessBlock", id)?;
-        }
-        if let (true, Some(ownership)) = (
-            change.changes_field("object_ownership"),
-            &self.object_ownership,
-        ) {
-            client
-                .put_bucket_ownership_controls()
-                .bucket(bucket)
-                .ownership_controls(built(
-                    OwnershipControls::builder()
-                        .rules(built(
-                            OwnershipControlsRule::builder()
-                                .object_ownership(ObjectOwnership::from(ownership.as_str()))
-                                .build(),
-                        ))
-                        .build(),
-                ))
-                .send()
-                .await
-                .call("s3:PutBucketOwnershipControls", id)?;
-        }
-        if let (true, Some(encryption)) = (change.changes_field("encryption"), &self.encryption) {
-            let default = match encryption {
-                Encryption::S3Managed => ServerSideEncryptionByDefault::builder()
-                    .sse_algorithm(ServerSideEncryption::Aes256),
-                Encryption::Kms { kms_key_id } => ServerSideEncryptionByDefault::builder()
-                    .sse_algorithm(ServerSideEncryption::AwsKms)
-                    .kms_master_key_id(super::kms::key_arn(at.session, id, kms_key_id).await?),
-            };
-            client
-                .put_bucket_encryption()
-                .bucket(bucket)
-                .server_side_encryption_configuration(built(
-                    ServerSideEncryptionConfiguration::builder()
-                        .rules(
-                            ServerSideEncryptionRule::builder()
-                                .apply_server_side_encryption_by_default(built(default.build()))
-                                .bucket_key_enabled(matches!(encryption, Encryption::Kms { .. }))
-                                .build(),
-                        )
-                        .build(),
-                ))
-                .send()
-                .await
-                .call("s3:PutEncryptionConfiguration", id)?;
-        }
-        if let (true, Some(status)) = (change.changes_field("versioning"), &self.versioning) {
-            client
-                .put_bucket_versioning()
-                .bucket(bucket)
-                .versioning_configuration(
-                    VersioningConfiguration::builder()
-                        .status(BucketVersioningStatus::from(status.as_str()))
-                        .build(),
-                )
-                .send()
-                .await
-                .call("s3:PutBucketVersioning", id)?;
-        }
-        if let (true, Some(days)) = (
-            change.changes_field("expire_after_days"),
-            self.expire_after_days,
-        ) {
-            // Versioning keeps overwritten objects; they expire on the same clock.
-            let rule = LifecycleRule::builder()
-                .id(EXPIRY_RULE_ID)
-                .status(ExpirationStatus::Enabled)
-                .filter(LifecycleRuleFilter::builder().prefix("").build())
-                .expiration(LifecycleExpiration::builder().days(days).build())
-                .noncurrent_version_expiration(
-                    NoncurrentVersionExpiration::builder()
-                        .noncurrent_days(days)
-                        .build(),
-                );
-            // PutBucketLifecycleConfiguration replaces every rule: those watchpost did not write
-            // (someone's transition to Glacier, say) are read and sent back with its own.
-            let rules = client
-                .get_bucket_lifecycle_configuration()
-                .bucket(bucket)
-                .send()
-                .await
-                .call("s3:GetLifecycleConfiguration", id)
-                .absent_if_not_found()?
-                .map(|live| live.rules().to_vec())
-                .unwrap_or_default();
-            let rules = rules
-                .into_iter()
-                .filter(|rule| rule.id() != Some(EXPIRY_RULE_ID))
-                .chain([built(rule.build())])
-                .collect();
-            client
-                .put_bucket_lifecycle_configuration()
-                .bucket(bucket)
-                .lifecycle_configuration(built(
-                    BucketLifecycleConfiguration::builder()
-                        .set_rules(Some(rules))
-                        .build(),
-                ))
-                .send()
-                .await
-                .call("s3:PutLifecycleConfiguration", id)?;
-        }
-        if let (true, Some(policy)) = (change.changes_field("policy"), &self.policy) {
-            client
-                .put_bucket_policy()
-                .bucket(bucket)
-                .policy(policy.to_string())
-                .send()
-                .await
-                .call("s3:PutBucketPolicy", id)?;
-        }
-        Ok(())
+        };
+        let (tagging, access_and_policy, ownership, encryption, versioning, lifecycle) = tokio::join!(
+            bucket.tagging(),
+            access_and_policy,
+            bucket.ownership_controls(),
+            bucket.encryption(key_arn.as_deref()),
+            bucket.versioning(),
+            bucket.lifecycle(created),
+        );
+        tagging
+            .and(access_and_policy)
+            .and(ownership)
+            .and(encryption)
+            .and(versioning)
+            .and(lifecycle)
     }
 
     /// Empties the bucket of every object version and delete marker, then deletes it. Only
@@ -245,6 +133,231 @@ impl Converge for BucketSpec {
             .send()
             .await
             .call("s3:DeleteBucket", &change.id)
+            .map(drop)
+    }
+}
+
+/// One bucket's change, with a call per setting; each call is made only if the change sets it.
+struct Bucket<'a> {
+    client: aws_sdk_s3::Client,
+    name: &'a str,
+    id: &'a ResourceId,
+    spec: &'a BucketSpec,
+    change: &'a Change,
+}
+
+impl Bucket<'_> {
+    /// Makes the bucket, for a change that creates it: true if this call made it, false if it
+    /// was there already (ours, made by a run cut short).
+    async fn create(&self) -> Result<bool, AwsError> {
+        if self.change.action != Action::Create {
+            return Ok(false);
+        }
+        let region = self.id.region.as_str();
+        // The bucket is born marked as watchpost's: were the mark a second call only, a run
+        // killed between the two would leave a bucket that every later run takes for one it
+        // adopted, and never removes.
+        let mut configuration = CreateBucketConfiguration::builder().tags(managed_tag());
+        // us-east-1 is the one region S3 refuses to be told about.
+        if region != "us-east-1" {
+            configuration =
+                configuration.location_constraint(BucketLocationConstraint::from(region));
+        }
+        let create = self
+            .client
+            .create_bucket()
+            .bucket(self.name)
+            .create_bucket_configuration(configuration.build());
+        match create.send().await.call("s3:CreateBucket", self.id) {
+            Ok(_) => Ok(true),
+            Err(error) if error.is(Class::AlreadyExists) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Marked again for S3-compatible services that ignore tags on CreateBucket (moto among
+    /// them), and for a bucket this change found already made: a put, so harmless on AWS.
+    async fn tagging(&self) -> Result<(), AwsError> {
+        if self.change.action != Action::Create {
+            return Ok(());
+        }
+        self.client
+            .put_bucket_tagging()
+            .bucket(self.name)
+            .tagging(built(Tagging::builder().tag_set(managed_tag()).build()))
+            .send()
+            .await
+            .call("s3:PutBucketTagging", self.id)
+            .map(drop)
+    }
+
+    async fn public_access_block(&self) -> Result<(), AwsError> {
+        if !self.change.changes_field("block_public_access") {
+            return Ok(());
+        }
+        let block = self.spec.block_public_access;
+        self.client
+            .put_public_access_block()
+            .bucket(self.name)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(block)
+                    .ignore_public_acls(block)
+                    .block_public_policy(block)
+                    .restrict_public_buckets(block)
+                    .build(),
+            )
+            .send()
+            .await
+            .call("s3:PutBucketPublicAccessBlock", self.id)
+            .map(drop)
+    }
+
+    async fn ownership_controls(&self) -> Result<(), AwsError> {
+        let (true, Some(ownership)) = (
+            self.change.changes_field("object_ownership"),
+            &self.spec.object_ownership,
+        ) else {
+            return Ok(());
+        };
+        self.client
+            .put_bucket_ownership_controls()
+            .bucket(self.name)
+            .ownership_controls(built(
+                OwnershipControls::builder()
+                    .rules(built(
+                        OwnershipControlsRule::builder()
+                            .object_ownership(ObjectOwnership::from(ownership.as_str()))
+                            .build(),
+                    ))
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutBucketOwnershipControls", self.id)
+            .map(drop)
+    }
+
+    /// `key_arn`: the ARN of the key of SSE-KMS, looked up already.
+    async fn encryption(&self, key_arn: Option<&str>) -> Result<(), AwsError> {
+        let (true, Some(encryption)) = (
+            self.change.changes_field("encryption"),
+            &self.spec.encryption,
+        ) else {
+            return Ok(());
+        };
+        let default = match encryption {
+            Encryption::S3Managed => {
+                ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256)
+            }
+            Encryption::Kms { .. } => ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .set_kms_master_key_id(key_arn.map(str::to_owned)),
+        };
+        self.client
+            .put_bucket_encryption()
+            .bucket(self.name)
+            .server_side_encryption_configuration(built(
+                ServerSideEncryptionConfiguration::builder()
+                    .rules(
+                        ServerSideEncryptionRule::builder()
+                            .apply_server_side_encryption_by_default(built(default.build()))
+                            .bucket_key_enabled(matches!(encryption, Encryption::Kms { .. }))
+                            .build(),
+                    )
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutEncryptionConfiguration", self.id)
+            .map(drop)
+    }
+
+    async fn versioning(&self) -> Result<(), AwsError> {
+        let (true, Some(status)) = (
+            self.change.changes_field("versioning"),
+            &self.spec.versioning,
+        ) else {
+            return Ok(());
+        };
+        self.client
+            .put_bucket_versioning()
+            .bucket(self.name)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::from(status.as_str()))
+                    .build(),
+            )
+            .send()
+            .await
+            .call("s3:PutBucketVersioning", self.id)
+            .map(drop)
+    }
+
+    /// `created`: this change made the bucket, so it has no rules of anyone's to keep.
+    async fn lifecycle(&self, created: bool) -> Result<(), AwsError> {
+        let (true, Some(days)) = (
+            self.change.changes_field("expire_after_days"),
+            self.spec.expire_after_days,
+        ) else {
+            return Ok(());
+        };
+        // Versioning keeps overwritten objects; they expire on the same clock.
+        let rule = LifecycleRule::builder()
+            .id(EXPIRY_RULE_ID)
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix("").build())
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder()
+                    .noncurrent_days(days)
+                    .build(),
+            );
+        // PutBucketLifecycleConfiguration replaces every rule: those watchpost did not write
+        // (someone's transition to Glacier, say) are read and sent back with its own.
+        let rules = if created {
+            Vec::new()
+        } else {
+            self.client
+                .get_bucket_lifecycle_configuration()
+                .bucket(self.name)
+                .send()
+                .await
+                .call("s3:GetLifecycleConfiguration", self.id)
+                .absent_if_not_found()?
+                .map(|live| live.rules().to_vec())
+                .unwrap_or_default()
+        };
+        let rules = rules
+            .into_iter()
+            .filter(|rule| rule.id() != Some(EXPIRY_RULE_ID))
+            .chain([built(rule.build())])
+            .collect();
+        self.client
+            .put_bucket_lifecycle_configuration()
+            .bucket(self.name)
+            .lifecycle_configuration(built(
+                BucketLifecycleConfiguration::builder()
+                    .set_rules(Some(rules))
+                    .build(),
+            ))
+            .send()
+            .await
+            .call("s3:PutLifecycleConfiguration", self.id)
+            .map(drop)
+    }
+
+    async fn policy(&self) -> Result<(), AwsError> {
+        let (true, Some(policy)) = (self.change.changes_field("policy"), &self.spec.policy) else {
+            return Ok(());
+        };
+        self.client
+            .put_bucket_policy()
+            .bucket(self.name)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .call("s3:PutBucketPolicy", self.id)
             .map(drop)
     }
 }

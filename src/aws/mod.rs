@@ -172,6 +172,7 @@ impl Session {
                 .force_path_style(self.path_style_s3)
                 .http_client(self.http_client("s3", region))
                 .retry_classifier(self.reachability.classifier())
+                .retry_classifier(retries::ConflictingOperation)
                 .build(),
         )
     }

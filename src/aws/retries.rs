@@ -8,6 +8,10 @@ use std::borrow::Cow;
 
 use aws_config::retry::RetryConfig;
 use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use aws_types::os_shim_internal::{Env, Fs};
 
 /// Attempts per call, the first included, when neither `AWS_MAX_ATTEMPTS` nor the profile's
@@ -44,4 +48,69 @@ pub async fn attempts_chosen(profile: Option<&str>) -> bool {
     .await;
     // An unreadable profile file is reported by the credential chain, which reads it too.
     profiles.is_ok_and(|profiles| profiles.get("max_attempts").is_some())
+}
+
+/// S3 refuses a write to a bucket's configuration while another write to the same bucket is in
+/// progress: 409 `OperationAborted`, "A conflicting conditional operation is currently in
+/// progress against this resource. Please try again." Watchpost writes a bucket's settings at
+/// once, so that answer is a transient error for the SDK to retry, as Terraform's AWS provider
+/// retries it (docs/aws-behaviour.md).
+#[derive(Debug)]
+pub struct ConflictingOperation;
+
+impl ClassifyRetry for ConflictingOperation {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let aborted = ctx.response().is_some_and(|response| {
+            response.status().as_u16() == 409
+                && response.body().bytes().is_some_and(|body| {
+                    body.windows(OPERATION_ABORTED.len())
+                        .any(|window| window == OPERATION_ABORTED)
+                })
+        });
+        if aborted {
+            RetryAction::transient_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "watchpost: S3's conflicting operation on a bucket"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// The code of S3's XML error answer.
+const OPERATION_ABORTED: &[u8] = b"<Code>OperationAborted</Code>";
+
+#[cfg(test)]
+mod tests {
+    use aws_smithy_runtime_api::client::interceptors::context::Input;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+
+    fn classified(status: u16, body: &str) -> RetryAction {
+        let mut ctx = InterceptorContext::new(Input::doesnt_matter());
+        ctx.set_response(
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse::new(
+                StatusCode::try_from(status).expect("a status"),
+                SdkBody::from(body.to_owned()),
+            ),
+        );
+        ConflictingOperation.classify_retry(&ctx)
+    }
+
+    #[test]
+    fn s3s_conflicting_operation_is_retried_and_nothing_else_is_touched() {
+        let aborted = "<Error><Code>OperationAborted</Code><Message>A conflicting conditional operation is currently in progress against this resource. Please try again.</Message></Error>";
+        assert_eq!(classified(409, aborted), RetryAction::transient_error());
+        let conflict = "<Error><Code>BucketAlreadyOwnedByYou</Code></Error>";
+        assert_eq!(classified(409, conflict), RetryAction::NoActionIndicated);
+        assert_eq!(classified(200, aborted), RetryAction::NoActionIndicated);
+    }
 }
