@@ -90,7 +90,7 @@ pub enum Leftovers {
 }
 
 /// What one account's reading knew of the regions watchpost covered, for apply to record.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub struct Coverage {
     pub in_scope: Vec<String>,
     /// The record as read before the run; None when there was none to rely on.
