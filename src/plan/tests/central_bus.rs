@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::alert_route::assert_forward_role;
 use super::kinds::assert_replan_is_empty;
 use super::*;
-use crate::model::{BusPermissionSpec, EventRuleSpec, TargetSpec};
+use crate::model::{BusPermissionSpec, EventRuleSpec, SubscriptionSpec, TargetSpec, TopicSpec};
 
 const SECURITY: &str = "999988887777";
 const OTHER: &str = "444455556666";
@@ -279,4 +279,42 @@ fn the_fleet_converges_and_plans_are_deterministic() {
         assert_replan_is_empty(&baseline, &account(id));
         assert_eq!(plan(&baseline, &account(id)), plan(&baseline, &account(id)));
     }
+}
+
+#[test]
+fn a_members_topic_from_before_the_bus_goes_with_its_subscriptions() {
+    let mut member = account(ACCOUNT);
+    let topic = ResourceId::new(Kind::AlertTopic, "us-east-1", "watchpost-security-alerts");
+    let subscription = ResourceId::new(Kind::AlertSubscription, "us-east-1", "sec@example.com");
+    for (id, spec) in [
+        (
+            topic.clone(),
+            Spec::Topic(TopicSpec {
+                policy: serde_json::json!({}),
+            }),
+        ),
+        (
+            subscription.clone(),
+            Spec::Subscription(SubscriptionSpec {
+                topic_name: "watchpost-security-alerts".to_owned(),
+                pending_confirmation: false,
+            }),
+        ),
+    ] {
+        // Read with the topic's tag, as `observe` reads a member's topic with a central bus.
+        let live = Live {
+            spec,
+            live_id: None,
+            owned: true,
+        };
+        member.resources.insert(id, live);
+    }
+    let plan = plan(&listed(), &member);
+    let deleted: Vec<&ResourceId> = plan
+        .changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .map(|change| &change.id)
+        .collect();
+    assert_eq!(deleted, [&topic, &subscription]);
 }
