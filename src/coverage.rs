@@ -9,7 +9,7 @@
 //! (first run, an older watchpost, no table, a record that cannot be read) means reading every
 //! enabled region, as watchpost always did.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -46,6 +46,17 @@ pub async fn recorded(session: &Session, home: &str, account: &str) -> Option<BT
         .collect()
 }
 
+/// The record as an item of the lease table.
+pub fn record_item(account: &str, regions: &BTreeSet<String>) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("account".to_owned(), record_key(account)),
+        (
+            REGIONS.to_owned(),
+            AttributeValue::L(regions.iter().map(|region| text(region)).collect()),
+        ),
+    ])
+}
+
 /// Writes the record. The table exists: apply took its lease there.
 pub async fn record(
     session: &Session,
@@ -57,11 +68,7 @@ pub async fn record(
         .dynamodb(home)
         .put_item()
         .table_name(LEASE_TABLE)
-        .item("account", record_key(account))
-        .item(
-            REGIONS,
-            AttributeValue::L(regions.iter().map(|region| text(region)).collect()),
-        )
+        .set_item(Some(record_item(account, regions)))
         .send()
         .await
         .call("dynamodb:PutItem", LEASE_TABLE)?;
@@ -93,6 +100,8 @@ pub enum Leftovers {
 #[derive(Debug)]
 pub struct Coverage {
     pub in_scope: Vec<String>,
+    /// The regions of the scope the account has not enabled, skipped.
+    pub not_enabled: Vec<String>,
     /// The record as read before the run; None when there was none to rely on.
     pub recorded: Option<BTreeSet<String>>,
     /// The enabled regions out of scope that were read for what watchpost left there.
@@ -163,6 +172,7 @@ mod tests {
     fn a_region_leaves_the_record_once_nothing_is_left_there() {
         let coverage = Coverage {
             in_scope: list(&["us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: Some(set(&["eu-west-1", "us-east-1"])),
             retired: list(&["eu-west-1"]),
         };
@@ -185,6 +195,7 @@ mod tests {
         // No record: every enabled region was read; a change failed in one, and in scope.
         let coverage = Coverage {
             in_scope: list(&["us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: None,
             retired: list(&["ap-south-1", "eu-west-1", "us-west-2"]),
         };
@@ -202,6 +213,7 @@ mod tests {
     fn a_recorded_region_that_could_not_be_read_stays() {
         let coverage = Coverage {
             in_scope: list(&["us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: Some(set(&["me-south-1", "us-east-1"])),
             retired: Vec::new(),
         };
@@ -215,6 +227,7 @@ mod tests {
     fn the_record_widens_to_the_scope_before_changes() {
         let widening = Coverage {
             in_scope: list(&["eu-west-1", "us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: Some(set(&["us-east-1"])),
             retired: Vec::new(),
         };
@@ -224,12 +237,14 @@ mod tests {
         );
         let narrowing = Coverage {
             in_scope: list(&["us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: Some(set(&["eu-west-1", "us-east-1"])),
             retired: list(&["eu-west-1"]),
         };
         assert_eq!(narrowing.before_changes(), None);
         let first_run = Coverage {
             in_scope: list(&["us-east-1"]),
+            not_enabled: Vec::new(),
             recorded: None,
             retired: list(&["eu-west-1"]),
         };

@@ -2,12 +2,13 @@
 //! watchpost keeps for itself, taken and given back with conditional writes. It lapses on its
 //! own, so a run that dies does not keep the account for longer than the lease lasts.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TableStatus, Tag,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put,
+    ScalarAttributeType, TableStatus, Tag, TransactWriteItem,
 };
 
 use crate::aws::{AbsentIfNotFound, Class, Context, Session};
@@ -147,7 +148,7 @@ pub async fn wait_until_free(
 }
 
 /// The holder and expiry a lease item names.
-fn holder_of(item: &std::collections::HashMap<String, AttributeValue>) -> (String, u64) {
+fn holder_of(item: &HashMap<String, AttributeValue>) -> (String, u64) {
     let holder = match item.get("holder") {
         Some(AttributeValue::S(holder)) => holder.clone(),
         _ => "an unknown run".to_owned(),
@@ -287,6 +288,51 @@ impl Lease {
                 ),
                 "run again; with many accounts, a higher --parallelism reaches each account sooner",
             )),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// Writes `record`, an item of the lease table, and gives the lease back in one transaction,
+    /// the last round trip of an apply. A lease that lapsed and was taken by another run is not
+    /// ours to give back; the record is then written alone.
+    pub async fn release_recording(
+        self,
+        record: HashMap<String, AttributeValue>,
+    ) -> anyhow::Result<()> {
+        let put = Put::builder()
+            .table_name(LEASE_TABLE)
+            .set_item(Some(record.clone()))
+            .build()?;
+        let delete = Delete::builder()
+            .table_name(LEASE_TABLE)
+            .key("account", text(&self.account))
+            .condition_expression("holder = :me")
+            .expression_attribute_values(":me", text(&self.holder))
+            .build()?;
+        let written = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .send()
+            .await
+            .call("dynamodb:TransactWriteItems", LEASE_TABLE);
+        match written {
+            Ok(_) => Ok(()),
+            Err(error) if error.code.as_deref() == Some("TransactionCanceledException") => {
+                self.client
+                    .put_item()
+                    .table_name(LEASE_TABLE)
+                    .set_item(Some(record))
+                    .send()
+                    .await
+                    .call("dynamodb:PutItem", LEASE_TABLE)?;
+                Ok(())
+            }
             Err(error) => Err(error.into()),
         }
     }

@@ -2,6 +2,7 @@
 //! and plan it, show every plan, ask once, make the changes (accounts concurrently, each in
 //! dependency order), plan again to check, and give each lease back whatever happened.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::pin::pin;
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use futures::StreamExt;
 
 use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
 use super::outcome::{AccountOutcome, Finished, Tally};
-use super::read::{Retired, observe, observe_and_plan};
+use super::read::{Retired, observe, observe_again, observe_and_plan};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
 use crate::accounts::Target;
@@ -123,17 +124,15 @@ impl Goal<'_> {
 
     /// The plan made after the changes: empty when they converged. What `--only` selected
     /// may be gone by then, as it should be after a removal, so it is narrowed unchecked.
-    async fn check(&self, target: &Target, run: &Run<'_>) -> anyhow::Result<Plan> {
+    async fn check(&self, target: &Target, run: &Run<'_>, coverage: &Coverage) -> Plan {
         match self {
             Goal::Baseline { only, .. } => {
-                let (observed, _) =
-                    observe(target, run.aws, run.baseline, false, run.retired).await?;
-                Ok(crate::plan::plan(run.baseline, &observed).narrow(only))
+                let observed = observe_again(target, run.baseline, false, coverage).await;
+                crate::plan::plan(run.baseline, &observed).narrow(only)
             }
             Goal::Nothing { delete_logs, only } => {
-                let (observed, _) =
-                    observe(target, run.aws, run.baseline, true, run.retired).await?;
-                Ok(destroy(run.baseline, &observed, *delete_logs).narrow(only))
+                let observed = observe_again(target, run.baseline, true, coverage).await;
+                destroy(run.baseline, &observed, *delete_logs).narrow(only)
             }
         }
     }
@@ -167,16 +166,9 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                         "refusing to destroy: parts of the account could not be read (listed above), and removing around them could leave what watchpost made half removed"
                     )))
                 } else if planned.plan.is_empty() {
-                    let recorded = record_coverage(
-                        planned.target,
-                        run,
-                        &planned.coverage,
-                        None,
-                        Some(&planned.plan),
-                    )
-                    .await;
-                    let given_back = give_back(planned.lease, &run.goal, true).await;
-                    recorded.and(given_back).map(|()| Finished {
+                    let record = coverage_to_record(run, &planned.coverage, None, &planned.plan);
+                    let given_back = give_back(planned.lease, &run.goal, true, record).await;
+                    given_back.map(|()| Finished {
                         after: planned.plan.clone(),
                         plan: planned.plan,
                         failures: 0,
@@ -317,6 +309,7 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         mut coverage,
     } = planned;
     let account_id = target.account_id.as_str();
+    let mut record = None;
     let result = async {
         lease.renew().await?;
         if let (Goal::Baseline { .. }, Some(widened)) = (&run.goal, coverage.before_changes()) {
@@ -339,66 +332,58 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         })
         .await;
         drop(progress);
-        let after = run.goal.check(target, run).await;
-        record_coverage(target, run, &coverage, Some(&report), after.as_ref().ok()).await?;
-        let finished = after.map(|after| Finished {
+        let after = run.goal.check(target, run, &coverage).await;
+        record = coverage_to_record(run, &coverage, Some(&report), &after);
+        let finished = Finished {
             failures: report.failures(),
             plan,
             after,
-        });
-        if let (Some(topic), Ok(finished)) = (run.notify_topic, &finished) {
+        };
+        if let Some(topic) = run.notify_topic {
             let notice = notify::notice(&finished.plan, &report, &finished.after);
             notify::publish(&target.session, &finished.plan, topic, notice).await?;
         }
-        finished
+        Ok(finished)
     }
     .await;
     let converged = result.as_ref().is_ok_and(Finished::converged);
-    let given_back = give_back(lease, &run.goal, converged).await;
+    let given_back = give_back(lease, &run.goal, converged, record).await;
     given_back.and(result)
 }
 
-/// Records the regions apply covered, as it ends (src/coverage.rs): those in scope, and those
-/// out of scope where something of watchpost's may still be left: where a change `made`
-/// failed or did not start, or where the plan `after` the changes still has one. An apply
-/// narrowed by `--only`, or whose check could not read the account whole, may leave something
-/// anywhere it read. `destroy` keeps no record: it reads every region, and the record goes
-/// with the table.
-async fn record_coverage(
-    target: &Target,
+/// The record of the regions apply covered, to write as it ends (src/coverage.rs): those in
+/// scope, and those out of scope where something of watchpost's may still be left: where a
+/// change `made` failed or did not start, or where the plan `after` the changes still has one.
+/// An apply narrowed by `--only`, or whose check could not read the account whole, may leave
+/// something anywhere it read. None when the record already says so, and for `destroy`, which
+/// keeps no record: it reads every region, and the record goes with the table.
+fn coverage_to_record(
     run: &Run<'_>,
     coverage: &Coverage,
     made: Option<&Report>,
-    after: Option<&Plan>,
-) -> anyhow::Result<()> {
+    after: &Plan,
+) -> Option<BTreeSet<String>> {
     let Goal::Baseline { only, .. } = &run.goal else {
-        return Ok(());
+        return None;
     };
-    let leftovers = match after {
-        Some(after) if only.is_empty() && after.gaps.is_empty() => {
-            let unmade = made
-                .iter()
-                .flat_map(|report| &report.outcomes)
-                .filter(|(_, outcome)| !matches!(outcome, Outcome::Done))
-                .map(|(id, _)| id);
-            let remaining = after.changes.iter().map(|change| &change.id);
-            Leftovers::In(
-                unmade
-                    .chain(remaining)
-                    .map(|id| id.region.clone())
-                    .collect(),
-            )
-        }
-        _ => Leftovers::Anywhere,
+    let leftovers = if only.is_empty() && after.gaps.is_empty() {
+        let unmade = made
+            .iter()
+            .flat_map(|report| &report.outcomes)
+            .filter(|(_, outcome)| !matches!(outcome, Outcome::Done))
+            .map(|(id, _)| id);
+        let remaining = after.changes.iter().map(|change| &change.id);
+        Leftovers::In(
+            unmade
+                .chain(remaining)
+                .map(|id| id.region.clone())
+                .collect(),
+        )
+    } else {
+        Leftovers::Anywhere
     };
     let regions = coverage.after_apply(&leftovers);
-    if coverage.recorded.as_ref() == Some(&regions) {
-        return Ok(());
-    }
-    let home = &run.baseline.scope.home_region;
-    crate::coverage::record(&target.session, home, &target.account_id, &regions)
-        .await
-        .context("the regions covered could not be recorded; plans read every region recorded before until an apply records them")
+    (coverage.recorded.as_ref() != Some(&regions)).then_some(regions)
 }
 
 /// Terraform's rule for Ctrl-C while changes are made: the first lets the changes in progress
@@ -420,10 +405,23 @@ fn stop_on_interrupt() {
 }
 
 /// A destroy that removed everything also removes the lease table: nothing is left to
-/// coordinate. One narrowed by `--only` leaves the rest, and the table with it.
-async fn give_back(lease: Lease, goal: &Goal<'_>, converged: bool) -> anyhow::Result<()> {
-    match goal {
-        Goal::Nothing { only, .. } if converged && only.is_empty() => lease.retire().await,
-        _ => lease.release().await,
+/// coordinate. One narrowed by `--only` leaves the rest, and the table with it. An apply's
+/// record of covered regions is written with the lease given back, in one round trip.
+async fn give_back(
+    lease: Lease,
+    goal: &Goal<'_>,
+    converged: bool,
+    record: Option<BTreeSet<String>>,
+) -> anyhow::Result<()> {
+    match (goal, record) {
+        (Goal::Nothing { only, .. }, _) if converged && only.is_empty() => lease.retire().await,
+        (_, Some(regions)) => {
+            let account = lease.account().to_owned();
+            lease
+            .release_recording(crate::coverage::record_item(&account, &regions))
+            .await
+                .context("the regions covered could not be recorded; plans read every region recorded before until an apply records them")
+        }
+        (_, None) => lease.release().await,
     }
 }

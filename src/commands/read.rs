@@ -152,10 +152,37 @@ where
     let (observed, out_of_scope, beside) = observing?;
     let coverage = Coverage {
         in_scope: observed.regions.clone(),
+        not_enabled: observed.regions_not_enabled.clone(),
         retired: retired.to_read(&out_of_scope, recorded.as_ref()),
         recorded,
     };
     Ok((observed, coverage, beside))
+}
+
+/// The account read again after its changes, in the regions its first reading read: the
+/// regions an account has enabled do not change while its lease is held, and the changes were
+/// made only where that reading looked, so neither is asked again.
+pub(super) async fn observe_again(
+    target: &Target,
+    baseline: &Baseline,
+    ownership: bool,
+    coverage: &Coverage,
+) -> Observed {
+    let regions = crate::observe::Regions {
+        in_scope: coverage.in_scope.clone(),
+        out_of_scope: coverage.retired.clone(),
+        not_enabled: coverage.not_enabled.clone(),
+    };
+    let retired = coverage.retired.clone();
+    crate::observe::account(
+        &target.session,
+        baseline,
+        target.account_id.clone(),
+        regions,
+        async { retired },
+        ownership,
+    )
+    .await
 }
 
 /// The account's plan, narrowed to `only`; a selector that matches nothing is an error.
