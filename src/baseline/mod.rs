@@ -28,6 +28,7 @@ pub struct Baseline {
     pub alerts: Option<Alerts>,
     pub signin_notification: Option<SigninNotification>,
     pub alarms: Option<Alarms>,
+    pub tamper_alerts: Option<TamperAlerts>,
     pub kms: Option<Kms>,
     pub password_policy: Option<PasswordPolicy>,
     pub account_public_access_block: Option<AccountPublicAccessBlock>,
@@ -243,6 +244,13 @@ pub struct EbsEncryption {
     pub kms_key_ids: BTreeMap<String, String>,
 }
 
+/// An alert, through the alert route, on each call that undoes watchpost's work
+/// (`[tamper_alerts]`): one EventBridge rule per service watched, named `<rule_prefix>-<service>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TamperAlerts {
+    pub rule_prefix: String,
+}
+
 /// An IAM Access Analyzer for the account in every region in scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessAnalyzer {
@@ -260,6 +268,26 @@ pub struct SecurityContact {
 }
 
 impl Baseline {
+    /// The services `[tamper_alerts]` watches: those the baseline has something of watchpost's
+    /// in. Empty without the section.
+    pub fn watched(&self) -> Vec<crate::model::Watched> {
+        use crate::model::Watched;
+        if self.tamper_alerts.is_none() {
+            return Vec::new();
+        }
+        Watched::all()
+            .filter(|group| match group {
+                Watched::Cloudtrail | Watched::Logs => self.cloudtrail.is_some(),
+                Watched::Guardduty => self.guardduty.is_some(),
+                Watched::Config => self.config.is_some(),
+                Watched::Cloudwatch => self.alarms.is_some() && self.cloudtrail.is_some(),
+                Watched::Kms => self.kms.is_some(),
+                Watched::S3 => self.config.is_some() || self.cloudtrail.is_some(),
+                Watched::Events | Watched::Sns | Watched::Iam => true,
+            })
+            .collect()
+    }
+
     /// The log bucket's name: the baseline's, or one derived from the account and home region,
     /// since bucket names are global and the derived one is unlikely to be taken.
     pub fn log_bucket_name(&self, account_id: &str) -> String {

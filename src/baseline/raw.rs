@@ -33,6 +33,7 @@ pub struct RawBaseline {
     alerts: Option<RawAlerts>,
     signin_notification: Option<RawSigninNotification>,
     alarms: Option<RawAlarms>,
+    tamper_alerts: Option<RawTamperAlerts>,
     kms: Option<RawKms>,
     password_policy: Option<RawPasswordPolicy>,
     account_public_access_block: Option<RawAccountPublicAccessBlock>,
@@ -320,6 +321,14 @@ pub struct RawEbsEncryption {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub kms_key_ids: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTamperAlerts {
+    /// The rules are named `<rule_prefix>-<service>`, one per service watched.
+    #[schemars(with = "Option<String>")]
+    pub rule_prefix: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

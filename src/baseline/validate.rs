@@ -130,6 +130,7 @@ mod sections;
 mod security_contact;
 mod signin_notification;
 mod syntax;
+mod tamper_alerts;
 
 #[cfg(test)]
 mod proptests;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
 
 use super::GLOBAL;
+use super::tamper::global_events_region;
 
 #[derive(
     Clone,
@@ -51,6 +52,7 @@ pub enum Kind {
     AlertBus,
     AlertBusPermission,
     AlertBusRule,
+    TamperRule,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -83,6 +85,9 @@ pub enum Placement {
     /// In every region in scope and in every region AWS records console sign-ins in,
     /// whatever the scope: see [`SIGNIN_RECORDING_REGIONS`].
     SigninRegions,
+    /// In every region in scope and in the region that records the calls of global services
+    /// (IAM) whatever the scope: see [`global_events_region`].
+    ScopeAndGlobalEvents,
 }
 
 /// Which of the live resources of a kind watchpost may delete or replace.
@@ -139,6 +144,13 @@ impl Placement {
                 regions
             }
             Placement::SigninRegions => signin_regions(in_scope),
+            Placement::ScopeAndGlobalEvents => {
+                let mut regions = in_scope.to_vec();
+                regions.push(global_events_region(home).to_owned());
+                regions.sort();
+                regions.dedup();
+                regions
+            }
         }
     }
 }
@@ -147,7 +159,7 @@ impl Kind {
     /// The table: everything about each kind that more than one layer needs.
     pub const fn def(self) -> KindDef {
         use Ownership::{AccountSetting, BaselineName, Marked};
-        use Placement::{EveryRegion, Global, HomeRegion, SigninRegions};
+        use Placement::{EveryRegion, Global, HomeRegion, ScopeAndGlobalEvents, SigninRegions};
         match self {
             Kind::LogBucket => KindDef {
                 name: "log_bucket",
@@ -319,6 +331,14 @@ impl Kind {
             },
             // With a central bus: the rule that forwards the alarms' state changes to it, as
             // the alarms have no topic of their own account to notify.
+            Kind::TamperRule => KindDef {
+                name: "tamper_rule",
+                section: Some("tamper_alerts"),
+                placement: ScopeAndGlobalEvents,
+                ownership: Marked,
+                retires_with_region: true,
+                holds_logs: false,
+            },
             Kind::AlarmRule => KindDef {
                 name: "alarm_rule",
                 section: Some("alarms"),
@@ -444,7 +464,9 @@ mod tests {
                 assert!(
                     matches!(
                         def.placement,
-                        Placement::EveryRegion | Placement::SigninRegions
+                        Placement::EveryRegion
+                            | Placement::SigninRegions
+                            | Placement::ScopeAndGlobalEvents
                     ),
                     "{kind}"
                 );

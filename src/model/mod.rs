@@ -14,6 +14,7 @@ mod kms;
 mod logs;
 pub mod policy;
 mod role;
+mod tamper;
 mod trail;
 mod usage;
 
@@ -43,6 +44,7 @@ pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
+pub use tamper::Watched;
 pub use trail::TrailSpec;
 pub use usage::{ApiCallCounts, Unread, Usage, sum_calls};
 
@@ -157,7 +159,7 @@ specs! {
     Trail(TrailSpec) for [CloudtrailTrail],
     Topic(TopicSpec) for [AlertTopic],
     Subscription(SubscriptionSpec) for [AlertSubscription],
-    EventRule(EventRuleSpec) for [SigninRule, FindingRule, AlarmRule, AlertBusRule],
+    EventRule(EventRuleSpec) for [SigninRule, FindingRule, AlarmRule, AlertBusRule, TamperRule],
     EventBus(EventBusSpec) for [AlertBus],
     BusPermission(BusPermissionSpec) for [AlertBusPermission],
     MetricFilter(MetricFilterSpec) for [MetricFilter],

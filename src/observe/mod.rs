@@ -467,6 +467,33 @@ impl<'a> Reader<'a> {
         ) {
             reads.extend(rules(Kind::FindingRule, &findings.rule_name));
         }
+        if let (Some(tamper), Some(_)) = (&baseline.tamper_alerts, &baseline.alerts) {
+            // Only the services that keep a rule in the region; in a retired one, any of them.
+            let watched = baseline.watched();
+            for (region, standing) in &read_in[&Kind::TamperRule] {
+                for group in &watched {
+                    if *standing == Standing::Placed
+                        && !group.belongs_in(region, home, topic_regions)
+                    {
+                        continue;
+                    }
+                    let ownership = ownership || *standing == Standing::Retired;
+                    let name = group.rule_name(&tamper.rule_prefix);
+                    reads.push(tagged(region, async move {
+                        events::rule(
+                            session,
+                            region,
+                            Kind::TamperRule,
+                            &name,
+                            None,
+                            *standing,
+                            ownership,
+                        )
+                        .await
+                    }));
+                }
+            }
+        }
         if let Some(ebs) = &baseline.ebs_encryption {
             for (region, _) in &read_in[&Kind::EbsEncryption] {
                 let read_key = ebs.kms_key_ids.contains_key(region);

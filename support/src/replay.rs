@@ -134,3 +134,17 @@ pub fn replayed_messages(moto: &Moto) -> Vec<String> {
     messages.sort();
     messages
 }
+
+/// Every message the replays of this moto sent, each a JSON value: for templates that are a
+/// JSON object rather than a string.
+pub fn replayed_messages_json(moto: &Moto) -> Vec<serde_json::Value> {
+    moto.state()["logs"]["LogEvent"]
+        .as_array()
+        .map(|events| {
+            events
+                .iter()
+                .map(|event| serde_json::from_str(event["message"].as_str().unwrap()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -11,12 +11,12 @@ use super::super::diagnostic::{Diagnostic, suggest};
 use super::super::{
     AccessAnalyzer, AccountPublicAccessBlock, Accounts, Alarms, Alerts, Baseline, CloudTrail,
     Config, EbsEncryption, GuardDuty, Kms, LogBucket, PasswordPolicy, Scope, SecurityContact,
-    SigninNotification,
+    SigninNotification, TamperAlerts,
 };
 use super::checks::Checks;
 use super::{
     account_settings, accounts, alarms, alerts, cloudtrail, config, guardduty, kms, log_bucket,
-    scope, security_contact, signin_notification,
+    scope, security_contact, signin_notification, tamper_alerts,
 };
 
 /// Every top-level section, in the order the hint for an unknown section lists them.
@@ -30,6 +30,7 @@ pub(in crate::baseline) const SECTIONS: &[Section] = &[
     Section::new("alerts", alerts::read),
     Section::new("signin_notification", signin_notification::read),
     Section::new("alarms", alarms::read),
+    Section::new("tamper_alerts", tamper_alerts::read),
     Section::new("kms", kms::read).read_first(),
     Section::new("password_policy", account_settings::read_password_policy),
     Section::new(
@@ -109,6 +110,7 @@ pub(super) struct Sections {
     pub(super) central_bus_span: Option<Range<usize>>,
     pub(super) signin_notification: Option<Declared<SigninNotification>>,
     pub(super) alarms: Option<Declared<Alarms>>,
+    pub(super) tamper_alerts: Option<Declared<TamperAlerts>>,
     pub(super) kms: Option<Declared<Kms>>,
     pub(super) password_policy: Option<Declared<PasswordPolicy>>,
     pub(super) account_public_access_block: Option<Declared<AccountPublicAccessBlock>>,
@@ -171,6 +173,7 @@ impl Sections {
             alerts: checked(self.alerts)?,
             signin_notification: checked(self.signin_notification)?,
             alarms: checked(self.alarms)?,
+            tamper_alerts: checked(self.tamper_alerts)?,
             kms: checked(self.kms)?,
             password_policy: checked(self.password_policy)?,
             account_public_access_block: checked(self.account_public_access_block)?,

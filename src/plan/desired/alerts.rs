@@ -251,6 +251,12 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
         .chain(finding_alerts.map(|_| regions.clone()))
         .flatten()
         .collect();
+    let tamper = context.baseline.tamper_alerts.as_ref();
+    let tamper_regions = tamper.map(|_| Kind::TamperRule.regions(context.home, regions));
+    let rule_regions: Vec<String> = rule_regions
+        .into_iter()
+        .chain(tamper_regions.into_iter().flatten())
+        .collect();
     let forwards = match alerts.central_bus {
         // Every rule forwards, the alarm rule of the home region among them.
         Some(_) => !rule_regions.is_empty() || alarms.is_some(),
@@ -261,6 +267,9 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
     }
     if let Some(findings) = finding_alerts {
         super::findings::resources(context, findings, &alerts.topic_name, desired);
+    }
+    if let Some(tamper) = tamper {
+        super::tamper::resources(context, alerts, tamper, desired);
     }
     if let Some(signin) = &context.baseline.signin_notification {
         for region in Kind::SigninRule.regions(context.home, regions) {

@@ -181,6 +181,20 @@ pub(super) fn resources(
             finding_message(topic.clone(), context.home),
         );
     }
+    if let Some(tamper) = &context.baseline.tamper_alerts {
+        // The fleet's rules forward only the calls on watchpost's resources.
+        for group in context.baseline.watched() {
+            rule(
+                &group.rule_name(&tamper.rule_prefix),
+                format!(
+                    "Calls that undo watchpost's {} monitoring in the fleet's accounts, sent to the security alert topic by watchpost",
+                    group.suffix()
+                ),
+                super::tamper::calls_pattern(group),
+                super::tamper::message(topic.clone(), group),
+            );
+        }
+    }
     if let (Some(alarms), Some(_)) = (&context.baseline.alarms, &context.baseline.cloudtrail) {
         rule(
             ALARM_RULE_NAME,

@@ -8,6 +8,7 @@ mod central;
 mod config;
 mod findings;
 mod kms;
+mod tamper;
 mod trail;
 
 pub(super) use central::route_notes;
