@@ -42,6 +42,10 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     if let Some(alarms) = &baseline.alarms {
         parts.push(format!("{} metric-filter alarms", alarms.filters.len()));
     }
+    let watched = baseline.watched();
+    if !watched.is_empty() {
+        parts.push(format!("tamper alerts on {} services", watched.len()));
+    }
     for (present, setting) in [
         (baseline.password_policy.is_some(), "the password policy"),
         (
