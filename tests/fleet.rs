@@ -516,7 +516,17 @@ async fn one_request_in_flight_at_a_time_plans_the_same() {
     };
     let (bounded, unbounded) = (plan(&["--requests-in-flight", "1"]), plan(&[]));
     assert_eq!(bounded["summary"], unbounded["summary"]);
-    assert_eq!(bounded["api_calls"], unbounded["api_calls"]);
+    // The calls are not compared: every attempt counts, and a request the SDK retried (moto
+    // answering slowly under load) counts twice.
+    let changes = |document: &serde_json::Value| -> Vec<serde_json::Value> {
+        document["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|account| account["resource_changes"].clone())
+            .collect()
+    };
+    assert_eq!(changes(&bounded), changes(&unbounded));
     moto.watchpost(&[
         "plan",
         "--baseline",
