@@ -95,6 +95,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prove that each alert route delivers: set each alarm to ALARM and back, publish a test
+    /// message to the alert topic, and put a test event through EventBridge; name the
+    /// unconfirmed subscriptions
+    Drill {
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Say what would be sent, and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Remove what watchpost made; leave what it adopted, and keep the logs unless told
     Destroy {
         #[command(flatten)]

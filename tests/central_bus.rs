@@ -46,6 +46,8 @@ emails = ["security@example.com", "soc@example.com"]
 central_bus = "{BUS}"
 
 [signin_notification]
+
+[tamper_alerts]
 "#
     )
 }

@@ -5,6 +5,7 @@
 mod apply;
 mod converge;
 mod destroy;
+mod drill;
 mod fan_out;
 mod init;
 mod merge;
@@ -61,6 +62,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             aws,
             json,
         } => status::run(&baseline.path, &aws, json).await,
+        Command::Drill {
+            baseline,
+            aws,
+            dry_run,
+        } => drill::run(&baseline.path, &aws, dry_run).await,
         Command::Destroy {
             baseline,
             aws,

@@ -110,6 +110,14 @@ pub const WATCHPOST_TARGET_IDS: [&str; 3] = [ALERT_TARGET_ID, FORWARD_TARGET_ID,
 /// that matches the state changes of the baseline's alarms.
 pub const ALARM_RULE_NAME: &str = "watchpost-alarm-state";
 
+/// The rule, on the home default bus (and on the central bus), that carries `watchpost drill`'s
+/// test events to the alert topic: AWS refuses events put with a source starting `aws.`, so the
+/// drill cannot borrow the alert rules' own patterns.
+pub const DRILL_RULE_NAME: &str = "watchpost-drill";
+/// The `source` and `detail-type` of a drill's test event.
+pub const DRILL_SOURCE: &str = "watchpost.drill";
+pub const DRILL_DETAIL_TYPE: &str = "watchpost drill";
+
 /// The event bus, in the security account, that a fleet's alert events are forwarded to.
 /// Whether it exists is all watchpost manages of it: its policy's statements are resources of
 /// their own ([`BusPermissionSpec`]), so that statements someone else wrote are never touched.

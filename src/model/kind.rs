@@ -53,6 +53,7 @@ pub enum Kind {
     AlertBusPermission,
     AlertBusRule,
     TamperRule,
+    DrillRule,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -337,6 +338,14 @@ impl Kind {
                 placement: ScopeAndGlobalEvents,
                 ownership: Marked,
                 retires_with_region: true,
+                holds_logs: false,
+            },
+            Kind::DrillRule => KindDef {
+                name: "drill_rule",
+                section: Some("alerts"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
                 holds_logs: false,
             },
             Kind::AlarmRule => KindDef {

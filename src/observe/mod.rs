@@ -23,7 +23,8 @@ use crate::aws::{AwsError, Context, Session};
 use crate::baseline::{AccountSelection, Baseline, RegionSelection};
 use crate::error::Hinted;
 use crate::model::{
-    ALARM_RULE_NAME, GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing, partition,
+    ALARM_RULE_NAME, DRILL_RULE_NAME, GLOBAL, Gap, Kind, Live, Observed, ResourceId, Standing,
+    partition,
 };
 
 use usage::unread;
@@ -228,19 +229,29 @@ pub async fn account(
 }
 
 /// The rules on the central bus, one per kind of alert the baseline raises.
-fn central_rule_names(baseline: &Baseline) -> Vec<&str> {
+fn central_rule_names(baseline: &Baseline) -> Vec<String> {
     let signin = baseline
         .signin_notification
         .as_ref()
-        .map(|signin| signin.rule_name.as_str());
+        .map(|signin| signin.rule_name.clone());
     let findings = baseline
         .guardduty
         .as_ref()
         .and_then(|guardduty| guardduty.finding_alerts.as_ref())
-        .map(|findings| findings.rule_name.as_str());
-    let alarms =
-        (baseline.alarms.is_some() && baseline.cloudtrail.is_some()).then_some(ALARM_RULE_NAME);
-    [signin, findings, alarms].into_iter().flatten().collect()
+        .map(|findings| findings.rule_name.clone());
+    let alarms = (baseline.alarms.is_some() && baseline.cloudtrail.is_some())
+        .then(|| ALARM_RULE_NAME.to_owned());
+    let tamper = baseline.tamper_alerts.iter().flat_map(|tamper| {
+        baseline
+            .watched()
+            .into_iter()
+            .map(|group| group.rule_name(&tamper.rule_prefix))
+    });
+    [signin, findings, alarms, Some(DRILL_RULE_NAME.to_owned())]
+        .into_iter()
+        .flatten()
+        .chain(tamper)
+        .collect()
 }
 
 /// The organization of the security account could not be read: its central bus's statements
@@ -333,6 +344,18 @@ impl<'a> Reader<'a> {
                 home,
                 iam::role(session, home, &alerts.forward_role_name),
             ));
+            reads.push(tagged(
+                home,
+                events::rule(
+                    session,
+                    home,
+                    Kind::DrillRule,
+                    DRILL_RULE_NAME,
+                    None,
+                    Standing::Placed,
+                    ownership,
+                ),
+            ));
         }
         if let Some(bus) = central_bus {
             if security_account {
@@ -341,18 +364,18 @@ impl<'a> Reader<'a> {
                     events::alert_bus(session, home, &bus.name, ownership),
                 ));
                 for name in central_rule_names(baseline) {
-                    reads.push(tagged(
-                        home,
+                    reads.push(tagged(home, async move {
                         events::rule(
                             session,
                             home,
                             Kind::AlertBusRule,
-                            name,
+                            &name,
                             Some(&bus.name),
                             Standing::Placed,
                             ownership,
-                        ),
-                    ));
+                        )
+                        .await
+                    }));
                 }
             }
             if baseline.alarms.is_some() && baseline.cloudtrail.is_some() {

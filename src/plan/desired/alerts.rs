@@ -13,9 +13,9 @@ use super::{Context, Desired, central};
 use crate::baseline::{Alerts, CentralBus, SigninEvents};
 use crate::model::policy::{self, canonical};
 use crate::model::{
-    ALERT_TARGET_ID, AlarmSpec, CENTRAL_TARGET_ID, EventRuleSpec, FORWARD_TARGET_ID, GLOBAL, Kind,
-    MetricFilterSpec, ResourceId, RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec,
-    default_bus_arn,
+    ALERT_TARGET_ID, AlarmSpec, CENTRAL_TARGET_ID, DRILL_DETAIL_TYPE, DRILL_RULE_NAME,
+    DRILL_SOURCE, EventRuleSpec, FORWARD_TARGET_ID, GLOBAL, Kind, MetricFilterSpec, ResourceId,
+    RoleSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, default_bus_arn,
 };
 
 /// How an alert rule of `region` delivers: in the home region, the readable message to the
@@ -153,6 +153,55 @@ fn topic_policy(context: &Context<'_>, id: &ResourceId, arn: &str) -> Value {
     canonical(&json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
+/// The test events `watchpost drill` puts on the home region's default bus.
+pub(super) fn drill_pattern() -> Value {
+    json!({"source": [DRILL_SOURCE], "detail-type": [DRILL_DETAIL_TYPE]})
+}
+
+/// A drill's message says it is one, and which account and run sent it.
+pub(super) fn drill_message(topic_arn: String) -> TargetSpec {
+    TargetSpec {
+        arn: topic_arn,
+        input_paths: BTreeMap::from(
+            [
+                ("account", "$.account"),
+                ("drill", "$.detail.drill"),
+                ("time", "$.time"),
+            ]
+            .map(|(name, path)| (name.to_owned(), path.to_owned())),
+        ),
+        input_template: Some(
+            "\"watchpost drill <drill> in account <account> at <time>: a test of the alert route through EventBridge. Nothing happened; no action is needed.\""
+                .to_owned(),
+        ),
+        role_arn: None,
+    }
+}
+
+/// The rule that carries a drill's test event along the alert route, in the home region.
+fn drill_rule(context: &Context<'_>, alerts: &Alerts) -> Desired {
+    let (target_id, target, needs) = alert_target(context, context.home, || {
+        drill_message(crate::model::topic_arn(
+            context.home,
+            context.account,
+            &alerts.topic_name,
+        ))
+    });
+    Desired {
+        id: ResourceId::new(Kind::DrillRule, context.home, DRILL_RULE_NAME),
+        spec: Spec::EventRule(EventRuleSpec {
+            description:
+                "The test events of watchpost drill, sent to the security alert topic by watchpost"
+                    .to_owned(),
+            event_pattern: drill_pattern(),
+            state: "ENABLED".to_owned(),
+            targets: BTreeMap::from([(target_id, target)]),
+            event_bus_name: None,
+        }),
+        depends_on: vec![needs],
+    }
+}
+
 /// Only `ConsoleLogin` itself: the sign-in source also records other steps (MFA, password
 /// changes) that would send several mails for one sign-in.
 pub(super) fn signin_pattern(events: SigninEvents) -> Value {
@@ -271,6 +320,7 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
     if let Some(tamper) = tamper {
         super::tamper::resources(context, alerts, tamper, desired);
     }
+    desired.push(drill_rule(context, alerts));
     if let Some(signin) = &context.baseline.signin_notification {
         for region in Kind::SigninRule.regions(context.home, regions) {
             let (target_id, target, needs) = alert_target(context, &region, || {

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::alerts::{central_target, signin_message, signin_pattern};
+use super::alerts::{central_target, drill_message, drill_pattern, signin_message, signin_pattern};
 use super::findings::{finding_message, finding_pattern};
 use super::{Context, Desired};
 use crate::baseline::{AccountSelection, Alarms, Alerts, Baseline, CentralBus};
 use crate::model::{
-    ALARM_RULE_NAME, ALERT_TARGET_ID, BusPermissionSpec, EventBusSpec, EventRuleSpec, Kind,
-    Observed, ResourceId, Spec, TargetSpec, bus_statement_for_account,
+    ALARM_RULE_NAME, ALERT_TARGET_ID, BusPermissionSpec, DRILL_RULE_NAME, EventBusSpec,
+    EventRuleSpec, Kind, Observed, ResourceId, Spec, TargetSpec, bus_statement_for_account,
     bus_statement_for_organization, topic_arn,
 };
 
@@ -181,6 +181,12 @@ pub(super) fn resources(
             finding_message(topic.clone(), context.home),
         );
     }
+    rule(
+        DRILL_RULE_NAME,
+        "The test events of watchpost drill in the fleet's accounts, sent to the security alert topic by watchpost".to_owned(),
+        drill_pattern(),
+        drill_message(topic.clone()),
+    );
     if let Some(tamper) = &context.baseline.tamper_alerts {
         // The fleet's rules forward only the calls on watchpost's resources.
         for group in context.baseline.watched() {

@@ -19,7 +19,7 @@ fn fleet(accounts: &str) -> Baseline {
         "{accounts}\n[guardduty]\n[guardduty.finding_alerts]\nmin_severity = 7\n\
          [cloudtrail]\n[alarms]\n[alarms.filters]\nroot-account-use = {{}}\n\
          [alerts]\nemails = [\"sec@example.com\", \"soc@example.com\"]\ncentral_bus = \"{BUS}\"\n\
-         [signin_notification]\n"
+         [signin_notification]\n[tamper_alerts]\n"
     ))
 }
 
@@ -170,7 +170,11 @@ fn the_security_account_holds_the_bus_its_statements_the_rules_and_the_one_topic
         .iter()
         .filter(|change| change.id.kind == Kind::AlertBusRule)
         .collect();
-    assert_eq!(central_rules.len(), 3, "sign-ins, findings and alarms");
+    assert_eq!(
+        central_rules.len(),
+        12,
+        "sign-ins, findings, alarms, the drill and the 8 services watched for tampering"
+    );
     for change in central_rules {
         let spec = rule_spec(change);
         assert_eq!(spec.event_bus_name.as_deref(), Some("watchpost-alerts"));
@@ -189,11 +193,14 @@ fn the_security_account_holds_the_bus_its_statements_the_rules_and_the_one_topic
             "{}",
             change.id
         );
-        // The rule matches what the members forward: their rules' own patterns.
+        // The rule matches what the members forward: their rules' own patterns (a member's
+        // tamper rule is narrower, to its own resources, than the central one).
         let member_kind = match change.id.name.as_str() {
             "watchpost-console-signin" => Kind::SigninRule,
             "watchpost-guardduty-findings" => Kind::FindingRule,
-            _ => Kind::AlarmRule,
+            "watchpost-drill" => Kind::DrillRule,
+            "watchpost-alarm-state" => Kind::AlarmRule,
+            _ => continue,
         };
         let member = plan
             .changes

@@ -230,12 +230,12 @@ fn live_account() -> Observed {
     account.0
 }
 
-/// The tamper rules as apply made them. EventBridge reads a rule back as it was written, and
+/// The tamper rules and the drill rule as apply made them. EventBridge reads a rule back as it was written, and
 /// their shape is checked on its own (the `tamper_rule` snapshot of `kinds`, and
 /// tests/tamper_alerts.rs replays their patterns), so they are taken from the plan.
 fn tamper_rules(account: &mut Account) {
     for desired in super::super::desired::desired_resources(&recommended(), &account.0) {
-        if desired.id.kind == Kind::TamperRule {
+        if matches!(desired.id.kind, Kind::TamperRule | Kind::DrillRule) {
             account.put(
                 desired.id.kind,
                 &desired.id.region,
