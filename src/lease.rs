@@ -648,3 +648,28 @@ pub async fn force_unlock(
         Err(error) => Err(error.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{DEFAULT_DURATION, Terms, span};
+
+    #[test]
+    fn a_run_waits_one_and_a_half_leases_unless_told_and_renews_every_third() {
+        let terms = Terms::new(DEFAULT_DURATION, None);
+        assert_eq!(terms.wait, Duration::from_secs(90));
+        assert_eq!(terms.beat(), Duration::from_secs(20));
+        let told = Terms::new(Duration::from_secs(10), Some(Duration::ZERO));
+        assert_eq!(told.wait, Duration::ZERO);
+        assert_eq!(told.beat(), Duration::from_millis(3333));
+    }
+
+    #[test]
+    fn spans_are_seconds_under_two_minutes_and_whole_minutes_above() {
+        assert_eq!(span(0), "0 s");
+        assert_eq!(span(119), "119 s");
+        assert_eq!(span(120), "2 min");
+        assert_eq!(span(1_741), "30 min");
+    }
+}

@@ -43,8 +43,9 @@ const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 
 const KILL_POINTS: usize = 20;
 /// The lease of the applies that are killed: short, so that twenty kills wait seconds rather
-/// than minutes, and long enough that a renewal answered slowly by a busy moto keeps it.
-const LEASE_SECONDS: &str = "10";
+/// than minutes, and long enough that a renewal answered slowly by a moto on a busy machine
+/// (seconds, at times) keeps it, so that no run ends on its own before its kill.
+const LEASE_SECONDS: &str = "20";
 /// Slows each request enough that the kill lands close to the `k`-th one.
 const DELAY: Duration = Duration::from_millis(10);
 /// How long the proxy must answer nothing more before a killed run's requests count as landed.

@@ -140,45 +140,46 @@ async fn force_unlock_removes_a_dead_lease_and_a_live_one_only_when_forced() {
     assert_eq!(lease(&moto).await, None);
 }
 
-#[tokio::test]
-async fn a_run_whose_lease_cannot_be_renewed_starts_no_new_change_and_says_why() {
-    let (moto, baseline) =
-        Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, "eu-west-1"));
-    // The Config recorder, refused for a while after its role is made as AWS refuses it, waits
-    // that long before it is made, and what depends on it longer: changes are still to begin
-    // when the lease is found lost.
+/// An `apply --json` of every kind from empty, with a lease of 30 seconds, that `interfere`s
+/// once its first change has begun: its output lines, its standard error and its exit code.
+///
+/// The Config recorder, refused for a while after its role is made as AWS refuses it, waits
+/// that long before it is made, and what depends on it longer: changes are still to begin when
+/// the lease is found lost. The lease is short so that it is lost within that wait (at most
+/// two thirds of a lease after the interference), and long enough that a renewal answered
+/// slowly by a moto on a busy machine (seconds, at times) keeps it until then.
+fn apply_losing_the_lease(
+    moto: &Moto,
+    baseline: &str,
+    interfere: impl FnOnce(&Proxy),
+) -> (Vec<serde_json::Value>, String, Option<i32>, Proxy) {
     let behaviour = Behaviour {
-        propagation: Some(Duration::from_secs(30)),
+        propagation: Some(Duration::from_secs(60)),
         ..Behaviour::delayed(Duration::ZERO)
     };
     let proxy = Proxy::start(&moto.endpoint(), behaviour).expect("the proxy starts");
     let apply = [
         "apply",
         "--baseline",
-        baseline.path_str(),
+        baseline,
         "--auto-approve",
         "--json",
-        // Short, so that it is lost within the recorder's wait; long enough that a renewal
-        // answered slowly by a busy moto keeps it.
         "--lease-seconds",
-        "15",
+        "30",
     ];
     let mut child = WATCHPOST
         .command(&proxy.endpoint(), &apply)
-        .env("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "60")
+        .env("WATCHPOST_PROPAGATION_TIMEOUT_SECONDS", "120")
         .spawn()
         .expect("watchpost starts");
+    let mut interfere = Some(interfere);
     let mut lines: Vec<serde_json::Value> = Vec::new();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
-        if line["type"] == "change_started" && !lines.iter().any(|l| l["type"] == "change_started")
+        if line["type"] == "change_started"
+            && let Some(interfere) = interfere.take()
         {
-            // From the first change on, DynamoDB fails every renewal the heartbeat sends.
-            proxy.set_faults(Faults::every_call_of(
-                "dynamodb",
-                "PutItem",
-                Fault::InternalError,
-            ));
+            interfere(&proxy);
         }
         lines.push(line);
     }
@@ -190,30 +191,23 @@ async fn a_run_whose_lease_cannot_be_renewed_starts_no_new_change_and_says_why()
         .read_to_string(&mut stderr)
         .unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(1), "{stderr}");
+    (lines, stderr, status.code(), proxy)
+}
 
-    let renewals_failed = proxy
-        .trace()
-        .exchanges()
-        .iter()
-        .filter(|exchange| exchange.call.operation == "PutItem" && exchange.fault.is_some())
-        .count();
-    assert!(
-        renewals_failed > 0,
-        "no renewal was sent once faults began\n{stderr}\n{lines:#?}"
-    );
+/// What a run that lost its lease part way says: changes not started for that reason, what had
+/// begun let finish, and why in the account's ending and the run's error.
+fn assert_stopped_for_the_lease(lines: &[serde_json::Value], stderr: &str, why_begins: &str) {
     let of_type = |kind: &str| -> Vec<&serde_json::Value> {
         lines.iter().filter(|line| line["type"] == kind).collect()
     };
     let not_started = of_type("change_not_started");
-    assert!(!not_started.is_empty(), "{lines:#?}");
+    assert!(!not_started.is_empty(), "{stderr}\n{lines:#?}");
     assert!(
         not_started
             .iter()
             .all(|line| line["reason"] == "lease_lost"),
         "{not_started:#?}"
     );
-    // What had begun was let finish.
     let ended = ["change_finished", "change_failed", "change_skipped"]
         .map(|kind| of_type(kind).len())
         .iter()
@@ -222,18 +216,70 @@ async fn a_run_whose_lease_cannot_be_renewed_starts_no_new_change_and_says_why()
     let summary = of_type("account_summary")[0];
     assert_eq!(summary["converged"], false);
     let why = summary["lease_lost"].as_str().expect("lease_lost says why");
-    assert!(why.starts_with("it could not be renewed"), "{why}");
+    assert!(why.starts_with(why_begins), "{why}");
     assert!(
-        stderr.contains(
-            "error: apply stopped: the account's lease was lost (it could not be renewed"
-        ),
+        stderr.contains(&format!(
+            "error: apply stopped: the account's lease was lost ({why_begins}"
+        )),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_run_whose_lease_cannot_be_renewed_starts_no_new_change_and_says_why() {
+    let (moto, baseline) =
+        Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, "eu-west-1"));
+    let (lines, stderr, code, proxy) =
+        apply_losing_the_lease(&moto, baseline.path_str(), |proxy| {
+            // From the first change on, DynamoDB fails every renewal the heartbeat sends.
+            proxy.set_faults(Faults::every_call_of(
+                "dynamodb",
+                "PutItem",
+                Fault::InternalError,
+            ));
+        });
+    assert_eq!(code, Some(1), "{stderr}");
+    let renewals_failed = proxy
+        .trace()
+        .exchanges()
+        .iter()
+        .filter(|exchange| exchange.call.operation == "PutItem" && exchange.fault.is_some())
+        .count();
+    assert!(renewals_failed > 0, "no renewal was sent once faults began");
+    assert_stopped_for_the_lease(&lines, &stderr, "it could not be renewed");
     // DynamoDB answers everything else: the lease was given back with the record of regions.
     assert_eq!(lease(&moto).await, None);
 
     // With DynamoDB answering again, the next apply finishes the job.
     drop(proxy);
-    moto.watchpost(&apply[..4]).assert_success();
+    moto.apply_approved(baseline.path_str()).assert_success();
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
+}
+
+#[tokio::test]
+async fn a_run_whose_live_lease_is_forced_open_starts_no_new_change() {
+    let (moto, baseline) =
+        Moto::start_with_baseline(WATCHPOST, &every_kind_baseline(HOME, "eu-west-1"));
+    let (lines, stderr, code, _) = apply_losing_the_lease(&moto, baseline.path_str(), |_| {
+        let removed = moto.watchpost(&[
+            "force-unlock",
+            ACCOUNT,
+            "--baseline",
+            baseline.path_str(),
+            "--force",
+        ]);
+        removed
+            .assert_success()
+            .assert_stdout_has(&["Account 123456789012: removed the live lease of watchpost pid"]);
+    });
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_stopped_for_the_lease(
+        &lines,
+        &stderr,
+        "it was removed, by `watchpost force-unlock` or by hand",
+    );
+    // The run gave back no lease of another's, and made none again.
+    assert_eq!(lease(&moto).await, None);
+    moto.apply_approved(baseline.path_str()).assert_success();
     moto.plan_exitcode(baseline.path_str()).assert_code(0);
 }

@@ -220,13 +220,19 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
             "remaining": finished.after.changes.len(),
             "unreadable": finished.after.gaps.len(),
             "converged": finished.converged(),
-            "lease_lost": finished.lease_lost,
         }),
         Err(error) => json!({
             "converged": false,
             "error": crate::error::explained(error),
         }),
     };
+    if let Ok(Finished {
+        lease_lost: Some(why),
+        ..
+    }) = &outcome.result
+    {
+        line["lease_lost"] = json!(why);
+    }
     line["type"] = json!("account_summary");
     line["account_id"] = json!(outcome.account_id);
     line["api_calls"] = json!(outcome.api_calls);
