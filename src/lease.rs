@@ -662,7 +662,7 @@ mod tests {
         assert_eq!(terms.beat(), Duration::from_secs(20));
         let told = Terms::new(Duration::from_secs(10), Some(Duration::ZERO));
         assert_eq!(told.wait, Duration::ZERO);
-        assert_eq!(told.beat(), Duration::from_millis(3333));
+        assert_eq!(told.beat(), Duration::from_nanos(3_333_333_333));
     }
 
     #[test]
