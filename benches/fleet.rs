@@ -465,6 +465,7 @@ impl Bench<'_> {
             rate: self.throttle_rate,
             kinds: vec![Fault::Throttled],
             services: Vec::new(),
+            operations: Vec::new(),
             seed: 15,
         }
     }

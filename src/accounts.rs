@@ -6,7 +6,7 @@ use aws_sdk_organizations::types::AccountStatus;
 
 use crate::aws::{Context, RoleToAssume, Session};
 use crate::baseline::{AccountRole, AccountSelection, Baseline, Shard};
-use crate::cli::AwsArgs;
+use crate::cli::{AccountAccess, AwsArgs};
 use crate::error::Hinted;
 use crate::model::partition;
 use crate::observe::caller_account;
@@ -34,6 +34,42 @@ pub struct Target {
 }
 
 impl Target {
+    /// A session in `account_id`: the caller's own credentials in its own account (`caller`),
+    /// else `role` assumed there.
+    pub async fn new(
+        base: &Session,
+        caller: &str,
+        region: &str,
+        account_id: String,
+        role: &AccountRole,
+    ) -> Target {
+        if account_id == caller {
+            return Target {
+                account_id,
+                session: base.metered_apart(),
+                role_arn: None,
+            };
+        }
+        let role_arn = format!(
+            "arn:{}:iam::{account_id}:role/{}",
+            partition(region),
+            role.name
+        );
+        let session = base
+            .assume(RoleToAssume {
+                role_arn: role_arn.clone(),
+                region,
+                external_id: role.external_id.as_deref(),
+                session_name: &role.session_name,
+            })
+            .await;
+        Target {
+            account_id,
+            session,
+            role_arn: Some(role_arn),
+        }
+    }
+
     /// That the role can be assumed and leads to the account meant, before anything is read
     /// there: the first call made with the role's credentials.
     pub async fn verify(&self, region: &str) -> anyhow::Result<()> {
@@ -62,35 +98,15 @@ impl Target {
 impl Fleet {
     /// The command line overrides the baseline, field by field.
     pub fn new(baseline: &Baseline, aws: &AwsArgs) -> anyhow::Result<Fleet> {
-        let (selection, exclude, mut role, shard) = match &baseline.accounts {
+        let (selection, exclude, shard) = match &baseline.accounts {
             Some(accounts) => (
                 Some(accounts.selection.clone()),
                 accounts.exclude.clone(),
-                accounts.role.clone(),
                 accounts.shard,
             ),
-            None => (None, Vec::new(), AccountRole::default(), None),
+            None => (None, Vec::new(), None),
         };
-        if let Some(name) = &aws.assume_role {
-            let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
-            if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
-                bail!(Hinted::new(
-                    format!("--assume-role {name}: not an IAM role name"),
-                    "give the role's name (1 to 64 letters, digits and + = , . @ _ -), not its ARN",
-                ));
-            }
-            role.name = name.clone();
-        }
-        if let Some(external_id) = &aws.external_id {
-            let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
-            if !(2..=1224).contains(&external_id.len()) || !external_id.chars().all(allowed) {
-                bail!(Hinted::new(
-                    "--external-id: not an external id STS accepts",
-                    "use 2 to 1224 letters, digits and + = , . @ : / _ -",
-                ));
-            }
-            role.external_id = Some(external_id.clone());
-        }
+        let role = role(baseline, &aws.access)?;
         let central_account = baseline
             .alerts
             .as_ref()
@@ -102,7 +118,9 @@ impl Fleet {
             outside_the_central_fleet(given, declared)?;
         }
         let selection = aws.accounts.clone().or(selection);
-        if selection.is_none() && (aws.assume_role.is_some() || aws.external_id.is_some()) {
+        if selection.is_none()
+            && (aws.access.assume_role.is_some() || aws.access.external_id.is_some())
+        {
             bail!(Hinted::new(
                 "--assume-role and --external-id need accounts to assume them in",
                 "add --accounts IDS (or --accounts organization), or an [accounts] section to the baseline",
@@ -153,36 +171,40 @@ impl Fleet {
         }
         let mut targets = Vec::with_capacity(ids.len());
         for account_id in ids {
-            let target = if account_id == caller {
-                Target {
-                    account_id,
-                    session: base.metered_apart(),
-                    role_arn: None,
-                }
-            } else {
-                let role_arn = format!(
-                    "arn:{}:iam::{account_id}:role/{}",
-                    partition(region),
-                    self.role.name
-                );
-                let session = base
-                    .assume(RoleToAssume {
-                        role_arn: role_arn.clone(),
-                        region,
-                        external_id: self.role.external_id.as_deref(),
-                        session_name: &self.role.session_name,
-                    })
-                    .await;
-                Target {
-                    account_id,
-                    session,
-                    role_arn: Some(role_arn),
-                }
-            };
-            targets.push(target);
+            targets.push(Target::new(base, caller, region, account_id, &self.role).await);
         }
         Ok(targets)
     }
+}
+
+/// The role that reaches accounts other than the caller's: the baseline's [accounts], the
+/// command line overriding it field by field.
+pub fn role(baseline: &Baseline, access: &AccountAccess) -> anyhow::Result<AccountRole> {
+    let mut role = baseline
+        .accounts
+        .as_ref()
+        .map_or_else(AccountRole::default, |accounts| accounts.role.clone());
+    if let Some(name) = &access.assume_role {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+        if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
+            bail!(Hinted::new(
+                format!("--assume-role {name}: not an IAM role name"),
+                "give the role's name (1 to 64 letters, digits and + = , . @ _ -), not its ARN",
+            ));
+        }
+        role.name = name.clone();
+    }
+    if let Some(external_id) = &access.external_id {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
+        if !(2..=1224).contains(&external_id.len()) || !external_id.chars().all(allowed) {
+            bail!(Hinted::new(
+                "--external-id: not an external id STS accepts",
+                "use 2 to 1224 letters, digits and + = , . @ : / _ -",
+            ));
+        }
+        role.external_id = Some(external_id.clone());
+    }
+    Ok(role)
 }
 
 /// With a central bus, `--accounts` may narrow the fleet of `[accounts]` but not go outside it:

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::aws::DEFAULT_REQUESTS_IN_FLIGHT;
 use crate::baseline::{AccountSelection, Shard, is_account_id};
+use crate::lease::DEFAULT_DURATION;
 use crate::plan::Selector;
 
 #[derive(Debug, Parser)]
@@ -122,9 +123,8 @@ pub enum Command {
         /// Show the plan as it is, without saying once what repeats in each region
         #[arg(long)]
         full: bool,
-        /// Wait this long for another run that holds the account, instead of exiting at once
-        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-        lock_timeout: u64,
+        #[command(flatten)]
+        lease: LeaseArgs,
         /// Destroy only this part of what watchpost made (repeatable), as `plan --only`
         #[arg(long, value_name = "KIND[/REGION[/NAME]]")]
         only: Vec<Selector>,
@@ -151,9 +151,8 @@ pub enum Command {
         /// Publish a summary of what was repaired to the alert topic; nothing when nothing drifted
         #[arg(long)]
         notify: bool,
-        /// Wait this long for another run that holds the account, instead of exiting at once
-        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-        lock_timeout: u64,
+        #[command(flatten)]
+        lease: LeaseArgs,
         /// Apply only this part of the baseline (repeatable); not for routine use
         #[arg(
             long,
@@ -189,6 +188,25 @@ pub enum Command {
         /// Overwrite the file if it exists
         #[arg(long)]
         force: bool,
+    },
+    /// Remove an account's lease left by a run that died, as `terraform force-unlock` does;
+    /// a live lease only with --force
+    ForceUnlock {
+        /// The account whose lease to remove
+        #[arg(value_name = "ACCOUNT_ID", value_parser = parse_account_id)]
+        account: String,
+        /// Remove the lease only if this run holds it, as the lease names it ("watchpost pid
+        /// 4242 on repair-host-1"): never one another run has taken since
+        #[arg(long, value_name = "HOLDER")]
+        holder: Option<String>,
+        /// Remove the lease even though it is live: its run is renewing it, or was until moments
+        /// ago. That run starts no new change once it finds its lease gone
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        baseline: BaselineArg,
+        #[command(flatten)]
+        access: AccountAccess,
     },
     /// Work with the JSON output of earlier runs
     Report {
@@ -231,26 +249,29 @@ pub struct BaselineArg {
     pub path: PathBuf,
 }
 
+/// How long the account's lease lasts and how long to wait for one held by another run
+/// (`apply`, `destroy`).
+#[derive(Debug, Args)]
+pub struct LeaseArgs {
+    /// Wait this long for another run that holds the account (default: one and a half leases,
+    /// so that a run started right after one was killed waits out the dead run's lease)
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// How long the account's lease lasts unless renewed: a run renews it every third of this
+    /// while it works, and a run that is killed keeps others out this long at most
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_DURATION.as_secs(), value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub lease_seconds: u64,
+}
+
 #[derive(Debug, Args)]
 pub struct AwsArgs {
-    /// Named profile from the shared AWS config and credentials files
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Region for account-wide calls (STS, region discovery); defaults to the home region
-    #[arg(long, value_parser = parse_region)]
-    pub region: Option<String>,
+    #[command(flatten)]
+    pub access: AccountAccess,
     /// Cover these accounts instead of the caller's own: comma-separated account ids, or
     /// `organization` for every active account of the caller's organization; overrides
     /// [accounts] in the baseline
     #[arg(long, value_name = "IDS|organization", value_parser = parse_accounts)]
     pub accounts: Option<AccountSelection>,
-    /// The role to assume in each account covered; overrides [accounts].role_name
-    /// (default: OrganizationAccountAccessRole)
-    #[arg(long, value_name = "ROLE_NAME")]
-    pub assume_role: Option<String>,
-    /// The external id the role to assume requires; overrides [accounts].external_id
-    #[arg(long, value_name = "ID")]
-    pub external_id: Option<String>,
     /// Only the accounts of shard I of N (a stable hash of each account id picks its shard),
     /// so that N workers split a fleet; overrides [accounts].shard
     #[arg(long, value_name = "I/N")]
@@ -262,6 +283,24 @@ pub struct AwsArgs {
     /// How many accounts are worked on at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+/// The credentials, and the role that reaches an account other than the caller's own.
+#[derive(Debug, Args)]
+pub struct AccountAccess {
+    /// Named profile from the shared AWS config and credentials files
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Region for account-wide calls (STS, region discovery); defaults to the home region
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<String>,
+    /// The role to assume in each account covered other than the caller's own; overrides
+    /// [accounts].role_name (default: OrganizationAccountAccessRole)
+    #[arg(long, value_name = "ROLE_NAME")]
+    pub assume_role: Option<String>,
+    /// The external id the role to assume requires; overrides [accounts].external_id
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
 }
 
 /// A region of AWS's, refused before any call: an unknown one would otherwise cost a minute

@@ -147,6 +147,9 @@ async fn one_accounts_failure_is_reported_and_the_others_are_done() {
         "--json",
         "--accounts",
         &format!("{FIRST},{SECOND}"),
+        // Not the default wait of one and a half leases, for a lease that is live.
+        "--lock-timeout",
+        "0",
     ]);
     apply.assert_code(1);
     let lines = json_lines(&apply.stdout);

@@ -63,6 +63,13 @@ async fn ctrl_c_lets_running_changes_finish_and_starts_no_new_one() {
     };
     let (started, finished) = (of_type("change_started"), of_type("change_finished"));
     let not_started = of_type("change_not_started");
+    assert!(
+        lines
+            .iter()
+            .filter(|line| line["type"] == "change_not_started")
+            .all(|line| line["reason"] == "interrupted"),
+        "{lines:#?}"
+    );
     // Everything that began was finished; what had not begun was left, and said so.
     assert_eq!(started.len(), finished.len(), "{lines:#?}");
     assert!(!not_started.is_empty(), "{lines:#?}");

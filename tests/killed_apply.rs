@@ -9,12 +9,13 @@
 //! the points fall where it changes it (see [`kill_points`]). `KILLED_APPLY_POINTS=81,82,83`
 //! runs chosen points instead, to reproduce a failure.
 //!
-//! After each kill the test does what a user would. The killed run holds the account's lease
-//! (once it has taken it), so the next `apply` refuses, naming the dead run and when its lease
-//! lapses. watchpost has no way to break a lease by hand and no setting for how long one lasts:
-//! the user waits out the 30 minutes (or starts the next run with `--lock-timeout`), and the next
-//! run takes the lapsed lease over. The test stands in for the wait by moving the dead run's
-//! expiry into the past, then applies again and reads the account back with the SDK.
+//! After each kill the test does what a user would: it runs `apply` again at once, and reads the
+//! account back with the SDK. The killed run holds the account's lease (once it has taken it),
+//! which nothing renews any more; the next `apply` says whose lease it is waiting for, waits it
+//! out (its `--lock-timeout` defaults to one and a half of its own leases, a minute and a half)
+//! and takes it over. The applies that are killed take a lease of [`LEASE_SECONDS`] instead of
+//! the default minute, so that twenty kills wait seconds, not minutes; how long each dead lease
+//! kept the account is printed.
 //!
 //! One difference is printed rather than failed, as moto's and not AWS's: a kill between
 //! creating the log bucket and tagging it leaves the bucket unmarked for good under moto (see
@@ -41,6 +42,10 @@ const LEASE_TABLE: &str = "watchpost-lease";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 
 const KILL_POINTS: usize = 20;
+/// The lease of the applies that are killed: short, so that twenty kills wait seconds rather
+/// than minutes, and long enough that a renewal answered slowly by a moto on a busy machine
+/// (seconds, at times) keeps it, so that no run ends on its own before its kill.
+const LEASE_SECONDS: &str = "20";
 /// Slows each request enough that the kill lands close to the `k`-th one.
 const DELAY: Duration = Duration::from_millis(10);
 /// How long the proxy must answer nothing more before a killed run's requests count as landed.
@@ -51,6 +56,8 @@ const WORKERS: usize = 2;
 /// The commands a case runs, as a user would type them.
 struct Commands<'a> {
     apply: [&'a str; 4],
+    /// `apply` with a short lease, for the run that is killed.
+    killed_apply: [&'a str; 6],
     plan: [&'a str; 4],
 }
 
@@ -61,6 +68,14 @@ fn an_apply_killed_at_any_point_is_finished_by_the_next() {
     let path = baseline.path_str();
     let commands = Commands {
         apply: ["apply", "--baseline", path, "--auto-approve"],
+        killed_apply: [
+            "apply",
+            "--baseline",
+            path,
+            "--auto-approve",
+            "--lease-seconds",
+            LEASE_SECONDS,
+        ],
         plan: ["plan", "--baseline", path, "--detailed-exitcode"],
     };
 
@@ -81,7 +96,7 @@ fn an_apply_killed_at_any_point_is_finished_by_the_next() {
             .collect(),
         Err(_) => kill_points(&phases),
     };
-    let failures: Vec<String> = std::thread::scope(|scope| {
+    let cases: Vec<Cases> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..WORKERS)
             .map(|worker| {
                 let mine: Vec<usize> = points
@@ -102,11 +117,42 @@ fn an_apply_killed_at_any_point_is_finished_by_the_next() {
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| worker.join().unwrap())
+            .map(|worker| worker.join().unwrap())
             .collect()
     });
     eprintln!("kill points {points:?}; {:?} in all", started.elapsed());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let failures: Vec<&String> = cases.iter().flat_map(|c| &c.failures).collect();
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures
+            .iter()
+            .map(|failure| failure.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+    let held: Vec<u64> = cases.iter().flat_map(|c| c.lapses.clone()).collect();
+    let waited: usize = cases.iter().map(|c| c.waited).sum();
+    eprintln!(
+        "{} kills left a lease, lapsing {:?} s after the kill; the next apply waited for {waited}",
+        held.len(),
+        held
+    );
+    if std::env::var("KILLED_APPLY_POINTS").is_err() {
+        assert!(
+            waited > 0,
+            "no apply after a kill found the dead run's lease live: the wait is untested"
+        );
+    }
+}
+
+/// What one worker's kills came to.
+struct Cases {
+    failures: Vec<String>,
+    /// For each kill that left a lease behind, how many seconds after the kill it lapsed.
+    lapses: Vec<u64>,
+    /// The kills after which the next apply waited out the dead run's lease.
+    waited: usize,
 }
 
 fn block_on<F: Future>(future: F) -> F::Output {
@@ -198,36 +244,47 @@ fn kill_points(phases: &Phases) -> Vec<usize> {
     points
 }
 
-/// Kills an apply at each of `points` on a fresh account and recovers from it; the failures.
+/// Kills an apply at each of `points` on a fresh account and recovers from it.
 fn run_cases(
     moto: &Moto,
     points: &[usize],
     commands: &Commands<'_>,
     expected: &AccountState,
-) -> Vec<String> {
-    let mut failures = Vec::new();
+) -> Cases {
+    let mut cases = Cases {
+        failures: Vec::new(),
+        lapses: Vec::new(),
+        waited: 0,
+    };
     for &k in points {
         moto.reset();
         let case = Instant::now();
-        let killed = kill_after(moto, &commands.apply, k);
+        let killed = kill_after(moto, &commands.killed_apply, k);
         let outcome = block_on(recover(moto, &killed, commands, expected));
+        let lease = match killed.lease_lapses_after {
+            Some(seconds) => format!("held, lapsing {seconds} s after the kill"),
+            None => "free".to_owned(),
+        };
         let what = format!(
-            "killed after {k} requests ({} answered, lease {}, {})",
-            killed.answered,
-            if killed.held_lease { "held" } else { "free" },
-            killed.progress,
+            "killed after {k} requests ({} answered, lease {lease}, {})",
+            killed.answered, killed.progress,
         );
         eprintln!("{what}: {:?}", case.elapsed());
+        cases.lapses.extend(killed.lease_lapses_after);
         match outcome {
-            Ok(()) if !block_on(log_bucket_marked(moto)) => eprintln!(
-                "{what}: moto's gap: the log bucket watchpost made is not marked as its own, so \
-                 `destroy --delete-logs` would leave it"
-            ),
-            Ok(()) => {}
-            Err(failure) => failures.push(format!("{what}: {failure}")),
+            Ok(recovered) => {
+                cases.waited += usize::from(recovered.waited);
+                if !block_on(log_bucket_marked(moto)) {
+                    eprintln!(
+                        "{what}: moto's gap: the log bucket watchpost made is not marked as its \
+                         own, so `destroy --delete-logs` would leave it"
+                    );
+                }
+            }
+            Err(failure) => cases.failures.push(format!("{what}: {failure}")),
         }
     }
-    failures
+    cases
 }
 
 /// A run of `apply` killed with SIGKILL.
@@ -235,8 +292,9 @@ struct Killed {
     pid: u32,
     /// Requests the proxy had answered when the signal was sent.
     answered: usize,
-    /// The lease it left behind: taken and never given back.
-    held_lease: bool,
+    /// How long after the kill the lease it left behind lapsed, by the expiry the lease names
+    /// (whole seconds): taken and never given back, it keeps the next run out that long.
+    lease_lapses_after: Option<u64>,
     /// How far its changes had got, from its `--json` progress lines.
     progress: String,
 }
@@ -254,12 +312,12 @@ fn kill_after(moto: &Moto, apply: &[&str], k: usize) -> Killed {
         .stderr(Stdio::null())
         .spawn()
         .expect("watchpost starts");
-    let answered = loop {
+    let (answered, killed_at) = loop {
         let answered = proxy.trace().exchanges().len();
         if answered >= k {
             // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped.
             unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-            break answered;
+            break (answered, now());
         }
         if let Some(status) = child.try_wait().unwrap() {
             panic!("apply ended ({status}) after {answered} requests, before the kill at {k}");
@@ -279,13 +337,15 @@ fn kill_after(moto: &Moto, apply: &[&str], k: usize) -> Killed {
         settled = now;
     }
     drop(proxy);
-    let held_lease = block_on(lease_holder(moto)).is_some();
+    // A renewal in flight at the kill has landed by now: the expiry read is the last one.
+    let lease_lapses_after =
+        block_on(lease_held(moto)).map(|(_, expires_at)| expires_at.saturating_sub(killed_at));
     let lines = std::fs::read_to_string(&output).unwrap();
     let _ = std::fs::remove_file(&output);
     Killed {
         pid: child.id(),
         answered,
-        held_lease,
+        lease_lapses_after,
         progress: progress(&lines),
     }
 }
@@ -312,34 +372,39 @@ fn progress(json_lines: &str) -> String {
     format!("{finished} changes made, in flight {in_flight:?}")
 }
 
-/// What a user does after the crash: apply again, waiting out the dead run's lease if it holds
-/// one. Then the account must match what a clean apply made.
+/// How the next apply got on after a kill.
+struct Recovered {
+    /// It found the dead run's lease live, and waited it out.
+    waited: bool,
+}
+
+/// What a user does after the crash: apply again at once. The account must then match what a
+/// clean apply made.
 async fn recover(
     moto: &Moto,
     killed: &Killed,
     commands: &Commands<'_>,
     expected: &AccountState,
-) -> Result<(), String> {
-    if killed.held_lease {
-        let refused = moto.watchpost(&commands.apply);
-        let holder = format!(
-            "another run holds account {ACCOUNT}: watchpost pid {} on",
-            killed.pid
-        );
-        if refused.code != 1 || !refused.stderr.contains(&holder) {
-            return Err(format!(
-                "the next apply did not refuse for the dead run's lease: exit {}\n{}{}",
-                refused.code, refused.stdout, refused.stderr
-            ));
-        }
-        lapse_lease(moto).await;
-    }
+) -> Result<Recovered, String> {
     let again = moto.watchpost(&commands.apply);
     if again.code != 0 {
         return Err(format!(
             "the next apply exited {}\n--- stdout ---\n{}--- stderr ---\n{}",
             again.code, again.stdout, again.stderr
         ));
+    }
+    // A dead lease still live when the next run tried for it was waited out, and named: the
+    // dead run's, and no other.
+    let waited = again.stderr.contains("waiting up to");
+    let dead_run = format!("for account {ACCOUNT}: watchpost pid {} on", killed.pid);
+    if waited && (killed.lease_lapses_after.is_none() || !again.stderr.contains(&dead_run)) {
+        return Err(format!(
+            "the next apply waited for a lease other than the dead run's\n{}",
+            again.stderr
+        ));
+    }
+    if lease_held(moto).await.is_some() {
+        return Err("the next apply left its lease behind".to_owned());
     }
     let replan = moto.watchpost(&commands.plan);
     if replan.code != 0 {
@@ -364,7 +429,7 @@ async fn recover(
             .collect();
         return Err(differences.join("\n"));
     }
-    Ok(())
+    Ok(Recovered { waited })
 }
 
 fn now() -> u64 {
@@ -378,8 +443,8 @@ async fn dynamodb(moto: &Moto) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&moto.sdk_config(HOME).await)
 }
 
-/// Who holds the account's lease, if anyone does.
-async fn lease_holder(moto: &Moto) -> Option<String> {
+/// Who holds the account's lease and when it expires (epoch seconds), if anyone holds it.
+async fn lease_held(moto: &Moto) -> Option<(String, u64)> {
     let item = dynamodb(moto)
         .await
         .get_item()
@@ -390,24 +455,13 @@ async fn lease_holder(moto: &Moto) -> Option<String> {
         .await
         // No table yet: the run was killed before it made one.
         .ok()?;
-    match item.item()?.get("holder") {
-        Some(AttributeValue::S(holder)) => Some(holder.clone()),
-        other => panic!("a lease without a holder: {other:?}"),
+    let item = item.item()?;
+    match (item.get("holder"), item.get("expires_at")) {
+        (Some(AttributeValue::S(holder)), Some(AttributeValue::N(expires_at))) => {
+            Some((holder.clone(), expires_at.parse().unwrap()))
+        }
+        other => panic!("a lease without a holder or an expiry: {other:?}"),
     }
-}
-
-/// Moves the lease's expiry into the past: what waiting out its 30 minutes would do.
-async fn lapse_lease(moto: &Moto) {
-    dynamodb(moto)
-        .await
-        .update_item()
-        .table_name(LEASE_TABLE)
-        .key("account", AttributeValue::S(ACCOUNT.to_owned()))
-        .update_expression("SET expires_at = :past")
-        .expression_attribute_values(":past", AttributeValue::N((now() - 1).to_string()))
-        .send()
-        .await
-        .unwrap();
 }
 
 /// Whether the log bucket carries watchpost's `managed-by` tag.

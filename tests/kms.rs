@@ -316,6 +316,7 @@ async fn a_key_whose_creation_lost_its_answer_is_made_once() {
             rate: 0.5,
             kinds: vec![Fault::ResponseDropped],
             services: vec!["kms".to_owned()],
+            operations: Vec::new(),
             seed: KMS_FAULT_SEED,
         },
         ..Behaviour::delayed(std::time::Duration::ZERO)

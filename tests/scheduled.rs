@@ -78,10 +78,16 @@ async fn a_run_holding_the_account_keeps_another_out_until_its_lease_lapses() {
     moto.watchpost(&apply).assert_success();
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 99_999_999_999).await;
-    let refused = moto.watchpost(&apply);
+    let at_once: Vec<&str> = apply
+        .iter()
+        .copied()
+        .chain(["--lock-timeout", "0"])
+        .collect();
+    let refused = moto.watchpost(&at_once);
     refused.assert_code(1);
     refused.assert_stderr_has(&[
         "another run holds account 123456789012: watchpost pid 1 on ci-runner-7",
+        "`watchpost force-unlock 123456789012 --holder 'watchpost pid 1 on ci-runner-7'` removes it",
     ]);
 
     hold_lease(&moto, "watchpost pid 1 on ci-runner-7", 1).await;

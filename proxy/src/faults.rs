@@ -47,6 +47,9 @@ pub struct Faults {
     /// Only requests to these services are eligible, by the service of their SigV4 credential
     /// scope (`s3`, `guardduty`, `monitoring`, ...); empty means every request.
     pub services: Vec<String>,
+    /// Only requests for these operations are eligible, named as [`crate::Call`] names them
+    /// (`PutItem`, `CreateTrail`, ...); empty means every operation.
+    pub operations: Vec<String>,
     /// The same seed makes the same choices for the same sequence of requests.
     pub seed: u64,
 }
@@ -58,6 +61,7 @@ impl Faults {
             rate: 0.0,
             kinds: Vec::new(),
             services: Vec::new(),
+            operations: Vec::new(),
             seed: 0,
         }
     }
@@ -68,6 +72,7 @@ impl Faults {
             rate,
             kinds: Fault::ALL.to_vec(),
             services: Vec::new(),
+            operations: Vec::new(),
             seed,
         }
     }
@@ -78,38 +83,67 @@ impl Faults {
             rate: 1.0,
             kinds: vec![fault],
             services: vec![service.to_owned()],
+            operations: Vec::new(),
             seed: 0,
+        }
+    }
+
+    /// Every call of `service`'s `operation` fails with `fault`.
+    pub fn every_call_of(service: &str, operation: &str, fault: Fault) -> Faults {
+        Faults {
+            operations: vec![operation.to_owned()],
+            ..Faults::every_request_to(service, fault)
         }
     }
 }
 
 /// Draws, request by request, whether and how each one fails.
 pub(crate) struct Injector {
+    drawing: Mutex<Drawing>,
+}
+
+/// The faults in force, and the random numbers they are drawn with.
+struct Drawing {
     faults: Faults,
-    random: Mutex<fastrand::Rng>,
+    random: fastrand::Rng,
 }
 
 impl Injector {
     pub(crate) fn new(faults: Faults) -> Injector {
-        let random = Mutex::new(fastrand::Rng::with_seed(faults.seed));
-        Injector { faults, random }
+        let random = fastrand::Rng::with_seed(faults.seed);
+        Injector {
+            drawing: Mutex::new(Drawing { faults, random }),
+        }
     }
 
-    /// The fault for a request to `service` (`None` when it is not signed), if it is to fail.
-    pub(crate) fn draw(&self, service: Option<&str>) -> Option<Fault> {
-        let faults = &self.faults;
+    /// Draws from `faults` from now on, instead of the faults before.
+    pub(crate) fn replace(&self, faults: Faults) {
+        *self.drawing() = Drawing {
+            random: fastrand::Rng::with_seed(faults.seed),
+            faults,
+        };
+    }
+
+    fn drawing(&self) -> std::sync::MutexGuard<'_, Drawing> {
+        self.drawing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The fault for a request for `operation` of `service` (`None` when it is not signed), if
+    /// it is to fail.
+    pub(crate) fn draw(&self, service: Option<&str>, operation: &str) -> Option<Fault> {
+        let mut drawing = self.drawing();
+        let Drawing { faults, random } = &mut *drawing;
         if faults.rate <= 0.0 || faults.kinds.is_empty() {
             return None;
         }
-        let eligible = faults.services.is_empty()
-            || service.is_some_and(|service| faults.services.iter().any(|s| s == service));
+        let eligible = (faults.services.is_empty()
+            || service.is_some_and(|service| faults.services.iter().any(|s| s == service)))
+            && (faults.operations.is_empty() || faults.operations.iter().any(|o| o == operation));
         if !eligible {
             return None;
         }
-        let mut random = self
-            .random
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (random.f64() < faults.rate).then(|| faults.kinds[random.usize(..faults.kinds.len())])
     }
 }
@@ -155,15 +189,38 @@ mod tests {
     fn draws_about_the_rate_asked_and_only_for_the_services_named() {
         let injector = Injector::new(Faults::at_rate(0.2, 7));
         let failed = (0..10_000)
-            .filter(|_| injector.draw(Some("sns")).is_some())
+            .filter(|_| injector.draw(Some("sns"), "Publish").is_some())
             .count();
         assert!((1_800..2_200).contains(&failed), "{failed} of 10000 failed");
 
         let injector = Injector::new(Faults::every_request_to("guardduty", Fault::Unavailable));
-        assert_eq!(injector.draw(Some("guardduty")), Some(Fault::Unavailable));
-        assert_eq!(injector.draw(Some("sns")), None);
-        assert_eq!(injector.draw(None), None);
-        assert_eq!(Injector::new(Faults::none()).draw(Some("sns")), None);
+        assert_eq!(
+            injector.draw(Some("guardduty"), "GET /detector"),
+            Some(Fault::Unavailable)
+        );
+        assert_eq!(injector.draw(Some("sns"), "Publish"), None);
+        assert_eq!(injector.draw(None, "POST /moto-api/reset"), None);
+        assert_eq!(
+            Injector::new(Faults::none()).draw(Some("sns"), "Publish"),
+            None
+        );
+    }
+
+    #[test]
+    fn faults_of_one_operation_can_begin_at_any_point() {
+        let injector = Injector::new(Faults::none());
+        assert_eq!(injector.draw(Some("dynamodb"), "PutItem"), None);
+        injector.replace(Faults::every_call_of(
+            "dynamodb",
+            "PutItem",
+            Fault::InternalError,
+        ));
+        assert_eq!(
+            injector.draw(Some("dynamodb"), "PutItem"),
+            Some(Fault::InternalError)
+        );
+        assert_eq!(injector.draw(Some("dynamodb"), "GetItem"), None);
+        assert_eq!(injector.draw(Some("s3"), "PutItem"), None);
     }
 
     #[test]

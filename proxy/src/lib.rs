@@ -29,7 +29,9 @@
 //! # Faults
 //!
 //! [`Behaviour::faults`] makes some requests fail as AWS fails them: throttled, 500, 503, or the
-//! connection dropped before or after the request reached moto ([`Fault`]).
+//! connection dropped before or after the request reached moto ([`Fault`]), chosen by service
+//! and by operation. [`Proxy::set_faults`] changes them while the proxy runs, for a fault that
+//! begins part way through a run.
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -177,6 +179,8 @@ impl Trace {
 pub struct Proxy {
     address: SocketAddr,
     trace: Arc<Mutex<Vec<Exchange>>>,
+    /// Shared with the forwarder, so that the faults can change while the proxy runs.
+    injector: Arc<Injector>,
     // An Option only so that Drop can take it to shut it down.
     runtime: Option<Runtime>,
 }
@@ -221,9 +225,10 @@ impl Proxy {
         // delay must be the only one the proxy adds.
         connector.set_nodelay(true);
         let trace = Arc::new(Mutex::new(Vec::new()));
+        let injector = Arc::new(Injector::new(behaviour.faults.clone()));
         let forwarder = Arc::new(Forwarder {
             upstreams,
-            injector: Injector::new(behaviour.faults.clone()),
+            injector: Arc::clone(&injector),
             windows: propagation::Windows::new(behaviour.propagation),
             behaviour,
             client: Client::builder(TokioExecutor::new()).build(connector),
@@ -235,8 +240,16 @@ impl Proxy {
         Ok(Proxy {
             address,
             trace,
+            injector,
             runtime: Some(runtime),
         })
+    }
+
+    /// From now on, requests fail as `faults` says, instead of as the proxy was started with:
+    /// a fault that begins part way through a run (the renewals of a lease failing once its
+    /// changes have begun, say).
+    pub fn set_faults(&self, faults: Faults) {
+        self.injector.replace(faults);
     }
 
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -318,7 +331,7 @@ struct Forwarder {
     /// Shard `i` is `upstreams[i]`.
     upstreams: Vec<Authority>,
     behaviour: Behaviour,
-    injector: Injector,
+    injector: Arc<Injector>,
     windows: propagation::Windows,
     client: Client<HttpConnector, Full<Bytes>>,
     trace: Arc<Mutex<Vec<Exchange>>>,
@@ -386,7 +399,7 @@ impl Forwarder {
         };
         // A refused request never reaches the service, so no fault is drawn for it.
         let fault = match (&invalid, &refusal) {
-            (None, None) => self.injector.draw(service.as_deref()),
+            (None, None) => self.injector.draw(service.as_deref(), &call.operation),
             _ => None,
         };
         let outcome = match (invalid, &refusal, fault) {

@@ -37,8 +37,27 @@ pub enum Outcome {
     Skipped {
         because_of: ResourceId,
     },
-    /// The user asked the run to stop before this change began.
-    NotStarted,
+    /// The run stopped starting changes before this one began.
+    NotStarted(Halt),
+}
+
+/// Why a run starts no new change, checked before each one begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// The user asked the run to stop (Ctrl-C).
+    Interrupted,
+    /// The account's lease was lost: renewing it failed, or another run holds it now.
+    LeaseLost,
+}
+
+impl Halt {
+    /// Why a change was not started, in a few words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Halt::Interrupted => "the run was interrupted",
+            Halt::LeaseLost => "the account's lease was lost",
+        }
+    }
 }
 
 /// Set when the user asks a run to stop (Ctrl-C): changes in progress finish, and no new one
@@ -70,10 +89,13 @@ pub struct Settings {
     pub propagation_timeout: Duration,
 }
 
+/// Makes the plan's changes. `lease_held` is asked before each change begins: once the account's
+/// lease is lost, another run may be at work there, and no new change starts.
 pub async fn execute(
     session: &Session,
     plan: &Plan,
     settings: &Settings,
+    lease_held: &(dyn Fn() -> bool + Sync),
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Report {
     let at = Account {
@@ -114,8 +136,15 @@ pub async fn execute(
                     blocked = Some(dependency.clone());
                 }
             }
-            let outcome = if STOP_REQUESTED.load(Ordering::SeqCst) {
-                let outcome = Outcome::NotStarted;
+            let halt = if STOP_REQUESTED.load(Ordering::SeqCst) {
+                Some(Halt::Interrupted)
+            } else if !lease_held() {
+                Some(Halt::LeaseLost)
+            } else {
+                None
+            };
+            let outcome = if let Some(halt) = halt {
+                let outcome = Outcome::NotStarted(halt);
                 on_event(Event::Finished(change, &outcome, Duration::ZERO));
                 outcome
             } else {

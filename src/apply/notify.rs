@@ -29,7 +29,7 @@ pub fn notice(plan: &Plan, report: &Report, after: &Plan) -> Notice {
             Outcome::Done => "repaired".to_owned(),
             Outcome::Failed(error) => format!("FAILED: {}", error.explained()),
             Outcome::Skipped { because_of } => format!("not attempted ({because_of} failed)"),
-            Outcome::NotStarted => "not started (the run was interrupted)".to_owned(),
+            Outcome::NotStarted(halt) => format!("not started ({})", halt.reason()),
         };
         message.push_str(&format!("{id}: {verdict}\n"));
     }
@@ -78,7 +78,7 @@ pub async fn publish(
 #[cfg(test)]
 mod tests {
     use super::{Notice, notice};
-    use crate::apply::{Outcome, Report};
+    use crate::apply::{Halt, Outcome, Report};
     use crate::model::{EbsEncryptionSpec, Kind, ResourceId, Spec};
     use crate::plan::{Action, Change, Plan};
 
@@ -116,7 +116,7 @@ mod tests {
         let report = Report {
             outcomes: vec![
                 (detector.clone(), Outcome::Done),
-                (rule.clone(), Outcome::NotStarted),
+                (rule.clone(), Outcome::NotStarted(Halt::Interrupted)),
             ],
         };
 

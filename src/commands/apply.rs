@@ -66,7 +66,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &ApplySettings) -> anyhow
         },
         execution: &settings.execution,
         auto_approve: settings.auto_approve,
-        lock_timeout: settings.lock_timeout,
+        lease: settings.lease,
         retired: settings.retired,
         reporter: reporter.as_ref(),
         parallelism: fleet.parallelism,

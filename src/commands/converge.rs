@@ -7,7 +7,6 @@ use std::path::Path;
 use std::pin::pin;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use futures::StreamExt;
@@ -18,7 +17,7 @@ use super::read::{Retired, observe, observe_again, observe_and_plan};
 use super::report::{Reporter, confirmed};
 use super::verb::Verb;
 use crate::accounts::Target;
-use crate::apply::{Event, Outcome, Report, STOP_REQUESTED, Settings, execute, notify};
+use crate::apply::{Event, Halt, Outcome, Report, STOP_REQUESTED, Settings, execute, notify};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::coverage::{Coverage, Leftovers};
@@ -54,7 +53,8 @@ pub(super) struct Run<'a> {
     pub goal: Goal<'a>,
     pub execution: &'a Settings,
     pub auto_approve: bool,
-    pub lock_timeout: Duration,
+    /// How long each account's lease lasts, and how long to wait for one another run holds.
+    pub lease: lease::Terms,
     /// The regions out of scope read for what watchpost left there.
     pub retired: Retired,
     pub reporter: &'a dyn Reporter,
@@ -172,6 +172,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
                         after: planned.plan.clone(),
                         plan: planned.plan,
                         failures: 0,
+                        lease_lost: None,
                     })
                 } else {
                     // Shown, and not needed to make the changes: a plan held until approval
@@ -234,6 +235,18 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
         return Ok(ExitCode::from(1));
     };
     let finished = outcome.result?;
+    if let Some(why) = &finished.lease_lost {
+        bail!(Hinted::new(
+            format!(
+                "{verb} stopped: the account's lease was lost ({why}), and no change started after; {} of {} change(s) were not made",
+                finished.failures,
+                finished.plan.changes.len()
+            ),
+            format!(
+                "run {verb} again, which continues from where this run stopped; if renewing failed, the error above says why"
+            )
+        ));
+    }
     if verb == Verb::Apply {
         bail!(
             "apply did not converge: {} of {} change(s) failed, {} remain to be made and {} part(s) could not be read; fix the causes above and run apply again, which continues from where this run stopped",
@@ -283,7 +296,7 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
         &target.session,
         &run.baseline.scope.home_region,
         &target.account_id,
-        run.lock_timeout,
+        run.lease,
     )
     .await?;
     match run.goal.plan(target, run).await {
@@ -311,7 +324,8 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
     let account_id = target.account_id.as_str();
     let mut record = None;
     let result = async {
-        lease.renew().await?;
+        // A fleet's leases are taken as it plans, and an account's changes may begin much later.
+        lease.ensure_held()?;
         if let (Goal::Baseline { .. }, Some(widened)) = (&run.goal, coverage.before_changes()) {
             let home = &run.baseline.scope.home_region;
             crate::coverage::record(&target.session, home, account_id, &widened)
@@ -324,20 +338,34 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
             run.goal.verb().in_progress(),
             plan.changes.len(),
         );
-        let report: Report = execute(&target.session, &plan, run.execution, &|event| {
-            if let Event::Finished(..) = event {
-                progress.change_done();
-            }
-            run.reporter.change(account_id, event)
-        })
+        let lease_held = || lease.lost().is_none();
+        let report: Report = execute(
+            &target.session,
+            &plan,
+            run.execution,
+            &lease_held,
+            &|event| {
+                if let Event::Finished(..) = event {
+                    progress.change_done();
+                }
+                run.reporter.change(account_id, event)
+            },
+        )
         .await;
         drop(progress);
         let after = run.goal.check(target, run, &coverage).await;
         record = coverage_to_record(run, &coverage, Some(&report), &after);
+        let lease_lost = report
+            .outcomes
+            .iter()
+            .any(|(_, outcome)| matches!(outcome, Outcome::NotStarted(Halt::LeaseLost)))
+            .then(|| lease.lost().map(str::to_owned))
+            .flatten();
         let finished = Finished {
             failures: report.failures(),
             plan,
             after,
+            lease_lost,
         };
         if let Some(topic) = run.notify_topic {
             let notice = notify::notice(&finished.plan, &report, &finished.after);

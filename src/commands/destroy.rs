@@ -36,7 +36,7 @@ pub async fn run(
         },
         execution: &settings.execution,
         auto_approve: settings.auto_approve,
-        lock_timeout: settings.lock_timeout,
+        lease: settings.lease,
         retired: Retired::Every,
         reporter: reporter.as_ref(),
         parallelism: fleet.parallelism,

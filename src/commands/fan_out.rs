@@ -13,7 +13,10 @@ use crate::error::Hinted;
 
 /// Where account-wide calls go: the caller's `--region`, else the baseline's home region.
 pub(super) fn account_region<'a>(aws: &'a AwsArgs, baseline: &'a Baseline) -> &'a str {
-    aws.region.as_deref().unwrap_or(&baseline.scope.home_region)
+    aws.access
+        .region
+        .as_deref()
+        .unwrap_or(&baseline.scope.home_region)
 }
 
 /// The accounts a run covers, and the caller's own session, whose calls (identity,
@@ -41,7 +44,7 @@ pub(super) async fn reach(
     fleet: &Fleet,
 ) -> anyhow::Result<Reach> {
     let region = account_region(aws, baseline);
-    let base = Session::load(aws.profile.as_deref(), region)
+    let base = Session::load(aws.access.profile.as_deref(), region)
         .await?
         .with_requests_in_flight(usize::from(aws.requests_in_flight));
     let caller = crate::observe::caller_account(&base, region).await?;

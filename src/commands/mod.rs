@@ -7,6 +7,7 @@ mod converge;
 mod destroy;
 mod drill;
 mod fan_out;
+mod force_unlock;
 mod init;
 mod merge;
 mod outcome;
@@ -22,7 +23,7 @@ mod verb;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command, ReportAction};
+use crate::cli::{Cli, Command, LeaseArgs, ReportAction};
 use read::Retired;
 use settings::{
     ApplySettings, DestroySettings, Environment, GlobalSettings, PlanOutput, PlanSettings,
@@ -73,14 +74,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auto_approve,
             delete_logs,
             full,
-            lock_timeout,
+            lease,
             only,
         } => {
             let settings = DestroySettings {
                 auto_approve,
                 delete_logs,
                 full,
-                lock_timeout: Duration::from_secs(lock_timeout),
+                lease: lease_terms(&lease),
                 only,
                 execution: environment.execution()?,
             };
@@ -94,7 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             full,
             notify,
-            lock_timeout,
+            lease,
             only,
             refresh_retired,
         } => {
@@ -104,7 +105,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report: ReportFormat::chosen(json, full),
                 notify,
                 only,
-                lock_timeout: Duration::from_secs(lock_timeout),
+                lease: lease_terms(&lease),
                 retired: Retired::chosen(refresh_retired),
                 execution: environment.execution()?,
             };
@@ -127,6 +128,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             init::run(&baseline.path, answers).await
         }
+        Command::ForceUnlock {
+            account,
+            holder,
+            force,
+            baseline,
+            access,
+        } => force_unlock::run(&baseline.path, &access, &account, holder.as_deref(), force).await,
         Command::Report {
             action:
                 ReportAction::Merge {
@@ -138,4 +146,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions { shell } => tooling::completions(shell),
         Command::Man => tooling::man(),
     }
+}
+
+/// The lease's terms as the command line gives them.
+fn lease_terms(args: &LeaseArgs) -> crate::lease::Terms {
+    crate::lease::Terms::new(
+        Duration::from_secs(args.lease_seconds),
+        args.lock_timeout.map(Duration::from_secs),
+    )
 }

@@ -17,6 +17,8 @@ pub(super) struct Finished {
     pub failures: usize,
     /// The plan made after the changes: empty when the account converged.
     pub after: Plan,
+    /// Why the account's lease was lost while its changes were made, after which none began.
+    pub lease_lost: Option<String>,
 }
 
 impl Finished {
@@ -51,9 +53,13 @@ impl Tally {
                 format!("done: {}", account_line(&finished.plan))
             }
             Ok(finished) => format!(
-                "NOT converged: {} change(s) failed, {} remain",
+                "NOT converged: {} change(s) failed, {} remain{}",
                 finished.failures,
-                finished.after.changes.len()
+                finished.after.changes.len(),
+                finished
+                    .lease_lost
+                    .as_ref()
+                    .map_or(String::new(), |why| format!("; its lease was lost: {why}"))
             ),
             Err(error) => format!("failed: {}", first_line(error)),
         };

@@ -47,7 +47,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
     let region = account_region(aws, &baseline);
     // The estimate's reads only sharpen it: each gets one attempt unless the user chose a
     // number, so that a call the endpoint lacks does not hold the plan up (docs/costs.md).
-    let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
+    let attempts_chosen = crate::aws::attempts_chosen(aws.access.profile.as_deref()).await;
     let outcomes = for_each_account(targets, fleet.parallelism, |target| async {
         target.verify(region).await?;
         if !settings.lock_timeout.is_zero() {

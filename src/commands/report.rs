@@ -11,7 +11,7 @@ use super::fan_out::Reach;
 use super::outcome::{AccountOutcome, Finished, Tally};
 use super::settings::ReportFormat;
 use super::verb::Verb;
-use crate::apply::{Event, Outcome};
+use crate::apply::{Event, Halt, Outcome};
 use crate::baseline::Shard;
 use crate::error::Hinted;
 use crate::model::{ApiCallCounts, sum_calls};
@@ -165,10 +165,14 @@ impl Reporter for JsonLinesReporter {
                 "action": change.action,
                 "error": error.explained(),
             }),
-            Event::Finished(change, Outcome::NotStarted, _) => json!({
+            Event::Finished(change, Outcome::NotStarted(halt), _) => json!({
                 "type": "change_not_started",
                 "address": change.id.to_string(),
                 "action": change.action,
+                "reason": match halt {
+                    Halt::Interrupted => "interrupted",
+                    Halt::LeaseLost => "lease_lost",
+                },
             }),
             Event::Finished(change, Outcome::Skipped { because_of }, _) => json!({
                 "type": "change_skipped",
@@ -222,6 +226,13 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
             "error": crate::error::explained(error),
         }),
     };
+    if let Ok(Finished {
+        lease_lost: Some(why),
+        ..
+    }) = &outcome.result
+    {
+        line["lease_lost"] = json!(why);
+    }
     line["type"] = json!("account_summary");
     line["account_id"] = json!(outcome.account_id);
     line["api_calls"] = json!(outcome.api_calls);
@@ -232,6 +243,9 @@ fn account_summary(outcome: &AccountOutcome<Finished>) -> Value {
 /// planned again: the next plan shows it.
 fn print_ending(finished: &Finished, verb: Verb) {
     let plan = &finished.plan;
+    if let (false, Some(why)) = (finished.converged(), &finished.lease_lost) {
+        outln!("\nNo change started once the account's lease was lost: {why}.");
+    }
     match (finished.converged(), verb) {
         (true, _) if plan.is_empty() => {}
         (true, Verb::Apply) => outln!(
@@ -282,7 +296,9 @@ pub(super) fn confirmed(verb: Verb) -> anyhow::Result<bool> {
         ));
     }
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
+    // Off the runtime's workers, so that the heartbeats renewing the leases go on while a
+    // person reads the plan.
+    tokio::task::block_in_place(|| std::io::stdin().lock().read_line(&mut answer))?;
     Ok(answer.trim() == "yes")
 }
 
@@ -317,11 +333,8 @@ fn print_event(prefix: &str, event: Event<'_>) {
             Outcome::Failed(error) => {
                 outln!("{prefix}{}: failed: {}", change.id, error.explained())
             }
-            Outcome::NotStarted => {
-                outln!(
-                    "{prefix}{}: not started: the run was interrupted",
-                    change.id
-                )
+            Outcome::NotStarted(halt) => {
+                outln!("{prefix}{}: not started: {}", change.id, halt.reason())
             }
             Outcome::Skipped { because_of } => {
                 outln!(

@@ -140,7 +140,7 @@ pub(super) struct ApplySettings {
     /// Publish what was repaired to each account's alert topic.
     pub notify: bool,
     pub only: Vec<Selector>,
-    pub lock_timeout: Duration,
+    pub lease: crate::lease::Terms,
     pub retired: Retired,
     pub execution: crate::apply::Settings,
 }
@@ -149,7 +149,7 @@ pub(super) struct DestroySettings {
     pub auto_approve: bool,
     pub delete_logs: bool,
     pub full: bool,
-    pub lock_timeout: Duration,
+    pub lease: crate::lease::Terms,
     pub only: Vec<Selector>,
     pub execution: crate::apply::Settings,
 }

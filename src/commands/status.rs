@@ -25,7 +25,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
     let fleet = Fleet::new(&baseline, aws)?;
     let reach = reach(aws, &baseline, &fleet).await?;
     let region = account_region(aws, &baseline);
-    let attempts_chosen = crate::aws::attempts_chosen(aws.profile.as_deref()).await;
+    let attempts_chosen = crate::aws::attempts_chosen(aws.access.profile.as_deref()).await;
     let outcomes = for_each_account(&reach.targets, fleet.parallelism, |target| {
         let baseline = &baseline;
         async move {
