@@ -368,7 +368,7 @@ async fn the_cis_monitoring_set_makes_fifteen_filters_and_alarms_and_converges()
     let before = moto.plan_changes(path);
     // The bucket, the trail, its log group and role, the topic and the subscription; then a
     // filter and an alarm per control.
-    before.assert_stdout_has(&["Plan: 36 to add, 0 to change, 0 to destroy."]);
+    before.assert_stdout_has(&["Plan: 37 to add, 0 to change, 0 to destroy."]);
     moto.apply_approved(path).assert_success();
 
     let filters = metric_filters(&moto).await;

@@ -224,7 +224,16 @@ async fn every_account_forwards_to_the_one_bus_which_admits_the_fleet_and_raises
         [
             "watchpost-alarm-state",
             SIGNIN_RULE,
-            "watchpost-guardduty-findings"
+            "watchpost-drill",
+            "watchpost-guardduty-findings",
+            "watchpost-tamper-cloudtrail",
+            "watchpost-tamper-cloudwatch",
+            "watchpost-tamper-events",
+            "watchpost-tamper-guardduty",
+            "watchpost-tamper-iam",
+            "watchpost-tamper-logs",
+            "watchpost-tamper-s3",
+            "watchpost-tamper-sns",
         ]
     );
     let central_targets = security
