@@ -17,7 +17,8 @@
 //!   `cloudwatch:PutMetricAlarm`; and moto names some S3 requests its own way (HeadBucket as
 //!   `s3:HeadBucket`, the public access block, encryption and ownership requests as
 //!   `s3:ListBucket` or `s3:CreateBucket`, S3 Control's account-wide public access block as
-//!   `s3:GetPublicAccessBlock` and `s3:PutPublicAccessBlock`). [`as_moto_enforces`] adds moto's name next to the
+//!   `s3:GetPublicAccessBlock` and `s3:PutPublicAccessBlock`), and a DynamoDB transaction by its
+//!   operation, `dynamodb:TransactWriteItems`, where AWS checks the actions inside it. [`as_moto_enforces`] adds moto's name next to the
 //!   IAM one, so a missing action fails here as it would in AWS, except for those S3 requests,
 //!   where moto cannot tell the actions apart.
 //! - **Resources.** moto matches a statement's `Resource` against the request's resource only
@@ -141,6 +142,9 @@ fn moto_name(action: &str) -> Option<String> {
         // S3 Control signs as S3, and moto names its requests after the operation.
         "s3:GetAccountPublicAccessBlock" => "s3:GetPublicAccessBlock",
         "s3:PutAccountPublicAccessBlock" => "s3:PutPublicAccessBlock",
+        // AWS authorizes a transaction's actions as PutItem and DeleteItem; moto checks the
+        // operation's own name. The lease's transaction puts the record and deletes the lease.
+        "dynamodb:DeleteItem" => "dynamodb:TransactWriteItems",
         _ => return None,
     };
     Some(name.to_owned())
