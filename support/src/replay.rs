@@ -116,27 +116,24 @@ impl Replay {
     }
 }
 
-/// Every message the replays of this moto sent, sorted.
-///
-/// moto answers reads of log events with timestamps the SDK cannot parse (fractions of a
-/// millisecond): the messages are taken from its record of the log events.
+/// Every message the replays of this moto sent, sorted, for templates that are a JSON string:
+/// the message is that string.
 pub fn replayed_messages(moto: &Moto) -> Vec<String> {
-    let mut messages: Vec<String> = moto.state()["logs"]["LogEvent"]
-        .as_array()
-        .map(|events| {
-            events
-                .iter()
-                // Each template is a JSON string: the message is that string.
-                .map(|event| serde_json::from_str(event["message"].as_str().unwrap()).unwrap())
-                .collect()
+    let mut messages: Vec<String> = replayed_messages_json(moto)
+        .into_iter()
+        .map(|message| match message {
+            serde_json::Value::String(text) => text,
+            other => panic!("a message that is not a JSON string: {other}"),
         })
-        .unwrap_or_default();
+        .collect();
     messages.sort();
     messages
 }
 
-/// Every message the replays of this moto sent, each a JSON value: for templates that are a
-/// JSON object rather than a string.
+/// Every message the replays of this moto sent, each as the JSON value its template made.
+///
+/// moto answers reads of log events with timestamps the SDK cannot parse (fractions of a
+/// millisecond): the messages are taken from its record of the log events.
 pub fn replayed_messages_json(moto: &Moto) -> Vec<serde_json::Value> {
     moto.state()["logs"]["LogEvent"]
         .as_array()
