@@ -103,41 +103,13 @@ async fn every_listed_account_is_applied_through_its_role_and_then_matches() {
 async fn one_accounts_failure_is_reported_and_the_others_are_done() {
     let moto = Moto::start(WATCHPOST);
     // Another run is working on the second account: it holds the account's lease.
-    let second = aws_sdk_dynamodb::Client::new(&moto.sdk_config_in(SECOND, REGION).await);
-    second
-        .create_table()
-        .table_name("watchpost-lease")
-        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
-        .attribute_definitions(
-            aws_sdk_dynamodb::types::AttributeDefinition::builder()
-                .attribute_name("account")
-                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            aws_sdk_dynamodb::types::KeySchemaElement::builder()
-                .attribute_name("account")
-                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let text = |value: &str| aws_sdk_dynamodb::types::AttributeValue::S(value.to_owned());
-    second
-        .put_item()
-        .table_name("watchpost-lease")
-        .item("account", text(SECOND))
-        .item("holder", text("watchpost pid 1 on the nightly runner"))
-        .item(
-            "expires_at",
-            aws_sdk_dynamodb::types::AttributeValue::N("99999999999".into()),
-        )
-        .send()
-        .await
-        .unwrap();
+    support::lease::hold_lease(
+        &moto.sdk_config_in(SECOND, REGION).await,
+        SECOND,
+        "watchpost pid 1 on the nightly runner",
+        99_999_999_999,
+    )
+    .await;
     let baseline = write_baseline(&baseline(""));
     let apply = moto.watchpost(&[
         "apply",

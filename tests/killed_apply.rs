@@ -28,8 +28,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use support::account::{AccountState, account_state};
+use support::lease::lease_of;
 use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline};
 use watchpost_proxy::{Behaviour, Proxy};
 
@@ -38,7 +38,6 @@ const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 const HOME: &str = "eu-west-1";
 /// The sign-in rule and a second alert topic live here, away from the home region.
 const OTHER: &str = "us-east-1";
-const LEASE_TABLE: &str = "watchpost-lease";
 const BUCKET: &str = "watchpost-logs-123456789012-eu-west-1";
 
 const KILL_POINTS: usize = 20;
@@ -439,39 +438,11 @@ fn now() -> u64 {
         .as_secs()
 }
 
-async fn dynamodb(moto: &Moto) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(&moto.sdk_config(HOME).await)
-}
-
 /// Who holds the account's lease and when it expires (epoch seconds), if anyone holds it.
 async fn lease_held(moto: &Moto) -> Option<(String, u64)> {
-    let item = dynamodb(moto)
-        .await
-        .get_item()
-        .table_name(LEASE_TABLE)
-        .key("account", AttributeValue::S(ACCOUNT.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        // No table yet: the run was killed before it made one.
-        .ok()?;
-    let item = item.item()?;
-    match (item.get("holder"), item.get("expires_at")) {
-        (Some(AttributeValue::S(holder)), Some(AttributeValue::N(expires_at))) => {
-            Some((holder.clone(), expires_at.parse().unwrap()))
-        }
-        other => panic!("a lease without a holder or an expiry: {other:?}"),
-    }
+    lease_of(&moto.sdk_config(HOME).await, ACCOUNT).await
 }
 
-/// Whether the log bucket carries watchpost's `managed-by` tag.
-///
-/// Kept out of [`account_state`] because of moto: watchpost creates the bucket with its tag in
-/// the one `CreateBucket` call, as AWS allows, and puts the tag again after; moto ignores tags
-/// on `CreateBucket`, so a run killed between the two leaves, under moto only, a bucket that
-/// every later run takes for one it adopted (observe cannot tell it from a bucket someone else
-/// made), which `destroy --delete-logs` would leave. Only a kill in that one-request window
-/// shows it.
 async fn log_bucket_marked(moto: &Moto) -> bool {
     let tags = moto
         .s3(HOME)

@@ -5,85 +5,23 @@
 use std::io::{BufRead, BufReader, Read};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use support::lease::{hold_lease, lease_of};
 use support::{ACCOUNT, Moto, Watchpost, every_kind_baseline, write_baseline};
 use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
 const HOME: &str = "us-east-1";
-const LEASE_TABLE: &str = "watchpost-lease";
 const HOLDER: &str = "watchpost pid 4242 on repair-host-1";
 
-async fn dynamodb(moto: &Moto) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(&moto.sdk_config(HOME).await)
-}
-
-/// The account's lease item as (holder, expires_at), if there is one.
+/// The account's lease as (holder, expires_at), if there is one.
 async fn lease(moto: &Moto) -> Option<(String, u64)> {
-    let read = dynamodb(moto)
-        .await
-        .get_item()
-        .table_name(LEASE_TABLE)
-        .key("account", AttributeValue::S(ACCOUNT.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .ok()?;
-    let item = read.item()?;
-    match (item.get("holder"), item.get("expires_at")) {
-        (Some(AttributeValue::S(holder)), Some(AttributeValue::N(expires_at))) => {
-            Some((holder.clone(), expires_at.parse().unwrap()))
-        }
-        other => panic!("a lease without a holder or an expiry: {other:?}"),
-    }
+    lease_of(&moto.sdk_config(HOME).await, ACCOUNT).await
 }
 
-/// The lease table as apply makes it, and a lease in it held by [`HOLDER`] until `expires_at`
-/// (epoch seconds).
-async fn hold_lease(moto: &Moto, expires_at: u64) {
-    let client = dynamodb(moto).await;
-    let exists = client
-        .describe_table()
-        .table_name(LEASE_TABLE)
-        .send()
-        .await
-        .is_ok();
-    if !exists {
-        client
-            .create_table()
-            .table_name(LEASE_TABLE)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("account")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name("account")
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
-    client
-        .put_item()
-        .table_name(LEASE_TABLE)
-        .item("account", AttributeValue::S(ACCOUNT.to_owned()))
-        .item("holder", AttributeValue::S(HOLDER.to_owned()))
-        .item("expires_at", AttributeValue::N(expires_at.to_string()))
-        .send()
-        .await
-        .unwrap();
+/// A lease of the account held by [`HOLDER`] until `expires_at` (epoch seconds).
+async fn hold(moto: &Moto, expires_at: u64) {
+    hold_lease(&moto.sdk_config(HOME).await, ACCOUNT, HOLDER, expires_at).await;
 }
 
 #[tokio::test]
@@ -104,7 +42,7 @@ async fn force_unlock_removes_a_dead_lease_and_a_live_one_only_when_forced() {
         .assert_stdout_has(&["Account 123456789012: no run holds the lease: nothing to remove."]);
 
     // A lease that lapsed is removed without asking.
-    hold_lease(&moto, 1).await;
+    hold(&moto, 1).await;
     unlock(&[]).assert_success().assert_stdout_has(&[format!(
         "Account 123456789012: removed the lease of {HOLDER}, which had lapsed"
     )]);
@@ -114,7 +52,7 @@ async fn force_unlock_removes_a_dead_lease_and_a_live_one_only_when_forced() {
         .assert_stdout_has(&["no run holds the lease: nothing to remove."]);
 
     // A live one is refused, naming who holds it and how to remove it all the same.
-    hold_lease(&moto, 99_999_999_999).await;
+    hold(&moto, 99_999_999_999).await;
     unlock(&[]).assert_code(1).assert_stderr_has(&[
         format!("error: the lease on account 123456789012 is live: {HOLDER} holds it"),
         format!(

@@ -60,15 +60,13 @@ async fn notify_reports_a_repair_and_stays_silent_without_drift() {
 }
 
 async fn hold_lease(moto: &Moto, holder: &str, expires_at: u64) {
-    aws_sdk_dynamodb::Client::new(&moto.sdk_config(REGION).await)
-        .put_item()
-        .table_name("watchpost-lease")
-        .item("account", AttributeValue::S("123456789012".into()))
-        .item("holder", AttributeValue::S(holder.into()))
-        .item("expires_at", AttributeValue::N(expires_at.to_string()))
-        .send()
-        .await
-        .unwrap();
+    support::lease::hold_lease(
+        &moto.sdk_config(REGION).await,
+        support::ACCOUNT,
+        holder,
+        expires_at,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -268,6 +268,42 @@ pub struct SecurityContact {
 }
 
 impl Baseline {
+    /// The names of watchpost's EventBridge rules on an account's default buses, which are
+    /// also those of the rules on a central bus: the sign-in and finding rules, the alarm rule
+    /// (with a central bus only: without one, alarms notify the topic themselves), the drill
+    /// rule and the tamper rules. Sorted.
+    pub fn event_rule_names(&self) -> Vec<String> {
+        use crate::model::{ALARM_RULE_NAME, DRILL_RULE_NAME};
+        let Some(alerts) = &self.alerts else {
+            return Vec::new();
+        };
+        let signin = self
+            .signin_notification
+            .as_ref()
+            .map(|signin| signin.rule_name.clone());
+        let findings = self
+            .guardduty
+            .as_ref()
+            .and_then(|guardduty| guardduty.finding_alerts.as_ref())
+            .map(|findings| findings.rule_name.clone());
+        let alarms =
+            (alerts.central_bus.is_some() && self.alarms.is_some() && self.cloudtrail.is_some())
+                .then(|| ALARM_RULE_NAME.to_owned());
+        let tamper = self.tamper_alerts.iter().flat_map(|tamper| {
+            self.watched()
+                .into_iter()
+                .map(|group| group.rule_name(&tamper.rule_prefix))
+        });
+        let mut names: Vec<String> = [signin, findings, alarms, Some(DRILL_RULE_NAME.to_owned())]
+            .into_iter()
+            .flatten()
+            .chain(tamper)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The services `[tamper_alerts]` watches: those the baseline has something of watchpost's
     /// in. Empty without the section.
     pub fn watched(&self) -> Vec<crate::model::Watched> {

@@ -228,32 +228,6 @@ pub async fn account(
     observed
 }
 
-/// The rules on the central bus, one per kind of alert the baseline raises.
-fn central_rule_names(baseline: &Baseline) -> Vec<String> {
-    let signin = baseline
-        .signin_notification
-        .as_ref()
-        .map(|signin| signin.rule_name.clone());
-    let findings = baseline
-        .guardduty
-        .as_ref()
-        .and_then(|guardduty| guardduty.finding_alerts.as_ref())
-        .map(|findings| findings.rule_name.clone());
-    let alarms = (baseline.alarms.is_some() && baseline.cloudtrail.is_some())
-        .then(|| ALARM_RULE_NAME.to_owned());
-    let tamper = baseline.tamper_alerts.iter().flat_map(|tamper| {
-        baseline
-            .watched()
-            .into_iter()
-            .map(|group| group.rule_name(&tamper.rule_prefix))
-    });
-    [signin, findings, alarms, Some(DRILL_RULE_NAME.to_owned())]
-        .into_iter()
-        .flatten()
-        .chain(tamper)
-        .collect()
-}
-
 /// The organization of the security account could not be read: its central bus's statements
 /// are left unplanned, and an account in no organization is told what to do instead.
 fn organization_gap(home: &str, account_id: &str, error: &AwsError) -> Gap {
@@ -363,7 +337,7 @@ impl<'a> Reader<'a> {
                     home,
                     events::alert_bus(session, home, &bus.name, ownership),
                 ));
-                for name in central_rule_names(baseline) {
+                for name in baseline.event_rule_names() {
                     reads.push(tagged(home, async move {
                         events::rule(
                             session,

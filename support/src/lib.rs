@@ -43,6 +43,7 @@ pub mod account;
 mod baseline;
 mod iam;
 pub mod json;
+pub mod lease;
 mod moto;
 mod reads;
 pub mod replay;

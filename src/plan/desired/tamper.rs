@@ -11,9 +11,7 @@ use serde_json::{Value, json};
 use super::alerts::alert_target;
 use super::{Context, Desired};
 use crate::baseline::{Alerts, Baseline, TamperAlerts};
-use crate::model::{
-    ALARM_RULE_NAME, EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, Watched, topic_arn,
-};
+use crate::model::{EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, Watched, topic_arn};
 
 /// The events of a group's calls, whichever resource they name.
 pub(super) fn calls_pattern(group: Watched) -> Value {
@@ -92,7 +90,7 @@ fn pattern(context: &Context<'_>, group: Watched) -> Value {
             vec![on(group.calls(), "logGroupName", json!([group_name]))]
         }
         Watched::Events => {
-            let rules = json!(rule_names(baseline));
+            let rules = json!(baseline.event_rule_names());
             vec![
                 on(&["DeleteRule", "DisableRule"], "name", rules.clone()),
                 on(&["RemoveTargets"], "rule", rules),
@@ -135,32 +133,6 @@ fn merge(into: &mut Value, from: &Value) {
     }
 }
 
-/// Every EventBridge rule of watchpost's the baseline names.
-fn rule_names(baseline: &Baseline) -> Vec<String> {
-    let mut names: Vec<String> = baseline
-        .signin_notification
-        .iter()
-        .map(|signin| signin.rule_name.clone())
-        .chain(
-            baseline
-                .guardduty
-                .iter()
-                .flat_map(|guardduty| &guardduty.finding_alerts)
-                .map(|findings| findings.rule_name.clone()),
-        )
-        .chain(baseline.alarms.iter().map(|_| ALARM_RULE_NAME.to_owned()))
-        .chain(baseline.tamper_alerts.iter().flat_map(|tamper| {
-            baseline
-                .watched()
-                .into_iter()
-                .map(|group| group.rule_name(&tamper.rule_prefix))
-        }))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// Every IAM role of watchpost's the baseline names.
 fn role_names(baseline: &Baseline) -> Vec<String> {
     let mut names: Vec<String> = baseline
@@ -195,7 +167,7 @@ fn repair_command(group: Watched) -> &'static str {
         Watched::Cloudwatch => "watchpost apply --only alarms",
         Watched::Logs => "watchpost apply --only cloudtrail --only alarms",
         Watched::Events => {
-            "watchpost apply --only signin_notification --only guardduty --only tamper_alerts --only alarms"
+            "watchpost apply --only signin_notification --only guardduty --only tamper_alerts --only alerts"
         }
         Watched::Sns => "watchpost apply --only alerts",
         Watched::Kms => "watchpost apply --only kms",
