@@ -8,6 +8,7 @@
 //! and the same call on someone else's.
 
 use serde_json::{Value, json};
+use support::json::statements;
 use support::replay::{Replay, replayed_messages_json};
 use support::{ACCOUNT, Moto, Watchpost};
 
@@ -72,8 +73,8 @@ async fn tamper_rules(moto: &Moto, region: &str) -> Vec<String> {
     names
 }
 
-async fn one_target(moto: &Moto, region: &str, rule: &str) -> aws_sdk_eventbridge::types::Target {
-    let targets = events(moto, region)
+async fn targets(moto: &Moto, region: &str, rule: &str) -> Vec<aws_sdk_eventbridge::types::Target> {
+    events(moto, region)
         .await
         .list_targets_by_rule()
         .rule(rule)
@@ -81,7 +82,11 @@ async fn one_target(moto: &Moto, region: &str, rule: &str) -> aws_sdk_eventbridg
         .await
         .unwrap()
         .targets()
-        .to_vec();
+        .to_vec()
+}
+
+async fn one_target(moto: &Moto, region: &str, rule: &str) -> aws_sdk_eventbridge::types::Target {
+    let targets = targets(moto, region, rule).await;
     let [target] = &targets[..] else {
         panic!("one target of {rule} in {region}: {targets:?}")
     };
@@ -459,4 +464,177 @@ async fn a_call_on_watchposts_resource_alerts_and_the_same_call_elsewhere_does_n
         format!("{before} at TIME, by {after}"),
         "watchpost tamper alert: StopLogging (cloudtrail.amazonaws.com) in account 123456789012, region eu-west-1, at TIME, by arn:aws:iam::123456789012:user/mallory from 203.0.113.9 with trail-by-name. The call undoes part of the security monitoring watchpost keeps; request_parameters names what it changed. To repair: watchpost apply --only cloudtrail"
     );
+}
+
+const REPAIR: &str = r#"
+[tamper_alerts.repair]
+cluster = "watchpost"
+task_definition = "watchpost-apply"
+subnets = ["subnet-0123456789abcdef0"]
+security_groups = ["sg-0123456789abcdef0"]
+"#;
+
+/// With `[tamper_alerts.repair]`, each home rule also starts the scheduled repairer's Fargate
+/// task through a role of its own, and the repairer's own calls (its task role's sessions)
+/// raise neither an alert nor another repair.
+#[tokio::test]
+async fn a_repair_starts_the_repairers_task_except_on_the_repairers_own_calls() {
+    let (moto, baseline) = Moto::start_applied(WATCHPOST, &format!("{BASELINE}{REPAIR}"));
+    moto.plan_exitcode(baseline.path_str()).assert_code(0);
+
+    let cluster = format!("arn:aws:ecs:{HOME}:{ACCOUNT}:cluster/watchpost");
+    let invoker = format!("arn:aws:iam::{ACCOUNT}:role/watchpost-tamper-repair");
+    for service in SERVICES {
+        let rule = format!("watchpost-tamper-{service}");
+        let targets = targets(&moto, HOME, &rule).await;
+        let repair = targets
+            .iter()
+            .find(|target| target.id() == "watchpost-repair")
+            .unwrap_or_else(|| panic!("{rule}: no repair target in {targets:?}"));
+        assert_eq!(repair.arn(), cluster, "{rule}");
+        assert_eq!(repair.role_arn(), Some(invoker.as_str()), "{rule}");
+        let task = repair.ecs_parameters().unwrap();
+        assert_eq!(
+            task.task_definition_arn(),
+            format!("arn:aws:ecs:{HOME}:{ACCOUNT}:task-definition/watchpost-apply")
+        );
+        assert_eq!(task.task_count(), Some(1));
+        assert_eq!(
+            task.launch_type(),
+            Some(&aws_sdk_eventbridge::types::LaunchType::Fargate)
+        );
+        let network = task
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .unwrap();
+        assert_eq!(network.subnets(), ["subnet-0123456789abcdef0"]);
+        assert_eq!(network.security_groups(), ["sg-0123456789abcdef0"]);
+        assert_eq!(
+            network.assign_public_ip(),
+            Some(&aws_sdk_eventbridge::types::AssignPublicIp::Disabled)
+        );
+    }
+    // us-east-1's rule forwards IAM's calls to the home rule, which starts the task.
+    let forward = one_target(&moto, GLOBAL_EVENTS, "watchpost-tamper-iam").await;
+    assert_eq!(forward.id(), "watchpost-home-bus");
+
+    let role = moto.role("watchpost-tamper-repair").await;
+    let trust = role.trust_policy_json();
+    let [trusted] = statements(&trust)[..] else {
+        panic!("one statement: {trust:#}")
+    };
+    assert_eq!(trusted["Principal"]["Service"], "events.amazonaws.com");
+    assert_eq!(
+        trusted["Condition"]["StringEquals"]["aws:SourceAccount"],
+        ACCOUNT
+    );
+    let policy = role.inline_policy_json("run-repair-task");
+    assert_eq!(
+        policy["Statement"],
+        json!([
+            {
+                "Effect": "Allow",
+                "Action": "ecs:RunTask",
+                "Resource": [
+                    format!("arn:aws:ecs:{HOME}:{ACCOUNT}:task-definition/watchpost-apply"),
+                    format!("arn:aws:ecs:{HOME}:{ACCOUNT}:task-definition/watchpost-apply:*")
+                ],
+                "Condition": {"ArnEquals": {"ecs:cluster": cluster}}
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": [
+                    format!("arn:aws:iam::{ACCOUNT}:role/watchpost-repairer"),
+                    format!("arn:aws:iam::{ACCOUNT}:role/watchpost-task-execution")
+                ],
+                "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+            }
+        ])
+    );
+
+    // The loop guard, replayed: the same call on the trail by someone, by the repairer's task
+    // (a session of its task role), by another session of another role, and by AWS itself.
+    let rule = events(&moto, HOME)
+        .await
+        .describe_rule()
+        .name("watchpost-tamper-cloudtrail")
+        .send()
+        .await
+        .unwrap();
+    let alert = targets(&moto, HOME, "watchpost-tamper-cloudtrail")
+        .await
+        .into_iter()
+        .find(|target| target.id() == "watchpost-alert-topic")
+        .unwrap();
+    let replay = Replay::set_up(
+        &moto,
+        HOME,
+        rule.event_pattern().unwrap(),
+        alert.input_transformer().unwrap(),
+    )
+    .await;
+    let by = |case: &str, identity: Value| {
+        let (source, mut detail) = call(
+            "cloudtrail",
+            "StopLogging",
+            case,
+            json!({"name": "watchpost"}),
+        );
+        detail["userIdentity"] = identity;
+        (source, detail)
+    };
+    let cases = [
+        (
+            by(
+                "by-someone",
+                json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/mallory")}),
+            ),
+            true,
+        ),
+        (
+            by(
+                "by-the-repairer",
+                json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/watchpost-repairer/0f1e2d3c4b5a")}),
+            ),
+            false,
+        ),
+        (
+            by(
+                "by-another-role",
+                json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/watchpost-repairer-2/0f1e2d3c4b5a")}),
+            ),
+            true,
+        ),
+        (
+            by(
+                "by-aws",
+                json!({"type": "AWSService", "invokedBy": "cloudformation.amazonaws.com"}),
+            ),
+            true,
+        ),
+    ];
+    for ((source, detail), _) in &cases {
+        replay
+            .put(source, "AWS API Call via CloudTrail", detail)
+            .await;
+    }
+    let messages = replayed_messages_json(&moto);
+    for ((_, detail), alerts) in &cases {
+        let case = detail["userAgent"].as_str().unwrap();
+        let sent: Vec<&str> = messages
+            .iter()
+            .filter_map(|message| message["alert"].as_str())
+            .filter(|alert| alert.contains(&format!("with {case}.")))
+            .collect();
+        assert_eq!(sent.len(), usize::from(*alerts), "{case}: {messages:#?}");
+        if let [alert] = &sent[..] {
+            assert!(
+                alert.ends_with(
+                    "watchpost's repairer has been started to run watchpost apply --only cloudtrail"
+                ),
+                "{alert}"
+            );
+        }
+    }
 }

@@ -1,9 +1,12 @@
-use aws_sdk_eventbridge::types::{Condition, InputTransformer, RuleState, Tag, Target};
+use aws_sdk_eventbridge::types::{
+    AssignPublicIp, AwsVpcConfiguration, Condition, EcsParameters, InputTransformer, LaunchType,
+    NetworkConfiguration, RuleState, Tag, Target,
+};
 
 use super::{Account, Converge};
 use crate::aws::{AbsentIfNotFound, AwsError, Class, Context, Session};
 use crate::model::{
-    BusPermissionSpec, EventBusSpec, EventRuleSpec, MANAGED_TAG, ResourceId, Spec,
+    BusPermissionSpec, EcsTaskSpec, EventBusSpec, EventRuleSpec, MANAGED_TAG, ResourceId, Spec,
     WATCHPOST_TARGET_IDS,
 };
 use crate::plan::{Action, Change};
@@ -14,6 +17,33 @@ fn managed_tag() -> Tag {
         .value(MANAGED_TAG.1)
         .build()
         .expect("key and value are set")
+}
+
+/// One Fargate task in the subnets named, on the platform's latest version.
+fn ecs_parameters(task: &EcsTaskSpec) -> EcsParameters {
+    let network = AwsVpcConfiguration::builder()
+        .set_subnets(Some(task.subnets.clone()))
+        .set_security_groups(
+            (!task.security_groups.is_empty()).then(|| task.security_groups.clone()),
+        )
+        .assign_public_ip(if task.assign_public_ip {
+            AssignPublicIp::Enabled
+        } else {
+            AssignPublicIp::Disabled
+        })
+        .build()
+        .expect("the subnets are set");
+    EcsParameters::builder()
+        .task_definition_arn(&task.task_definition_arn)
+        .task_count(1)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(
+            NetworkConfiguration::builder()
+                .awsvpc_configuration(network)
+                .build(),
+        )
+        .build()
+        .expect("the task definition is set")
 }
 
 impl Converge for EventRuleSpec {
@@ -50,6 +80,7 @@ impl Converge for EventRuleSpec {
                     .arn(&target.arn)
                     .set_role_arn(target.role_arn.clone())
                     .set_input_transformer(transformer)
+                    .set_ecs_parameters(target.ecs_task.as_ref().map(ecs_parameters))
                     .build()
                     .expect("id and arn are set")
             })

@@ -205,7 +205,7 @@ pub fn propagation(call: &str, code: &str, message: &str) -> Option<&'static Pro
 }
 
 /// A failed AWS call, with the resource it was for.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AwsError {
     pub call: String,
     pub resource: String,

@@ -1,6 +1,7 @@
 //! The edge to AWS: clients built from the standard credential and region chain, and AWS
 //! errors turned into messages that name the resource, the call and the fix.
 
+mod clients;
 mod credentials;
 mod errors;
 mod meter;
@@ -17,6 +18,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub use errors::{AbsentIfNotFound, AwsError, Class, Context};
 pub use retries::attempts_chosen;
 
+use clients::Clients;
 use credentials::{Explained, Profiles};
 pub use meter::DEFAULT_REQUESTS_IN_FLIGHT;
 use meter::Meter;
@@ -32,6 +34,8 @@ pub struct Session {
     /// Whether AWS has answered yet: until it has, a failed connection is not retried.
     reachability: Arc<Reachability>,
     meter: Arc<Meter>,
+    /// The clients made so far; a session with other settings or another meter has its own.
+    clients: Arc<Clients>,
     /// With a custom endpoint (an emulator, a VPC endpoint) S3 must use path-style addressing,
     /// since bucket-name host prefixes do not resolve there.
     path_style_s3: bool,
@@ -85,6 +89,7 @@ impl Session {
             http,
             reachability,
             meter: Arc::new(Meter::new(usize::from(DEFAULT_REQUESTS_IN_FLIGHT))),
+            clients: Arc::default(),
             path_style_s3,
         })
     }
@@ -117,6 +122,7 @@ impl Session {
             http: self.http.clone(),
             reachability: self.reachability.clone(),
             meter: Arc::new(self.meter.fresh()),
+            clients: Arc::default(),
             path_style_s3: self.path_style_s3,
         }
     }
@@ -126,6 +132,7 @@ impl Session {
     pub fn metered_apart(&self) -> Session {
         Session {
             meter: Arc::new(self.meter.fresh()),
+            clients: Arc::default(),
             ..self.clone()
         }
     }
@@ -135,6 +142,7 @@ impl Session {
     pub fn with_requests_in_flight(self, bound: usize) -> Session {
         Session {
             meter: Arc::new(Meter::new(bound)),
+            clients: Arc::default(),
             ..self
         }
     }
@@ -152,8 +160,16 @@ impl Session {
             .with_max_attempts(attempts);
         Session {
             config: self.config.to_builder().retry_config(retry).build(),
+            clients: Arc::default(),
             ..self.clone()
         }
+    }
+
+    /// Lets go of the clients this session made: a run keeps each account's session to the end
+    /// (for its call counts), and a thousand accounts' clients would be most of its memory.
+    /// Calls made afterwards make their clients again.
+    pub fn release_clients(&self) {
+        self.clients.clear();
     }
 
     /// The API calls this session has made so far, by service.
@@ -166,15 +182,17 @@ impl Session {
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .force_path_style(self.path_style_s3)
-                .http_client(self.http_client("s3", region))
-                .retry_classifier(self.reachability.classifier())
-                .retry_classifier(retries::ConflictingOperation)
-                .build(),
-        )
+        self.clients.get("s3", region, || {
+            aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_owned()))
+                    .force_path_style(self.path_style_s3)
+                    .http_client(self.http_client("s3", region))
+                    .retry_classifier(self.reachability.classifier())
+                    .retry_classifier(retries::ConflictingOperation)
+                    .build(),
+            )
+        })
     }
 
     /// S3 Control, for settings of the whole account. Its endpoint rules put the account id in
@@ -183,14 +201,16 @@ impl Session {
     /// endpoint is used as given, as for every other service, and the account id travels in
     /// its `x-amz-account-id` header only.
     pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
-        aws_sdk_s3control::Client::from_conf(
-            aws_sdk_s3control::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .endpoint_resolver(s3control_endpoint::KeepCustomHost::default())
-                .http_client(self.http_client("s3control", region))
-                .retry_classifier(self.reachability.classifier())
-                .build(),
-        )
+        self.clients.get("s3control", region, || {
+            aws_sdk_s3control::Client::from_conf(
+                aws_sdk_s3control::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_owned()))
+                    .endpoint_resolver(s3control_endpoint::KeepCustomHost::default())
+                    .http_client(self.http_client("s3control", region))
+                    .retry_classifier(self.reachability.classifier())
+                    .build(),
+            )
+        })
     }
 }
 
@@ -280,13 +300,15 @@ macro_rules! regional_clients {
         impl Session {
             $(
                 pub fn $method(&self, region: &str) -> $sdk::Client {
-                    $sdk::Client::from_conf(
-                        $sdk::config::Builder::from(&self.config)
-                            .region(Region::new(region.to_owned()))
-                            .http_client(self.http_client(stringify!($method), region))
-                            .retry_classifier(self.reachability.classifier())
-                            .build(),
-                    )
+                    self.clients.get(stringify!($method), region, || {
+                        $sdk::Client::from_conf(
+                            $sdk::config::Builder::from(&self.config)
+                                .region(Region::new(region.to_owned()))
+                                .http_client(self.http_client(stringify!($method), region))
+                                .retry_classifier(self.reachability.classifier())
+                                .build(),
+                        )
+                    })
                 }
             )*
         }

@@ -249,6 +249,28 @@ pub struct EbsEncryption {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TamperAlerts {
     pub rule_prefix: String,
+    pub repair: Option<TamperRepair>,
+}
+
+/// The repairer started on the spot (`[tamper_alerts.repair]`): the home region's tamper rules
+/// also run the Fargate task of the scheduled repairer (docs/scheduling.md), through a role
+/// watchpost makes for EventBridge. The task's own calls match none of the rules, so its repair
+/// does not start it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TamperRepair {
+    /// The ECS cluster's name, in the home region.
+    pub cluster: String,
+    /// The task definition's family, with `:REVISION` to pin one (else the latest active).
+    pub task_definition: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub assign_public_ip: bool,
+    /// The role the task runs as: the calls made with it are the repair's own.
+    pub task_role_name: String,
+    /// The role ECS starts the task with (its image and logs).
+    pub execution_role_name: String,
+    /// The role watchpost makes for EventBridge to start the task with.
+    pub role_name: String,
 }
 
 /// An IAM Access Analyzer for the account in every region in scope.

@@ -329,6 +329,36 @@ pub struct RawTamperAlerts {
     /// The rules are named `<rule_prefix>-<service>`, one per service watched.
     #[schemars(with = "Option<String>")]
     pub rule_prefix: Option<Spanned<String>>,
+    /// Start the repairer's Fargate task on each tamper, as well as the alert.
+    pub repair: Option<RawTamperRepair>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTamperRepair {
+    /// The ECS cluster's name (or ARN), in the home region.
+    #[schemars(with = "String")]
+    pub cluster: Spanned<String>,
+    /// The task definition's family, or `family:revision` (or its ARN).
+    #[schemars(with = "String")]
+    pub task_definition: Spanned<String>,
+    /// The subnets the task runs in (1 to 16), `subnet-...`.
+    #[schemars(with = "Vec<String>")]
+    pub subnets: Spanned<Vec<Spanned<String>>>,
+    /// Its security groups (up to 5), `sg-...`; none: the VPC's default.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub security_groups: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+    /// The role the task runs as (its `taskRoleArn`).
+    #[schemars(with = "Option<String>")]
+    pub task_role_name: Option<Spanned<String>>,
+    /// The role ECS starts the task with (its `executionRoleArn`).
+    #[schemars(with = "Option<String>")]
+    pub execution_role_name: Option<Spanned<String>>,
+    /// The role watchpost makes for EventBridge to start the task with.
+    #[schemars(with = "Option<String>")]
+    pub role_name: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -98,6 +98,7 @@ where
         let run = work(account);
         async move {
             let result = run.await;
+            target.session.release_clients();
             AccountOutcome {
                 account_id: target.account_id.clone(),
                 result,

@@ -46,9 +46,22 @@ pub struct TargetSpec {
     pub arn: String,
     pub input_paths: BTreeMap<String, String>,
     pub input_template: Option<String>,
-    /// The role EventBridge assumes to deliver: needed for an event bus of another region.
+    /// The role EventBridge assumes to deliver: needed for an event bus of another region, and
+    /// to start an ECS task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    /// The task started when the target is an ECS cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecs_task: Option<EcsTaskSpec>,
+}
+
+/// One Fargate task of a task definition, as an EventBridge target starts it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EcsTaskSpec {
+    pub task_definition_arn: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub assign_public_ip: bool,
 }
 
 /// An EventBridge rule: on the default bus, a console sign-in, GuardDuty finding or alarm
@@ -103,8 +116,17 @@ pub const FORWARD_TARGET_ID: &str = "watchpost-home-bus";
 /// the central bus of `[alerts] central_bus`.
 pub const CENTRAL_TARGET_ID: &str = "watchpost-central-bus";
 
+/// The id of the target, on the home region's tamper rules, that starts the repairer's task
+/// (`[tamper_alerts.repair]`).
+pub const REPAIR_TARGET_ID: &str = "watchpost-repair";
+
 /// The target ids watchpost manages on its rules; other targets are not its own.
-pub const WATCHPOST_TARGET_IDS: [&str; 3] = [ALERT_TARGET_ID, FORWARD_TARGET_ID, CENTRAL_TARGET_ID];
+pub const WATCHPOST_TARGET_IDS: [&str; 4] = [
+    ALERT_TARGET_ID,
+    FORWARD_TARGET_ID,
+    CENTRAL_TARGET_ID,
+    REPAIR_TARGET_ID,
+];
 
 /// The name of the rule, on each covered account's home default bus and on the central bus,
 /// that matches the state changes of the baseline's alarms.

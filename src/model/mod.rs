@@ -25,9 +25,10 @@ use serde::{Deserialize, Serialize};
 pub use account::{AnalyzerSpec, EbsEncryptionSpec, PasswordPolicySpec, PublicAccessBlockSpec};
 pub use alerts::{
     ALARM_RULE_NAME, ALERT_TARGET_ID, BUS_STATEMENT_PREFIX, BusPermissionSpec, CENTRAL_TARGET_ID,
-    DRILL_DETAIL_TYPE, DRILL_RULE_NAME, DRILL_SOURCE, EventBusSpec, EventRuleSpec,
-    FORWARD_TARGET_ID, SubscriptionSpec, TargetSpec, TopicSpec, WATCHPOST_TARGET_IDS,
-    bus_statement_for_account, bus_statement_for_organization, default_bus_arn, topic_arn,
+    DRILL_DETAIL_TYPE, DRILL_RULE_NAME, DRILL_SOURCE, EcsTaskSpec, EventBusSpec, EventRuleSpec,
+    FORWARD_TARGET_ID, REPAIR_TARGET_ID, SubscriptionSpec, TargetSpec, TopicSpec,
+    WATCHPOST_TARGET_IDS, bus_statement_for_account, bus_statement_for_organization,
+    default_bus_arn, topic_arn,
 };
 pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{

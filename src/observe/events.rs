@@ -1,20 +1,121 @@
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
+use aws_sdk_eventbridge::types::{AssignPublicIp, EcsParameters, Rule};
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use super::{Read, unknown};
 use crate::aws::{AbsentIfNotFound, AwsError, Context, Session};
 use crate::model::{
-    BUS_STATEMENT_PREFIX, BusPermissionSpec, EventBusSpec, EventRuleSpec, Kind, Live, ResourceId,
-    Spec, Standing, TargetSpec, is_managed_tag, policy,
+    BUS_STATEMENT_PREFIX, BusPermissionSpec, EcsTaskSpec, EventBusSpec, EventRuleSpec, Kind, Live,
+    ResourceId, Spec, Standing, TargetSpec, is_managed_tag, policy,
 };
+
+/// The rules of one account, listed once per region and bus for every rule read there:
+/// ListRules gives each rule's pattern, state and description as DescribeRule does, so the
+/// dozen rules watchpost keeps in a region cost one call rather than a dozen, and leave the
+/// region's bound on requests in flight to their targets.
+pub struct RuleLists<'a> {
+    session: &'a Session,
+    /// What every rule name of the baseline starts with, so the list holds little else.
+    prefix: String,
+    lists: Mutex<BTreeMap<RegionBus, Arc<OnceCell<Listed>>>>,
+}
+
+/// A region, and a bus there (`None`: the default bus).
+type RegionBus = (String, Option<String>);
+
+type Listed = Result<Arc<Vec<Rule>>, AwsError>;
+
+impl<'a> RuleLists<'a> {
+    /// Lists for the rules named `names`.
+    pub fn new(session: &'a Session, names: &[String]) -> RuleLists<'a> {
+        RuleLists {
+            session,
+            prefix: common_prefix(names).to_owned(),
+            lists: Mutex::default(),
+        }
+    }
+
+    /// The rule `name` on `bus` (the default bus when `None`) in `region`, listing the rules
+    /// there on the first ask.
+    async fn rule(
+        &self,
+        region: &str,
+        bus: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Rule>, AwsError> {
+        let cell = self
+            .lists
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry((region.to_owned(), bus.map(str::to_owned)))
+            .or_default()
+            .clone();
+        let listed = cell
+            .get_or_init(|| list_rules(self.session, region, bus, &self.prefix))
+            .await;
+        match listed {
+            Ok(rules) => Ok(rules.iter().find(|rule| rule.name() == Some(name)).cloned()),
+            Err(error) => Err(error.clone()),
+        }
+    }
+}
+
+/// Every rule on `bus` in `region` whose name starts with `prefix`; none on a bus that is not
+/// there (a central bus not made yet).
+async fn list_rules(session: &Session, region: &str, bus: Option<&str>, prefix: &str) -> Listed {
+    let client = session.events(region);
+    let place = format!("the EventBridge rules named {prefix}* in {region}");
+    let mut rules = Vec::new();
+    let mut next_token = None;
+    loop {
+        let Some(page) = client
+            .list_rules()
+            // ListRules refuses an empty prefix: none lists every rule.
+            .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_owned()))
+            .set_event_bus_name(bus.map(str::to_owned))
+            .set_next_token(next_token)
+            .send()
+            .await
+            .call("events:ListRules", &place)
+            .absent_if_not_found()?
+        else {
+            break;
+        };
+        rules.extend(page.rules().iter().cloned());
+        next_token = page.next_token().map(str::to_owned);
+        if next_token.is_none() {
+            break;
+        }
+    }
+    Ok(Arc::new(rules))
+}
+
+/// The longest start all of `names` share. EventBridge rule names are ASCII
+/// (`[.\-_A-Za-z0-9]+`); were one not, the list would be of every rule.
+fn common_prefix(names: &[String]) -> &str {
+    let Some((first, rest)) = names.split_first() else {
+        return "";
+    };
+    let length = rest.iter().fold(first.len(), |length, name| {
+        first
+            .bytes()
+            .zip(name.bytes())
+            .take(length)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    first.get(..length).unwrap_or_default()
+}
 
 /// An EventBridge rule and its targets: the sign-in rule, a region's GuardDuty finding rule or
 /// the alarm rule on the default bus, or a rule on the central bus (`bus`), as `kind` says,
 /// read where the baseline places it or where it is retired, as `standing` says.
 /// `ownership`: also read the rule's tags, which only `destroy` needs.
 pub async fn rule(
-    session: &Session,
+    lists: &RuleLists<'_>,
     region: &str,
     kind: Kind,
     name: &str,
@@ -24,17 +125,7 @@ pub async fn rule(
 ) -> Read {
     let id = ResourceId::new(kind, region, name);
     let failed = |error| (vec![id.clone()], error);
-    let client = session.events(region);
-    let describe = async {
-        client
-            .describe_rule()
-            .name(name)
-            .set_event_bus_name(bus.map(str::to_owned))
-            .send()
-            .await
-            .call("events:DescribeRule", &id)
-            .absent_if_not_found()
-    };
+    let client = lists.session.events(region);
     let list_targets = || async {
         client
             .list_targets_by_rule()
@@ -46,14 +137,14 @@ pub async fn rule(
     };
     let (rule, targets) = match standing {
         // Where the baseline places the rule a converged account has it, so its targets are
-        // listed by its name beside it: for a rule that is not there, their ResourceNotFound
-        // says again what DescribeRule says.
+        // listed by its name beside the list of rules: for a rule that is not there, their
+        // ResourceNotFound says again what the list says.
         Standing::Placed => {
-            let (rule, targets) = tokio::join!(describe, list_targets());
+            let (rule, targets) = tokio::join!(lists.rule(region, bus, name), list_targets());
             (rule, Some(targets))
         }
-        // In a retired region the rule is most often gone already: one call says so.
-        Standing::Retired => (describe.await, None),
+        // In a retired region the rule is most often gone already: the list says so.
+        Standing::Retired => (lists.rule(region, bus, name).await, None),
     };
     let Some(rule) = rule.map_err(failed)? else {
         return Ok(Vec::new());
@@ -76,6 +167,7 @@ pub async fn rule(
                     .unwrap_or_default(),
                 input_template: transformer.map(|t| t.input_template().to_owned()),
                 role_arn: target.role_arn().map(str::to_owned),
+                ecs_task: target.ecs_parameters().map(ecs_task),
             };
             (target.id().to_owned(), spec)
         })
@@ -173,6 +265,22 @@ pub async fn alert_bus(session: &Session, region: &str, name: &str, ownership: b
     Ok(found)
 }
 
+/// The task an ECS target starts, as the plan compares it.
+fn ecs_task(parameters: &EcsParameters) -> EcsTaskSpec {
+    let network = parameters
+        .network_configuration()
+        .and_then(|network| network.awsvpc_configuration());
+    EcsTaskSpec {
+        task_definition_arn: parameters.task_definition_arn().to_owned(),
+        subnets: network.map(|n| n.subnets().to_vec()).unwrap_or_default(),
+        security_groups: network
+            .map(|n| n.security_groups().to_vec())
+            .unwrap_or_default(),
+        assign_public_ip: network.and_then(|n| n.assign_public_ip())
+            == Some(&AssignPublicIp::Enabled),
+    }
+}
+
 /// Whether the rule or bus of `arn` carries watchpost's tag.
 async fn tagged_as_watchposts(
     client: &aws_sdk_eventbridge::Client,
@@ -228,7 +336,29 @@ pub async fn organization_id(session: &Session, region: &str) -> Result<String, 
 mod tests {
     use serde_json::json;
 
-    use super::statement_principal;
+    use super::{common_prefix, statement_principal};
+
+    #[test]
+    fn the_rules_are_listed_by_what_all_their_names_start_with() {
+        let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            common_prefix(&names(&[
+                "watchpost-drill",
+                "watchpost-tamper-iam",
+                "watchpost-signin"
+            ])),
+            "watchpost-"
+        );
+        assert_eq!(
+            common_prefix(&names(&["watchpost-drill"])),
+            "watchpost-drill"
+        );
+        assert_eq!(
+            common_prefix(&names(&["alerts-signin", "watchpost-drill"])),
+            ""
+        );
+        assert_eq!(common_prefix(&[]), "");
+    }
 
     #[test]
     fn a_bus_statements_principal_reads_as_put_permission_takes_it() {

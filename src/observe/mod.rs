@@ -155,12 +155,15 @@ pub async fn account(
         .iter()
         .flat_map(|config| config.rules.keys().cloned())
         .collect();
+    let rule_names = baseline.event_rule_names();
+    let rules = events::RuleLists::new(session, &rule_names);
     let reader = Reader {
         session,
         baseline,
         account_id,
         home,
         wanted_rules: &wanted_rules,
+        rules: &rules,
         ownership,
     };
     let placed_in: BTreeMap<Kind, Vec<(String, Standing)>> = Kind::all()
@@ -248,6 +251,7 @@ struct Reader<'a> {
     account_id: &'a str,
     home: &'a str,
     wanted_rules: &'a BTreeSet<String>,
+    rules: &'a events::RuleLists<'a>,
     ownership: bool,
 }
 
@@ -259,6 +263,7 @@ impl<'a> Reader<'a> {
             baseline,
             account_id,
             home,
+            rules,
             ownership,
             ..
         } = *self;
@@ -318,10 +323,17 @@ impl<'a> Reader<'a> {
                 home,
                 iam::role(session, home, &alerts.forward_role_name),
             ));
+            if let Some(repair) = baseline
+                .tamper_alerts
+                .as_ref()
+                .and_then(|tamper| tamper.repair.as_ref())
+            {
+                reads.push(tagged(home, iam::role(session, home, &repair.role_name)));
+            }
             reads.push(tagged(
                 home,
                 events::rule(
-                    session,
+                    rules,
                     home,
                     Kind::DrillRule,
                     DRILL_RULE_NAME,
@@ -340,7 +352,7 @@ impl<'a> Reader<'a> {
                 for name in baseline.event_rule_names() {
                     reads.push(tagged(home, async move {
                         events::rule(
-                            session,
+                            rules,
                             home,
                             Kind::AlertBusRule,
                             &name,
@@ -356,7 +368,7 @@ impl<'a> Reader<'a> {
                 reads.push(tagged(
                     home,
                     events::rule(
-                        session,
+                        rules,
                         home,
                         Kind::AlarmRule,
                         ALARM_RULE_NAME,
@@ -405,6 +417,7 @@ impl<'a> Reader<'a> {
             account_id,
             home,
             wanted_rules,
+            rules: rule_lists,
             ownership,
         } = *self;
         let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
@@ -448,7 +461,7 @@ impl<'a> Reader<'a> {
                 let ownership = ownership || *standing == Standing::Retired;
                 tagged(
                     region,
-                    events::rule(session, region, kind, name, None, *standing, ownership),
+                    events::rule(rule_lists, region, kind, name, None, *standing, ownership),
                 )
             })
         };
@@ -478,7 +491,7 @@ impl<'a> Reader<'a> {
                     let name = group.rule_name(&tamper.rule_prefix);
                     reads.push(tagged(region, async move {
                         events::rule(
-                            session,
+                            rule_lists,
                             region,
                             Kind::TamperRule,
                             &name,

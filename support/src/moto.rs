@@ -65,11 +65,11 @@ impl MotoServer {
         started.map(|(child, port)| MotoServer { child, port, dir })
     }
 
-    /// `count` servers ([`MotoServer::start`]), started side by side.
-    pub fn start_many(count: usize) -> Result<Vec<MotoServer>, String> {
+    /// `count` servers ([`MotoServer::start`] with `env`), started side by side.
+    pub fn start_many(count: usize, env: &[(&str, &str)]) -> Result<Vec<MotoServer>, String> {
         std::thread::scope(|scope| {
             let starting: Vec<_> = (0..count)
-                .map(|_| scope.spawn(|| MotoServer::start(&[])))
+                .map(|_| scope.spawn(|| MotoServer::start(env)))
                 .collect();
             starting
                 .into_iter()

@@ -45,6 +45,7 @@ pub(super) fn alert_target(
             input_paths: BTreeMap::new(),
             input_template: None,
             role_arn: Some(context.role_arn(&alerts.forward_role_name)),
+            ecs_task: None,
         };
         let role = ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name);
         (FORWARD_TARGET_ID.to_owned(), target, role)
@@ -63,9 +64,23 @@ pub(super) fn central_target(
         input_paths: BTreeMap::new(),
         input_template: None,
         role_arn: Some(context.role_arn(&alerts.forward_role_name)),
+        ecs_task: None,
     };
     let role = ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name);
     (CENTRAL_TARGET_ID.to_owned(), target, role)
+}
+
+/// The trust policy of a role EventBridge assumes: EventBridge acting for this account only.
+pub(super) fn events_trust(context: &Context<'_>) -> Value {
+    canonical(&json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
+        }]
+    }))
 }
 
 /// The role EventBridge assumes to forward alert events to the home region's default bus, or
@@ -82,15 +97,7 @@ fn forward_role(context: &Context<'_>, alerts: &Alerts) -> Desired {
     Desired {
         id: ResourceId::new(Kind::IamRole, GLOBAL, &alerts.forward_role_name),
         spec: Spec::Role(RoleSpec {
-            trust_policy: canonical(&json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": context.account}}
-                }]
-            })),
+            trust_policy: events_trust(context),
             managed_policy_arns: Default::default(),
             inline_policies: BTreeMap::from([(
                 policy_name.to_owned(),
@@ -175,6 +182,7 @@ pub(super) fn drill_message(topic_arn: String) -> TargetSpec {
                 .to_owned(),
         ),
         role_arn: None,
+        ecs_task: None,
     }
 }
 
@@ -246,6 +254,7 @@ pub(super) fn signin_message(topic_arn: String) -> TargetSpec {
                 .to_owned(),
         ),
         role_arn: None,
+        ecs_task: None,
     }
 }
 

@@ -50,6 +50,7 @@ fn alarm_message(topic_arn: String) -> TargetSpec {
                 .to_owned(),
         ),
         role_arn: None,
+        ecs_task: None,
     }
 }
 
@@ -197,7 +198,7 @@ pub(super) fn resources(
                     group.suffix()
                 ),
                 super::tamper::calls_pattern(group),
-                super::tamper::message(topic.clone(), group),
+                super::tamper::message(topic.clone(), group, false),
             );
         }
     }

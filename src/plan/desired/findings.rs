@@ -64,6 +64,7 @@ pub(super) fn finding_message(topic: String, home: &str) -> TargetSpec {
             console_link(home)
         )),
         role_arn: None,
+        ecs_task: None,
     }
 }
 

@@ -8,10 +8,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::alerts::alert_target;
+use super::alerts::{alert_target, events_trust};
 use super::{Context, Desired};
-use crate::baseline::{Alerts, Baseline, TamperAlerts};
-use crate::model::{EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, Watched, topic_arn};
+use crate::baseline::{Alerts, Baseline, TamperAlerts, TamperRepair};
+use crate::model::policy::canonical;
+use crate::model::{
+    EcsTaskSpec, EventRuleSpec, GLOBAL, Kind, REPAIR_TARGET_ID, ResourceId, RoleSpec, Spec,
+    TargetSpec, Watched, topic_arn,
+};
 
 /// The events of a group's calls, whichever resource they name.
 pub(super) fn calls_pattern(group: Watched) -> Value {
@@ -124,7 +128,29 @@ fn pattern(context: &Context<'_>, group: Watched) -> Value {
         [only] => merge(&mut pattern["detail"], only),
         _ => pattern["detail"]["$or"] = json!(branches),
     }
+    if let Some(repair) = context
+        .baseline
+        .tamper_alerts
+        .as_ref()
+        .and_then(|tamper| tamper.repair.as_ref())
+    {
+        pattern["detail"]["userIdentity"] = loop_guard(context, repair);
+    }
     pattern
+}
+
+/// The calls of anyone but the repairer's task, whose session is of its task role: its repair
+/// must not start it again. A call with no caller ARN (made by an AWS service itself) still
+/// matches.
+fn loop_guard(context: &Context<'_>, repair: &TamperRepair) -> Value {
+    let repairer = format!(
+        "arn:{}:sts::{}:assumed-role/{}/",
+        context.partition, context.account, repair.task_role_name
+    );
+    json!({"$or": [
+        {"arn": [{"anything-but": {"prefix": repairer}}]},
+        {"arn": [{"exists": false}]}
+    ]})
 }
 
 fn merge(into: &mut Value, from: &Value) {
@@ -180,7 +206,15 @@ fn repair_command(group: Watched) -> &'static str {
 /// parameters as CloudTrail recorded them, which name the resource whichever parameter the call
 /// names it by. The template is a JSON object, so the parameters go in as JSON whatever their
 /// shape, where a string template would need each value to be a string.
-pub(super) fn message(topic: String, group: Watched) -> TargetSpec {
+pub(super) fn message(topic: String, group: Watched, repairing: bool) -> TargetSpec {
+    let repair = if repairing {
+        format!(
+            "watchpost's repairer has been started to run {}",
+            repair_command(group)
+        )
+    } else {
+        format!("To repair: {}", repair_command(group))
+    };
     TargetSpec {
         arn: topic,
         input_paths: BTreeMap::from(
@@ -198,10 +232,10 @@ pub(super) fn message(topic: String, group: Watched) -> TargetSpec {
             .map(|(name, path)| (name.to_owned(), path.to_owned())),
         ),
         input_template: Some(format!(
-            "{{\"alert\": \"watchpost tamper alert: <call> (<service>) in account <account>, region <region>, at <time>, by <arn> from <ip> with <agent>. The call undoes part of the security monitoring watchpost keeps; request_parameters names what it changed. To repair: {}\", \"request_parameters\": <parameters>}}",
-            repair_command(group)
+            "{{\"alert\": \"watchpost tamper alert: <call> (<service>) in account <account>, region <region>, at <time>, by <arn> from <ip> with <agent>. The call undoes part of the security monitoring watchpost keeps; request_parameters names what it changed. {repair}\", \"request_parameters\": <parameters>}}"
         )),
         role_arn: None,
+        ecs_task: None,
     }
 }
 
@@ -211,6 +245,7 @@ pub(super) fn resources(
     tamper: &TamperAlerts,
     desired: &mut Vec<Desired>,
 ) {
+    let repair = tamper.repair.as_ref();
     for group in context.baseline.watched() {
         for region in context.placed(Kind::TamperRule) {
             if !group.belongs_in(&region, context.home, &context.observed.regions) {
@@ -220,8 +255,18 @@ pub(super) fn resources(
                 message(
                     topic_arn(context.home, context.account, &alerts.topic_name),
                     group,
+                    repair.is_some(),
                 )
             });
+            let mut targets = BTreeMap::from([(target_id, target)]);
+            let mut depends_on = vec![needs];
+            // The home rule sees the calls of every region, its own and those forwarded to it.
+            if let Some(repair) = repair
+                && region == context.home
+            {
+                targets.insert(REPAIR_TARGET_ID.to_owned(), repair_target(context, repair));
+                depends_on.push(ResourceId::new(Kind::IamRole, GLOBAL, &repair.role_name));
+            }
             desired.push(Desired {
                 id: ResourceId::new(Kind::TamperRule, &region, &group.rule_name(&tamper.rule_prefix)),
                 spec: Spec::EventRule(EventRuleSpec {
@@ -231,11 +276,89 @@ pub(super) fn resources(
                     ),
                     event_pattern: pattern(context, group),
                     state: "ENABLED".to_owned(),
-                    targets: BTreeMap::from([(target_id, target)]),
+                    targets,
                     event_bus_name: None,
                 }),
-                depends_on: vec![needs],
+                depends_on,
             });
         }
+    }
+    if let Some(repair) = repair {
+        desired.push(repair_role(context, repair));
+    }
+}
+
+fn ecs_arn(context: &Context<'_>, resource: &str) -> String {
+    format!(
+        "arn:{}:ecs:{}:{}:{resource}",
+        context.partition, context.home, context.account
+    )
+}
+
+/// The repairer's task, one at a time per tamper: its lease makes a second one wait its turn.
+fn repair_target(context: &Context<'_>, repair: &TamperRepair) -> TargetSpec {
+    TargetSpec {
+        arn: ecs_arn(context, &format!("cluster/{}", repair.cluster)),
+        input_paths: BTreeMap::new(),
+        input_template: None,
+        role_arn: Some(context.role_arn(&repair.role_name)),
+        ecs_task: Some(EcsTaskSpec {
+            task_definition_arn: ecs_arn(
+                context,
+                &format!("task-definition/{}", repair.task_definition),
+            ),
+            subnets: repair.subnets.clone(),
+            security_groups: repair.security_groups.clone(),
+            assign_public_ip: repair.assign_public_ip,
+        }),
+    }
+}
+
+/// The role EventBridge starts the task with: it may run that task definition in that cluster
+/// and pass it its two roles, and only EventBridge of this account may assume it.
+fn repair_role(context: &Context<'_>, repair: &TamperRepair) -> Desired {
+    // A family without a revision runs its latest active one, whichever that is.
+    let pinned = ecs_arn(
+        context,
+        &format!("task-definition/{}", repair.task_definition),
+    );
+    let task_definition = match repair.task_definition.contains(':') {
+        true => json!(pinned),
+        false => json!([pinned, format!("{pinned}:*")]),
+    };
+    Desired {
+        id: ResourceId::new(Kind::IamRole, GLOBAL, &repair.role_name),
+        spec: Spec::Role(RoleSpec {
+            trust_policy: events_trust(context),
+            managed_policy_arns: Default::default(),
+            inline_policies: BTreeMap::from([(
+                "run-repair-task".to_owned(),
+                canonical(&json!({
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "ecs:RunTask",
+                            "Resource": task_definition,
+                            "Condition": {"ArnEquals": {
+                                "ecs:cluster": ecs_arn(context, &format!("cluster/{}", repair.cluster))
+                            }}
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "iam:PassRole",
+                            "Resource": [
+                                context.role_arn(&repair.task_role_name),
+                                context.role_arn(&repair.execution_role_name)
+                            ],
+                            "Condition": {"StringEquals": {
+                                "iam:PassedToService": "ecs-tasks.amazonaws.com"
+                            }}
+                        }
+                    ]
+                })),
+            )]),
+        }),
+        depends_on: Vec::new(),
     }
 }

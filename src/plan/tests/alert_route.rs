@@ -78,6 +78,7 @@ fn sign_ins_are_matched_wherever_aws_records_them_and_every_alert_reaches_one_to
                 input_paths: Default::default(),
                 input_template: None,
                 role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{FORWARD_ROLE}")),
+                ecs_task: None,
             },
             "the event as it is, so the home rule matches it and writes the one message"
         );
@@ -191,6 +192,7 @@ fn the_topics_and_targets_of_the_per_region_route_are_migrated_away() {
         input_paths: Default::default(),
         input_template: None,
         role_arn: None,
+        ecs_task: None,
     };
     live_rule.targets.clear();
     live_rule

@@ -58,6 +58,7 @@ fn forward_to_bus(account: &str) -> TargetSpec {
         input_paths: Default::default(),
         input_template: None,
         role_arn: Some(format!("arn:aws:iam::{account}:role/{FORWARD_ROLE}")),
+        ecs_task: None,
     }
 }
 

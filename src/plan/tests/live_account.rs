@@ -667,6 +667,7 @@ fn alerts(account: &mut Account) {
                     ]),
                     input_template: Some("\"AWS console sign-in (<result>) to account <account>, recorded in <region>: <type> <arn> (user name <user_name>, principal <principal>) from <ip> at <time>, MFA used: <mfa>.\"".to_owned()),
                     role_arn: None,
+                    ecs_task: None,
                 },
             );
             targets.insert(
@@ -676,6 +677,7 @@ fn alerts(account: &mut Account) {
                     input_paths: BTreeMap::new(),
                     input_template: None,
                     role_arn: None,
+                    ecs_task: None,
                 },
             );
         } else {
@@ -713,6 +715,7 @@ fn alerts(account: &mut Account) {
                     ]),
                     input_template: Some("\"GuardDuty finding <type> (severity <severity>) in account <account>, region <region>. <title> <description> Details: https://console.aws.amazon.com/guardduty/home?region=<region>#/findings?macros=current&fId=<id>\"".to_owned()),
                     role_arn: None,
+                    ecs_task: None,
                 },
             )
         } else {
@@ -740,6 +743,7 @@ fn forward_target() -> TargetSpec {
         input_paths: BTreeMap::new(),
         input_template: None,
         role_arn: Some(FORWARD_ROLE_ARN.to_owned()),
+        ecs_task: None,
     }
 }
 
