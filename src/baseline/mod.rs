@@ -35,6 +35,7 @@ pub struct Baseline {
     pub ebs_encryption: Option<EbsEncryption>,
     pub access_analyzer: Option<AccessAnalyzer>,
     pub security_contact: Option<SecurityContact>,
+    pub support_role: Option<SupportRole>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,6 +272,15 @@ pub struct TamperRepair {
     pub execution_role_name: String,
     /// The role watchpost makes for EventBridge to start the task with.
     pub role_name: String,
+}
+
+/// An IAM role for working with AWS Support (`[support_role]`, CIS 2.16): the AWS managed
+/// `AWSSupportAccess` policy, assumable by the principals named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupportRole {
+    pub name: String,
+    /// Account ids and IAM ARNs; none: the account itself, so that IAM policies decide who.
+    pub principals: Vec<String>,
 }
 
 /// An IAM Access Analyzer for the account in every region in scope.

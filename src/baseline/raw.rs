@@ -40,6 +40,7 @@ pub struct RawBaseline {
     ebs_encryption: Option<RawEbsEncryption>,
     access_analyzer: Option<RawAccessAnalyzer>,
     security_contact: Option<RawSecurityContact>,
+    support_role: Option<RawSupportRole>,
 }
 
 /// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
@@ -359,6 +360,18 @@ pub struct RawTamperRepair {
     /// The role watchpost makes for EventBridge to start the task with.
     #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSupportRole {
+    /// The role's name.
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// Who may assume it: account ids, or ARNs of the account (`...:root`), a role or a user.
+    /// None: the account itself, so that its IAM policies decide.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub principals: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -129,6 +129,7 @@ mod scope;
 mod sections;
 mod security_contact;
 mod signin_notification;
+mod support_role;
 mod syntax;
 mod tamper_alerts;
 

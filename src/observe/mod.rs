@@ -394,6 +394,9 @@ impl<'a> Reader<'a> {
         if baseline.security_contact.is_some() {
             reads.push(tagged(home, account::security_contact(session, home)));
         }
+        if let Some(support) = &baseline.support_role {
+            reads.push(tagged(home, iam::role(session, home, &support.name)));
+        }
         if baseline.account_public_access_block.is_some() {
             reads.push(tagged(
                 home,

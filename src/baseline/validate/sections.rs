@@ -11,12 +11,12 @@ use super::super::diagnostic::{Diagnostic, suggest};
 use super::super::{
     AccessAnalyzer, AccountPublicAccessBlock, Accounts, Alarms, Alerts, Baseline, CloudTrail,
     Config, EbsEncryption, GuardDuty, Kms, LogBucket, PasswordPolicy, Scope, SecurityContact,
-    SigninNotification, TamperAlerts,
+    SigninNotification, SupportRole, TamperAlerts,
 };
 use super::checks::Checks;
 use super::{
     account_settings, accounts, alarms, alerts, cloudtrail, config, guardduty, kms, log_bucket,
-    scope, security_contact, signin_notification, tamper_alerts,
+    scope, security_contact, signin_notification, support_role, tamper_alerts,
 };
 
 /// Every top-level section, in the order the hint for an unknown section lists them.
@@ -40,6 +40,7 @@ pub(in crate::baseline) const SECTIONS: &[Section] = &[
     Section::new("ebs_encryption", account_settings::read_ebs_encryption),
     Section::new("access_analyzer", account_settings::read_access_analyzer),
     Section::new("security_contact", security_contact::read),
+    Section::new("support_role", support_role::read),
 ];
 
 /// A top-level section as the document writes it, under the name the table gives it.
@@ -117,6 +118,7 @@ pub(super) struct Sections {
     pub(super) ebs_encryption: Option<Declared<EbsEncryption>>,
     pub(super) access_analyzer: Option<Declared<AccessAnalyzer>>,
     pub(super) security_contact: Option<Declared<SecurityContact>>,
+    pub(super) support_role: Option<Declared<SupportRole>>,
 }
 
 impl Sections {
@@ -180,6 +182,7 @@ impl Sections {
             ebs_encryption: checked(self.ebs_encryption)?,
             access_analyzer: checked(self.access_analyzer)?,
             security_contact: checked(self.security_contact)?,
+            support_role: checked(self.support_role)?,
         })
     }
 }

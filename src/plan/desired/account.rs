@@ -1,11 +1,20 @@
-//! Account settings: the password policy and S3 Block Public Access, placed once for the
-//! account (`global`); EBS encryption by default and an Access Analyzer in every region.
+//! Account settings: the password policy, S3 Block Public Access, the security contact and the
+//! support role, placed once for the account (`global`); EBS encryption by default and an
+//! Access Analyzer in every region.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
 
 use super::{Context, Desired};
-use crate::baseline::{CIS_MINIMUM_PASSWORD_LENGTH, CIS_PASSWORD_REUSE_PREVENTION, PasswordPolicy};
+use crate::baseline::{
+    CIS_MINIMUM_PASSWORD_LENGTH, CIS_PASSWORD_REUSE_PREVENTION, PasswordPolicy, SupportRole,
+    is_account_id,
+};
+use crate::model::policy::canonical;
 use crate::model::{
     AnalyzerSpec, EbsEncryptionSpec, GLOBAL, Kind, PasswordPolicySpec, PublicAccessBlockSpec,
-    ResourceId, SecurityContactSpec, Spec,
+    ResourceId, RoleSpec, SecurityContactSpec, Spec,
 };
 
 pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
@@ -46,6 +55,9 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
             depends_on: Vec::new(),
         });
     }
+    if let Some(support) = &baseline.support_role {
+        desired.push(support_role(context, support));
+    }
     if let Some(ebs) = &baseline.ebs_encryption {
         for region in &context.placed(Kind::EbsEncryption) {
             desired.push(Desired {
@@ -71,6 +83,41 @@ pub fn resources(context: &Context<'_>, desired: &mut Vec<Desired>) {
                 depends_on: Vec::new(),
             });
         }
+    }
+}
+
+/// The role with AWS's `AWSSupportAccess` policy, trusted by the principals named (an account id
+/// as that account's root, which lets the account's IAM policies decide), else by this account.
+fn support_role(context: &Context<'_>, support: &SupportRole) -> Desired {
+    let root = |account: &str| format!("arn:{}:iam::{account}:root", context.partition);
+    let principals: Vec<String> = match support.principals.as_slice() {
+        [] => vec![root(context.account)],
+        named => named
+            .iter()
+            .map(|principal| match is_account_id(principal) {
+                true => root(principal),
+                false => principal.clone(),
+            })
+            .collect(),
+    };
+    Desired {
+        id: ResourceId::new(Kind::IamRole, GLOBAL, &support.name),
+        spec: Spec::Role(RoleSpec {
+            trust_policy: canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principals},
+                    "Action": "sts:AssumeRole"
+                }]
+            })),
+            managed_policy_arns: BTreeSet::from([format!(
+                "arn:{}:iam::aws:policy/AWSSupportAccess",
+                context.partition
+            )]),
+            inline_policies: BTreeMap::new(),
+        }),
+        depends_on: Vec::new(),
     }
 }
 

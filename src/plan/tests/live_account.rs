@@ -311,6 +311,23 @@ fn roles(account: &mut Account) {
             }),
         )
         .owned = true;
+    // The support role trusts the account: IAM returns a lone principal as a string.
+    account
+        .put(
+            Kind::IamRole,
+            GLOBAL,
+            "watchpost-support",
+            Spec::Role(RoleSpec {
+                trust_policy: aws_policy(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#,
+                ),
+                managed_policy_arns: BTreeSet::from([
+                    "arn:aws:iam::aws:policy/AWSSupportAccess".to_owned()
+                ]),
+                inline_policies: BTreeMap::new(),
+            }),
+        )
+        .owned = true;
 }
 
 /// The log bucket, the key, the trail and its log group.
