@@ -53,15 +53,21 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
          [config]\n[config.rules]\nrestricted-ssh = {}\n\
          [cloudtrail]\n[alerts]\nemails = [\"security@example.com\"]\n\
          [signin_notification]\n[alarms]\n[alarms.filters]\nroot-account-use = {}\n\
-         [kms]\n",
+         [kms]\n[log_bucket.access_logs]\n\
+         [tamper_alerts]\n[tamper_alerts.repair]\ncluster = \"watchpost\"\n\
+         task_definition = \"watchpost-apply\"\nsubnets = [\"subnet-0123456789abcdef0\"]\n",
     );
 
     let mut policies: Vec<(String, serde_json::Value)> = Vec::new();
-    let bucket = format!("watchpost-logs-{ACCOUNT}-{REGION}");
-    policies.push((
-        format!("the policy of bucket {bucket}"),
-        moto.bucket_policy(REGION, &bucket).await,
-    ));
+    for bucket in [
+        format!("watchpost-logs-{ACCOUNT}-{REGION}"),
+        format!("watchpost-access-logs-{ACCOUNT}-{REGION}"),
+    ] {
+        policies.push((
+            format!("the policy of bucket {bucket}"),
+            moto.bucket_policy(REGION, &bucket).await,
+        ));
+    }
     let topics = moto.topic_policies(REGION).await;
     assert!(!topics.is_empty());
     for (arn, policy) in topics {
@@ -91,8 +97,8 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
         .collect();
     assert_eq!(
         watchpost_roles.len(),
-        3,
-        "the Config role, the trail's role and the role that forwards alerts to the home region"
+        4,
+        "the Config role, the trail's role, the role that forwards alerts to the home region and the role that starts the repairer"
     );
     for role in watchpost_roles {
         policies.push((
@@ -137,8 +143,8 @@ async fn every_service_grant_watchpost_writes_names_its_source() {
             .filter(|(place, _)| place.starts_with(prefix))
             .count()
     };
-    assert_eq!(grants("the policy of bucket"), 1);
+    assert_eq!(grants("the policy of bucket"), 2);
     assert_eq!(grants("the key policy"), 1);
     assert!(grants("the policy of topic") >= 1);
-    assert_eq!(grants("the trust policy of role"), 3);
+    assert_eq!(grants("the trust policy of role"), 4);
 }

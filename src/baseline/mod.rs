@@ -138,6 +138,16 @@ pub struct LogBucket {
     pub name: Option<String>,
     pub encryption: Encryption,
     pub expire_after_days: i32,
+    pub access_logs: Option<AccessLogs>,
+}
+
+/// Server access logging of the log bucket (`[log_bucket.access_logs]`, CIS 4.4), into a bucket
+/// watchpost makes for it: who read or changed the logs is then on record too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessLogs {
+    /// `None`: derived from the account id and home region, as the log bucket's is.
+    pub bucket_name: Option<String>,
+    pub expire_after_days: i32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -363,6 +373,17 @@ impl Baseline {
             .name
             .clone()
             .unwrap_or_else(|| format!("watchpost-logs-{account_id}-{}", self.scope.home_region))
+    }
+
+    /// The bucket the log bucket's server access logs go to, with `[log_bucket.access_logs]`.
+    pub fn access_log_bucket_name(&self, account_id: &str) -> Option<String> {
+        let logs = self.log_bucket.access_logs.as_ref()?;
+        Some(logs.bucket_name.clone().unwrap_or_else(|| {
+            format!(
+                "watchpost-access-logs-{account_id}-{}",
+                self.scope.home_region
+            )
+        }))
     }
 
     /// Reads and validates a baseline file; a validation failure is a [`BaselineErrors`]

@@ -143,6 +143,18 @@ pub struct RawLogBucket {
     pub kms_key_id: Option<Spanned<String>>,
     #[schemars(with = "Option<i64>")]
     pub expire_after_days: Option<Spanned<i64>>,
+    /// Server access logging of the log bucket, into a bucket of its own.
+    pub access_logs: Option<RawAccessLogs>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawAccessLogs {
+    /// The bucket the access logs go to; by default `watchpost-access-logs-<account>-<home region>`.
+    #[schemars(with = "Option<String>")]
+    pub bucket_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<i64>")]
+    pub expire_after_days: Option<Spanned<i64>>,
 }
 
 pub type RawRuleParameters = BTreeMap<Spanned<String>, Spanned<toml::Value>>;

@@ -26,6 +26,17 @@ pub struct BucketSpec {
     pub object_ownership: Option<String>,
     pub expire_after_days: Option<i32>,
     pub policy: Option<Value>,
+    /// Where S3 writes the bucket's server access logs; compared only when the baseline asks
+    /// for them, and read only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_logging: Option<AccessLogging>,
+}
+
+/// A bucket's server access logging: the bucket and key prefix S3 writes its log records to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessLogging {
+    pub target_bucket: String,
+    pub target_prefix: String,
 }
 
 impl BucketSpec {
@@ -49,6 +60,9 @@ impl BucketSpec {
             &live.expire_after_days,
         );
         diff.field("policy", &self.policy, &live.policy);
+        if self.access_logging.is_some() {
+            diff.field("access_logging", &self.access_logging, &live.access_logging);
+        }
         diff.finish()
     }
 }

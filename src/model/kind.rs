@@ -28,6 +28,7 @@ use super::tamper::global_events_region;
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     LogBucket,
+    AccessLogBucket,
     IamRole,
     GuarddutyDetector,
     ConfigRecorder,
@@ -164,6 +165,14 @@ impl Kind {
         match self {
             Kind::LogBucket => KindDef {
                 name: "log_bucket",
+                section: Some("log_bucket"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
+                holds_logs: true,
+            },
+            Kind::AccessLogBucket => KindDef {
+                name: "access_log_bucket",
                 section: Some("log_bucket"),
                 placement: HomeRegion,
                 ownership: Marked,

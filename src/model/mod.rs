@@ -30,7 +30,7 @@ pub use alerts::{
     WATCHPOST_TARGET_IDS, bus_statement_for_account, bus_statement_for_organization,
     default_bus_arn, topic_arn,
 };
-pub use bucket::{BucketSpec, EXPIRY_RULE_ID, Encryption};
+pub use bucket::{AccessLogging, BucketSpec, EXPIRY_RULE_ID, Encryption};
 pub use config::{
     DeliveryChannelSpec, RecorderSpec, RecordingMode, RecordingModeOverride, RecordingSpec,
     RuleSpec,
@@ -149,7 +149,7 @@ macro_rules! specs {
 }
 
 specs! {
-    Bucket(BucketSpec) for [LogBucket],
+    Bucket(BucketSpec) for [LogBucket, AccessLogBucket],
     Role(RoleSpec) for [IamRole],
     Detector(DetectorSpec) for [GuarddutyDetector],
     Recorder(RecorderSpec) for [ConfigRecorder],

@@ -270,10 +270,31 @@ impl<'a> Reader<'a> {
         let mut reads: Vec<(&str, BoxFuture<'_, Read>)> = Vec::new();
         if baseline.config.is_some() || baseline.cloudtrail.is_some() {
             let bucket = baseline.log_bucket_name(account_id);
+            let access_logs = baseline.access_log_bucket_name(account_id);
             reads.push(tagged(
                 home,
-                s3::log_bucket(session, home, bucket, ownership),
+                s3::log_bucket(
+                    session,
+                    home,
+                    Kind::LogBucket,
+                    bucket,
+                    ownership,
+                    access_logs.is_some(),
+                ),
             ));
+            if let Some(bucket) = access_logs {
+                reads.push(tagged(
+                    home,
+                    s3::log_bucket(
+                        session,
+                        home,
+                        Kind::AccessLogBucket,
+                        bucket,
+                        ownership,
+                        false,
+                    ),
+                ));
+            }
         }
         if let Some(config) = &baseline.config {
             reads.push(tagged(home, iam::role(session, home, &config.role_name)));

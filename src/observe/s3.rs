@@ -1,12 +1,23 @@
 use super::Read;
+use crate::aws::AwsError;
 use crate::aws::{AbsentIfNotFound, Class, Context, Session};
 use crate::model::{
-    BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec, is_managed_tag, policy,
+    AccessLogging, BucketSpec, EXPIRY_RULE_ID, Encryption, Kind, Live, ResourceId, Spec,
+    is_managed_tag, policy,
 };
 
-/// `ownership`: also read its tags, which only `destroy` needs.
-pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership: bool) -> Read {
-    let id = ResourceId::new(Kind::LogBucket, home, &bucket);
+/// A bucket of watchpost's logs (`kind`: the log bucket, or the bucket of its access logs).
+/// `ownership`: also read its tags, which only `destroy` needs; `logging`: also read where its
+/// server access logs go, which only a baseline that asks for them needs.
+pub async fn log_bucket(
+    session: &Session,
+    home: &str,
+    kind: Kind,
+    bucket: String,
+    ownership: bool,
+    logging: bool,
+) -> Read {
+    let id = ResourceId::new(kind, home, &bucket);
     let failed = |error| (vec![id.clone()], error);
     let client = session.s3(home);
     // HeadBucket is authorised by the s3:ListBucket permission, which is what a user must grant.
@@ -29,60 +40,83 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
             return Err(failed(error));
         }
     }
-    let (public_access, encryption, versioning, ownership_controls, lifecycle, bucket_policy) = tokio::join!(
+    let access_logging = async {
+        if !logging {
+            return Ok::<_, AwsError>(None);
+        }
+        let answer = client
+            .get_bucket_logging()
+            .bucket(&bucket)
+            .send()
+            .await
+            .call("s3:GetBucketLogging", &id)?;
+        Ok(answer.logging_enabled().map(|enabled| AccessLogging {
+            target_bucket: enabled.target_bucket().to_owned(),
+            target_prefix: enabled.target_prefix().to_owned(),
+        }))
+    };
+    let (
+        (public_access, encryption, versioning, ownership_controls, lifecycle, bucket_policy),
+        access_logging,
+    ) = tokio::join!(
         async {
-            client
-                .get_public_access_block()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetBucketPublicAccessBlock", &id)
-                .absent_if_not_found()
+            tokio::join!(
+                async {
+                    client
+                        .get_public_access_block()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetBucketPublicAccessBlock", &id)
+                        .absent_if_not_found()
+                },
+                async {
+                    client
+                        .get_bucket_encryption()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetEncryptionConfiguration", &id)
+                        .absent_if_not_found()
+                },
+                async {
+                    client
+                        .get_bucket_versioning()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetBucketVersioning", &id)
+                },
+                async {
+                    client
+                        .get_bucket_ownership_controls()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetBucketOwnershipControls", &id)
+                        .absent_if_not_found()
+                },
+                async {
+                    client
+                        .get_bucket_lifecycle_configuration()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetLifecycleConfiguration", &id)
+                        .absent_if_not_found()
+                },
+                async {
+                    client
+                        .get_bucket_policy()
+                        .bucket(&bucket)
+                        .send()
+                        .await
+                        .call("s3:GetBucketPolicy", &id)
+                        .absent_if_not_found()
+                },
+            )
         },
-        async {
-            client
-                .get_bucket_encryption()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetEncryptionConfiguration", &id)
-                .absent_if_not_found()
-        },
-        async {
-            client
-                .get_bucket_versioning()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetBucketVersioning", &id)
-        },
-        async {
-            client
-                .get_bucket_ownership_controls()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetBucketOwnershipControls", &id)
-                .absent_if_not_found()
-        },
-        async {
-            client
-                .get_bucket_lifecycle_configuration()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetLifecycleConfiguration", &id)
-                .absent_if_not_found()
-        },
-        async {
-            client
-                .get_bucket_policy()
-                .bucket(&bucket)
-                .send()
-                .await
-                .call("s3:GetBucketPolicy", &id)
-                .absent_if_not_found()
-        },
+        access_logging,
     );
     let block_public_access = public_access
         .map_err(failed)?
@@ -126,6 +160,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
     let policy = bucket_policy
         .map_err(failed)?
         .and_then(|answer| answer.policy().and_then(|text| policy::parse(text).ok()));
+    let access_logging = access_logging.map_err(failed)?;
     let owned = if ownership {
         let tags = client
             .get_bucket_tagging()
@@ -153,6 +188,7 @@ pub async fn log_bucket(session: &Session, home: &str, bucket: String, ownership
                 object_ownership,
                 expire_after_days,
                 policy,
+                access_logging,
             }),
             live_id: None,
             owned,

@@ -3,8 +3,8 @@
 
 use toml::Spanned;
 
-use super::super::LogBucket;
 use super::super::raw::RawLogBucket;
+use super::super::{AccessLogs, LogBucket};
 use super::checks::Checks;
 use super::kms::watchpost_key;
 use super::primitives::is_ip_address_form;
@@ -28,6 +28,7 @@ pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut
                 None => Encryption::S3Managed,
             },
             expire_after_days: DEFAULT_EXPIRY_DAYS,
+            access_logs: None,
         }),
     };
 }
@@ -87,7 +88,33 @@ impl Checks<'_> {
                 Encryption::S3Managed
             }
         };
-        let expire_after_days = match raw.expire_after_days {
+        let expire_after_days = self.expiry_days(raw.expire_after_days);
+        let access_logs = raw.access_logs.map(|logs| {
+            if let Some(name) = &logs.bucket_name {
+                self.bucket_name(name);
+                if raw.name.as_ref().is_some_and(|log_bucket| log_bucket.get_ref() == name.get_ref()) {
+                    self.error(
+                        name.span(),
+                        format!("`{}` is the log bucket itself", name.get_ref()),
+                        "S3 would log each write of a log record, without end: give the access logs a bucket of their own, or leave bucket_name out",
+                    );
+                }
+            }
+            AccessLogs {
+                bucket_name: logs.bucket_name.map(Spanned::into_inner),
+                expire_after_days: self.expiry_days(logs.expire_after_days),
+            }
+        });
+        LogBucket {
+            name: raw.name.map(Spanned::into_inner),
+            encryption,
+            expire_after_days,
+            access_logs,
+        }
+    }
+
+    fn expiry_days(&mut self, days: Option<Spanned<i64>>) -> i32 {
+        match days {
             Some(days) => match i32::try_from(*days.get_ref()) {
                 Ok(value) if (1..=36_500).contains(&value) => value,
                 _ => {
@@ -100,11 +127,6 @@ impl Checks<'_> {
                 }
             },
             None => DEFAULT_EXPIRY_DAYS,
-        };
-        LogBucket {
-            name: raw.name.map(Spanned::into_inner),
-            encryption,
-            expire_after_days,
         }
     }
 

@@ -16,8 +16,8 @@ pub use render::{CostTotal, cost_json, cost_line, render_cost};
 
 use self::prices::{Price, assumed};
 use super::desired::Desired;
-use crate::baseline::Baseline;
 use crate::baseline::catalog::RuleScope;
+use crate::baseline::{AccessLogs, Baseline};
 use crate::model::{Kind, Observed, Spec, Unread, Usage};
 
 /// A range of US dollars. `high` is `None` when nothing bounds it but the account's workloads.
@@ -173,8 +173,33 @@ pub fn estimate(baseline: &Baseline, observed: &Observed, usage: &Usage) -> Esti
             recurring: true,
             sources: vec![prices::S3_TYPICAL_MONTHLY_MAX.source],
         });
+        if let Some(logs) = &baseline.log_bucket.access_logs {
+            access_logs(logs, &mut estimate);
+        }
     }
     estimate
+}
+
+/// The log bucket's server access logs: logging itself is free, and the records are stored
+/// until they expire.
+fn access_logs(logs: &AccessLogs, estimate: &mut Estimate) {
+    let records = Span::from(assumed::LOG_BUCKET_REQUESTS);
+    let months_kept = f64::from(logs.expire_after_days) / assumed::DAYS_PER_MONTH;
+    let stored = records.times(assumed::ACCESS_LOG_RECORD_KB / 1_000_000.0 * months_kept);
+    estimate.lines.push(Line {
+        service: "S3",
+        item: "access_logs",
+        text: format!(
+            "the log bucket's access logs: {} records a month (assumed: one per request to the log bucket, {} KB each), kept {} days, {} GB stored, at $0.023 per GB-month; S3 charges nothing for the logging itself",
+            span(records),
+            assumed::ACCESS_LOG_RECORD_KB,
+            logs.expire_after_days,
+            span(stored)
+        ),
+        cost: stored.price(prices::S3_STANDARD_GB_MONTH),
+        recurring: true,
+        sources: vec![prices::S3_STANDARD_GB_MONTH.source],
+    });
 }
 
 fn count(desired: &[Desired], kind: Kind) -> usize {

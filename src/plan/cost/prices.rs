@@ -33,6 +33,8 @@ pub const TRAIL_EXTRA_MANAGEMENT_COPY: Price = Price::new(2.00, 100_000.0, 1);
 pub const TRAIL_DATA_EVENTS: Price = Price::new(0.10, 100_000.0, 1);
 /// S3: AWS's statement that typical charges for a trail's deliveries stay under this a month.
 pub const S3_TYPICAL_MONTHLY_MAX: Price = Price::new(3.00, 1.0, 1);
+/// S3 Standard: a GB stored for a month (the first 50 TB).
+pub const S3_STANDARD_GB_MONTH: Price = Price::new(0.023, 1.0, 15);
 
 /// AWS Config: one configuration item, continuous recording (approximate, as the source says).
 pub const CONFIG_ITEM: Price = Price::new(0.003, 1.0, 5);
@@ -122,4 +124,9 @@ pub mod assumed {
     /// Log files CloudTrail delivers in a region a month (about one every 5 minutes), each
     /// encrypted with a data key KMS makes for it.
     pub const TRAIL_LOG_FILES_PER_REGION: f64 = 12.0 * 24.0 * DAYS_PER_MONTH;
+    /// Requests to the log bucket a month, each one server access log record: the trail's and
+    /// Config's deliveries, and whoever reads the logs.
+    pub const LOG_BUCKET_REQUESTS: (f64, f64) = (10_000.0, 500_000.0);
+    /// Size of one server access log record, in KB.
+    pub const ACCESS_LOG_RECORD_KB: f64 = 0.5;
 }

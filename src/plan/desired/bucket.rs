@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::{Context, Desired, kms};
 use crate::model::policy::{self, canonical};
-use crate::model::{BucketSpec, Encryption, Spec};
+use crate::model::{AccessLogging, BucketSpec, Encryption, Kind, ResourceId, Spec};
 
 pub fn log_bucket(context: &Context<'_>) -> Desired {
     let settings = &context.baseline.log_bucket;
@@ -73,7 +73,11 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
             }),
         ]);
     }
-    statements.extend(foreign_statements(context, &statements));
+    statements.extend(foreign_statements(
+        context,
+        &context.bucket_id(),
+        &statements,
+    ));
     let (encryption, key) = match &settings.encryption {
         Encryption::Kms { kms_key_id } => (
             Encryption::Kms {
@@ -83,6 +87,11 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
         ),
         Encryption::S3Managed => (Encryption::S3Managed, None),
     };
+    let access_log_bucket = access_log_bucket_id(context);
+    let access_logging = access_log_bucket.as_ref().map(|bucket| AccessLogging {
+        target_bucket: bucket.name.clone(),
+        target_prefix: access_log_prefix(context),
+    });
     Desired {
         id: context.bucket_id(),
         spec: Spec::Bucket(BucketSpec {
@@ -95,14 +104,76 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
                 "Version": "2012-10-17",
                 "Statement": statements
             }))),
+            access_logging,
         }),
-        depends_on: key.into_iter().collect(),
+        depends_on: key.into_iter().chain(access_log_bucket).collect(),
     }
 }
 
+fn access_log_bucket_id(context: &Context<'_>) -> Option<ResourceId> {
+    let name = context.baseline.access_log_bucket_name(context.account)?;
+    Some(ResourceId::new(Kind::AccessLogBucket, context.home, &name))
+}
+
+/// The key prefix of the log bucket's access logs: the log bucket's name, so that the records
+/// say whose they are at a glance.
+fn access_log_prefix(context: &Context<'_>) -> String {
+    format!("{}/", context.bucket)
+}
+
+/// The bucket the log bucket's server access logs go to (`[log_bucket.access_logs]`): hardened as
+/// the log bucket is, but encrypted with S3's own keys, the one default encryption S3 can write
+/// access logs under, and with no access logs of its own, which would log their own delivery.
+/// Only S3's logging service may write to it, for the log bucket of this account.
+pub fn access_log_bucket(context: &Context<'_>) -> Option<Desired> {
+    let logs = context.baseline.log_bucket.access_logs.as_ref()?;
+    let id = access_log_bucket_id(context)?;
+    let arn = format!("arn:{}:s3:::{}", context.partition, id.name);
+    // `{"AWS": "*"}` is everyone, as `"*"` is (IAM User Guide, "AWS JSON policy elements:
+    // Principal"); moto's check of a logging target fails on a principal that is not an object.
+    let mut statements = vec![
+        json!({
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "s3:*",
+            "Resource": [arn.clone(), format!("{arn}/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }),
+        json!({
+            "Sid": "S3ServerAccessLogsPolicy",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("{arn}/{}*", access_log_prefix(context)),
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": context.bucket_arn()},
+                "StringEquals": {"aws:SourceAccount": context.account}
+            }
+        }),
+    ];
+    statements.extend(foreign_statements(context, &id, &statements));
+    Some(Desired {
+        spec: Spec::Bucket(BucketSpec {
+            block_public_access: true,
+            encryption: Some(Encryption::S3Managed),
+            versioning: Some("Enabled".to_owned()),
+            object_ownership: Some("BucketOwnerEnforced".to_owned()),
+            expire_after_days: Some(logs.expire_after_days),
+            policy: Some(canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": statements
+            }))),
+            access_logging: None,
+        }),
+        id,
+        depends_on: Vec::new(),
+    })
+}
+
 /// The live bucket policy's statements watchpost did not write.
-fn foreign_statements(context: &Context<'_>, ours: &[Value]) -> Vec<Value> {
-    match context.live(&context.bucket_id()) {
+fn foreign_statements(context: &Context<'_>, id: &ResourceId, ours: &[Value]) -> Vec<Value> {
+    match context.live(id) {
         Some(Spec::Bucket(BucketSpec {
             policy: Some(live), ..
         })) => policy::foreign_statements(live, ours),

@@ -114,6 +114,7 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
     // The bucket holds what Config and CloudTrail deliver; without either it is not needed.
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         desired.push(bucket::log_bucket(&context));
+        desired.extend(bucket::access_log_bucket(&context));
     }
     if let Some(config) = &baseline.config {
         config::resources(&context, config, &mut desired);

@@ -24,16 +24,17 @@ use super::kinds::recommended;
 use super::*;
 use crate::model::policy;
 use crate::model::{
-    AlarmSpec, AnalyzerSpec, BucketSpec, DeliveryChannelSpec, DetectorSpec, EbsEncryptionSpec,
-    Encryption, EventRuleSpec, GLOBAL, KeySpec, Kind, Live, LogGroupSpec, MetricFilterSpec,
-    Observed, PasswordPolicySpec, PublicAccessBlockSpec, RecorderSpec, RecordingMode,
-    RecordingSpec, ResourceId, RoleSpec, RuleSpec, SecurityContactSpec, Spec, SubscriptionSpec,
-    TargetSpec, TopicSpec, TrailSpec,
+    AccessLogging, AlarmSpec, AnalyzerSpec, BucketSpec, DeliveryChannelSpec, DetectorSpec,
+    EbsEncryptionSpec, Encryption, EventRuleSpec, GLOBAL, KeySpec, Kind, Live, LogGroupSpec,
+    MetricFilterSpec, Observed, PasswordPolicySpec, PublicAccessBlockSpec, RecorderSpec,
+    RecordingMode, RecordingSpec, ResourceId, RoleSpec, RuleSpec, SecurityContactSpec, Spec,
+    SubscriptionSpec, TargetSpec, TopicSpec, TrailSpec,
 };
 
 const HOME: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
 const BUCKET: &str = "watchpost-logs-111122223333-us-east-1";
+const ACCESS_LOG_BUCKET: &str = "watchpost-access-logs-111122223333-us-east-1";
 /// DescribeKey's ARN for `alias/watchpost`: what CloudTrail and S3 return for the key.
 const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/6f2c1b9e-3d4a-4e8b-9c1d-2a7e5f0b8c34";
 const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:watchpost-security-alerts";
@@ -351,6 +352,28 @@ fn storage(account: &mut Account) {
             policy: Some(aws_policy(&format!(
                 r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/cloudtrail/AWSLogs/111122223333/*","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["{bucket}/*","{bucket}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"AWSConfigBucketPermissionsCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketExistenceCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:ListBucket","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketDelivery","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/config/AWSLogs/111122223333/Config/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"AWSCloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}"}}}}}},{{"Sid":"SecurityTeamReads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/security-audit"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["{bucket}","{bucket}/*"]}}]}}"#
             ))),
+            access_logging: Some(AccessLogging {
+                target_bucket: ACCESS_LOG_BUCKET.to_owned(),
+                target_prefix: format!("{BUCKET}/"),
+            }),
+        }),
+    );
+    // The bucket of its access logs, its policy's statements in S3's order.
+    let access_logs = format!("arn:aws:s3:::{ACCESS_LOG_BUCKET}");
+    account.put(
+        Kind::AccessLogBucket,
+        HOME,
+        ACCESS_LOG_BUCKET,
+        Spec::Bucket(BucketSpec {
+            block_public_access: true,
+            encryption: Some(Encryption::S3Managed),
+            versioning: Some("Enabled".to_owned()),
+            object_ownership: Some("BucketOwnerEnforced".to_owned()),
+            expire_after_days: Some(365),
+            policy: Some(aws_policy(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"S3ServerAccessLogsPolicy","Effect":"Allow","Principal":{{"Service":"logging.s3.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{access_logs}/{BUCKET}/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}},"ArnLike":{{"aws:SourceArn":"{bucket}"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":{{"AWS":"*"}},"Action":"s3:*","Resource":["{access_logs}/*","{access_logs}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}]}}"#
+            ))),
+            access_logging: None,
         }),
     );
     // GetKeyPolicy's pretty-printed text, with a statement someone added for a reader.
