@@ -311,3 +311,68 @@ fn with_everything_at_home_no_forwarding_role_is_made() {
         plan.changes
     );
 }
+
+/// `[tamper_alerts.repair]`: only the home rules start the repairer (they see every region's
+/// calls), through the repair role they wait for; every region's rule leaves the repairer's own
+/// calls out; a pinned revision is the one task definition the role may run.
+#[test]
+fn the_repairer_is_started_from_home_and_its_own_calls_are_left_out_everywhere() {
+    let baseline = baseline_at_home(
+        "eu-west-1",
+        "[cloudtrail]\n[alerts]\nemails = [\"sec@example.com\"]\n[tamper_alerts]\n\
+         [tamper_alerts.repair]\ncluster = \"ops\"\ntask_definition = \"watchpost-apply:7\"\n\
+         subnets = [\"subnet-0123456789abcdef0\"]\n",
+    );
+    let plan = plan(&baseline, &empty_account());
+    let role = ResourceId::new(Kind::IamRole, "global", "watchpost-tamper-repair");
+    let tamper_rules: Vec<(&Change, &EventRuleSpec)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::TamperRule)
+        .map(|c| match &c.spec {
+            Spec::EventRule(spec) => (c, spec),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(tamper_rules.len() > 2, "{tamper_rules:?}");
+    for (change, spec) in &tamper_rules {
+        let repairs = spec.targets.contains_key("watchpost-repair");
+        assert_eq!(repairs, change.id.region == "eu-west-1", "{}", change.id);
+        assert_eq!(change.depends_on.contains(&role), repairs, "{}", change.id);
+        assert_eq!(
+            spec.event_pattern["detail"]["userIdentity"]["$or"][0]["arn"][0]["anything-but"]["prefix"],
+            "arn:aws:sts::111122223333:assumed-role/watchpost-repairer/",
+            "{}",
+            change.id
+        );
+    }
+    let repair = &tamper_rules
+        .iter()
+        .find(|(change, _)| change.id.region == "eu-west-1")
+        .unwrap()
+        .1
+        .targets["watchpost-repair"];
+    assert_eq!(repair.arn, "arn:aws:ecs:eu-west-1:111122223333:cluster/ops");
+    assert_eq!(
+        repair.ecs_task.as_ref().unwrap().task_definition_arn,
+        "arn:aws:ecs:eu-west-1:111122223333:task-definition/watchpost-apply:7"
+    );
+    let Some(Change {
+        spec: Spec::Role(spec),
+        ..
+    }) = plan.changes.iter().find(|c| c.id == role)
+    else {
+        panic!("the repair role is planned")
+    };
+    let policy = &spec.inline_policies["run-repair-task"];
+    let run_task = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"] == "ecs:RunTask")
+        .unwrap();
+    assert_eq!(
+        run_task["Resource"],
+        "arn:aws:ecs:eu-west-1:111122223333:task-definition/watchpost-apply:7"
+    );
+}
