@@ -153,7 +153,7 @@ async fn access_logging_turned_off_is_turned_on_again() {
 
     let plan = moto.plan_exitcode(baseline.path_str());
     plan.assert_code(2)
-        .assert_stdout_has(&[&format!("log_bucket/{HOME}/{LOG_BUCKET}"), "access_logging"]);
+        .assert_stdout_has(&[&format!("+ bucket_logging/{HOME}/{LOG_BUCKET}")]);
     moto.apply_approved(baseline.path_str()).assert_success();
     moto.plan_exitcode(baseline.path_str()).assert_code(0);
     assert_eq!(

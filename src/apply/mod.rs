@@ -230,5 +230,6 @@ async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
         Spec::EbsEncryption(spec) => converge!(spec),
         Spec::Analyzer(spec) => converge!(spec),
         Spec::SecurityContact(spec) => converge!(spec),
+        Spec::BucketLogging(spec) => converge!(spec),
     }
 }

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::{
 use super::MANAGED_TAG;
 use super::{Account, Converge};
 use crate::aws::{AbsentIfNotFound, AwsError, Class, Context};
-use crate::model::{BucketSpec, EXPIRY_RULE_ID, Encryption, ResourceId};
+use crate::model::{AccessLogging, BucketSpec, EXPIRY_RULE_ID, Encryption, ResourceId};
 use crate::plan::{Action, Change};
 
 fn managed_tag() -> Tag {
@@ -25,6 +25,44 @@ fn managed_tag() -> Tag {
 
 fn built<T>(result: Result<T, aws_sdk_s3::error::BuildError>) -> T {
     result.expect("required fields are set")
+}
+
+/// `PutBucketLogging` replaces the bucket's logging whole, so a put is safe to repeat; the
+/// target bucket, made by the change this one depends on, admits S3's logging service already.
+impl Converge for AccessLogging {
+    async fn put(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        let enabled = LoggingEnabled::builder()
+            .target_bucket(&self.target_bucket)
+            .target_prefix(&self.target_prefix)
+            .build()
+            .expect("the target is set");
+        put_logging(at, change, Some(enabled)).await
+    }
+
+    /// Turns the logging off; the bucket and the logs stay.
+    async fn remove(&self, at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
+        put_logging(at, change, None).await
+    }
+}
+
+async fn put_logging(
+    at: &Account<'_>,
+    change: &Change,
+    enabled: Option<LoggingEnabled>,
+) -> Result<(), AwsError> {
+    at.session
+        .s3(&change.id.region)
+        .put_bucket_logging()
+        .bucket(&change.id.name)
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .set_logging_enabled(enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .call("s3:PutBucketLogging", &change.id)
+        .map(drop)
 }
 
 impl Converge for BucketSpec {
@@ -66,14 +104,13 @@ impl Converge for BucketSpec {
                 bucket.policy().await
             }
         };
-        let (tagging, access_and_policy, ownership, encryption, versioning, lifecycle, logging) = tokio::join!(
+        let (tagging, access_and_policy, ownership, encryption, versioning, lifecycle) = tokio::join!(
             bucket.tagging(),
             access_and_policy,
             bucket.ownership_controls(),
             bucket.encryption(key_arn.as_deref()),
             bucket.versioning(),
             bucket.lifecycle(created),
-            bucket.access_logging(),
         );
         tagging
             .and(access_and_policy)
@@ -81,7 +118,6 @@ impl Converge for BucketSpec {
             .and(encryption)
             .and(versioning)
             .and(lifecycle)
-            .and(logging)
     }
 
     /// Empties the bucket of every object version and delete marker, then deletes it. Only
@@ -294,34 +330,6 @@ impl Bucket<'_> {
             .send()
             .await
             .call("s3:PutBucketVersioning", self.id)
-            .map(drop)
-    }
-
-    /// Where S3 writes the bucket's server access logs; the target bucket, made by the change
-    /// this one depends on, admits S3's logging service already.
-    async fn access_logging(&self) -> Result<(), AwsError> {
-        let (true, Some(logging)) = (
-            self.change.changes_field("access_logging"),
-            &self.spec.access_logging,
-        ) else {
-            return Ok(());
-        };
-        let enabled = LoggingEnabled::builder()
-            .target_bucket(&logging.target_bucket)
-            .target_prefix(&logging.target_prefix)
-            .build()
-            .expect("the target is set");
-        self.client
-            .put_bucket_logging()
-            .bucket(self.name)
-            .bucket_logging_status(
-                BucketLoggingStatus::builder()
-                    .logging_enabled(enabled)
-                    .build(),
-            )
-            .send()
-            .await
-            .call("s3:PutBucketLogging", self.id)
             .map(drop)
     }
 

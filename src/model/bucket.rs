@@ -26,17 +26,25 @@ pub struct BucketSpec {
     pub object_ownership: Option<String>,
     pub expire_after_days: Option<i32>,
     pub policy: Option<Value>,
-    /// Where S3 writes the bucket's server access logs; compared only when the baseline asks
-    /// for them, and read only then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_logging: Option<AccessLogging>,
 }
 
-/// A bucket's server access logging: the bucket and key prefix S3 writes its log records to.
+/// A bucket's server access logging, a resource of its own (`bucket_logging`, named after the
+/// bucket) as S3's `PutBucketLogging` is a call of its own: the bucket and key prefix S3 writes
+/// its log records to. Only it waits for the target bucket; the bucket itself, which the trail
+/// and Config wait for, does not.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessLogging {
     pub target_bucket: String,
     pub target_prefix: String,
+}
+
+impl AccessLogging {
+    pub fn changes_from(&self, live: &Self) -> Vec<FieldChange> {
+        let mut diff = FieldDiff::default();
+        diff.field("target_bucket", &self.target_bucket, &live.target_bucket);
+        diff.field("target_prefix", &self.target_prefix, &live.target_prefix);
+        diff.finish()
+    }
 }
 
 impl BucketSpec {
@@ -60,9 +68,6 @@ impl BucketSpec {
             &live.expire_after_days,
         );
         diff.field("policy", &self.policy, &live.policy);
-        if self.access_logging.is_some() {
-            diff.field("access_logging", &self.access_logging, &live.access_logging);
-        }
         diff.finish()
     }
 }

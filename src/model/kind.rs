@@ -29,6 +29,7 @@ use super::tamper::global_events_region;
 pub enum Kind {
     LogBucket,
     AccessLogBucket,
+    BucketLogging,
     IamRole,
     GuarddutyDetector,
     ConfigRecorder,
@@ -178,6 +179,14 @@ impl Kind {
                 ownership: Marked,
                 retires_with_region: false,
                 holds_logs: true,
+            },
+            Kind::BucketLogging => KindDef {
+                name: "bucket_logging",
+                section: Some("log_bucket"),
+                placement: HomeRegion,
+                ownership: Marked,
+                retires_with_region: false,
+                holds_logs: false,
             },
             Kind::IamRole => KindDef {
                 name: "iam_role",

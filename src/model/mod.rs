@@ -171,6 +171,7 @@ specs! {
     EbsEncryption(EbsEncryptionSpec) for [EbsEncryption],
     Analyzer(AnalyzerSpec) for [AccessAnalyzer],
     SecurityContact(SecurityContactSpec) for [SecurityContact],
+    BucketLogging(AccessLogging) for [BucketLogging],
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the

@@ -8,7 +8,8 @@ use crate::model::{
 
 /// A bucket of watchpost's logs (`kind`: the log bucket, or the bucket of its access logs).
 /// `ownership`: also read its tags, which only `destroy` needs; `logging`: also read where its
-/// server access logs go, which only a baseline that asks for them needs.
+/// server access logs go (a `bucket_logging` of the bucket's name, absent when logging is off),
+/// which only a baseline that asks for them needs.
 pub async fn log_bucket(
     session: &Session,
     home: &str,
@@ -18,6 +19,7 @@ pub async fn log_bucket(
     logging: bool,
 ) -> Read {
     let id = ResourceId::new(kind, home, &bucket);
+    let logging_id = ResourceId::new(Kind::BucketLogging, home, &bucket);
     let failed = |error| (vec![id.clone()], error);
     let client = session.s3(home);
     // HeadBucket is authorised by the s3:ListBucket permission, which is what a user must grant.
@@ -160,7 +162,9 @@ pub async fn log_bucket(
     let policy = bucket_policy
         .map_err(failed)?
         .and_then(|answer| answer.policy().and_then(|text| policy::parse(text).ok()));
-    let access_logging = access_logging.map_err(failed)?;
+    // Unread, the logging leaves the bucket unknown too: the two are one read.
+    let access_logging =
+        access_logging.map_err(|error| (vec![id.clone(), logging_id.clone()], error))?;
     let owned = if ownership {
         let tags = client
             .get_bucket_tagging()
@@ -178,7 +182,7 @@ pub async fn log_bucket(
     } else {
         false
     };
-    Ok(vec![(
+    let mut found = vec![(
         id,
         Live {
             spec: Spec::Bucket(BucketSpec {
@@ -188,10 +192,20 @@ pub async fn log_bucket(
                 object_ownership,
                 expire_after_days,
                 policy,
-                access_logging,
             }),
             live_id: None,
             owned,
         },
-    )])
+    )];
+    found.extend(access_logging.map(|logging| {
+        (
+            logging_id,
+            Live {
+                spec: Spec::BucketLogging(logging),
+                live_id: None,
+                owned: true,
+            },
+        )
+    }));
+    Ok(found)
 }

@@ -217,8 +217,9 @@ mod tests {
     fn an_unknown_kind_lists_the_kinds_and_sections() {
         let error = "xyz".parse::<Selector>().unwrap_err();
         assert!(
-            error.contains("kinds: log_bucket, access_log_bucket, iam_role, guardduty_detector")
-                && error.contains("sections: log_bucket, guardduty, config, cloudtrail"),
+            error.contains(
+                "kinds: log_bucket, access_log_bucket, bucket_logging, iam_role, guardduty_detector"
+            ) && error.contains("sections: log_bucket, guardduty, config, cloudtrail"),
             "{error}"
         );
     }

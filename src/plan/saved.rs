@@ -318,7 +318,6 @@ mod tests {
             object_ownership: None,
             expire_after_days: None,
             policy: None,
-            access_logging: None,
         });
         let mut update = create(&detector_id, detector(), &[]);
         update.action = Action::Update;

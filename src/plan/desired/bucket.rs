@@ -87,11 +87,6 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
         ),
         Encryption::S3Managed => (Encryption::S3Managed, None),
     };
-    let access_log_bucket = access_log_bucket_id(context);
-    let access_logging = access_log_bucket.as_ref().map(|bucket| AccessLogging {
-        target_bucket: bucket.name.clone(),
-        target_prefix: access_log_prefix(context),
-    });
     Desired {
         id: context.bucket_id(),
         spec: Spec::Bucket(BucketSpec {
@@ -104,10 +99,23 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
                 "Version": "2012-10-17",
                 "Statement": statements
             }))),
-            access_logging,
         }),
-        depends_on: key.into_iter().chain(access_log_bucket).collect(),
+        depends_on: key.into_iter().collect(),
     }
+}
+
+/// The log bucket's server access logging (`[log_bucket.access_logs]`), set once both buckets
+/// are made: S3 checks that the target admits its logging service.
+pub fn log_bucket_logging(context: &Context<'_>) -> Option<Desired> {
+    let target = access_log_bucket_id(context)?;
+    Some(Desired {
+        id: ResourceId::new(Kind::BucketLogging, context.home, &context.bucket),
+        spec: Spec::BucketLogging(AccessLogging {
+            target_bucket: target.name.clone(),
+            target_prefix: access_log_prefix(context),
+        }),
+        depends_on: vec![context.bucket_id(), target],
+    })
 }
 
 fn access_log_bucket_id(context: &Context<'_>) -> Option<ResourceId> {
@@ -164,7 +172,6 @@ pub fn access_log_bucket(context: &Context<'_>) -> Option<Desired> {
                 "Version": "2012-10-17",
                 "Statement": statements
             }))),
-            access_logging: None,
         }),
         id,
         depends_on: Vec::new(),

@@ -115,6 +115,7 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
     if baseline.config.is_some() || baseline.cloudtrail.is_some() {
         desired.push(bucket::log_bucket(&context));
         desired.extend(bucket::access_log_bucket(&context));
+        desired.extend(bucket::log_bucket_logging(&context));
     }
     if let Some(config) = &baseline.config {
         config::resources(&context, config, &mut desired);

@@ -352,10 +352,15 @@ fn storage(account: &mut Account) {
             policy: Some(aws_policy(&format!(
                 r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/cloudtrail/AWSLogs/111122223333/*","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["{bucket}/*","{bucket}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"AWSConfigBucketPermissionsCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketExistenceCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:ListBucket","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketDelivery","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/config/AWSLogs/111122223333/Config/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"AWSCloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}"}}}}}},{{"Sid":"SecurityTeamReads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/security-audit"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["{bucket}","{bucket}/*"]}}]}}"#
             ))),
-            access_logging: Some(AccessLogging {
-                target_bucket: ACCESS_LOG_BUCKET.to_owned(),
-                target_prefix: format!("{BUCKET}/"),
-            }),
+        }),
+    );
+    account.put(
+        Kind::BucketLogging,
+        HOME,
+        BUCKET,
+        Spec::BucketLogging(AccessLogging {
+            target_bucket: ACCESS_LOG_BUCKET.to_owned(),
+            target_prefix: format!("{BUCKET}/"),
         }),
     );
     // The bucket of its access logs, its policy's statements in S3's order.
@@ -373,7 +378,6 @@ fn storage(account: &mut Account) {
             policy: Some(aws_policy(&format!(
                 r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"S3ServerAccessLogsPolicy","Effect":"Allow","Principal":{{"Service":"logging.s3.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{access_logs}/{BUCKET}/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}},"ArnLike":{{"aws:SourceArn":"{bucket}"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":{{"AWS":"*"}},"Action":"s3:*","Resource":["{access_logs}/*","{access_logs}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}]}}"#
             ))),
-            access_logging: None,
         }),
     );
     // GetKeyPolicy's pretty-printed text, with a statement someone added for a reader.
