@@ -58,65 +58,66 @@ pub async fn log_bucket(
         }))
     };
     let (
-        (public_access, encryption, versioning, ownership_controls, lifecycle, bucket_policy),
+        public_access,
+        encryption,
+        versioning,
+        ownership_controls,
+        lifecycle,
+        bucket_policy,
         access_logging,
     ) = tokio::join!(
         async {
-            tokio::join!(
-                async {
-                    client
-                        .get_public_access_block()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetBucketPublicAccessBlock", &id)
-                        .absent_if_not_found()
-                },
-                async {
-                    client
-                        .get_bucket_encryption()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetEncryptionConfiguration", &id)
-                        .absent_if_not_found()
-                },
-                async {
-                    client
-                        .get_bucket_versioning()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetBucketVersioning", &id)
-                },
-                async {
-                    client
-                        .get_bucket_ownership_controls()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetBucketOwnershipControls", &id)
-                        .absent_if_not_found()
-                },
-                async {
-                    client
-                        .get_bucket_lifecycle_configuration()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetLifecycleConfiguration", &id)
-                        .absent_if_not_found()
-                },
-                async {
-                    client
-                        .get_bucket_policy()
-                        .bucket(&bucket)
-                        .send()
-                        .await
-                        .call("s3:GetBucketPolicy", &id)
-                        .absent_if_not_found()
-                },
-            )
+            client
+                .get_public_access_block()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketPublicAccessBlock", &id)
+                .absent_if_not_found()
+        },
+        async {
+            client
+                .get_bucket_encryption()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetEncryptionConfiguration", &id)
+                .absent_if_not_found()
+        },
+        async {
+            client
+                .get_bucket_versioning()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketVersioning", &id)
+        },
+        async {
+            client
+                .get_bucket_ownership_controls()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketOwnershipControls", &id)
+                .absent_if_not_found()
+        },
+        async {
+            client
+                .get_bucket_lifecycle_configuration()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetLifecycleConfiguration", &id)
+                .absent_if_not_found()
+        },
+        async {
+            client
+                .get_bucket_policy()
+                .bucket(&bucket)
+                .send()
+                .await
+                .call("s3:GetBucketPolicy", &id)
+                .absent_if_not_found()
         },
         access_logging,
     );

@@ -9,14 +9,7 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
     let arn = context.bucket_arn();
     let account = context.account;
     let service_condition = json!({"StringEquals": {"aws:SourceAccount": account}});
-    let mut statements = vec![json!({
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn.clone(), format!("{arn}/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-    })];
+    let mut statements = vec![deny_insecure_transport(&arn, json!("*"))];
     if let Some(config) = &context.baseline.config {
         statements.extend([
             json!({
@@ -140,14 +133,7 @@ pub fn access_log_bucket(context: &Context<'_>) -> Option<Desired> {
     // `{"AWS": "*"}` is everyone, as `"*"` is (IAM User Guide, "AWS JSON policy elements:
     // Principal"); moto's check of a logging target fails on a principal that is not an object.
     let mut statements = vec![
-        json!({
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "s3:*",
-            "Resource": [arn.clone(), format!("{arn}/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-        }),
+        deny_insecure_transport(&arn, json!({"AWS": "*"})),
         json!({
             "Sid": "S3ServerAccessLogsPolicy",
             "Effect": "Allow",
@@ -175,6 +161,19 @@ pub fn access_log_bucket(context: &Context<'_>) -> Option<Desired> {
         }),
         id,
         depends_on: Vec::new(),
+    })
+}
+
+/// Refuses every request to the bucket of `arn` made without TLS, from `everyone` (the policy
+/// grammar writes "every principal" two ways).
+fn deny_insecure_transport(arn: &str, everyone: Value) -> Value {
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": everyone,
+        "Action": "s3:*",
+        "Resource": [arn, format!("{arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
     })
 }
 

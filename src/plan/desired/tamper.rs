@@ -295,10 +295,14 @@ fn ecs_arn(context: &Context<'_>, resource: &str) -> String {
     )
 }
 
+fn cluster_arn(context: &Context<'_>, repair: &TamperRepair) -> String {
+    ecs_arn(context, &format!("cluster/{}", repair.cluster))
+}
+
 /// The repairer's task, one at a time per tamper: its lease makes a second one wait its turn.
 fn repair_target(context: &Context<'_>, repair: &TamperRepair) -> TargetSpec {
     TargetSpec {
-        arn: ecs_arn(context, &format!("cluster/{}", repair.cluster)),
+        arn: cluster_arn(context, repair),
         input_paths: BTreeMap::new(),
         input_template: None,
         role_arn: Some(context.role_arn(&repair.role_name)),
@@ -341,7 +345,7 @@ fn repair_role(context: &Context<'_>, repair: &TamperRepair) -> Desired {
                             "Action": "ecs:RunTask",
                             "Resource": task_definition,
                             "Condition": {"ArnEquals": {
-                                "ecs:cluster": ecs_arn(context, &format!("cluster/{}", repair.cluster))
+                                "ecs:cluster": cluster_arn(context, repair)
                             }}
                         },
                         {
