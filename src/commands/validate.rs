@@ -30,6 +30,11 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     if baseline.cloudtrail.is_some() {
         parts.push("CloudTrail".to_owned());
     }
+    if (baseline.config.is_some() || baseline.cloudtrail.is_some())
+        && baseline.log_bucket.access_logs.is_some()
+    {
+        parts.push("the log bucket's access logs".to_owned());
+    }
     if let Some(kms) = &baseline.kms {
         parts.push(format!("the KMS key {}", kms.alias));
     }
@@ -44,7 +49,19 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     }
     let watched = baseline.watched();
     if !watched.is_empty() {
-        parts.push(format!("tamper alerts on {} services", watched.len()));
+        let repair = baseline
+            .tamper_alerts
+            .as_ref()
+            .is_some_and(|tamper| tamper.repair.is_some());
+        parts.push(format!(
+            "tamper alerts on {} services{}",
+            watched.len(),
+            if repair {
+                " with repair on the spot"
+            } else {
+                ""
+            }
+        ));
     }
     for (present, setting) in [
         (baseline.password_policy.is_some(), "the password policy"),
@@ -58,6 +75,7 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
         ),
         (baseline.access_analyzer.is_some(), "IAM Access Analyzer"),
         (baseline.security_contact.is_some(), "the security contact"),
+        (baseline.support_role.is_some(), "the support role"),
     ] {
         if present {
             parts.push(setting.to_owned());

@@ -119,7 +119,12 @@ fn pattern(context: &Context<'_>, group: Watched) -> Value {
                 ),
             ]
         }
-        Watched::S3 => vec![on(group.calls(), "bucketName", json!([context.bucket]))],
+        Watched::S3 => {
+            let buckets: Vec<String> = std::iter::once(context.bucket.to_owned())
+                .chain(baseline.access_log_bucket_name(context.account))
+                .collect();
+            vec![on(group.calls(), "bucketName", json!(buckets))]
+        }
         Watched::Iam => vec![on(group.calls(), "roleName", json!(role_names(baseline)))],
         Watched::Guardduty | Watched::Kms => Vec::new(),
     };
@@ -176,6 +181,19 @@ fn role_names(baseline: &Baseline) -> Vec<String> {
                 .alerts
                 .iter()
                 .map(|alerts| alerts.forward_role_name.clone()),
+        )
+        .chain(
+            baseline
+                .tamper_alerts
+                .iter()
+                .filter_map(|tamper| tamper.repair.as_ref())
+                .map(|repair| repair.role_name.clone()),
+        )
+        .chain(
+            baseline
+                .support_role
+                .iter()
+                .map(|support| support.name.clone()),
         )
         .collect();
     names.sort();

@@ -376,3 +376,40 @@ fn the_repairer_is_started_from_home_and_its_own_calls_are_left_out_everywhere()
         "arn:aws:ecs:eu-west-1:111122223333:task-definition/watchpost-apply:7"
     );
 }
+
+/// The tamper rules watch every role and bucket of watchpost's the baseline has: the support
+/// role and the access logs' bucket among them.
+#[test]
+fn the_tamper_rules_watch_the_support_role_and_the_access_logs_bucket() {
+    let baseline = baseline_at_home(
+        "us-east-1",
+        "[cloudtrail]\n[log_bucket.access_logs]\n[alerts]\nemails = [\"sec@example.com\"]\n\
+         [tamper_alerts]\n[support_role]\n",
+    );
+    let plan = plan(&baseline, &empty_account());
+    let watched = |name: &str, parameter: &str| -> Vec<String> {
+        let Some(Change {
+            spec: Spec::EventRule(spec),
+            ..
+        }) = plan.changes.iter().find(|c| {
+            c.id.kind == Kind::TamperRule && c.id.region == "us-east-1" && c.id.name == name
+        })
+        else {
+            panic!("{name} is planned")
+        };
+        spec.event_pattern["detail"]["requestParameters"][parameter]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(watched("watchpost-tamper-iam", "roleName").contains(&"watchpost-support".to_owned()));
+    assert_eq!(
+        watched("watchpost-tamper-s3", "bucketName"),
+        [
+            "watchpost-logs-111122223333-us-east-1",
+            "watchpost-access-logs-111122223333-us-east-1"
+        ]
+    );
+}
