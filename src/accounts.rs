@@ -1,5 +1,5 @@
-//! Which accounts a run covers, and a session in each: the caller's own account by default,
-//! or those the baseline's [accounts] or `--accounts` name, each reached through a role.
+//! Which accounts a run covers, and how a session reaches each: the caller's own account by
+//! default, or those the baseline's [accounts] or `--accounts` name, each reached through a role.
 
 use anyhow::bail;
 use aws_sdk_organizations::types::AccountStatus;
@@ -25,7 +25,8 @@ pub struct Fleet {
     central_account: Option<String>,
 }
 
-/// One account to work on.
+/// One account to work on, with a session in it.
+#[derive(Clone)]
 pub struct Target {
     pub account_id: String,
     pub session: Session,
@@ -136,14 +137,16 @@ impl Fleet {
         })
     }
 
-    /// A session in each account covered, in account order. `caller` is the account of
-    /// `base`'s credentials: it is worked on with them, not through a role.
-    pub async fn targets(
+    /// The ids of the accounts covered, in account order. `caller` is the account of `base`'s
+    /// credentials, which lists the organization's accounts when the baseline asks for them.
+    /// No session is made here: a run over a thousand accounts makes each account's session
+    /// when its turn comes and lets it go after (see [`Fleet::target`]).
+    pub async fn accounts(
         &self,
         base: &Session,
         caller: &str,
         region: &str,
-    ) -> anyhow::Result<Vec<Target>> {
+    ) -> anyhow::Result<Vec<String>> {
         let mut ids = match &self.selection {
             None => vec![caller.to_owned()],
             Some(AccountSelection::Listed(ids)) => ids.clone(),
@@ -169,11 +172,18 @@ impl Fleet {
                 ids.len()
             );
         }
-        let mut targets = Vec::with_capacity(ids.len());
-        for account_id in ids {
-            targets.push(Target::new(base, caller, region, account_id, &self.role).await);
-        }
-        Ok(targets)
+        Ok(ids)
+    }
+
+    /// A session in `account_id`, one of the fleet's accounts.
+    pub async fn target(
+        &self,
+        base: &Session,
+        caller: &str,
+        region: &str,
+        account_id: &str,
+    ) -> Target {
+        Target::new(base, caller, region, account_id.to_owned(), &self.role).await
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &ApplySettings) -> anyhow
         bail!(Hinted::new(
             format!(
                 "a saved plan is for one account, and this run covers {}",
-                reach.targets.len()
+                reach.accounts.len()
             ),
             "apply it with --accounts ACCOUNT_ID, the account it was made for"
         ));

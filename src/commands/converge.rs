@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context, bail};
 use futures::StreamExt;
 
-use super::fan_out::{OnAccount, Reach, account_region, for_each_account};
+use super::fan_out::{Holds, Reach, account_region, for_each_account, for_each_held};
 use super::outcome::{AccountOutcome, Finished, Tally};
 use super::read::{Retired, observe, observe_again, observe_and_plan};
 use super::report::{Reporter, confirmed};
@@ -64,17 +64,17 @@ pub(super) struct Run<'a> {
     pub notify_topic: Option<&'a str>,
 }
 
-/// An account whose lease is held and whose plan is made.
-struct Planned<'t> {
-    target: &'t Target,
+/// An account whose lease is held and whose plan is made, with the session that holds them.
+struct Planned {
+    target: Target,
     lease: Lease,
     plan: Plan,
     coverage: Coverage,
 }
 
-impl<'t> OnAccount<'t> for Planned<'t> {
-    fn target(&self) -> &'t Target {
-        self.target
+impl Holds for Planned {
+    fn target(&self) -> &Target {
+        &self.target
     }
 }
 
@@ -138,13 +138,12 @@ impl Goal<'_> {
     }
 }
 
-pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<ExitCode> {
+pub(super) async fn converge(reach: &Reach<'_>, run: &Run<'_>) -> anyhow::Result<ExitCode> {
     let verb = run.goal.verb();
     let mut ended = Ended::new(reach.is_fan_out());
-    let mut ready: Vec<Planned<'_>> = Vec::new();
-    let planned = for_each_account(&reach.targets, run.parallelism, |target| {
-        prepare(target, run)
-    });
+    let mut ready: Vec<Planned> = Vec::new();
+    let prepare = async |target: &Target| prepare(target, run).await;
+    let planned = for_each_account(reach, run.parallelism, &prepare);
     let mut planned = pin!(planned);
     while let Some(outcome) = planned.next().await {
         let AccountOutcome {
@@ -220,7 +219,7 @@ pub(super) async fn converge(reach: &Reach, run: &Run<'_>) -> anyhow::Result<Exi
     }
 
     stop_on_interrupt();
-    let finished = for_each_account(ready, run.parallelism, |planned| finish(planned, run));
+    let finished = for_each_held(ready, run.parallelism, |planned| finish(planned, run));
     let mut finished = pin!(finished);
     while let Some(outcome) = finished.next().await {
         ended.record(run.reporter, verb, outcome);
@@ -290,7 +289,7 @@ impl Ended {
 }
 
 /// Takes the account's lease and makes its plan; the lease is given back if the plan fails.
-async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planned<'t>> {
+async fn prepare(target: &Target, run: &Run<'_>) -> anyhow::Result<Planned> {
     target.verify(account_region(run.aws, run.baseline)).await?;
     let lease = lease::acquire(
         &target.session,
@@ -301,7 +300,7 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
     .await?;
     match run.goal.plan(target, run).await {
         Ok((plan, coverage)) => Ok(Planned {
-            target,
+            target: target.clone(),
             lease,
             plan,
             coverage,
@@ -314,7 +313,7 @@ async fn prepare<'t>(target: &'t Target, run: &Run<'_>) -> anyhow::Result<Planne
 }
 
 /// Makes an account's changes, checks them with a fresh plan and gives the lease back.
-async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished> {
+async fn finish(planned: Planned, run: &Run<'_>) -> anyhow::Result<Finished> {
     let Planned {
         target,
         lease,
@@ -353,7 +352,7 @@ async fn finish(planned: Planned<'_>, run: &Run<'_>) -> anyhow::Result<Finished>
         )
         .await;
         drop(progress);
-        let after = run.goal.check(target, run, &coverage).await;
+        let after = run.goal.check(&target, run, &coverage).await;
         record = coverage_to_record(run, &coverage, Some(&report), &after);
         let lease_lost = report
             .outcomes

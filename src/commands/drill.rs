@@ -48,15 +48,13 @@ pub async fn run(path: &Path, aws: &AwsArgs, dry_run: bool) -> anyhow::Result<Ex
     let reach = reach(aws, &baseline, &fleet).await?;
     let region = account_region(aws, &baseline);
     let drill = drill_id();
-    let outcomes = for_each_account(&reach.targets, fleet.parallelism, |target| {
-        let (baseline, drill) = (&baseline, drill.as_str());
-        async move {
-            target.verify(region).await?;
-            drill_account(target, baseline, drill, dry_run).await
-        }
-    })
-    .collect::<Vec<_>>()
-    .await;
+    let drill_target = async |target: &Target| {
+        target.verify(region).await?;
+        drill_account(target, &baseline, &drill, dry_run).await
+    };
+    let outcomes = for_each_account(&reach, fleet.parallelism, &drill_target)
+        .collect::<Vec<_>>()
+        .await;
 
     let verb = if dry_run { "would send" } else { "sent" };
     let mut failed = 0;

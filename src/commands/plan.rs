@@ -11,7 +11,7 @@ use super::fan_out::{account_region, for_each_account, reach};
 use super::outcome::{AccountOutcome, account_line, first_line};
 use super::read::{absolute, observe_with_usage, read_baseline, warn_only};
 use super::settings::{PlanOutput, PlanSettings};
-use crate::accounts::Fleet;
+use crate::accounts::{Fleet, Target};
 use crate::baseline::Shard;
 use crate::cli::AwsArgs;
 use crate::error::Hinted;
@@ -37,18 +37,17 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
         bail!(Hinted::new(
             format!(
                 "--out saves the plan of one account, and this run covers {}",
-                reach.targets.len()
+                reach.accounts.len()
             ),
             "save one plan per account, with --accounts ID --out FILE for each"
         ));
     }
-    let targets = &reach.targets;
     warn_only(&settings.only);
     let region = account_region(aws, &baseline);
     // The estimate's reads only sharpen it: each gets one attempt unless the user chose a
     // number, so that a call the endpoint lacks does not hold the plan up (docs/costs.md).
     let attempts_chosen = crate::aws::attempts_chosen(aws.access.profile.as_deref()).await;
-    let outcomes = for_each_account(targets, fleet.parallelism, |target| async {
+    let plan_account = async |target: &Target| {
         target.verify(region).await?;
         if !settings.lock_timeout.is_zero() {
             crate::lease::wait_until_free(
@@ -73,7 +72,8 @@ pub async fn run(path: &Path, aws: &AwsArgs, settings: &PlanSettings) -> anyhow:
             observed,
             cost,
         })
-    });
+    };
+    let outcomes = for_each_account(&reach, fleet.parallelism, &plan_account);
     let mut outcomes = std::pin::pin!(outcomes);
 
     if !reach.is_fan_out() {

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures::StreamExt;
 
 use super::fan_out::{account_region, for_each_account, reach};
-use crate::accounts::Fleet;
+use crate::accounts::{Fleet, Target};
 use crate::baseline::Baseline;
 use crate::cli::AwsArgs;
 use crate::model::Time;
@@ -26,28 +26,26 @@ pub async fn run(path: &Path, aws: &AwsArgs, json: bool) -> anyhow::Result<ExitC
     let reach = reach(aws, &baseline, &fleet).await?;
     let region = account_region(aws, &baseline);
     let attempts_chosen = crate::aws::attempts_chosen(aws.access.profile.as_deref()).await;
-    let outcomes = for_each_account(&reach.targets, fleet.parallelism, |target| {
-        let baseline = &baseline;
-        async move {
-            target.verify(region).await?;
-            let regions = crate::observe::regions(&target.session, baseline, region).await?;
-            let session = if attempts_chosen {
-                target.session.clone()
-            } else {
-                target.session.with_max_attempts(ATTEMPTS)
-            };
-            let status = crate::status::account(
-                &session,
-                baseline,
-                target.account_id.clone(),
-                regions.in_scope,
-            )
-            .await;
-            anyhow::Ok(status)
-        }
-    })
-    .collect::<Vec<_>>()
-    .await;
+    let read_status = async |target: &Target| {
+        target.verify(region).await?;
+        let regions = crate::observe::regions(&target.session, &baseline, region).await?;
+        let session = if attempts_chosen {
+            target.session.clone()
+        } else {
+            target.session.with_max_attempts(ATTEMPTS)
+        };
+        let status = crate::status::account(
+            &session,
+            &baseline,
+            target.account_id.clone(),
+            regions.in_scope,
+        )
+        .await;
+        anyhow::Ok(status)
+    };
+    let outcomes = for_each_account(&reach, fleet.parallelism, &read_status)
+        .collect::<Vec<_>>()
+        .await;
 
     if json {
         let accounts: Vec<StatusReport<'_>> = outcomes
