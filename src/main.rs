@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod coverage;
 mod error;
+mod event_selectors;
 mod lease;
 mod model;
 mod observe;

@@ -14,7 +14,7 @@ pub use diagnostic::{BaselineErrors, closest};
 pub use raw::schema;
 pub use shard::Shard;
 
-use crate::model::Encryption;
+use crate::model::{Encryption, S3DataEvents};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
@@ -178,6 +178,7 @@ pub struct CloudTrail {
     pub log_retention_days: i32,
     /// The role CloudTrail assumes to write to the log group.
     pub role_name: String,
+    pub s3_data_events: Option<S3DataEvents>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

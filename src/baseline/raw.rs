@@ -244,6 +244,20 @@ pub struct RawCloudTrail {
     pub log_retention_days: Option<Spanned<i64>>,
     #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
+    pub s3_data_events: Option<RawS3DataEvents>,
+}
+
+/// CloudTrail data events for S3 objects on the trail (CIS 4.8, 4.9): off unless this table is
+/// there, as they can cost more than the rest of the baseline together.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawS3DataEvents {
+    /// `["write"]` (CIS 4.8), `["read"]` (CIS 4.9) or `["read", "write"]`.
+    #[schemars(with = "Vec<String>")]
+    pub access: Spanned<Vec<Spanned<String>>>,
+    /// Only the objects of these buckets; every bucket of the account when left out.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub buckets: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -27,8 +27,11 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
             config.rules.len()
         ));
     }
-    if baseline.cloudtrail.is_some() {
-        parts.push("CloudTrail".to_owned());
+    if let Some(cloudtrail) = &baseline.cloudtrail {
+        parts.push(match &cloudtrail.s3_data_events {
+            Some(_) => "CloudTrail with S3 data events".to_owned(),
+            None => "CloudTrail".to_owned(),
+        });
     }
     if (baseline.config.is_some() || baseline.cloudtrail.is_some())
         && baseline.log_bucket.access_logs.is_some()

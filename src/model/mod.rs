@@ -46,7 +46,7 @@ pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
 pub use tamper::Watched;
-pub use trail::TrailSpec;
+pub use trail::{S3_DATA_EVENTS_SELECTOR, S3DataEvents, TrailSpec};
 pub use usage::{ApiCallCounts, Unread, Usage, sum_calls};
 
 /// Marks what watchpost created, so that later runs know what they own.

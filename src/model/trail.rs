@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::{FieldChange, FieldDiff};
@@ -15,7 +17,32 @@ pub struct TrailSpec {
     pub cloud_watch_logs_role_arn: Option<String>,
     pub kms_key_id: Option<String>,
     pub logging: bool,
+    /// Every management event, read and write (CIS 3.1), as a trail made without selectors
+    /// logs them.
+    #[serde(default = "every_management_event")]
+    pub management_events: bool,
+    /// watchpost's own event selector for S3 object events; `None`: it has none on the trail.
+    #[serde(default)]
+    pub s3_data_events: Option<S3DataEvents>,
 }
+
+fn every_management_event() -> bool {
+    true
+}
+
+/// CloudTrail data events for S3 objects (CIS 4.8, writes; 4.9, reads), as watchpost's own
+/// advanced event selector on its trail asks for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct S3DataEvents {
+    pub reads: bool,
+    pub writes: bool,
+    /// The buckets whose objects are logged; every bucket when empty.
+    pub buckets: BTreeSet<String>,
+}
+
+/// The name of watchpost's advanced event selector on its trail. A selector of another name is
+/// someone else's: it is kept as it is whenever watchpost writes its own.
+pub const S3_DATA_EVENTS_SELECTOR: &str = "watchpost: S3 data events";
 
 impl TrailSpec {
     pub fn changes_from(&self, live: &Self) -> Vec<FieldChange> {
@@ -49,6 +76,12 @@ impl TrailSpec {
             diff.field("kms_key_id", &self.kms_key_id, &live.kms_key_id);
         }
         diff.field("logging", &self.logging, &live.logging);
+        diff.field(
+            "management_events",
+            &self.management_events,
+            &live.management_events,
+        );
+        diff.field("s3_data_events", &self.s3_data_events, &live.s3_data_events);
         diff.finish()
     }
 }

@@ -1,5 +1,6 @@
 use super::Read;
 use crate::aws::{AbsentIfNotFound, Context, Session};
+use crate::event_selectors::{logs_every_management_event, watchpost_s3_data_events};
 use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec, is_managed_tag};
 
 /// The trail of that name in the home region, and whether it is logging.
@@ -8,9 +9,10 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
     let id = ResourceId::new(Kind::CloudtrailTrail, home, name);
     let failed = |error| (vec![id.clone()], error);
     let client = session.cloudtrail(home);
-    // The status is asked by the trail's name, beside the trail itself: for a trail that is
-    // not there, its TrailNotFound says again what DescribeTrails says.
-    let (answer, status) = tokio::join!(
+    // The status and the event selectors are asked by the trail's name, beside the trail
+    // itself: for a trail that is not there, their TrailNotFound says again what DescribeTrails
+    // says.
+    let (answer, status, selectors) = tokio::join!(
         async {
             client
                 .describe_trails()
@@ -28,6 +30,14 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
                 .send()
                 .await
                 .call("cloudtrail:GetTrailStatus", &id)
+        },
+        async {
+            client
+                .get_event_selectors()
+                .trail_name(name)
+                .send()
+                .await
+                .call("cloudtrail:GetEventSelectors", &id)
         }
     );
     let Some(answer) = answer.map_err(failed)? else {
@@ -41,6 +51,7 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
         return Ok(Vec::new());
     };
     let status = status.map_err(failed)?;
+    let selectors = selectors.map_err(failed)?;
     let owned = if ownership {
         let tags = client
             .list_tags()
@@ -72,6 +83,8 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
                 cloud_watch_logs_role_arn: text(trail.cloud_watch_logs_role_arn()),
                 kms_key_id: text(trail.kms_key_id()),
                 logging: status.is_logging().unwrap_or(false),
+                management_events: logs_every_management_event(&selectors),
+                s3_data_events: watchpost_s3_data_events(selectors.advanced_event_selectors()),
             }),
             live_id: None,
             owned,

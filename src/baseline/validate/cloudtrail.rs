@@ -2,12 +2,15 @@
 
 use toml::Spanned;
 
+use std::collections::BTreeSet;
+
 use super::super::CloudTrail;
-use super::super::raw::RawCloudTrail;
+use super::super::raw::{RawCloudTrail, RawS3DataEvents};
 use super::checks::Checks;
 use super::kms::watchpost_key;
 use super::primitives::{IAM_NAME_CHARACTERS, is_ip_address_form};
 use super::sections::{Sections, Written};
+use crate::model::S3DataEvents;
 
 pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut Sections) {
     let watchpost_key = watchpost_key(&sections.kms);
@@ -98,6 +101,9 @@ impl Checks<'_> {
             64,
             IAM_NAME_CHARACTERS,
         );
+        let s3_data_events = raw
+            .s3_data_events
+            .and_then(|events| self.s3_data_events(events));
         (self.problems.len() == before).then(|| CloudTrail {
             name,
             s3_key_prefix,
@@ -109,6 +115,54 @@ impl Checks<'_> {
             log_group_name,
             log_retention_days,
             role_name,
+            s3_data_events,
+        })
+    }
+
+    fn s3_data_events(&mut self, raw: RawS3DataEvents) -> Option<S3DataEvents> {
+        let before = self.problems.len();
+        let (mut reads, mut writes) = (false, false);
+        for access in raw.access.get_ref() {
+            match access.get_ref().as_str() {
+                "read" if !reads => reads = true,
+                "write" if !writes => writes = true,
+                "read" | "write" => self.error(
+                    access.span(),
+                    format!("`{}` is named twice", access.get_ref()),
+                    "name each of read and write once",
+                ),
+                other => self.error(
+                    access.span(),
+                    format!("`{other}` is not an access CloudTrail logs"),
+                    "write [\"write\"] (CIS 4.8), [\"read\"] (CIS 4.9) or [\"read\", \"write\"]",
+                ),
+            }
+        }
+        if raw.access.get_ref().is_empty() {
+            self.error(
+                raw.access.span(),
+                "access names nothing to log",
+                "write [\"write\"] (CIS 4.8), [\"read\"] (CIS 4.9) or [\"read\", \"write\"]; or leave [cloudtrail.s3_data_events] out to log no data events",
+            );
+        }
+        let mut buckets = BTreeSet::new();
+        for bucket in raw.buckets.unwrap_or_default() {
+            self.bucket_name(
+                &bucket,
+                "or leave `buckets` out to log the objects of every bucket",
+            );
+            if !buckets.insert(bucket.get_ref().clone()) {
+                self.error(
+                    bucket.span(),
+                    format!("the bucket `{}` is named twice", bucket.get_ref()),
+                    "name each bucket once",
+                );
+            }
+        }
+        (self.problems.len() == before).then_some(S3DataEvents {
+            reads,
+            writes,
+            buckets,
         })
     }
 }

@@ -36,7 +36,10 @@ pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut
 impl Checks<'_> {
     fn log_bucket(&mut self, raw: RawLogBucket, watchpost_key: Option<&str>) -> LogBucket {
         if let Some(name) = &raw.name {
-            self.bucket_name(name);
+            self.bucket_name(
+                name,
+                "or leave `name` out to derive one from the account id",
+            );
         }
         let kms = raw.kms_key_id.as_ref().map(|key| {
             self.kms_key(key);
@@ -91,7 +94,7 @@ impl Checks<'_> {
         let expire_after_days = self.expiry_days(raw.expire_after_days);
         let access_logs = raw.access_logs.map(|logs| {
             if let Some(name) = &logs.bucket_name {
-                self.bucket_name(name);
+                self.bucket_name(name, "or leave `bucket_name` out to derive one from the account id");
                 if raw.name.as_ref().is_some_and(|log_bucket| log_bucket.get_ref() == name.get_ref()) {
                     self.error(
                         name.span(),
@@ -130,7 +133,8 @@ impl Checks<'_> {
         }
     }
 
-    fn bucket_name(&mut self, name: &Spanned<String>) {
+    /// `otherwise`: the other way out the hint offers, after the rules of a bucket name.
+    pub(super) fn bucket_name(&mut self, name: &Spanned<String>, otherwise: &str) {
         let text = name.get_ref();
         let allowed =
             |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
@@ -149,7 +153,7 @@ impl Checks<'_> {
             self.error(
                 name.span(),
                 format!("`{text}` is not a valid S3 bucket name"),
-                "use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit; or leave `name` out to derive one from the account id",
+                format!("use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit; {otherwise}"),
             );
         } else if is_ip_address_form(text)
             || BUCKET_RESERVED_PREFIXES.iter().any(|p| text.starts_with(p))

@@ -355,6 +355,38 @@ fn assert_accepted(source: &str) {
 const TRAIL_AND_ALERTS: &str = "[cloudtrail]\n[alerts]\nemails = [\"a@example.com\"]\n";
 
 #[test]
+fn s3_data_events_name_reads_or_writes_of_every_bucket_or_of_those_listed() {
+    let trail = |events: &str| format!("{SCOPE}[cloudtrail]\ns3_data_events = {events}\n");
+    for events in [
+        r#"{ access = ["write"] }"#,
+        r#"{ access = ["read"] }"#,
+        r#"{ access = ["write", "read"], buckets = ["payroll", "secrets.example.com"] }"#,
+    ] {
+        assert_accepted(&trail(events));
+    }
+    assert_refused(
+        &trail(r#"{ access = ["delete"] }"#),
+        "`delete` is not an access CloudTrail logs (write [\"write\"] (CIS 4.8), [\"read\"] (CIS 4.9) or [\"read\", \"write\"])",
+        "\"delete\"",
+    );
+    assert_refused(
+        &trail(r#"{ access = [] }"#),
+        "access names nothing to log (write [\"write\"] (CIS 4.8), [\"read\"] (CIS 4.9) or [\"read\", \"write\"]; or leave [cloudtrail.s3_data_events] out to log no data events)",
+        "[]",
+    );
+    assert_refused(
+        &trail(r#"{ access = ["write"], buckets = ["Payroll"] }"#),
+        "`Payroll` is not a valid S3 bucket name (use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit; or leave `buckets` out to log the objects of every bucket)",
+        "\"Payroll\"",
+    );
+    assert_refused(
+        &trail(r#"{ access = ["write", "write"] }"#),
+        "`write` is named twice (name each of read and write once)",
+        "\"write\"",
+    );
+}
+
+#[test]
 fn bucket_names_that_s3_reserves_are_refused() {
     for name in [
         "192.168.5.4",

@@ -343,6 +343,20 @@ fn evaluation_cost(evaluations: f64) -> f64 {
         + prices::CONFIG_EVALUATION_BEYOND_FIRST.of(evaluations - first)
 }
 
+/// What `[cloudtrail.s3_data_events]` logs, in a few words.
+fn s3_data_events_scope(events: &crate::model::S3DataEvents) -> String {
+    let access = match (events.reads, events.writes) {
+        (true, true) => "reads and writes",
+        (true, false) => "reads",
+        _ => "writes",
+    };
+    match events.buckets.len() {
+        0 => format!("{access} of every bucket"),
+        1 => format!("{access} of 1 bucket"),
+        count => format!("{access} of {count} buckets"),
+    }
+}
+
 fn management_events() -> Span {
     assumed::MANAGEMENT_EVENTS.into()
 }
@@ -390,19 +404,27 @@ fn cloudtrail(baseline: &Baseline, usage: &Usage, estimate: &mut Estimate) {
         sources: vec![prices::TRAIL_EXTRA_MANAGEMENT_COPY.source],
     });
     let data_events = Span::from(assumed::DATA_EVENTS);
-    let (text, cost) = match &usage.trail_data_events {
-        None | Some(Ok(false)) => (
-            "data events: off (watchpost does not turn them on)".to_owned(),
+    let (text, cost) = match (&cloudtrail.s3_data_events, &usage.trail_data_events) {
+        (Some(s3), _) => (
+            format!(
+                "S3 data events ({}): {} events a month (assumed; they follow the workload's object reads and writes), at $0.10 per 100,000",
+                s3_data_events_scope(s3),
+                span(data_events)
+            ),
+            data_events.price(prices::TRAIL_DATA_EVENTS),
+        ),
+        (None, None | Some(Ok(false))) => (
+            "data events: off ([cloudtrail.s3_data_events] turns on those of S3)".to_owned(),
             Money::zero(),
         ),
-        Some(Ok(true)) => (
+        (None, Some(Ok(true))) => (
             format!(
                 "data events: on for watchpost's trail, {} events a month (assumed), at $0.10 per 100,000",
                 span(data_events)
             ),
             data_events.price(prices::TRAIL_DATA_EVENTS),
         ),
-        Some(Err(unread)) => {
+        (None, Some(Err(unread))) => {
             estimate.unread.push((
                 format!("the event selectors of the trail {}", cloudtrail.name),
                 unread.clone(),
@@ -430,14 +452,24 @@ fn cloudtrail(baseline: &Baseline, usage: &Usage, estimate: &mut Estimate) {
         recurring: true,
         sources: vec![prices::TRAIL_DATA_EVENTS.source],
     });
-    let ingested = events.times(assumed::EVENT_KB / 1_000_000.0);
+    // The trail delivers its data events to the log group too.
+    let delivered = match cloudtrail.s3_data_events {
+        Some(_) => Span(events.0 + data_events.0, events.1 + data_events.1),
+        None => events,
+    };
+    let ingested = delivered.times(assumed::EVENT_KB / 1_000_000.0);
     estimate.lines.push(Line {
         service: "CloudWatch Logs",
         item: "log_ingestion",
         text: format!(
-            "the trail's log group, ingestion: {} GB a month ({} KB an event), at $0.50 per GB past the 5 GB free tier",
+            "the trail's log group, ingestion: {} GB a month ({} KB an event{}), at $0.50 per GB past the 5 GB free tier",
             span(ingested),
-            assumed::EVENT_KB
+            assumed::EVENT_KB,
+            if cloudtrail.s3_data_events.is_some() {
+                ", the S3 data events with the management events"
+            } else {
+                ""
+            }
         ),
         cost: above_free_tier(ingested, prices::FREE_LOG_GB, prices::LOG_INGESTION_GB),
         recurring: true,

@@ -278,6 +278,26 @@ fn the_trail_is_free_as_the_first_copy_and_charged_as_a_second() {
 }
 
 #[test]
+fn s3_data_events_the_baseline_turns_on_are_priced_with_their_delivery_to_the_log_group() {
+    let on = EVERYTHING.replace(
+        "[cloudtrail]\n",
+        "[cloudtrail]\ns3_data_events = { access = [\"write\"], buckets = [\"payroll\"] }\n",
+    );
+    let estimate = estimate(&baseline(&on), &empty_account(), &Usage::default());
+    let data_events = line(&estimate, "trail_data_events");
+    // 1 to 100 million data events at $0.10 per 100,000, whatever the trail has today.
+    assert_money(data_events.cost, 1.0, 100.0);
+    assert!(
+        data_events.text.contains("writes of 1 bucket"),
+        "{}",
+        data_events.text
+    );
+    // 1.1 to 101 million events of 1.5 KB: 1.65 to 151.5 GB; within the free tier at best,
+    // $0.50 a GB at worst.
+    assert_money(line(&estimate, "log_ingestion").cost, 0.0, 151.5 * 0.5);
+}
+
+#[test]
 fn log_storage_follows_the_retention() {
     let short = EVERYTHING.replace("log_retention_days = 365", "log_retention_days = 30");
     let estimate = estimate(&baseline(&short), &empty_account(), &Usage::default());

@@ -80,6 +80,8 @@ pub fn resources(context: &Context<'_>, cloudtrail: &CloudTrail, desired: &mut V
                 .as_ref()
                 .map(|key| kms::key_arn(context, key)),
             logging: true,
+            management_events: true,
+            s3_data_events: cloudtrail.s3_data_events.clone(),
         }),
         // CloudTrail checks at create that it may write to the bucket and the log group (and
         // use the key).

@@ -487,6 +487,8 @@ fn storage(account: &mut Account) {
             ),
             kms_key_id: Some(KEY_ARN.to_owned()),
             logging: true,
+            management_events: true,
+            s3_data_events: None,
         }),
     );
     account.put(
