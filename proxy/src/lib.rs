@@ -1,5 +1,5 @@
-//! A reverse HTTP/1.1 proxy on 127.0.0.1 that forwards every request, unchanged, to a local moto
-//! server and records when each request started and finished.
+//! A reverse HTTP/1.1 proxy on 127.0.0.1 that forwards every request to a local moto server
+//! (unchanged, but where moto lacks what AWS does: see below) and records when each request started and finished.
 //!
 //! moto answers in a millisecond what AWS answers in tens: benchmarks put this proxy between
 //! watchpost and moto, with a [`Behaviour::delay`] standing in for the round trip to AWS, so that
@@ -25,6 +25,11 @@
 //!    shard 0.
 //!
 //! With one upstream ([`Proxy::start`]) every request goes to it and nothing is read or learned.
+//!
+//! # What moto lacks
+//!
+//! Where moto refuses what AWS accepts, the proxy makes up the difference for every request: the
+//! S3 folder of a flow log's destination (`src/flow_log_folders.rs`).
 //!
 //! # Faults
 //!
@@ -57,6 +62,7 @@ mod aws_error;
 mod call;
 mod credential;
 mod faults;
+mod flow_log_folders;
 mod model;
 mod propagation;
 
@@ -234,6 +240,7 @@ impl Proxy {
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
             learned_keys: Mutex::new(HashMap::new()),
+            folders: flow_log_folders::Folders::default(),
             answered_tokens: Mutex::new(HashMap::new()),
         });
         runtime.spawn(serve(listener, forwarder));
@@ -338,6 +345,8 @@ struct Forwarder {
     /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
     /// each.
     learned_keys: Mutex<HashMap<String, usize>>,
+    /// The folders of flow log destinations, which moto lacks.
+    folders: flow_log_folders::Folders,
     /// The answers given to requests that carried an idempotency token, by token.
     ///
     /// AWS answers a request whose `clientToken` it has seen with the answer it gave the first,
@@ -436,10 +445,12 @@ impl Forwarder {
             return answer;
         }
         let write = self.windows.pending(&request);
+        let (request, asked_destination) = self.folders.request(request);
         let answer = self
             .route_and_send(request)
             .await
             .unwrap_or_else(|error| bad_gateway(&error.to_string()));
+        let answer = self.folders.answer(asked_destination, answer);
         if let Some(token) = token.filter(|_| answer.status().is_success()) {
             self.answered_tokens
                 .lock()

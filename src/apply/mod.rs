@@ -7,6 +7,7 @@ mod cloudtrail;
 mod cloudwatch;
 mod config;
 mod events;
+mod flow_log;
 mod guardduty;
 mod iam;
 mod kms;
@@ -231,5 +232,6 @@ async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
         Spec::Analyzer(spec) => converge!(spec),
         Spec::SecurityContact(spec) => converge!(spec),
         Spec::BucketLogging(spec) => converge!(spec),
+        Spec::FlowLog(spec) => converge!(spec),
     }
 }

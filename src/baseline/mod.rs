@@ -36,6 +36,7 @@ pub struct Baseline {
     pub access_analyzer: Option<AccessAnalyzer>,
     pub security_contact: Option<SecurityContact>,
     pub support_role: Option<SupportRole>,
+    pub vpc_flow_logs: Option<VpcFlowLogs>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -292,6 +293,16 @@ pub struct SupportRole {
     pub name: String,
     /// Account ids and IAM ARNs; none: the account itself, so that IAM policies decide who.
     pub principals: Vec<String>,
+}
+
+/// A flow log of watchpost's on every VPC of every region in scope, delivered to the log bucket
+/// (`[vpc_flow_logs]`, CIS 3.7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcFlowLogs {
+    /// `REJECT` or `ALL`.
+    pub traffic_type: String,
+    pub s3_key_prefix: String,
+    pub max_aggregation_interval: i32,
 }
 
 /// An IAM Access Analyzer for the account in every region in scope.

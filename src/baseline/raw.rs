@@ -41,6 +41,7 @@ pub struct RawBaseline {
     access_analyzer: Option<RawAccessAnalyzer>,
     security_contact: Option<RawSecurityContact>,
     support_role: Option<RawSupportRole>,
+    vpc_flow_logs: Option<RawVpcFlowLogs>,
 }
 
 /// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
@@ -398,6 +399,22 @@ pub struct RawSupportRole {
     /// None: the account itself, so that its IAM policies decide.
     #[schemars(with = "Option<Vec<String>>")]
     pub principals: Option<Vec<Spanned<String>>>,
+}
+
+/// A flow log on every VPC of every region in scope, delivered to the log bucket (CIS 3.7).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawVpcFlowLogs {
+    /// `"REJECT"` (the traffic security groups and network ACLs refuse, as CIS asks at least) or
+    /// `"ALL"`.
+    #[schemars(with = "Option<String>")]
+    pub traffic_type: Option<Spanned<String>>,
+    /// Where in the log bucket the flow logs go; `vpc-flow-logs` by default.
+    #[schemars(with = "Option<String>")]
+    pub s3_key_prefix: Option<Spanned<String>>,
+    /// Seconds over which a flow is gathered into one record: 600 (the default) or 60.
+    #[schemars(with = "Option<i64>")]
+    pub max_aggregation_interval: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

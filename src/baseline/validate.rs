@@ -132,6 +132,7 @@ mod signin_notification;
 mod support_role;
 mod syntax;
 mod tamper_alerts;
+mod vpc_flow_logs;
 
 #[cfg(test)]
 mod proptests;

@@ -38,6 +38,12 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
     {
         parts.push("the log bucket's access logs".to_owned());
     }
+    if let Some(flow_logs) = &baseline.vpc_flow_logs {
+        parts.push(format!(
+            "VPC flow logs ({} traffic)",
+            flow_logs.traffic_type.to_lowercase()
+        ));
+    }
     if let Some(kms) = &baseline.kms {
         parts.push(format!("the KMS key {}", kms.alias));
     }

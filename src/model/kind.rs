@@ -56,6 +56,7 @@ pub enum Kind {
     AlertBusRule,
     TamperRule,
     DrillRule,
+    FlowLog,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -290,6 +291,14 @@ impl Kind {
                 placement: HomeRegion,
                 ownership: Marked,
                 retires_with_region: false,
+                holds_logs: false,
+            },
+            Kind::FlowLog => KindDef {
+                name: "flow_log",
+                section: Some("vpc_flow_logs"),
+                placement: EveryRegion,
+                ownership: Marked,
+                retires_with_region: true,
                 holds_logs: false,
             },
             Kind::FindingRule => KindDef {

@@ -8,6 +8,7 @@ mod bucket;
 mod config;
 mod contact;
 mod detector;
+mod flow_log;
 mod health;
 mod kind;
 mod kms;
@@ -37,6 +38,7 @@ pub use config::{
 };
 pub use contact::SecurityContactSpec;
 pub use detector::DetectorSpec;
+pub use flow_log::FlowLogSpec;
 pub use health::{
     AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, NonCompliant,
     Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus, TrailStatus,
@@ -172,6 +174,7 @@ specs! {
     Analyzer(AnalyzerSpec) for [AccessAnalyzer],
     SecurityContact(SecurityContactSpec) for [SecurityContact],
     BucketLogging(AccessLogging) for [BucketLogging],
+    FlowLog(FlowLogSpec) for [FlowLog],
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the
@@ -293,6 +296,8 @@ pub struct Observed {
     /// The id of the account's organization, read in the security account of a central bus
     /// when the fleet is an organization, whose accounts the bus then admits by it.
     pub organization_id: Option<String>,
+    /// The VPCs of each region in scope whose VPCs were read (`[vpc_flow_logs]`).
+    pub vpcs: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Observed {

@@ -6,6 +6,7 @@ mod cloudtrail;
 mod cloudwatch;
 mod config;
 mod events;
+mod flow_logs;
 mod guardduty;
 pub mod health;
 mod iam;
@@ -206,9 +207,33 @@ pub async fn account(
             None
         }
     };
-    let ((placed, leftovers), organization) =
-        join(join(run(placed, &progress), leftovers), organization).await;
+    // The VPCs to cover: those of each region in scope, read beside the rest.
+    let vpcs =
+        async {
+            if baseline.vpc_flow_logs.is_none() {
+                return Vec::new();
+            }
+            join_all(regions.iter().map(|region| async move {
+                (region.clone(), flow_logs::vpcs(session, region).await)
+            }))
+            .await
+        };
+    let (((placed, leftovers), organization), vpcs) = join(
+        join(join(run(placed, &progress), leftovers), organization),
+        vpcs,
+    )
+    .await;
     drop(progress);
+    for (region, read) in vpcs {
+        match read {
+            Ok(found) => {
+                observed.vpcs.insert(region, found);
+            }
+            Err(error) => observed
+                .gaps
+                .push(gap(&ResourceId::singleton(Kind::FlowLog, &region), &error)),
+        }
+    }
     match organization {
         Some(Ok(id)) => observed.organization_id = Some(id),
         Some(Err(error)) => observed
@@ -535,6 +560,11 @@ impl<'a> Reader<'a> {
                     region,
                     account::ebs_encryption(session, region, read_key),
                 ));
+            }
+        }
+        if baseline.vpc_flow_logs.is_some() {
+            for (region, _) in &read_in[&Kind::FlowLog] {
+                reads.push(tagged(region, flow_logs::flow_logs(session, region)));
             }
         }
         if let Some(analyzer) = &baseline.access_analyzer {

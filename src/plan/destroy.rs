@@ -55,6 +55,7 @@ pub fn retired_region_changes(
         gaps: observed.gaps.clone(),
         regions_not_enabled: Vec::new(),
         organization_id: None,
+        vpcs: Default::default(),
     };
     if retired.resources.is_empty() {
         return (Vec::new(), Vec::new());

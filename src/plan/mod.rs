@@ -203,6 +203,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
                 if fields.is_empty() {
                     unchanged.push((id, spec));
                 } else {
+                    notes.extend(note_on_update(&id));
                     changes.push(Change {
                         id,
                         action: Action::Update,
@@ -240,6 +241,12 @@ fn note_on_create(observed: &Observed, id: &ResourceId) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+fn note_on_update(id: &ResourceId) -> Option<String> {
+    (id.kind == Kind::FlowLog).then(|| {
+        format!("{id} is replaced: EC2 changes nothing of a flow log once made, so apply deletes it and makes it again")
+    })
 }
 
 /// Takes out the changes that need a resource that could not be read, and those that need

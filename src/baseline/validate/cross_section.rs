@@ -36,6 +36,17 @@ fn needed_sections(checks: &mut Checks<'_>, sections: &Sections) {
         .signin_notification
         .as_ref()
         .map(|signin| signin.span.clone());
+    if let (Some(flow_logs), None, None) = (
+        &sections.vpc_flow_logs,
+        &sections.cloudtrail,
+        &sections.config,
+    ) {
+        checks.error(
+            flow_logs.span.clone(),
+            "[vpc_flow_logs] needs the log bucket, which [cloudtrail] or [config] makes",
+            "add [cloudtrail] (the trail and the log bucket it delivers to), or [config]",
+        );
+    }
     if let (Some(span), None) = (alarms_span.clone(), &sections.cloudtrail) {
         checks.error(
             span,

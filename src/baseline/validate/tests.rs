@@ -15,7 +15,7 @@ fn problems(source: &str) -> Vec<String> {
         .collect()
 }
 
-const SCOPE: &str =
+pub(super) const SCOPE: &str =
     "[scope]\nregions = [\"us-east-1\", \"eu-west-1\"]\nhome_region = \"us-east-1\"\n";
 
 #[test]
@@ -329,7 +329,7 @@ fn accounts_must_name_accounts_once_and_not_twice_over() {
 }
 
 /// The one problem of `source`: its message and hint, and the text its span covers.
-fn only_problem(source: &str) -> (String, &str) {
+pub(super) fn only_problem(source: &str) -> (String, &str) {
     let found = parse(source).expect_err("the baseline should be rejected");
     assert_eq!(found.len(), 1, "{found:#?}");
     let problem = &found[0];

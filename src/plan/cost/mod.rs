@@ -17,7 +17,7 @@ pub use render::{CostTotal, cost_json, cost_line, render_cost};
 use self::prices::{Price, assumed};
 use super::desired::Desired;
 use crate::baseline::catalog::RuleScope;
-use crate::baseline::{AccessLogs, Baseline};
+use crate::baseline::{AccessLogs, Baseline, VpcFlowLogs};
 use crate::model::{Kind, Observed, Spec, Unread, Usage};
 
 /// A range of US dollars. `high` is `None` when nothing bounds it but the account's workloads.
@@ -176,8 +176,48 @@ pub fn estimate(baseline: &Baseline, observed: &Observed, usage: &Usage) -> Esti
         if let Some(logs) = &baseline.log_bucket.access_logs {
             access_logs(logs, &mut estimate);
         }
+        if let Some(flow_logs) = &baseline.vpc_flow_logs {
+            vpc_flow_logs(flow_logs, baseline, &desired, &mut estimate);
+        }
     }
     estimate
+}
+
+/// The flow logs of the VPCs the plan covers: delivered to S3 as vended logs, then stored in
+/// the log bucket until they expire.
+fn vpc_flow_logs(
+    flow_logs: &VpcFlowLogs,
+    baseline: &Baseline,
+    desired: &[Desired],
+    estimate: &mut Estimate,
+) {
+    let vpcs = count(desired, Kind::FlowLog);
+    let per_vpc = Span::from(match flow_logs.traffic_type.as_str() {
+        "ALL" => assumed::FLOW_LOG_GB_ALL,
+        _ => assumed::FLOW_LOG_GB_REJECTED,
+    });
+    let delivered = per_vpc.times(vpcs as f64);
+    let months_kept = f64::from(baseline.log_bucket.expire_after_days) / assumed::DAYS_PER_MONTH;
+    let stored = delivered.times(months_kept);
+    estimate.lines.push(Line {
+        service: "VPC",
+        item: "flow_logs",
+        text: format!(
+            "flow logs of {vpcs} VPC(s), {} traffic: {} GB a month (assumed: {} GB a VPC; they follow the traffic), delivered at $0.25 per GB, then {} GB held in the log bucket for its {} days at $0.023 per GB-month",
+            flow_logs.traffic_type.to_lowercase(),
+            span(delivered),
+            span(per_vpc),
+            span(stored),
+            baseline.log_bucket.expire_after_days
+        ),
+        cost: delivered.price(prices::VENDED_LOGS_TO_S3_GB)
+            + stored.price(prices::S3_STANDARD_GB_MONTH),
+        recurring: true,
+        sources: vec![
+            prices::VENDED_LOGS_TO_S3_GB.source,
+            prices::S3_STANDARD_GB_MONTH.source,
+        ],
+    });
 }
 
 /// The log bucket's server access logs: logging itself is free, and the records are stored

@@ -35,6 +35,8 @@ pub const TRAIL_DATA_EVENTS: Price = Price::new(0.10, 100_000.0, 1);
 pub const S3_TYPICAL_MONTHLY_MAX: Price = Price::new(3.00, 1.0, 1);
 /// S3 Standard: a GB stored for a month (the first 50 TB).
 pub const S3_STANDARD_GB_MONTH: Price = Price::new(0.023, 1.0, 15);
+/// CloudWatch vended logs delivered to S3 (VPC flow logs among them): a GB, the first 10 TB.
+pub const VENDED_LOGS_TO_S3_GB: Price = Price::new(0.25, 1.0, 16);
 
 /// AWS Config: one configuration item, continuous recording (approximate, as the source says).
 pub const CONFIG_ITEM: Price = Price::new(0.003, 1.0, 5);
@@ -129,4 +131,7 @@ pub mod assumed {
     pub const LOG_BUCKET_REQUESTS: (f64, f64) = (10_000.0, 500_000.0);
     /// Size of one server access log record, in KB.
     pub const ACCESS_LOG_RECORD_KB: f64 = 0.5;
+    /// Flow log records of one VPC a month, in GB, of rejected traffic alone and of all of it.
+    pub const FLOW_LOG_GB_REJECTED: (f64, f64) = (0.1, 10.0);
+    pub const FLOW_LOG_GB_ALL: (f64, f64) = (1.0, 300.0);
 }

@@ -298,6 +298,29 @@ fn s3_data_events_the_baseline_turns_on_are_priced_with_their_delivery_to_the_lo
 }
 
 #[test]
+fn flow_logs_are_priced_per_vpc_by_the_traffic_they_take() {
+    let mut account = empty_account();
+    account.vpcs = [
+        ("eu-west-1".to_owned(), vec!["vpc-1".to_owned()]),
+        ("us-east-1".to_owned(), vec!["vpc-2".to_owned()]),
+    ]
+    .into();
+    let months = 365.0 / 30.4;
+    let priced = |gb: f64| gb * 0.25 + gb * months * 0.023;
+    for (traffic, (low, high)) in [("REJECT", (0.1, 10.0)), ("ALL", (1.0, 300.0))] {
+        let source = format!("{EVERYTHING}\n[vpc_flow_logs]\ntraffic_type = \"{traffic}\"\n");
+        let estimate = estimate(&baseline(&source), &account, &Usage::default());
+        let flow_logs = line(&estimate, "flow_logs");
+        assert_money(flow_logs.cost, priced(2.0 * low), priced(2.0 * high));
+        assert!(
+            flow_logs.text.starts_with("flow logs of 2 VPC(s)"),
+            "{}",
+            flow_logs.text
+        );
+    }
+}
+
+#[test]
 fn log_storage_follows_the_retention() {
     let short = EVERYTHING.replace("log_retention_days = 365", "log_retention_days = 30");
     let estimate = estimate(&baseline(&short), &empty_account(), &Usage::default());

@@ -66,6 +66,9 @@ pub fn log_bucket(context: &Context<'_>) -> Desired {
             }),
         ]);
     }
+    if let Some(flow_logs) = &context.baseline.vpc_flow_logs {
+        statements.extend(super::flow_logs::bucket_statements(context, flow_logs));
+    }
     statements.extend(foreign_statements(
         context,
         &context.bucket_id(),

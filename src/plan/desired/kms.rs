@@ -104,6 +104,9 @@ fn key_policy(context: &Context<'_>, id: &ResourceId) -> Value {
             "Condition": {"StringEquals": {"aws:SourceAccount": account}}
         }));
     }
+    if context.baseline.vpc_flow_logs.is_some() && bucket_uses_key(context, &id.name) {
+        statements.push(super::flow_logs::key_statement(context));
+    }
     // Statements someone added (a reader's kms:Decrypt, say) are theirs, and kept.
     if let Some(Spec::Key(live)) = context.live(id) {
         statements.extend(policy::foreign_statements(&live.policy, &statements));

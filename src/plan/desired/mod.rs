@@ -7,6 +7,7 @@ mod bucket;
 mod central;
 mod config;
 mod findings;
+mod flow_logs;
 mod kms;
 mod tamper;
 mod trail;
@@ -122,6 +123,9 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
     }
     if let Some(cloudtrail) = &baseline.cloudtrail {
         trail::resources(&context, cloudtrail, &mut desired);
+    }
+    if let Some(flow_logs) = &baseline.vpc_flow_logs {
+        flow_logs::resources(&context, flow_logs, &mut desired);
     }
     alerts::resources(&context, &mut desired);
     if let Some(key) = &baseline.kms {

@@ -19,10 +19,16 @@ pub(super) fn recommended() -> Baseline {
     Baseline::parse("baseline.toml", &source).expect("the recommended baseline loads")
 }
 
+/// A new account: nothing but the default VPC AWS makes in each region.
 fn empty_account() -> Observed {
     Observed {
         account_id: ACCOUNT.to_owned(),
         regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+        vpcs: [
+            ("eu-west-1".to_owned(), vec!["vpc-0e1f2a3b".to_owned()]),
+            ("us-east-1".to_owned(), vec!["vpc-0a1b2c3d".to_owned()]),
+        ]
+        .into(),
         ..Observed::default()
     }
 }

@@ -25,10 +25,10 @@ use super::*;
 use crate::model::policy;
 use crate::model::{
     AccessLogging, AlarmSpec, AnalyzerSpec, BucketSpec, DeliveryChannelSpec, DetectorSpec,
-    EbsEncryptionSpec, Encryption, EventRuleSpec, GLOBAL, KeySpec, Kind, Live, LogGroupSpec,
-    MetricFilterSpec, Observed, PasswordPolicySpec, PublicAccessBlockSpec, RecorderSpec,
-    RecordingMode, RecordingSpec, ResourceId, RoleSpec, RuleSpec, SecurityContactSpec, Spec,
-    SubscriptionSpec, TargetSpec, TopicSpec, TrailSpec,
+    EbsEncryptionSpec, Encryption, EventRuleSpec, FlowLogSpec, GLOBAL, KeySpec, Kind, Live,
+    LogGroupSpec, MetricFilterSpec, Observed, PasswordPolicySpec, PublicAccessBlockSpec,
+    RecorderSpec, RecordingMode, RecordingSpec, ResourceId, RoleSpec, RuleSpec,
+    SecurityContactSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, TrailSpec,
 };
 
 const HOME: &str = "us-east-1";
@@ -223,6 +223,7 @@ fn live_account() -> Observed {
     for region in [OTHER, HOME] {
         detection(&mut account, region);
         config(&mut account, region);
+        flow_logs(&mut account, region);
     }
     alerts(&mut account);
     alarms(&mut account);
@@ -350,7 +351,7 @@ fn storage(account: &mut Account) {
             object_ownership: Some("BucketOwnerEnforced".to_owned()),
             expire_after_days: Some(365),
             policy: Some(aws_policy(&format!(
-                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/cloudtrail/AWSLogs/111122223333/*","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["{bucket}/*","{bucket}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"AWSConfigBucketPermissionsCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketExistenceCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:ListBucket","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketDelivery","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/config/AWSLogs/111122223333/Config/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"AWSCloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}"}}}}}},{{"Sid":"SecurityTeamReads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/security-audit"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["{bucket}","{bucket}/*"]}}]}}"#
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/cloudtrail/AWSLogs/111122223333/*","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["{bucket}/*","{bucket}"],"Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}},{{"Sid":"AWSConfigBucketPermissionsCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketExistenceCheck","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:ListBucket","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"AWSConfigBucketDelivery","Effect":"Allow","Principal":{{"Service":"config.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/config/AWSLogs/111122223333/Config/*","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333","s3:x-amz-acl":"bucket-owner-full-control"}}}}}},{{"Sid":"AWSCloudTrailAclCheck","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:GetBucketAcl","Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceArn":"{trail}"}}}}}},{{"Sid":"AWSLogDeliveryAclCheck","Effect":"Allow","Principal":{{"Service":"delivery.logs.amazonaws.com"}},"Action":["s3:ListBucket","s3:GetBucketAcl"],"Resource":"{bucket}","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333"}},"ArnLike":{{"aws:SourceArn":"arn:aws:logs:*:111122223333:*"}}}}}},{{"Sid":"AWSLogDeliveryWrite","Effect":"Allow","Principal":{{"Service":"delivery.logs.amazonaws.com"}},"Action":"s3:PutObject","Resource":"{bucket}/vpc-flow-logs/AWSLogs/111122223333/*","Condition":{{"ArnLike":{{"aws:SourceArn":"arn:aws:logs:*:111122223333:*"}},"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceAccount":"111122223333"}}}}}},{{"Sid":"SecurityTeamReads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/security-audit"}},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["{bucket}","{bucket}/*"]}}]}}"#
             ))),
         }),
     );
@@ -411,6 +412,22 @@ fn storage(account: &mut Account) {
     "Condition" : {{
       "StringEquals" : {{
         "aws:SourceAccount" : "111122223333"
+      }}
+    }}
+  }}, {{
+    "Sid" : "LogDeliveryUsesKey",
+    "Effect" : "Allow",
+    "Principal" : {{
+      "Service" : "delivery.logs.amazonaws.com"
+    }},
+    "Action" : [ "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:Decrypt", "kms:Encrypt" ],
+    "Resource" : "*",
+    "Condition" : {{
+      "StringEquals" : {{
+        "aws:SourceAccount" : "111122223333"
+      }},
+      "ArnLike" : {{
+        "aws:SourceArn" : "arn:aws:logs:*:111122223333:*"
       }}
     }}
   }}, {{
@@ -499,6 +516,24 @@ fn storage(account: &mut Account) {
             retention_days: Some(365),
         }),
     );
+}
+
+/// The region's default VPC and watchpost's flow log on it, as DescribeFlowLogs returns it.
+fn flow_logs(account: &mut Account, region: &str) {
+    let vpc = format!("vpc-0{}", region.len());
+    account.0.vpcs.insert(region.to_owned(), vec![vpc.clone()]);
+    let flow_log = account.put(
+        Kind::FlowLog,
+        region,
+        &vpc,
+        Spec::FlowLog(FlowLogSpec {
+            traffic_type: "REJECT".to_owned(),
+            log_destination: format!("arn:aws:s3:::{BUCKET}/vpc-flow-logs"),
+            max_aggregation_interval: 600,
+        }),
+    );
+    flow_log.live_id = Some(format!("fl-0{}", region.len()));
+    flow_log.owned = true;
 }
 
 fn detection(account: &mut Account, region: &str) {
