@@ -36,6 +36,8 @@ emails = ["oncall@example.org", "security@example.com"]
 [alarms]
 [alarms.filters]
 root-account-use = {}
+
+[vpc_flow_logs]
 "#;
 
 /// AWS's answer to ListSubscriptionsByTopic for the alert topic, one address confirmed and
@@ -146,6 +148,9 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         "security@example.com has not confirmed the subscription to watchpost-security-alerts in us-east-1",
     );
     assert_has(out, "root-account-use  OK");
+    for region in ["eu-west-1", "us-east-1"] {
+        assert_has(out, &format!("  {region}  1 of 1 VPC(s) logged"));
+    }
     // What moto lacks: each region's part says so, with the call, and the rest is shown.
     for call in [
         "config:DescribeComplianceByConfigRule",

@@ -126,6 +126,22 @@ impl Findings {
     }
 }
 
+/// The VPCs of a region in scope, and how watchpost's flow logs cover them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowLogsRegion {
+    pub region: String,
+    pub coverage: Part<FlowLogCoverage>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowLogCoverage {
+    pub vpcs: usize,
+    /// The VPCs without a flow log of watchpost's.
+    pub unlogged: Vec<String>,
+    /// watchpost's flow logs that cannot deliver, by VPC, with EC2's reason.
+    pub failing: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicStatus {
     pub region: String,

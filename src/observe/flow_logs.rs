@@ -1,6 +1,6 @@
 //! `[vpc_flow_logs]`: the VPCs of a region, and watchpost's flow logs there.
 
-use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::types::{Filter, FlowLog};
 
 use super::Read;
 use crate::aws::{AwsError, Context, Session};
@@ -23,9 +23,9 @@ pub async fn vpcs(session: &Session, region: &str) -> Result<Vec<String>, AwsErr
     Ok(vpcs)
 }
 
-/// watchpost's flow logs in the region, those that carry its tag, each named by its VPC.
-/// Another's flow log on a VPC is not read: it is theirs, and watchpost's is made beside it.
-pub async fn flow_logs(session: &Session, region: &str) -> Read {
+/// watchpost's flow logs in the region: those that carry its tag. Another's flow log on a VPC
+/// is not read: it is theirs, and watchpost's is made beside it.
+pub async fn watchposts(session: &Session, region: &str) -> Result<Vec<FlowLog>, AwsError> {
     let place = ResourceId::singleton(Kind::FlowLog, region);
     let mut pages = session
         .ec2(region)
@@ -40,29 +40,43 @@ pub async fn flow_logs(session: &Session, region: &str) -> Read {
         .send();
     let mut found = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page
-            .call("ec2:DescribeFlowLogs", &place)
-            .map_err(|error| (vec![place.clone()], error))?;
-        for flow_log in page.flow_logs() {
-            let Some(vpc) = flow_log.resource_id().filter(|id| id.starts_with("vpc-")) else {
-                continue;
+        let page = page.call("ec2:DescribeFlowLogs", &place)?;
+        found.extend(page.flow_logs().iter().cloned());
+    }
+    Ok(found)
+}
+
+/// The VPC a flow log is on; `None` for one on a subnet or a network interface.
+pub fn vpc_of(flow_log: &FlowLog) -> Option<&str> {
+    flow_log.resource_id().filter(|id| id.starts_with("vpc-"))
+}
+
+/// watchpost's flow logs in the region, each named by its VPC.
+pub async fn flow_logs(session: &Session, region: &str) -> Read {
+    let place = ResourceId::singleton(Kind::FlowLog, region);
+    let found = watchposts(session, region)
+        .await
+        .map_err(|error| (vec![place], error))?;
+    Ok(found
+        .iter()
+        .filter_map(|flow_log| {
+            let vpc = vpc_of(flow_log)?;
+            let spec = FlowLogSpec {
+                traffic_type: flow_log
+                    .traffic_type()
+                    .map(|kind| kind.as_str().to_owned())
+                    .unwrap_or_default(),
+                log_destination: flow_log.log_destination().unwrap_or_default().to_owned(),
+                max_aggregation_interval: flow_log.max_aggregation_interval().unwrap_or(0),
             };
-            found.push((
+            Some((
                 ResourceId::new(Kind::FlowLog, region, vpc),
                 Live {
-                    spec: Spec::FlowLog(FlowLogSpec {
-                        traffic_type: flow_log
-                            .traffic_type()
-                            .map(|kind| kind.as_str().to_owned())
-                            .unwrap_or_default(),
-                        log_destination: flow_log.log_destination().unwrap_or_default().to_owned(),
-                        max_aggregation_interval: flow_log.max_aggregation_interval().unwrap_or(0),
-                    }),
+                    spec: Spec::FlowLog(spec),
                     live_id: flow_log.flow_log_id().map(str::to_owned),
                     owned: true,
                 },
-            ));
-        }
-    }
-    Ok(found)
+            ))
+        })
+        .collect())
 }

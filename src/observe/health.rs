@@ -14,8 +14,9 @@ use super::sns::PENDING;
 use super::unread;
 use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
-    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, NonCompliant,
-    Part, RecorderStatus, RuleCompliance, Subscription, Time, TopicStatus, TrailStatus, topic_arn,
+    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, FlowLogCoverage,
+    FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance, Subscription, Time,
+    TopicStatus, TrailStatus, topic_arn,
 };
 
 /// Alarm names DescribeAlarms takes in one call.
@@ -216,6 +217,45 @@ pub async fn trail(session: &Session, region: &str, name: &str) -> Part<Option<T
         latest_logs_delivery: time(answer.latest_cloud_watch_logs_delivery_time()),
         latest_logs_delivery_error: text(answer.latest_cloud_watch_logs_delivery_error()),
     }))
+}
+
+/// The region's VPCs, which of them lack a flow log of watchpost's, and which of watchpost's
+/// cannot deliver (EC2's `DeliverLogsStatus`, `FAILED` with its reason: a bucket policy that
+/// refuses the log delivery service, say).
+pub async fn flow_logs_region(session: &Session, region: &str) -> FlowLogsRegion {
+    let (vpcs, flow_logs) = tokio::join!(
+        super::flow_logs::vpcs(session, region),
+        super::flow_logs::watchposts(session, region)
+    );
+    let coverage = vpcs.and_then(|vpcs| Ok((vpcs, flow_logs?))).map_err(unread);
+    FlowLogsRegion {
+        region: region.to_owned(),
+        coverage: coverage.map(|(vpcs, flow_logs)| {
+            let logged: Vec<&str> = flow_logs
+                .iter()
+                .filter_map(super::flow_logs::vpc_of)
+                .collect();
+            FlowLogCoverage {
+                vpcs: vpcs.len(),
+                unlogged: vpcs
+                    .iter()
+                    .filter(|vpc| !logged.contains(&vpc.as_str()))
+                    .cloned()
+                    .collect(),
+                failing: flow_logs
+                    .iter()
+                    .filter(|flow_log| flow_log.deliver_logs_status() == Some("FAILED"))
+                    .filter_map(|flow_log| {
+                        let vpc = super::flow_logs::vpc_of(flow_log)?;
+                        let reason = flow_log
+                            .deliver_logs_error_message()
+                            .unwrap_or("no reason given");
+                        Some((vpc.to_owned(), reason.to_owned()))
+                    })
+                    .collect(),
+            }
+        }),
+    }
 }
 
 /// The region's active findings by severity level, from GuardDuty's own statistics.

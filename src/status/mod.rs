@@ -15,12 +15,13 @@ use render::attention;
 pub use render::{StatusReport, render_json, render_text};
 
 use crate::model::{
-    AlarmState, ConfigRegion, FindingsRegion, Part, TopicStatus, TrailStatus, Unread,
+    AlarmState, ConfigRegion, FindingsRegion, FlowLogsRegion, Part, TopicStatus, TrailStatus,
+    Unread,
 };
 #[cfg(test)]
 use crate::model::{
-    Delivery, DeliveryStatus, Findings, NonCompliant, RecorderStatus, RuleCompliance, Subscription,
-    Time,
+    Delivery, DeliveryStatus, Findings, FlowLogCoverage, NonCompliant, RecorderStatus,
+    RuleCompliance, Subscription, Time,
 };
 
 /// One account's status: only the sections its baseline has.
@@ -39,6 +40,8 @@ pub struct AccountStatus {
     pub topics: Vec<TopicStatus>,
     /// With `[alarms]`: the baseline's alarms, in the home region.
     pub alarms: Option<Part<Vec<AlarmState>>>,
+    /// One per region in scope, with `[vpc_flow_logs]`.
+    pub flow_logs: Vec<FlowLogsRegion>,
 }
 
 impl AccountStatus {
@@ -66,6 +69,11 @@ impl AccountStatus {
         }
         if let Some(Err(unread)) = &self.trail {
             parts.push(("trail".to_owned(), unread));
+        }
+        for region in &self.flow_logs {
+            if let Err(unread) = &region.coverage {
+                parts.push((format!("flow_logs/{}", region.region), unread));
+            }
         }
         for region in &self.guardduty {
             if let Err(unread) = &region.findings {

@@ -62,8 +62,15 @@ pub async fn account(
             None => None,
         }
     };
-    let (config, guardduty, topics, trail, alarms) =
-        tokio::join!(config, guardduty, topics, trail, alarms);
+    let flow_logs = join_all(
+        baseline
+            .vpc_flow_logs
+            .iter()
+            .flat_map(|_| regions.iter())
+            .map(|region| health::flow_logs_region(session, region)),
+    );
+    let (config, guardduty, topics, trail, alarms, flow_logs) =
+        tokio::join!(config, guardduty, topics, trail, alarms, flow_logs);
     AccountStatus {
         account_id,
         home_region: home,
@@ -73,5 +80,6 @@ pub async fn account(
         guardduty,
         topics,
         alarms,
+        flow_logs,
     }
 }

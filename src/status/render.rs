@@ -117,6 +117,24 @@ pub fn attention(status: &AccountStatus) -> Vec<String> {
         }
         _ => {}
     }
+    for region in &status.flow_logs {
+        if let Ok(coverage) = &region.coverage {
+            if !coverage.unlogged.is_empty() {
+                items.push(format!(
+                    "{} VPC(s) in {} have no flow log of watchpost's (run watchpost apply): {}",
+                    coverage.unlogged.len(),
+                    region.region,
+                    coverage.unlogged.join(", ")
+                ));
+            }
+            for (vpc, reason) in &coverage.failing {
+                items.push(format!(
+                    "the flow log of {vpc} in {} cannot deliver: {reason}",
+                    region.region
+                ));
+            }
+        }
+    }
     for region in &status.guardduty {
         match &region.findings {
             Ok(None) => items.push(format!("GuardDuty has no detector in {}", region.region)),
@@ -357,6 +375,30 @@ pub fn render_text(status: &AccountStatus, now: Time) -> String {
         };
         let _ = writeln!(out, "  {line}");
     }
+    if !status.flow_logs.is_empty() {
+        out.push_str("\nVPC flow logs\n");
+        for region in &status.flow_logs {
+            let line = match &region.coverage {
+                Err(unread) => not_available(unread),
+                Ok(coverage) => {
+                    let logged = coverage.vpcs - coverage.unlogged.len();
+                    let mut line = format!("{logged} of {} VPC(s) logged", coverage.vpcs);
+                    if !coverage.unlogged.is_empty() {
+                        let _ = write!(
+                            line,
+                            "; without: {} (run watchpost apply)",
+                            coverage.unlogged.join(", ")
+                        );
+                    }
+                    for (vpc, reason) in &coverage.failing {
+                        let _ = write!(line, "; {vpc} delivery FAILED: {reason}");
+                    }
+                    line
+                }
+            };
+            let _ = writeln!(out, "  {:<width$}  {line}", region.region);
+        }
+    }
     if !status.guardduty.is_empty() {
         out.push_str("\nGuardDuty findings, active (not archived), by severity\n");
         for region in &status.guardduty {
@@ -563,6 +605,29 @@ fn account_json(status: &AccountStatus) -> Value {
             })
         })
         .collect();
+    let flow_logs: Vec<Value> = status
+        .flow_logs
+        .iter()
+        .map(|region| {
+            json!({
+                "region": region.region,
+                "coverage": part(&region.coverage, |coverage| {
+                    let mut map = Map::new();
+                    map.insert("vpcs".to_owned(), json!(coverage.vpcs));
+                    map.insert("unlogged".to_owned(), json!(coverage.unlogged));
+                    map.insert(
+                        "failing".to_owned(),
+                        coverage
+                            .failing
+                            .iter()
+                            .map(|(vpc, reason)| json!({"vpc": vpc, "reason": reason}))
+                            .collect(),
+                    );
+                    map
+                }),
+            })
+        })
+        .collect();
     let topics: Vec<Value> = status
         .topics
         .iter()
@@ -606,6 +671,7 @@ fn account_json(status: &AccountStatus) -> Value {
         "config": config,
         "trail": trail,
         "guardduty": guardduty,
+        "vpc_flow_logs": flow_logs,
         "alert_topics": topics,
         "alarms": alarms,
         "attention": attention(status),

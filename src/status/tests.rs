@@ -122,6 +122,24 @@ fn status() -> AccountStatus {
                 })),
             },
         ],
+        flow_logs: vec![
+            FlowLogsRegion {
+                region: "eu-west-1".to_owned(),
+                coverage: Ok(FlowLogCoverage {
+                    vpcs: 2,
+                    unlogged: vec!["vpc-0new".to_owned()],
+                    failing: Vec::new(),
+                }),
+            },
+            FlowLogsRegion {
+                region: "us-east-1".to_owned(),
+                coverage: Ok(FlowLogCoverage {
+                    vpcs: 1,
+                    unlogged: Vec::new(),
+                    failing: vec![("vpc-0main".to_owned(), "Access error".to_owned())],
+                }),
+            },
+        ],
         topics: vec![TopicStatus {
             region: "us-east-1".to_owned(),
             name: "watchpost-security-alerts".to_owned(),
@@ -187,6 +205,8 @@ fn what_needs_attention_is_named() {
             "the last configuration snapshot delivery in us-east-1 failed: NoSuchBucket: The specified bucket does not exist",
             "the Config rule restricted-ssh in us-east-1 finds 2 non-compliant resource(s)",
             "the Config rule s3-bucket-public-read-prohibited is missing in us-east-1",
+            "1 VPC(s) in eu-west-1 have no flow log of watchpost's (run watchpost apply): vpc-0new",
+            "the flow log of vpc-0main in us-east-1 cannot deliver: Access error",
             "GuardDuty in us-east-1 has 0 critical and 1 high finding(s)",
             "security@example.com has not confirmed the subscription to watchpost-security-alerts in us-east-1: no alert reaches them until they follow the link in AWS's email",
             "the alarm root-account-use is in ALARM",
