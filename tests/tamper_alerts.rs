@@ -35,13 +35,15 @@ emails = ["security@example.com"]
 [signin_notification]
 [alarms.filters]
 root-account-use = {}
+[vpc_flow_logs]
 [tamper_alerts]
 "#;
 
-const SERVICES: [&str; 10] = [
+const SERVICES: [&str; 11] = [
     "cloudtrail",
     "cloudwatch",
     "config",
+    "ec2",
     "events",
     "guardduty",
     "iam",
@@ -207,6 +209,26 @@ async fn a_call_on_watchposts_resource_alerts_and_the_same_call_elsewhere_does_n
                 "CreateTrail",
                 "routine-call",
                 json!({"name": "watchpost"}),
+            ),
+            false,
+        ),
+        (
+            "ec2",
+            call(
+                "ec2",
+                "DeleteFlowLogs",
+                "flow-log",
+                json!({"DeleteFlowLogsRequest": {"FlowLogId": {"tag": 1, "content": "fl-0123456789abcdef0"}}}),
+            ),
+            true,
+        ),
+        (
+            "ec2",
+            call(
+                "ec2",
+                "CreateFlowLogs",
+                "routine-ec2-call",
+                json!({"CreateFlowLogsRequest": {"ResourceId": {"tag": 1, "content": "vpc-0123"}}}),
             ),
             false,
         ),

@@ -373,6 +373,7 @@ impl Baseline {
                 Watched::Cloudwatch => self.alarms.is_some() && self.cloudtrail.is_some(),
                 Watched::Kms => self.kms.is_some(),
                 Watched::S3 => self.config.is_some() || self.cloudtrail.is_some(),
+                Watched::Ec2 => self.vpc_flow_logs.is_some(),
                 Watched::Events | Watched::Sns | Watched::Iam => true,
             })
             .collect()

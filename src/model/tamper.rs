@@ -17,6 +17,7 @@ pub enum Watched {
     Kms,
     S3,
     Iam,
+    Ec2,
 }
 
 /// Where a group's rule lives: where AWS delivers the events of its calls.
@@ -49,6 +50,7 @@ impl Watched {
             Watched::Kms => "kms",
             Watched::S3 => "s3",
             Watched::Iam => "iam",
+            Watched::Ec2 => "ec2",
         }
     }
 
@@ -69,6 +71,7 @@ impl Watched {
             Watched::Kms => ("aws.kms", "kms.amazonaws.com"),
             Watched::S3 => ("aws.s3", "s3.amazonaws.com"),
             Watched::Iam => ("aws.iam", "iam.amazonaws.com"),
+            Watched::Ec2 => ("aws.ec2", "ec2.amazonaws.com"),
         }
     }
 
@@ -114,12 +117,16 @@ impl Watched {
                 "PutRolePolicy",
                 "UpdateAssumeRolePolicy",
             ],
+            // Any flow log's removal: it blinds a VPC, watchpost's or another's flow log alike.
+            Watched::Ec2 => &["DeleteFlowLogs"],
         }
     }
 
     pub const fn delivered(self) -> Delivered {
         match self {
-            Watched::Guardduty | Watched::Config | Watched::Events => Delivered::EveryRegion,
+            Watched::Guardduty | Watched::Config | Watched::Events | Watched::Ec2 => {
+                Delivered::EveryRegion
+            }
             Watched::Iam => Delivered::GlobalEvents,
             Watched::Cloudtrail
             | Watched::Cloudwatch
