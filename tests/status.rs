@@ -29,6 +29,11 @@ restricted-ssh = {}
 iam-root-access-key-check = {}
 
 [cloudtrail]
+s3_data_events = { access = ["write"] }
+
+[log_bucket.access_logs]
+
+[support_role]
 
 [alerts]
 emails = ["oncall@example.org", "security@example.com"]
@@ -151,6 +156,13 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
     for region in ["eu-west-1", "us-east-1"] {
         assert_has(out, &format!("  {region}  1 of 1 VPC(s) logged"));
     }
+    for setting in [
+        "the trail watchpost logs the S3 data events the baseline names",
+        "the log bucket's access logs go to watchpost-access-logs-123456789012-us-east-1",
+        "the support role watchpost-support holds AWSSupportAccess",
+    ] {
+        assert_has(out, &format!("  {setting}\n"));
+    }
     // What moto lacks: each region's part says so, with the call, and the rest is shown.
     for call in [
         "config:DescribeComplianceByConfigRule",
@@ -168,6 +180,24 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         "6 part(s) not available (above); everything else was read.",
     );
     assert!(status.stderr.is_empty(), "{}", status.stderr);
+
+    // Someone takes AWS Support's policy off the role: status says so, with the fix.
+    moto.iam()
+        .await
+        .detach_role_policy()
+        .role_name("watchpost-support")
+        .policy_arn("arn:aws:iam::aws:policy/AWSSupportAccess")
+        .send()
+        .await
+        .unwrap();
+    let status = moto.watchpost_with_env(
+        &["status", "--baseline", path],
+        &[("AWS_ENDPOINT_URL_SNS", &sns)],
+    );
+    assert_has(
+        &status.stdout,
+        "  - the support role watchpost-support lacks AWSSupportAccess (run watchpost apply)",
+    );
 }
 
 /// Times, AWS's wording and the call counts replaced, so that the snapshot holds the

@@ -126,6 +126,21 @@ impl Findings {
     }
 }
 
+/// A setting of the baseline read back for `status`: whether it holds, in a sentence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// What is checked, as the JSON names it: `s3_data_events`, `access_logs`, `support_role`.
+    pub part: &'static str,
+    pub result: Part<Verdict>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub holds: bool,
+    /// What was found, as a sentence: where it does not hold, with the fix.
+    pub text: String,
+}
+
 /// The VPCs of a region in scope, and how watchpost's flow logs cover them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowLogsRegion {

@@ -40,9 +40,9 @@ pub use contact::SecurityContactSpec;
 pub use detector::DetectorSpec;
 pub use flow_log::FlowLogSpec;
 pub use health::{
-    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, FlowLogCoverage,
-    FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance, Subscription, Time,
-    TopicStatus, TrailStatus,
+    AlarmState, Check, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion,
+    FlowLogCoverage, FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance,
+    Subscription, Time, TopicStatus, TrailStatus, Verdict,
 };
 pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};

@@ -14,9 +14,9 @@ use super::sns::PENDING;
 use super::unread;
 use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
-    AlarmState, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion, FlowLogCoverage,
-    FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance, Subscription, Time,
-    TopicStatus, TrailStatus, topic_arn,
+    AlarmState, Check, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion,
+    FlowLogCoverage, FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance,
+    S3DataEvents, Subscription, Time, TopicStatus, TrailStatus, Verdict, topic_arn,
 };
 
 /// Alarm names DescribeAlarms takes in one call.
@@ -392,4 +392,116 @@ pub async fn alarms(session: &Session, home: &str, names: &[String]) -> Part<Vec
             }
         })
         .collect())
+}
+
+/// Whether the trail logs the S3 data events the baseline names, through watchpost's selector.
+pub async fn s3_data_events(
+    session: &Session,
+    home: &str,
+    trail: &str,
+    wanted: &S3DataEvents,
+) -> Check {
+    let result = session
+        .cloudtrail(home)
+        .get_event_selectors()
+        .trail_name(trail)
+        .send()
+        .await
+        .call("cloudtrail:GetEventSelectors", format!("the trail {trail}"))
+        .map_err(unread)
+        .map(|answer| {
+            let logged =
+                crate::event_selectors::watchpost_s3_data_events(answer.advanced_event_selectors());
+            if logged.as_ref() == Some(wanted) {
+                Verdict {
+                    holds: true,
+                    text: format!("the trail {trail} logs the S3 data events the baseline names"),
+                }
+            } else {
+                Verdict {
+                    holds: false,
+                    text: format!(
+                        "the trail {trail} does not log the S3 data events the baseline names (run watchpost apply)"
+                    ),
+                }
+            }
+        });
+    Check {
+        part: "s3_data_events",
+        result,
+    }
+}
+
+/// Whether the log bucket's server access logs go to the bucket the baseline gives them.
+pub async fn access_logs(session: &Session, home: &str, bucket: &str, target: &str) -> Check {
+    let result = session
+        .s3(home)
+        .get_bucket_logging()
+        .bucket(bucket)
+        .send()
+        .await
+        .call("s3:GetBucketLogging", format!("the bucket {bucket}"))
+        .map_err(unread)
+        .map(|answer| match answer.logging_enabled() {
+            Some(logging) if logging.target_bucket() == target => Verdict {
+                holds: true,
+                text: format!("the log bucket's access logs go to {target}"),
+            },
+            Some(logging) => Verdict {
+                holds: false,
+                text: format!(
+                    "the log bucket's access logs go to {}, not to {target} (run watchpost apply)",
+                    logging.target_bucket()
+                ),
+            },
+            None => Verdict {
+                holds: false,
+                text: "the log bucket's access logs are off (run watchpost apply)".to_owned(),
+            },
+        });
+    Check {
+        part: "access_logs",
+        result,
+    }
+}
+
+/// Whether the support role is there with AWS's `AWSSupportAccess` policy attached.
+pub async fn support_role(session: &Session, home: &str, name: &str) -> Check {
+    let result = session
+        .iam(home)
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .call("iam:ListAttachedRolePolicies", format!("the role {name}"))
+        .absent_if_not_found()
+        .map_err(unread)
+        .map(|answer| {
+            let attached = answer.as_ref().is_some_and(|answer| {
+                answer
+                    .attached_policies()
+                    .iter()
+                    .any(|policy| policy.policy_name() == Some("AWSSupportAccess"))
+            });
+            match (answer.is_some(), attached) {
+                (true, true) => Verdict {
+                    holds: true,
+                    text: format!("the support role {name} holds AWSSupportAccess"),
+                },
+                (true, false) => Verdict {
+                    holds: false,
+                    text: format!(
+                        "the support role {name} lacks AWSSupportAccess (run watchpost apply)"
+                    ),
+                },
+                (false, _) => Verdict {
+                    holds: false,
+                    text: format!("the support role {name} does not exist (run watchpost apply)"),
+                },
+            }
+        });
+    Check {
+        part: "support_role",
+        result,
+    }
 }

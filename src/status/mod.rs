@@ -15,13 +15,13 @@ use render::attention;
 pub use render::{StatusReport, render_json, render_text};
 
 use crate::model::{
-    AlarmState, ConfigRegion, FindingsRegion, FlowLogsRegion, Part, TopicStatus, TrailStatus,
-    Unread,
+    AlarmState, Check, ConfigRegion, FindingsRegion, FlowLogsRegion, Part, TopicStatus,
+    TrailStatus, Unread,
 };
 #[cfg(test)]
 use crate::model::{
     Delivery, DeliveryStatus, Findings, FlowLogCoverage, NonCompliant, RecorderStatus,
-    RuleCompliance, Subscription, Time,
+    RuleCompliance, Subscription, Time, Verdict,
 };
 
 /// One account's status: only the sections its baseline has.
@@ -42,6 +42,9 @@ pub struct AccountStatus {
     pub alarms: Option<Part<Vec<AlarmState>>>,
     /// One per region in scope, with `[vpc_flow_logs]`.
     pub flow_logs: Vec<FlowLogsRegion>,
+    /// Settings read back: the trail's S3 data events, the log bucket's access logs, the
+    /// support role; each with its section.
+    pub checks: Vec<Check>,
 }
 
 impl AccountStatus {
@@ -69,6 +72,11 @@ impl AccountStatus {
         }
         if let Some(Err(unread)) = &self.trail {
             parts.push(("trail".to_owned(), unread));
+        }
+        for check in &self.checks {
+            if let Err(unread) = &check.result {
+                parts.push((check.part.to_owned(), unread));
+            }
         }
         for region in &self.flow_logs {
             if let Err(unread) = &region.coverage {

@@ -9,7 +9,7 @@ use futures::future::join_all;
 use super::AccountStatus;
 use crate::aws::Session;
 use crate::baseline::Baseline;
-use crate::model::{Kind, Observed};
+use crate::model::{Check, Kind, Observed};
 use crate::observe::health;
 use crate::plan::desired_resources;
 
@@ -69,8 +69,9 @@ pub async fn account(
             .flat_map(|_| regions.iter())
             .map(|region| health::flow_logs_region(session, region)),
     );
-    let (config, guardduty, topics, trail, alarms, flow_logs) =
-        tokio::join!(config, guardduty, topics, trail, alarms, flow_logs);
+    let checks = checks(session, baseline, &home, &account_id);
+    let (config, guardduty, topics, trail, alarms, flow_logs, checks) =
+        tokio::join!(config, guardduty, topics, trail, alarms, flow_logs, checks);
     AccountStatus {
         account_id,
         home_region: home,
@@ -81,5 +82,35 @@ pub async fn account(
         topics,
         alarms,
         flow_logs,
+        checks,
     }
+}
+
+/// The settings of the baseline that `status` reads back, those its sections ask for.
+async fn checks(
+    session: &Session,
+    baseline: &Baseline,
+    home: &str,
+    account_id: &str,
+) -> Vec<Check> {
+    let data_events = async {
+        let cloudtrail = baseline.cloudtrail.as_ref()?;
+        let wanted = cloudtrail.s3_data_events.as_ref()?;
+        Some(health::s3_data_events(session, home, &cloudtrail.name, wanted).await)
+    };
+    let access_logs = async {
+        let target = baseline.access_log_bucket_name(account_id)?;
+        let bucket = baseline.log_bucket_name(account_id);
+        Some(health::access_logs(session, home, &bucket, &target).await)
+    };
+    let support_role = async {
+        let role = baseline.support_role.as_ref()?;
+        Some(health::support_role(session, home, &role.name).await)
+    };
+    let (data_events, access_logs, support_role) =
+        tokio::join!(data_events, access_logs, support_role);
+    [data_events, access_logs, support_role]
+        .into_iter()
+        .flatten()
+        .collect()
 }

@@ -117,6 +117,13 @@ pub fn attention(status: &AccountStatus) -> Vec<String> {
         }
         _ => {}
     }
+    for check in &status.checks {
+        if let Ok(verdict) = &check.result
+            && !verdict.holds
+        {
+            items.push(verdict.text.clone());
+        }
+    }
     for region in &status.flow_logs {
         if let Ok(coverage) = &region.coverage {
             if !coverage.unlogged.is_empty() {
@@ -374,6 +381,16 @@ pub fn render_text(status: &AccountStatus, now: Time) -> String {
             }
         };
         let _ = writeln!(out, "  {line}");
+    }
+    if !status.checks.is_empty() {
+        out.push_str("\nSettings\n");
+        for check in &status.checks {
+            let line = match &check.result {
+                Err(unread) => format!("{}: {}", check.part, not_available(unread)),
+                Ok(verdict) => verdict.text.clone(),
+            };
+            let _ = writeln!(out, "  {line}");
+        }
     }
     if !status.flow_logs.is_empty() {
         out.push_str("\nVPC flow logs\n");
@@ -672,6 +689,15 @@ fn account_json(status: &AccountStatus) -> Value {
         "trail": trail,
         "guardduty": guardduty,
         "vpc_flow_logs": flow_logs,
+        "settings": status.checks.iter().map(|check| json!({
+            "part": check.part,
+            "result": part(&check.result, |verdict| {
+                let mut map = Map::new();
+                map.insert("holds".to_owned(), json!(verdict.holds));
+                map.insert("text".to_owned(), json!(verdict.text));
+                map
+            }),
+        })).collect::<Vec<_>>(),
         "alert_topics": topics,
         "alarms": alarms,
         "attention": attention(status),

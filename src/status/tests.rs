@@ -122,6 +122,23 @@ fn status() -> AccountStatus {
                 })),
             },
         ],
+        checks: vec![
+            Check {
+                part: "access_logs",
+                result: Ok(Verdict {
+                    holds: true,
+                    text: "the log bucket's access logs go to watchpost-access-logs".to_owned(),
+                }),
+            },
+            Check {
+                part: "support_role",
+                result: Ok(Verdict {
+                    holds: false,
+                    text: "the support role watchpost-support does not exist (run watchpost apply)"
+                        .to_owned(),
+                }),
+            },
+        ],
         flow_logs: vec![
             FlowLogsRegion {
                 region: "eu-west-1".to_owned(),
@@ -205,6 +222,7 @@ fn what_needs_attention_is_named() {
             "the last configuration snapshot delivery in us-east-1 failed: NoSuchBucket: The specified bucket does not exist",
             "the Config rule restricted-ssh in us-east-1 finds 2 non-compliant resource(s)",
             "the Config rule s3-bucket-public-read-prohibited is missing in us-east-1",
+            "the support role watchpost-support does not exist (run watchpost apply)",
             "1 VPC(s) in eu-west-1 have no flow log of watchpost's (run watchpost apply): vpc-0new",
             "the flow log of vpc-0main in us-east-1 cannot deliver: Access error",
             "GuardDuty in us-east-1 has 0 critical and 1 high finding(s)",
