@@ -28,6 +28,20 @@ pub fn logs_every_management_event(selectors: &GetEventSelectorsOutput) -> bool 
     every_basic || advanced.iter().any(takes_every_management_event)
 }
 
+/// Whether any of the trail's selectors, of whoever's, takes data events.
+pub fn logs_data_events(selectors: &GetEventSelectorsOutput) -> bool {
+    let basic = selectors
+        .event_selectors()
+        .iter()
+        .any(|selector| !selector.data_resources().is_empty());
+    let advanced = selectors.advanced_event_selectors().iter().any(|selector| {
+        selector.field_selectors().iter().any(|field| {
+            field.field() == "eventCategory" && field.equals().iter().any(|value| value == "Data")
+        })
+    });
+    basic || advanced
+}
+
 fn takes_every_management_event(selector: &AdvancedEventSelector) -> bool {
     let fields = selector.field_selectors();
     fields.len() == 1
@@ -341,6 +355,7 @@ mod writing {
             logging: true,
             management_events: true,
             s3_data_events,
+            logs_data_events: false,
         }
     }
 

@@ -338,7 +338,7 @@ async fn the_published_policies_are_enough_and_a_read_only_apply_changes_nothing
     let converged = reader.run(&moto, &plan);
     converged.assert_success();
     assert_no_gaps(&converged);
-    // Its cost estimate read Config's counts and the trail's event selectors: moto lacks the
+    // Its cost estimate read Config's counts and the other trails: moto lacks the
     // first, so the estimate assumes the count, but only after IAM allowed the call.
     assert_not_denied(&converged);
     // `status` reads with the read-only policy too.

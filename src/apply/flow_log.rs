@@ -46,14 +46,12 @@ impl Converge for FlowLogSpec {
         let Some(flow_log) = &change.live_id else {
             return Ok(());
         };
-        // A VPC deleted since the plan took its flow logs with it.
-        match delete(&at.session.ec2(&change.id.region), flow_log, change).await {
-            Err(error) if error.is(Class::NotFound) => Ok(()),
-            done => done,
-        }
+        delete(&at.session.ec2(&change.id.region), flow_log, change).await
     }
 }
 
+/// Deletes the flow log; one already gone counts as deleted (a VPC deleted since the plan took
+/// its flow logs with it).
 async fn delete(
     client: &aws_sdk_ec2::Client,
     flow_log: &str,
@@ -65,7 +63,10 @@ async fn delete(
         .send()
         .await
         .call("ec2:DeleteFlowLogs", &change.id)?;
-    refused("ec2:DeleteFlowLogs", change, answer.unsuccessful())
+    match refused("ec2:DeleteFlowLogs", change, answer.unsuccessful()) {
+        Err(error) if error.is(Class::NotFound) => Ok(()),
+        done => done,
+    }
 }
 
 /// CreateFlowLogs and DeleteFlowLogs answer success whatever becomes of each resource, and

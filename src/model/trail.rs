@@ -24,6 +24,10 @@ pub struct TrailSpec {
     /// watchpost's own event selector for S3 object events; `None`: it has none on the trail.
     #[serde(default)]
     pub s3_data_events: Option<S3DataEvents>,
+    /// Observed only: whether any of the trail's selectors, watchpost's or another's, takes data
+    /// events, which the cost estimate prices; not compared.
+    #[serde(skip)]
+    pub logs_data_events: bool,
 }
 
 fn every_management_event() -> bool {

@@ -23,9 +23,9 @@ pub struct Usage {
     /// The trails other than watchpost's that record in the home region (their names); `None`
     /// when not read, without `[cloudtrail]`.
     pub other_trails: Option<Result<Vec<String>, Unread>>,
-    /// Whether watchpost's trail logs data events; `None` when it does not exist yet (watchpost
-    /// makes it without).
-    pub trail_data_events: Option<Result<bool, Unread>>,
+    /// Whether watchpost's trail logs data events, as the plan read its selectors; `None` when it
+    /// does not exist yet or could not be read.
+    pub trail_data_events: Option<bool>,
 }
 
 /// API calls made, by service.

@@ -1,6 +1,8 @@
 use super::Read;
 use crate::aws::{AbsentIfNotFound, Context, Session};
-use crate::event_selectors::{logs_every_management_event, watchpost_s3_data_events};
+use crate::event_selectors::{
+    logs_data_events, logs_every_management_event, watchpost_s3_data_events,
+};
 use crate::model::{Kind, Live, ResourceId, Spec, TrailSpec, is_managed_tag};
 
 /// The trail of that name in the home region, and whether it is logging.
@@ -85,6 +87,7 @@ pub async fn trail(session: &Session, home: &str, name: &str, ownership: bool) -
                 logging: status.is_logging().unwrap_or(false),
                 management_events: logs_every_management_event(&selectors),
                 s3_data_events: watchpost_s3_data_events(selectors.advanced_event_selectors()),
+                logs_data_events: logs_data_events(&selectors),
             }),
             live_id: None,
             owned,

@@ -7,7 +7,7 @@ use futures::future::join_all;
 
 use crate::aws::{AwsError, Context, Session};
 use crate::baseline::Baseline;
-use crate::model::{Kind, Observed, ResourceId};
+use crate::model::{Kind, Observed, ResourceId, Spec};
 use crate::model::{Unread, Usage};
 
 /// A failed read as the estimate and `status` report it: the call, and AWS's answer with its
@@ -26,13 +26,12 @@ pub fn unread(error: AwsError) -> Unread {
 
 /// What the estimate reads, before the plan's reading says which of it counts. The reads go
 /// out beside the plan's own, so that the estimate adds no round trip to a plan's: a region's
-/// count is asked whether or not its recorder records, and the selectors of watchpost's trail
-/// whether or not it exists; [`UsageReading::settle`] keeps what the plan's reading vouches for.
+/// count is asked whether or not its recorder records; [`UsageReading::settle`] keeps what the
+/// plan's reading vouches for.
 /// A converged account makes the same calls as it would one after the other.
 pub struct UsageReading {
     recorded_resources: Vec<(String, Result<u64, Unread>)>,
     other_trails: Option<Result<Vec<String>, Unread>>,
-    trail_data_events: Option<Result<bool, Unread>>,
 }
 
 /// Reads what the plan's reading of the account leaves open for the estimate, in `regions` (the
@@ -60,17 +59,17 @@ pub async fn usage(session: &Session, baseline: &Baseline, regions: &[String]) -
     }));
     let trails = async {
         let Some(cloudtrail) = &baseline.cloudtrail else {
-            return (None, None);
+            return None;
         };
-        let own = ResourceId::new(Kind::CloudtrailTrail, home, &cloudtrail.name);
-        let client = session.cloudtrail(home);
-        let others = async {
-            client
-                .describe_trails()
-                .include_shadow_trails(true)
-                .send()
-                .await
-                .call("cloudtrail:DescribeTrails", format!("the trails in {home}"))
+        let answer = session
+            .cloudtrail(home)
+            .describe_trails()
+            .include_shadow_trails(true)
+            .send()
+            .await
+            .call("cloudtrail:DescribeTrails", format!("the trails in {home}"));
+        Some(
+            answer
                 .map(|answer| {
                     let mut names: Vec<String> = answer
                         .trail_list()
@@ -84,53 +83,28 @@ pub async fn usage(session: &Session, baseline: &Baseline, regions: &[String]) -
                     names.sort();
                     names
                 })
-                .map_err(unread)
-        };
-        let data_events = async {
-            client
-                .get_event_selectors()
-                .trail_name(&cloudtrail.name)
-                .send()
-                .await
-                .call("cloudtrail:GetEventSelectors", &own)
-                .map(|answer| {
-                    let basic = answer
-                        .event_selectors()
-                        .iter()
-                        .any(|selector| !selector.data_resources().is_empty());
-                    let advanced = answer.advanced_event_selectors().iter().any(|selector| {
-                        selector.field_selectors().iter().any(|field| {
-                            field.field() == "eventCategory"
-                                && field.equals().iter().any(|value| value == "Data")
-                        })
-                    });
-                    basic || advanced
-                })
-                .map_err(unread)
-        };
-        let (others, data_events) = tokio::join!(others, data_events);
-        (Some(others), Some(data_events))
+                .map_err(unread),
+        )
     };
-    let (recorded_resources, (other_trails, trail_data_events)) = tokio::join!(counts, trails);
+    let (recorded_resources, other_trails) = tokio::join!(counts, trails);
     UsageReading {
         recorded_resources,
         other_trails,
-        trail_data_events,
     }
 }
 
 impl UsageReading {
     /// What the estimate uses, given `observed`, the plan's reading of the same account. Regions
-    /// whose recorder is not recording yet are not counted: Config counts nothing there. The
-    /// trail's selectors count only if the trail exists; watchpost makes it without data events.
+    /// whose recorder is not recording yet are not counted: Config counts nothing there. Whether
+    /// the trail logs data events is the plan's own reading of its selectors, when it exists.
     pub fn settle(self, baseline: &Baseline, observed: &Observed) -> Usage {
         let home = baseline.scope.home_region.as_str();
-        let trail_exists = baseline.cloudtrail.as_ref().is_some_and(|cloudtrail| {
-            observed.resources.contains_key(&ResourceId::new(
-                Kind::CloudtrailTrail,
-                home,
-                &cloudtrail.name,
-            ))
+        let trail = baseline.cloudtrail.as_ref().and_then(|cloudtrail| {
+            let id = ResourceId::new(Kind::CloudtrailTrail, home, &cloudtrail.name);
+            match observed.resources.get(&id).map(|live| &live.spec) {
+                Some(Spec::Trail(trail)) => Some(trail.logs_data_events),
+                _ => None,
+            }
         });
         Usage {
             recorded_resources: self
@@ -139,7 +113,7 @@ impl UsageReading {
                 .filter(|(region, _)| observed.is_recording(region))
                 .collect(),
             other_trails: self.other_trails,
-            trail_data_events: self.trail_data_events.filter(|_| trail_exists),
+            trail_data_events: trail,
         }
     }
 }

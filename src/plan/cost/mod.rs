@@ -453,36 +453,17 @@ fn cloudtrail(baseline: &Baseline, usage: &Usage, estimate: &mut Estimate) {
             ),
             data_events.price(prices::TRAIL_DATA_EVENTS),
         ),
-        (None, None | Some(Ok(false))) => (
+        (None, None | Some(false)) => (
             "data events: off ([cloudtrail.s3_data_events] turns on those of S3)".to_owned(),
             Money::zero(),
         ),
-        (None, Some(Ok(true))) => (
+        (None, Some(true)) => (
             format!(
                 "data events: on for watchpost's trail, {} events a month (assumed), at $0.10 per 100,000",
                 span(data_events)
             ),
             data_events.price(prices::TRAIL_DATA_EVENTS),
         ),
-        (None, Some(Err(unread))) => {
-            estimate.unread.push((
-                format!("the event selectors of the trail {}", cloudtrail.name),
-                unread.clone(),
-            ));
-            (
-                format!(
-                    "data events: off unless someone turned them on for watchpost's trail; if on, {} events a month (assumed), at $0.10 per 100,000",
-                    span(data_events)
-                ),
-                Money::range(
-                    0.0,
-                    data_events
-                        .price(prices::TRAIL_DATA_EVENTS)
-                        .high
-                        .unwrap_or_default(),
-                ),
-            )
-        }
     };
     estimate.lines.push(Line {
         service: "CloudTrail",

@@ -248,7 +248,7 @@ fn a_call_failing_in_every_region_is_one_note() {
 fn the_trail_is_free_as_the_first_copy_and_charged_as_a_second() {
     let only = Usage {
         other_trails: Some(Ok(Vec::new())),
-        trail_data_events: Some(Ok(false)),
+        trail_data_events: Some(false),
         ..Usage::default()
     };
     let estimate_only = estimate(&baseline(EVERYTHING), &empty_account(), &only);
@@ -261,7 +261,7 @@ fn the_trail_is_free_as_the_first_copy_and_charged_as_a_second() {
 
     let second = Usage {
         other_trails: Some(Ok(vec!["org-trail".to_owned()])),
-        trail_data_events: Some(Ok(true)),
+        trail_data_events: Some(true),
         ..Usage::default()
     };
     let estimate_second = estimate(&baseline(EVERYTHING), &empty_account(), &second);

@@ -82,6 +82,7 @@ pub fn resources(context: &Context<'_>, cloudtrail: &CloudTrail, desired: &mut V
             logging: true,
             management_events: true,
             s3_data_events: cloudtrail.s3_data_events.clone(),
+            logs_data_events: false,
         }),
         // CloudTrail checks at create that it may write to the bucket and the log group (and
         // use the key).

@@ -506,6 +506,7 @@ fn storage(account: &mut Account) {
             logging: true,
             management_events: true,
             s3_data_events: None,
+            logs_data_events: false,
         }),
     );
     account.put(
