@@ -61,6 +61,14 @@ pub fn watchpost_s3_data_events(advanced: &[AdvancedEventSelector]) -> Option<S3
     let mut understood = true;
     let mut of_objects = false;
     for field in selector.field_selectors() {
+        // watchpost writes only Equals and StartsWith: any other operator is someone's edit.
+        let excludes = !(field.not_equals().is_empty()
+            && field.ends_with().is_empty()
+            && field.not_starts_with().is_empty()
+            && field.not_ends_with().is_empty());
+        if excludes {
+            understood = false;
+        }
         let equals: Vec<&str> = field.equals().iter().map(String::as_str).collect();
         match (field.field(), equals.as_slice(), field.starts_with()) {
             ("eventCategory", ["Data"], []) => {}
@@ -284,6 +292,24 @@ mod tests {
         );
         let read = watchpost_s3_data_events(&[edited]).expect("the selector is there");
         assert!(!read.reads && !read.writes);
+        let narrowed = selector(
+            S3_DATA_EVENTS_SELECTOR,
+            vec![
+                field("eventCategory", &["Data"], &[]),
+                field("resources.type", &["AWS::S3::Object"], &[]),
+                AdvancedFieldSelector::builder()
+                    .field("resources.ARN")
+                    .starts_with("arn:aws:s3:::payroll/")
+                    .not_starts_with("arn:aws:s3:::payroll/tmp/")
+                    .build()
+                    .expect("field is set"),
+            ],
+        );
+        let read = watchpost_s3_data_events(&[narrowed]).expect("the selector is there");
+        assert!(
+            !read.reads && !read.writes,
+            "an operator watchpost never writes"
+        );
         assert_eq!(watchpost_s3_data_events(&[]), None);
     }
 
