@@ -98,6 +98,27 @@ pub(crate) fn aws_error_response(
         .expect("a static status and valid header values")
 }
 
+/// An error as the REST-JSON services whose error shapes have `Code` and `Message` members
+/// (Security Hub) answer it: both in the body, and the code in `x-amzn-ErrorType` too, which is
+/// where the SDK reads it from.
+pub(crate) fn coded_rest_json_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> Response<Bytes> {
+    Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, "application/json")
+        .header("x-amzn-errortype", code)
+        .header("x-amzn-requestid", "watchpost-proxy")
+        .body(Bytes::from(format!(
+            "{{\"Code\":\"{}\",\"Message\":\"{}\"}}",
+            json_escaped(code),
+            json_escaped(message)
+        )))
+        .expect("a valid status and header values")
+}
+
 /// `text` as the inside of a JSON string.
 fn json_escaped(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

@@ -14,22 +14,28 @@
 //!
 //! 1. The access key id is read from the SigV4 `Authorization` header
 //!    (`AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...`). A key
-//!    the proxy has learned (step 2) goes to the shard it was learned from.
+//!    the proxy has learned (below) goes to the shard it was learned from.
 //! 2. Otherwise, an STS `AssumeRole` (service `sts` in the credential scope, and
-//!    `Action=AssumeRole` in its form-encoded body, which is then read in full before it is
-//!    forwarded) goes to shard `account % shards`, the account being the 12 digits of its
-//!    `RoleArn` (`arn:aws:iam::<account>:role/...`). The `<AccessKeyId>` of its answer is learned
-//!    for that shard, so that every request signed with the assumed role's key reaches the moto
-//!    that minted it and holds the account's state.
+//!    `Action=AssumeRole` in its form-encoded body) goes to shard `account % shards`, the account
+//!    being the 12 digits of its `RoleArn` (`arn:aws:iam::<account>:role/...`).
 //! 3. Everything else, the caller's own requests signed with its static key among them, goes to
 //!    shard 0.
 //!
-//! With one upstream ([`Proxy::start`]) every request goes to it and nothing is read or learned.
+//! The `<AccessKeyId>` of an `AssumeRole`'s answer is learned with the account of its `RoleArn`
+//! and the shard it went to, so that every request signed with the assumed role's key reaches
+//! the moto that minted it and holds the account's state. With one upstream ([`Proxy::start`])
+//! every request goes to it, and keys are learned all the same: the proxy tells accounts apart
+//! as moto does, by the learned account of a key, and moto's default account for any other key
+//! (`123456789012`, or `$MOTO_ACCOUNT_ID` as the proxy found it when it started).
 //!
 //! # What moto lacks
 //!
-//! Where moto refuses what AWS accepts, the proxy makes up the difference for every request: the
-//! S3 folder of a flow log's destination (`src/flow_log_folders.rs`).
+//! Where moto refuses what AWS accepts, or lacks a call AWS has, the proxy makes up the
+//! difference for every request, after any fault is drawn for it (so that injected faults apply
+//! to these calls too): the S3 folder of a flow log's destination (`src/flow_log_folders.rs`);
+//! Security Hub's standards, hub tags and finding aggregators, of which moto has none, and its
+//! refusals of an account that has not enabled it (`src/security_hub.rs`).
+//! [`Proxy::reset_emulated`] forgets that state as moto's reset forgets moto's.
 //!
 //! # Faults
 //!
@@ -65,12 +71,17 @@ mod faults;
 mod flow_log_folders;
 mod model;
 mod propagation;
+mod security_hub;
 
 pub use call::Call;
 use credential::Credential;
 pub use faults::{Fault, Faults};
 use faults::{Injector, error_response};
 pub use model::{ApiGate, ApiModels};
+use security_hub::{AccountRegion, Handling, SecurityHub};
+
+/// The account moto gives a key it did not mint, unless `MOTO_ACCOUNT_ID` says otherwise.
+const MOTO_DEFAULT_ACCOUNT: &str = "123456789012";
 
 /// How the proxy treats the requests it forwards.
 ///
@@ -187,6 +198,8 @@ pub struct Proxy {
     trace: Arc<Mutex<Vec<Exchange>>>,
     /// Shared with the forwarder, so that the faults can change while the proxy runs.
     injector: Arc<Injector>,
+    /// Shared with the forwarder, so that it can be reset while the proxy runs.
+    security_hub: Arc<SecurityHub>,
     // An Option only so that Drop can take it to shut it down.
     runtime: Option<Runtime>,
 }
@@ -232,6 +245,11 @@ impl Proxy {
         connector.set_nodelay(true);
         let trace = Arc::new(Mutex::new(Vec::new()));
         let injector = Arc::new(Injector::new(behaviour.faults.clone()));
+        let security_hub = Arc::new(SecurityHub::default());
+        let default_account = std::env::var("MOTO_ACCOUNT_ID")
+            .ok()
+            .filter(|account| !account.is_empty())
+            .unwrap_or_else(|| MOTO_DEFAULT_ACCOUNT.to_owned());
         let forwarder = Arc::new(Forwarder {
             upstreams,
             injector: Arc::clone(&injector),
@@ -240,7 +258,9 @@ impl Proxy {
             client: Client::builder(TokioExecutor::new()).build(connector),
             trace: Arc::clone(&trace),
             learned_keys: Mutex::new(HashMap::new()),
+            default_account,
             folders: flow_log_folders::Folders::default(),
+            security_hub: Arc::clone(&security_hub),
             answered_tokens: Mutex::new(HashMap::new()),
         });
         runtime.spawn(serve(listener, forwarder));
@@ -248,6 +268,7 @@ impl Proxy {
             address,
             trace,
             injector,
+            security_hub,
             runtime: Some(runtime),
         })
     }
@@ -257,6 +278,15 @@ impl Proxy {
     /// changes have begun, say).
     pub fn set_faults(&self, faults: Faults) {
         self.injector.replace(faults);
+    }
+
+    /// Forgets the state the proxy keeps where moto lacks it (Security Hub's standards, hub tags
+    /// and finding aggregators: see the [crate docs](crate#what-moto-lacks)), as
+    /// `POST /moto-api/reset` makes moto forget its own: call it with every reset of the moto
+    /// servers behind the proxy. The folders of flow logs need no reset: they are kept by flow
+    /// log id, and moto's are random.
+    pub fn reset_emulated(&self) {
+        self.security_hub.reset();
     }
 
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -342,11 +372,14 @@ struct Forwarder {
     windows: propagation::Windows,
     client: Client<HttpConnector, Full<Bytes>>,
     trace: Arc<Mutex<Vec<Exchange>>>,
-    /// Access key ids minted by an `AssumeRole` the proxy forwarded, and the shard that minted
-    /// each.
-    learned_keys: Mutex<HashMap<String, usize>>,
+    /// Access key ids minted by an `AssumeRole` the proxy forwarded, and whose they are.
+    learned_keys: Mutex<HashMap<String, AssumedRole>>,
+    /// The account of a key not learned: moto's default account.
+    default_account: String,
     /// The folders of flow log destinations, which moto lacks.
     folders: flow_log_folders::Folders,
+    /// What moto lacks of Security Hub.
+    security_hub: Arc<SecurityHub>,
     /// The answers given to requests that carried an idempotency token, by token.
     ///
     /// AWS answers a request whose `clientToken` it has seen with the answer it gave the first,
@@ -362,8 +395,17 @@ type BoxError = Box<dyn Error + Send + Sync>;
 /// Where one request goes, and what its answer may teach.
 struct Route {
     shard: usize,
-    /// An `AssumeRole`: the access key id in its answer belongs to `shard`.
-    learns_key: bool,
+    /// An `AssumeRole` of a role in this account: the access key id in its answer is the
+    /// account's, minted by `shard`.
+    assumes_role_in: Option<u64>,
+}
+
+/// Whose key an `AssumeRole` minted.
+struct AssumedRole {
+    /// The 12 digits of the role's account.
+    account: String,
+    /// The shard that minted the key, and holds the account's state.
+    shard: usize,
 }
 
 /// The error that makes hyper close a client's connection without an answer.
@@ -444,6 +486,10 @@ impl Forwarder {
         if let Some(answer) = token.as_deref().and_then(|token| self.answered(token)) {
             return answer;
         }
+        let hub_call = match self.security_hub_handling(&request) {
+            Handling::Answered(answer) => return answer,
+            Handling::Forwarded(hub_call) => hub_call,
+        };
         let write = self.windows.pending(&request);
         let (request, asked_destination) = self.folders.request(request);
         let answer = self
@@ -451,6 +497,10 @@ impl Forwarder {
             .await
             .unwrap_or_else(|error| bad_gateway(&error.to_string()));
         let answer = self.folders.answer(asked_destination, answer);
+        let answer = match hub_call {
+            Some(hub_call) => self.security_hub.settle(hub_call, answer),
+            None => answer,
+        };
         if let Some(token) = token.filter(|_| answer.status().is_success()) {
             self.answered_tokens
                 .lock()
@@ -463,6 +513,33 @@ impl Forwarder {
         answer
     }
 
+    /// What becomes of `request` if it is signed for Security Hub; any other is forwarded.
+    fn security_hub_handling(&self, request: &Request<Bytes>) -> Handling {
+        match Credential::of(request) {
+            Some(credential) if credential.service == "securityhub" => {
+                let at = AccountRegion {
+                    account: self.account_of(credential.access_key_id),
+                    region: credential.region.to_owned(),
+                };
+                self.security_hub.handle(at, request)
+            }
+            _ => Handling::Forwarded(None),
+        }
+    }
+
+    /// The account moto takes `access_key_id` for: the account of the role it was learned from,
+    /// else the default account.
+    fn account_of(&self, access_key_id: &str) -> String {
+        self.learned_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(access_key_id)
+            .map_or_else(
+                || self.default_account.clone(),
+                |assumed| assumed.account.clone(),
+            )
+    }
+
     fn answered(&self, token: &str) -> Option<Response<Bytes>> {
         let answered = self
             .answered_tokens
@@ -472,7 +549,7 @@ impl Forwarder {
     }
 
     async fn route_and_send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, BoxError> {
-        let (request, route) = self.route(request);
+        let route = self.route(&request);
         let response = self
             .send_upstream(request, &self.upstreams[route.shard])
             .await
@@ -482,67 +559,53 @@ impl Forwarder {
                     self.upstreams[route.shard]
                 )
             })?;
-        if route.learns_key
+        if let Some(account) = route.assumes_role_in
             && response.status().is_success()
             && let Some(key) = access_key_id_in(response.body())
         {
             self.learned_keys
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(key.to_owned(), route.shard);
+                .insert(
+                    key.to_owned(),
+                    AssumedRole {
+                        account: format!("{account:012}"),
+                        shard: route.shard,
+                    },
+                );
         }
         Ok(response)
     }
 
     /// The shard for `request`, by the rule of the crate docs.
-    fn route(&self, request: Request<Bytes>) -> (Request<Bytes>, Route) {
-        let shards = self.upstreams.len();
-        let to_first = |request: Request<Bytes>| {
-            (
-                request,
-                Route {
-                    shard: 0,
-                    learns_key: false,
-                },
-            )
+    fn route(&self, request: &Request<Bytes>) -> Route {
+        let Some(credential) = Credential::of(request) else {
+            return Route {
+                shard: 0,
+                assumes_role_in: None,
+            };
         };
-        if shards == 1 {
-            return to_first(request);
-        }
-        let Some(credential) = Credential::of(&request) else {
-            return to_first(request);
-        };
-        let learned = self
+        let learned_shard = self
             .learned_keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(credential.access_key_id)
-            .copied();
-        if let Some(shard) = learned {
-            return (
-                request,
-                Route {
-                    shard,
-                    learns_key: false,
-                },
-            );
+            .map(|assumed| assumed.shard);
+        let assumes_role_in = (credential.service == "sts")
+            .then(|| {
+                let form = request.uri().query().unwrap_or("").as_bytes();
+                assume_role_account(form).or_else(|| assume_role_account(request.body()))
+            })
+            .flatten();
+        let shard = learned_shard
+            .or_else(|| {
+                assumes_role_in.map(|account| (account % self.upstreams.len() as u64) as usize)
+            })
+            .unwrap_or(0);
+        Route {
+            shard,
+            assumes_role_in,
         }
-        if credential.service != "sts" {
-            return to_first(request);
-        }
-        let form = request.uri().query().unwrap_or("").as_bytes();
-        let account = assume_role_account(form).or_else(|| assume_role_account(request.body()));
-        let route = match account {
-            Some(account) => Route {
-                shard: (account % shards as u64) as usize,
-                learns_key: true,
-            },
-            None => Route {
-                shard: 0,
-                learns_key: false,
-            },
-        };
-        (request, route)
     }
 
     /// Sends the request on with only its target rewritten: method, path and query, headers
@@ -577,6 +640,30 @@ impl Forwarder {
         head.headers.remove("keep-alive");
         Ok(Response::from_parts(head, body))
     }
+}
+
+/// `text` with each `%XX` escape decoded, as a URI path carries a label (an ARN, say).
+pub(crate) fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[index], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 fn bad_gateway(why: &str) -> Response<Bytes> {

@@ -15,6 +15,7 @@ mod logs;
 pub mod notify;
 pub mod propagation;
 mod s3;
+mod security_hub;
 mod sns;
 
 use std::collections::BTreeMap;
@@ -233,5 +234,7 @@ async fn run(at: &Account<'_>, change: &Change) -> Result<(), AwsError> {
         Spec::SecurityContact(spec) => converge!(spec),
         Spec::BucketLogging(spec) => converge!(spec),
         Spec::FlowLog(spec) => converge!(spec),
+        Spec::SecurityHub(spec) => converge!(spec),
+        Spec::FindingAggregator(spec) => converge!(spec),
     }
 }

@@ -238,6 +238,13 @@ impl AwsError {
         let class = match (code.as_deref(), status) {
             (Some(code), _) if propagation(call, code, message).is_some() => Class::Propagating,
             (Some(code), _) if NOT_FOUND.contains(&code) => Class::NotFound,
+            // Security Hub answers a call in a region where it is not enabled this way, not
+            // with a NotFound (the Terraform AWS provider reads it the same way).
+            (Some("InvalidAccessException"), _)
+                if message.contains("not subscribed to AWS Security Hub") =>
+            {
+                Class::NotFound
+            }
             (Some(code), _) if ALREADY_EXISTS.contains(&code) => Class::AlreadyExists,
             (Some(code), _) if THROTTLED.contains(&code) => Class::Throttled,
             (Some("ConditionalCheckFailedException"), _) => Class::Conflict,

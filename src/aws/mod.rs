@@ -331,4 +331,5 @@ regional_clients!(
     organizations => aws_sdk_organizations,
     accessanalyzer => aws_sdk_accessanalyzer,
     account => aws_sdk_account,
+    securityhub => aws_sdk_securityhub,
 );

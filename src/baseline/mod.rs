@@ -14,7 +14,7 @@ pub use diagnostic::{BaselineErrors, closest};
 pub use raw::schema;
 pub use shard::Shard;
 
-use crate::model::{Encryption, S3DataEvents};
+use crate::model::{Encryption, S3DataEvents, StandardName};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
@@ -37,6 +37,7 @@ pub struct Baseline {
     pub security_contact: Option<SecurityContact>,
     pub support_role: Option<SupportRole>,
     pub vpc_flow_logs: Option<VpcFlowLogs>,
+    pub security_hub: Option<SecurityHub>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +304,15 @@ pub struct VpcFlowLogs {
     pub traffic_type: String,
     pub s3_key_prefix: String,
     pub max_aggregation_interval: i32,
+}
+
+/// AWS Security Hub CSPM in every region in scope (`[security_hub]`, CIS 5.16).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityHub {
+    /// The standards to enable, each as named (a version or the latest offered).
+    pub standards: Vec<StandardName>,
+    /// Whether a finding aggregator in the home region links the other regions in scope.
+    pub aggregate_findings: bool,
 }
 
 /// An IAM Access Analyzer for the account in every region in scope.

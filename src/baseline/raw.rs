@@ -42,6 +42,7 @@ pub struct RawBaseline {
     security_contact: Option<RawSecurityContact>,
     support_role: Option<RawSupportRole>,
     vpc_flow_logs: Option<RawVpcFlowLogs>,
+    security_hub: Option<RawSecurityHub>,
 }
 
 /// The JSON Schema of the baseline file, as editors read it (taplo, Even Better TOML).
@@ -415,6 +416,21 @@ pub struct RawVpcFlowLogs {
     /// Seconds over which a flow is gathered into one record: 600 (the default) or 60.
     #[schemars(with = "Option<i64>")]
     pub max_aggregation_interval: Option<Spanned<i64>>,
+}
+
+/// AWS Security Hub CSPM in every region in scope, with the standards it checks the account
+/// against (CIS 5.16), and the other regions' findings aggregated into the home region.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSecurityHub {
+    /// The standards to enable, by name (the latest version the region offers) or pinned to a
+    /// version (`"cis-aws-foundations-benchmark/v/3.0.0"`). By default the CIS AWS Foundations
+    /// Benchmark and AWS Foundational Security Best Practices.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub standards: Option<Vec<Spanned<String>>>,
+    /// Whether the findings of every other region in scope are aggregated into the home region,
+    /// to be read in one place; `true` by default.
+    pub aggregate_findings: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

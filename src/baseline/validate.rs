@@ -128,6 +128,7 @@ mod primitives;
 mod scope;
 mod sections;
 mod security_contact;
+mod security_hub;
 mod signin_notification;
 mod support_role;
 mod syntax;

@@ -116,7 +116,9 @@ impl Goal<'_> {
             Goal::Nothing { delete_logs, only } => {
                 let (observed, coverage) =
                     observe(target, run.aws, run.baseline, true, run.retired).await?;
-                let plan = destroy(run.baseline, &observed, *delete_logs).only(only)?;
+                // A section or kind with nothing of watchpost's left to remove is nothing to
+                // destroy, as Terraform's `destroy -target` of nothing is, not an error.
+                let plan = destroy(run.baseline, &observed, *delete_logs).narrow(only);
                 Ok((plan, coverage))
             }
         }

@@ -44,6 +44,12 @@ pub fn run(path: &Path) -> anyhow::Result<ExitCode> {
             flow_logs.traffic_type.to_lowercase()
         ));
     }
+    if let Some(hub) = &baseline.security_hub {
+        parts.push(format!(
+            "Security Hub with {} standards",
+            hub.standards.len()
+        ));
+    }
     if let Some(kms) = &baseline.kms {
         parts.push(format!("the KMS key {}", kms.alias));
     }

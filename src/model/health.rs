@@ -129,7 +129,8 @@ impl Findings {
 /// A setting of the baseline read back for `status`: whether it holds, in a sentence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
-    /// What is checked, as the JSON names it: `s3_data_events`, `access_logs`, `support_role`.
+    /// What is checked, as the JSON names it: `s3_data_events`, `access_logs`, `support_role`,
+    /// `security_hub`.
     pub part: &'static str,
     pub result: Part<Verdict>,
 }

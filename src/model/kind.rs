@@ -57,6 +57,8 @@ pub enum Kind {
     TamperRule,
     DrillRule,
     FlowLog,
+    SecurityHub,
+    FindingAggregator,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -299,6 +301,22 @@ impl Kind {
                 placement: EveryRegion,
                 ownership: Marked,
                 retires_with_region: true,
+                holds_logs: false,
+            },
+            Kind::SecurityHub => KindDef {
+                name: "security_hub",
+                section: Some("security_hub"),
+                placement: EveryRegion,
+                ownership: Marked,
+                retires_with_region: true,
+                holds_logs: false,
+            },
+            Kind::FindingAggregator => KindDef {
+                name: "finding_aggregator",
+                section: Some("security_hub"),
+                placement: HomeRegion,
+                ownership: AccountSetting,
+                retires_with_region: false,
                 holds_logs: false,
             },
             Kind::FindingRule => KindDef {

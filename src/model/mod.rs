@@ -15,6 +15,7 @@ mod kms;
 mod logs;
 pub mod policy;
 mod role;
+mod security_hub;
 mod tamper;
 mod trail;
 mod usage;
@@ -48,6 +49,9 @@ pub use kind::{Kind, Ownership, SIGNIN_RECORDING_REGIONS, Standing};
 pub use kms::{KEY_DELETION_WINDOW_DAYS, KeySpec, alias_arn, is_alias};
 pub use logs::{AlarmSpec, LogGroupSpec, MetricFilterSpec};
 pub use role::RoleSpec;
+pub use security_hub::{
+    FindingAggregatorSpec, KNOWN_STANDARDS, SecurityHubSpec, StandardName, resolve_standard,
+};
 pub use tamper::Watched;
 pub use trail::{S3_DATA_EVENTS_SELECTOR, S3DataEvents, TrailSpec};
 pub use usage::{ApiCallCounts, Unread, Usage, sum_calls};
@@ -176,6 +180,8 @@ specs! {
     SecurityContact(SecurityContactSpec) for [SecurityContact],
     BucketLogging(AccessLogging) for [BucketLogging],
     FlowLog(FlowLogSpec) for [FlowLog],
+    SecurityHub(SecurityHubSpec) for [SecurityHub],
+    FindingAggregator(FindingAggregatorSpec) for [FindingAggregator],
 }
 
 /// One managed field whose live value differs from the baseline. `before` is `None` when the

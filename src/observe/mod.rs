@@ -13,6 +13,7 @@ mod iam;
 mod kms;
 mod logs;
 mod s3;
+mod security_hub;
 mod sns;
 mod usage;
 
@@ -440,6 +441,16 @@ impl<'a> Reader<'a> {
         if baseline.security_contact.is_some() {
             reads.push(tagged(home, account::security_contact(session, home)));
         }
+        if baseline
+            .security_hub
+            .as_ref()
+            .is_some_and(|hub| hub.aggregate_findings)
+        {
+            reads.push(tagged(
+                home,
+                security_hub::finding_aggregator(session, home),
+            ));
+        }
         if let Some(support) = &baseline.support_role {
             reads.push(tagged(home, iam::role(session, home, &support.name)));
         }
@@ -565,6 +576,11 @@ impl<'a> Reader<'a> {
         if baseline.vpc_flow_logs.is_some() {
             for (region, _) in &read_in[&Kind::FlowLog] {
                 reads.push(tagged(region, flow_logs::flow_logs(session, region)));
+            }
+        }
+        if baseline.security_hub.is_some() {
+            for (region, _) in &read_in[&Kind::SecurityHub] {
+                reads.push(tagged(region, security_hub::hub(session, region)));
             }
         }
         if let Some(analyzer) = &baseline.access_analyzer {

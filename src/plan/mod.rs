@@ -111,6 +111,7 @@ pub fn plan(baseline: &Baseline, observed: &Observed) -> Plan {
     notes.extend(desired::skipped_rule_notes(baseline, observed));
     notes.extend(desired::global_recording_notes(baseline, observed));
     notes.extend(desired::route_notes(baseline, observed));
+    notes.extend(desired::security_hub_notes(baseline, observed));
     let (retired_changes, retired_notes) = destroy::retired_region_changes(baseline, observed);
     changes.extend(retired_changes);
     notes.extend(retired_notes);

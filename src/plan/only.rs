@@ -155,7 +155,10 @@ impl Plan {
             .find(|selector| !ids.clone().any(|id| selector.matches(id)))
         {
             let kinds: BTreeSet<&str> = ids.clone().map(|id| id.kind.as_str()).collect();
-            let kinds: Vec<&str> = kinds.into_iter().collect();
+            let planned = match kinds.is_empty() {
+                true => "nothing".to_owned(),
+                false => kinds.into_iter().collect::<Vec<&str>>().join(", "),
+            };
             let unread = match self.gaps.len() {
                 0 => String::new(),
                 gaps => format!("; {gaps} part(s) of the account could not be read"),
@@ -168,7 +171,7 @@ impl Plan {
                 format!(
                     "{}; the plan has {} in {}{unread}",
                     unmatched.nothing_matched(ids),
-                    kinds.join(", "),
+                    planned,
                     self.regions.join(", "),
                 ),
             ));

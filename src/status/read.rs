@@ -69,7 +69,7 @@ pub async fn account(
             .flat_map(|_| regions.iter())
             .map(|region| health::flow_logs_region(session, region)),
     );
-    let checks = checks(session, baseline, &home, &account_id);
+    let checks = checks(session, baseline, &home, &regions, &account_id);
     let (config, guardduty, topics, trail, alarms, flow_logs, checks) =
         tokio::join!(config, guardduty, topics, trail, alarms, flow_logs, checks);
     AccountStatus {
@@ -91,6 +91,7 @@ async fn checks(
     session: &Session,
     baseline: &Baseline,
     home: &str,
+    regions: &[String],
     account_id: &str,
 ) -> Vec<Check> {
     let data_events = async {
@@ -107,9 +108,13 @@ async fn checks(
         let role = baseline.support_role.as_ref()?;
         Some(health::support_role(session, home, &role.name).await)
     };
-    let (data_events, access_logs, support_role) =
-        tokio::join!(data_events, access_logs, support_role);
-    [data_events, access_logs, support_role]
+    let security_hub = async {
+        let hub = baseline.security_hub.as_ref()?;
+        Some(health::security_hub(session, regions, home, hub.aggregate_findings).await)
+    };
+    let (data_events, access_logs, support_role, security_hub) =
+        tokio::join!(data_events, access_logs, support_role, security_hub);
+    [data_events, access_logs, support_role, security_hub]
         .into_iter()
         .flatten()
         .collect()

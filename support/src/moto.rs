@@ -330,10 +330,12 @@ impl Moto {
         self.server.log()
     }
 
-    /// Clears all of this server's state (`POST /moto-api/reset`).
+    /// Clears all of this server's state (`POST /moto-api/reset`), and what the proxy in front
+    /// of it keeps where moto lacks it ([`Proxy::reset_emulated`]).
     #[track_caller]
     pub fn reset(&self) {
         self.server.reset().unwrap_or_else(|e| panic!("{e}"));
+        self.proxy.reset_emulated();
     }
 
     /// moto's whole state ([`MotoServer::state`]).

@@ -11,12 +11,13 @@ use super::super::diagnostic::{Diagnostic, suggest};
 use super::super::{
     AccessAnalyzer, AccountPublicAccessBlock, Accounts, Alarms, Alerts, Baseline, CloudTrail,
     Config, EbsEncryption, GuardDuty, Kms, LogBucket, PasswordPolicy, Scope, SecurityContact,
-    SigninNotification, SupportRole, TamperAlerts, VpcFlowLogs,
+    SecurityHub, SigninNotification, SupportRole, TamperAlerts, VpcFlowLogs,
 };
 use super::checks::Checks;
 use super::{
     account_settings, accounts, alarms, alerts, cloudtrail, config, guardduty, kms, log_bucket,
-    scope, security_contact, signin_notification, support_role, tamper_alerts, vpc_flow_logs,
+    scope, security_contact, security_hub, signin_notification, support_role, tamper_alerts,
+    vpc_flow_logs,
 };
 
 /// Every top-level section, in the order the hint for an unknown section lists them.
@@ -42,6 +43,7 @@ pub(in crate::baseline) const SECTIONS: &[Section] = &[
     Section::new("security_contact", security_contact::read),
     Section::new("support_role", support_role::read),
     Section::new("vpc_flow_logs", vpc_flow_logs::read),
+    Section::new("security_hub", security_hub::read),
 ];
 
 /// A top-level section as the document writes it, under the name the table gives it.
@@ -121,6 +123,7 @@ pub(super) struct Sections {
     pub(super) security_contact: Option<Declared<SecurityContact>>,
     pub(super) support_role: Option<Declared<SupportRole>>,
     pub(super) vpc_flow_logs: Option<Declared<VpcFlowLogs>>,
+    pub(super) security_hub: Option<Declared<SecurityHub>>,
 }
 
 impl Sections {
@@ -186,6 +189,7 @@ impl Sections {
             security_contact: checked(self.security_contact)?,
             support_role: checked(self.support_role)?,
             vpc_flow_logs: checked(self.vpc_flow_logs)?,
+            security_hub: checked(self.security_hub)?,
         })
     }
 }

@@ -9,11 +9,13 @@ mod config;
 mod findings;
 mod flow_logs;
 mod kms;
+mod security_hub;
 mod tamper;
 mod trail;
 
 pub(super) use central::route_notes;
 pub(super) use config::{global_recording_notes, skipped_rule_notes};
+pub(super) use security_hub::notes as security_hub_notes;
 
 use crate::baseline::Baseline;
 use crate::model::{DetectorSpec, Kind, Observed, ResourceId, Spec, partition};
@@ -126,6 +128,9 @@ pub fn desired_resources(baseline: &Baseline, observed: &Observed) -> Vec<Desire
     }
     if let Some(flow_logs) = &baseline.vpc_flow_logs {
         flow_logs::resources(&context, flow_logs, &mut desired);
+    }
+    if let Some(hub) = &baseline.security_hub {
+        security_hub::resources(&context, hub, &mut desired);
     }
     alerts::resources(&context, &mut desired);
     if let Some(key) = &baseline.kms {

@@ -25,10 +25,11 @@ use super::*;
 use crate::model::policy;
 use crate::model::{
     AccessLogging, AlarmSpec, AnalyzerSpec, BucketSpec, DeliveryChannelSpec, DetectorSpec,
-    EbsEncryptionSpec, Encryption, EventRuleSpec, FlowLogSpec, GLOBAL, KeySpec, Kind, Live,
-    LogGroupSpec, MetricFilterSpec, Observed, PasswordPolicySpec, PublicAccessBlockSpec,
-    RecorderSpec, RecordingMode, RecordingSpec, ResourceId, RoleSpec, RuleSpec,
-    SecurityContactSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec, TrailSpec,
+    EbsEncryptionSpec, Encryption, EventRuleSpec, FindingAggregatorSpec, FlowLogSpec, GLOBAL,
+    KeySpec, Kind, Live, LogGroupSpec, MetricFilterSpec, Observed, PasswordPolicySpec,
+    PublicAccessBlockSpec, RecorderSpec, RecordingMode, RecordingSpec, ResourceId, RoleSpec,
+    RuleSpec, SecurityContactSpec, SecurityHubSpec, Spec, SubscriptionSpec, TargetSpec, TopicSpec,
+    TrailSpec,
 };
 
 const HOME: &str = "us-east-1";
@@ -224,7 +225,9 @@ fn live_account() -> Observed {
         detection(&mut account, region);
         config(&mut account, region);
         flow_logs(&mut account, region);
+        security_hub(&mut account, region);
     }
+    finding_aggregator(&mut account);
     alerts(&mut account);
     alarms(&mut account);
     account_settings(&mut account);
@@ -535,6 +538,54 @@ fn flow_logs(account: &mut Account, region: &str) {
     );
     flow_log.live_id = Some(format!("fl-0{}", region.len()));
     flow_log.owned = true;
+}
+
+/// The region's hub with the two standards of the recommended baseline, and the standards the
+/// region offers, as DescribeHub, GetEnabledStandards and DescribeStandards return them.
+fn security_hub(account: &mut Account, region: &str) {
+    let standard = |path: &str| format!("arn:aws:securityhub:{region}::standards/{path}");
+    let hub = account.put(
+        Kind::SecurityHub,
+        region,
+        "",
+        Spec::SecurityHub(SecurityHubSpec {
+            standards: [
+                standard("aws-foundational-security-best-practices/v/1.0.0"),
+                standard("cis-aws-foundations-benchmark/v/5.0.0"),
+            ]
+            .into(),
+            offered: vec![
+                "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0".to_owned(),
+                standard("aws-foundational-security-best-practices/v/1.0.0"),
+                standard("cis-aws-foundations-benchmark/v/1.4.0"),
+                standard("cis-aws-foundations-benchmark/v/3.0.0"),
+                standard("cis-aws-foundations-benchmark/v/5.0.0"),
+                standard("pci-dss/v/3.2.1"),
+            ],
+            not_ready: Vec::new(),
+        }),
+    );
+    hub.live_id = Some(format!(
+        "arn:aws:securityhub:{region}:{ACCOUNT}:hub/default"
+    ));
+    hub.owned = true;
+}
+
+/// The finding aggregator in the home region, linking the other region in scope.
+fn finding_aggregator(account: &mut Account) {
+    let aggregator = account.put(
+        Kind::FindingAggregator,
+        HOME,
+        "",
+        Spec::FindingAggregator(FindingAggregatorSpec {
+            region_linking_mode: "SPECIFIED_REGIONS".to_owned(),
+            regions: [OTHER.to_owned()].into(),
+            aggregation_region: HOME.to_owned(),
+        }),
+    );
+    aggregator.live_id = Some(format!(
+        "arn:aws:securityhub:{HOME}:{ACCOUNT}:finding-aggregator/a1b2c3d4"
+    ));
 }
 
 fn detection(account: &mut Account, region: &str) {

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use super::{input_shape, json, wire_name, xml};
 use crate::model::service::ServiceModel;
 use crate::model::value::Value;
+use crate::percent_decoded;
 
 /// How well an operation fits a request, the greater the better: the operation the SDK named
 /// in `x-id` (S3's `?x-id=GetObject`), then the query literals and literal path segments of
@@ -130,29 +131,6 @@ fn matches(
     }
     (segments.len() == template_segments.len())
         .then_some(((literals.len(), literal_segments), labels))
-}
-
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes
-            .get(index + 1..index + 3)
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (bytes[index], hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 fn read_input(
