@@ -43,6 +43,8 @@ emails = ["oncall@example.org", "security@example.com"]
 root-account-use = {}
 
 [vpc_flow_logs]
+
+[security_hub]
 "#;
 
 /// AWS's answer to ListSubscriptionsByTopic for the alert topic, one address confirmed and
@@ -160,6 +162,7 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         "the trail watchpost logs the S3 data events the baseline names",
         "the log bucket's access logs go to watchpost-access-logs-123456789012-us-east-1",
         "the support role watchpost-support holds AWSSupportAccess",
+        "Security Hub is enabled in 2 region(s), 4 standard subscription(s) ready; the other regions' findings aggregate into us-east-1",
     ] {
         assert_has(out, &format!("  {setting}\n"));
     }
@@ -197,6 +200,21 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
     assert_has(
         &status.stdout,
         "  - the support role watchpost-support lacks AWSSupportAccess (run watchpost apply)",
+    );
+
+    // Someone disables Security Hub in eu-west-1: its findings stop, and status says where.
+    aws_sdk_securityhub::Client::new(&moto.sdk_config("eu-west-1").await)
+        .disable_security_hub()
+        .send()
+        .await
+        .unwrap();
+    let status = moto.watchpost_with_env(
+        &["status", "--baseline", path],
+        &[("AWS_ENDPOINT_URL_SNS", &sns)],
+    );
+    assert_has(
+        &status.stdout,
+        "  - Security Hub is not enabled in eu-west-1 (run watchpost apply)",
     );
 }
 
