@@ -33,9 +33,15 @@
 //! Where moto refuses what AWS accepts, or lacks a call AWS has, the proxy makes up the
 //! difference for every request, after any fault is drawn for it (so that injected faults apply
 //! to these calls too): the S3 folder of a flow log's destination (`src/flow_log_folders.rs`);
+//! a metric filter put again, which moto keeps twice (`src/metric_filters.rs`);
 //! Security Hub's standards, hub tags and finding aggregators, of which moto has none, and its
 //! refusals of an account that has not enabled it (`src/security_hub.rs`).
 //! [`Proxy::reset_emulated`] forgets that state as moto's reset forgets moto's.
+//!
+//! A proxy in front of another (a fault injector in front of the tests' API gate) leaves this to
+//! the one next to moto, so that an account's Security Hub has one state: each proxy marks its
+//! answers with the `x-watchpost-proxy-gaps-filled` header, and one whose upstream's answers carry
+//! it forwards everything from then on. A run's first request (STS or EC2) teaches it.
 //!
 //! # Faults
 //!
@@ -48,12 +54,13 @@ use std::collections::HashMap;
 use std::error::Error;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, TRANSFER_ENCODING};
+use hyper::header::{CONNECTION, HeaderValue, TRANSFER_ENCODING};
 use hyper::http::uri::{Authority, PathAndQuery};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -69,6 +76,7 @@ mod call;
 mod credential;
 mod faults;
 mod flow_log_folders;
+mod metric_filters;
 mod model;
 mod propagation;
 mod security_hub;
@@ -82,6 +90,10 @@ use security_hub::{AccountRegion, Handling, SecurityHub};
 
 /// The account moto gives a key it did not mint, unless `MOTO_ACCOUNT_ID` says otherwise.
 const MOTO_DEFAULT_ACCOUNT: &str = "123456789012";
+
+/// On every answer a proxy gives: it has filled moto's gaps, so a proxy in front of it leaves
+/// them to it.
+const GAPS_FILLED: &str = "x-watchpost-proxy-gaps-filled";
 
 /// How the proxy treats the requests it forwards.
 ///
@@ -260,6 +272,7 @@ impl Proxy {
             learned_keys: Mutex::new(HashMap::new()),
             default_account,
             folders: flow_log_folders::Folders::default(),
+            upstream_fills_gaps: AtomicBool::new(false),
             security_hub: Arc::clone(&security_hub),
             answered_tokens: Mutex::new(HashMap::new()),
         });
@@ -378,6 +391,9 @@ struct Forwarder {
     default_account: String,
     /// The folders of flow log destinations, which moto lacks.
     folders: flow_log_folders::Folders,
+    /// Whether the upstream is itself a proxy that fills moto's gaps (its answers carry
+    /// [`GAPS_FILLED`]), learned from its first answer.
+    upstream_fills_gaps: AtomicBool,
     /// What moto lacks of Security Hub.
     security_hub: Arc<SecurityHub>,
     /// The answers given to requests that carried an idempotency token, by token.
@@ -482,21 +498,46 @@ impl Forwarder {
     /// The upstream's answer (or the one it gave before for the same idempotency token), or
     /// 502 naming why there is none.
     async fn answer(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let mut answer = self.fill_or_forward(request).await;
+        answer
+            .headers_mut()
+            .insert(GAPS_FILLED, HeaderValue::from_static("1"));
+        answer
+    }
+
+    async fn fill_or_forward(&self, request: Request<Bytes>) -> Response<Bytes> {
         let token = idempotency_token(request.body()).map(str::to_owned);
         if let Some(answer) = token.as_deref().and_then(|token| self.answered(token)) {
             return answer;
         }
-        let hub_call = match self.security_hub_handling(&request) {
-            Handling::Answered(answer) => return answer,
-            Handling::Forwarded(hub_call) => hub_call,
+        // Behind another proxy (a fault injector in front of the API gate), the one next to
+        // moto fills its gaps: filling them twice would keep two states of one account.
+        let fills_gaps = !self.upstream_fills_gaps.load(Ordering::Relaxed);
+        let hub_call = match fills_gaps {
+            true => match self.security_hub_handling(&request) {
+                Handling::Answered(answer) => return answer,
+                Handling::Forwarded(hub_call) => hub_call,
+            },
+            false => None,
         };
         let write = self.windows.pending(&request);
-        let (request, asked_destination) = self.folders.request(request);
+        let describes_filters = fills_gaps && metric_filters::is_describe(&request);
+        let (request, asked_destination) = match fills_gaps {
+            true => self.folders.request(request),
+            false => (request, None),
+        };
         let answer = self
             .route_and_send(request)
             .await
             .unwrap_or_else(|error| bad_gateway(&error.to_string()));
+        if answer.headers().contains_key(GAPS_FILLED) {
+            self.upstream_fills_gaps.store(true, Ordering::Relaxed);
+        }
         let answer = self.folders.answer(asked_destination, answer);
+        let answer = match describes_filters {
+            true => metric_filters::replaced(answer),
+            false => answer,
+        };
         let answer = match hub_call {
             Some(hub_call) => self.security_hub.settle(hub_call, answer),
             None => answer,

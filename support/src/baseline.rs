@@ -36,7 +36,7 @@ pub fn write_baseline(contents: &str) -> TempBaseline {
 
 /// A small baseline with every kind of resource, in `home` and `other`: alert topics in both
 /// (for the GuardDuty finding rule of each region, and the sign-in rule in us-east-1), and the
-/// KMS key in `home`.
+/// KMS key in `home`, and Security Hub in both with the finding aggregator in `home`.
 pub fn every_kind_baseline(home: &str, other: &str) -> String {
     format!(
         r#"
@@ -65,6 +65,8 @@ emails = ["security@example.com"]
 [alarms.filters]
 root-account-use = {{}}
 console-signin-failures = {{}}
+
+[security_hub]
 "#
     )
 }
