@@ -6,8 +6,11 @@
 //! and an aggregator someone else set up are adopted and added to, never narrowed; a standard
 //! disabled by hand is enabled again; `destroy` disables watchpost's hubs only.
 
+use aws_sdk_eventbridge::types::InputTransformer;
 use aws_sdk_securityhub::types::{StandardsStatus, StandardsSubscriptionRequest};
-use support::{ACCOUNT, Moto, Watchpost};
+use serde_json::{Value, json};
+use support::replay::{Replay, replayed_messages};
+use support::{ACCOUNT, Moto, Watchpost, write_baseline};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -256,4 +259,114 @@ async fn an_aggregator_in_another_region_is_left_where_it_is_and_the_plan_says_s
     moto.assert_apply_converges(baseline.path_str());
     let read = client.list_finding_aggregators().send().await.unwrap();
     assert_eq!(read.finding_aggregators().len(), 1, "no second aggregator");
+}
+
+/// A finding as Security Hub sends it to EventBridge (`Security Hub Findings - Imported`, one
+/// finding an event), trimmed to what the rule and the message read.
+fn imported(title: &str, label: &str, product: &str, workflow: &str) -> Value {
+    json!({"findings": [{
+        "AwsAccountId": ACCOUNT,
+        "Region": "eu-west-1",
+        "Id": format!("arn:aws:securityhub:eu-west-1:{ACCOUNT}:security-control/IAM.6/finding/{title}"),
+        "ProductName": product,
+        "Title": title,
+        "Description": "The root user should have hardware MFA.",
+        "Severity": {"Label": label},
+        "Workflow": {"Status": workflow},
+        "RecordState": "ACTIVE",
+        "Resources": [{"Id": format!("AWS::::Account:{ACCOUNT}")}]
+    }]})
+}
+
+#[tokio::test]
+async fn new_high_and_critical_findings_of_every_region_reach_the_alert_topic_from_the_home_region()
+{
+    let baseline = write_baseline(&format!(
+        "{BASELINE}[security_hub.finding_alerts]\n[guardduty]\n[guardduty.finding_alerts]\n[alerts]\nemails = [\"security@example.com\"]\n"
+    ));
+    let moto = Moto::start(WATCHPOST);
+    moto.plan_changes(baseline.path_str())
+        .assert_stdout_has(&["+ hub_finding_rule/us-east-1/watchpost-securityhub-findings"]);
+    moto.assert_apply_converges(baseline.path_str());
+    let home = aws_sdk_eventbridge::Client::new(&moto.sdk_config("us-east-1").await);
+    let other = aws_sdk_eventbridge::Client::new(&moto.sdk_config("eu-west-1").await);
+    let rule_name = "watchpost-securityhub-findings";
+    assert!(
+        other.describe_rule().name(rule_name).send().await.is_err(),
+        "the findings of eu-west-1 are aggregated into us-east-1: no rule of its own"
+    );
+    let rule = home.describe_rule().name(rule_name).send().await.unwrap();
+    let targets = home
+        .list_targets_by_rule()
+        .rule(rule_name)
+        .send()
+        .await
+        .unwrap();
+    let [target] = targets.targets() else {
+        panic!("one target: {targets:?}")
+    };
+    assert_eq!(
+        target.arn(),
+        format!("arn:aws:sns:us-east-1:{ACCOUNT}:watchpost-security-alerts")
+    );
+
+    // moto's EventBridge does not walk into an array of objects, as AWS does, to match a
+    // pattern (Security Hub sends each finding as the one object of `detail.findings`): the
+    // pattern is replayed on the finding as that object, the message on the event as sent.
+    let title_only = InputTransformer::builder()
+        .input_paths_map("title", "$.detail.findings.Title")
+        .input_template("\"<title>\"")
+        .build()
+        .unwrap();
+    let replay = Replay::set_up(
+        &moto,
+        "us-east-1",
+        rule.event_pattern().unwrap(),
+        &title_only,
+    )
+    .await;
+    for finding in [
+        imported("critical-new", "CRITICAL", "Security Hub", "NEW"),
+        imported("high-new", "HIGH", "Security Hub", "NEW"),
+        imported("medium-new", "MEDIUM", "Security Hub", "NEW"),
+        imported("critical-notified", "CRITICAL", "Security Hub", "NOTIFIED"),
+        imported("guardduty-high", "HIGH", "GuardDuty", "NEW"),
+    ] {
+        let mut as_moto_matches = finding.clone();
+        as_moto_matches["findings"] = finding["findings"][0].clone();
+        replay
+            .put(
+                "aws.securityhub",
+                "Security Hub Findings - Imported",
+                &as_moto_matches,
+            )
+            .await;
+    }
+    assert_eq!(
+        replayed_messages(&moto),
+        ["critical-new", "high-new"],
+        "a medium finding, one already triaged and GuardDuty's own (its rule sends those) send nothing"
+    );
+
+    let replay = Replay::set_up(
+        &moto,
+        "us-east-1",
+        r#"{"source": ["aws.securityhub"]}"#,
+        target.input_transformer().unwrap(),
+    )
+    .await;
+    replay
+        .put(
+            "aws.securityhub",
+            "Security Hub Findings - Imported",
+            &imported("root-mfa", "CRITICAL", "Security Hub", "NEW"),
+        )
+        .await;
+    assert!(
+        replayed_messages(&moto).contains(&format!(
+            "Security Hub finding (CRITICAL) from Security Hub in account {ACCOUNT}, region eu-west-1: root-mfa. The root user should have hardware MFA. Resource: AWS::::Account:{ACCOUNT}. Finding: arn:aws:securityhub:eu-west-1:{ACCOUNT}:security-control/IAM.6/finding/root-mfa. Details: https://console.aws.amazon.com/securityhub/home?region=eu-west-1#/findings"
+        )),
+        "{:?}",
+        replayed_messages(&moto)
+    );
 }

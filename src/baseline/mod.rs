@@ -313,6 +313,32 @@ pub struct SecurityHub {
     pub standards: Vec<StandardName>,
     /// Whether a finding aggregator in the home region links the other regions in scope.
     pub aggregate_findings: bool,
+    pub finding_alerts: Option<HubFindingAlerts>,
+}
+
+/// An EventBridge rule that sends Security Hub's new, active findings of at least
+/// `min_severity` to the alert topic: in the home region alone when the findings of the others
+/// are aggregated there, else in every region in scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubFindingAlerts {
+    pub rule_name: String,
+    /// A label of [`HUB_SEVERITY_LABELS`].
+    pub min_severity: String,
+}
+
+/// Security Hub's severity labels that a finding alert can start from, lowest first
+/// (`INFORMATIONAL` is never alerted on).
+pub const HUB_SEVERITY_LABELS: [&str; 4] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
+
+impl HubFindingAlerts {
+    /// The labels alerted on: `min_severity` and those above it.
+    pub fn labels(&self) -> Vec<&'static str> {
+        HUB_SEVERITY_LABELS
+            .iter()
+            .skip_while(|label| **label != self.min_severity)
+            .copied()
+            .collect()
+    }
 }
 
 /// An IAM Access Analyzer for the account in every region in scope.
@@ -350,6 +376,11 @@ impl Baseline {
             .as_ref()
             .and_then(|guardduty| guardduty.finding_alerts.as_ref())
             .map(|findings| findings.rule_name.clone());
+        let hub_findings = self
+            .security_hub
+            .as_ref()
+            .and_then(|hub| hub.finding_alerts.as_ref())
+            .map(|findings| findings.rule_name.clone());
         let alarms =
             (alerts.central_bus.is_some() && self.alarms.is_some() && self.cloudtrail.is_some())
                 .then(|| ALARM_RULE_NAME.to_owned());
@@ -358,11 +389,17 @@ impl Baseline {
                 .into_iter()
                 .map(|group| group.rule_name(&tamper.rule_prefix))
         });
-        let mut names: Vec<String> = [signin, findings, alarms, Some(DRILL_RULE_NAME.to_owned())]
-            .into_iter()
-            .flatten()
-            .chain(tamper)
-            .collect();
+        let mut names: Vec<String> = [
+            signin,
+            findings,
+            hub_findings,
+            alarms,
+            Some(DRILL_RULE_NAME.to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(tamper)
+        .collect();
         names.sort();
         names.dedup();
         names

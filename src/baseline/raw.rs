@@ -431,6 +431,22 @@ pub struct RawSecurityHub {
     /// Whether the findings of every other region in scope are aggregated into the home region,
     /// to be read in one place; `true` by default.
     pub aggregate_findings: Option<bool>,
+    /// Security Hub's findings of at least a severity, through the alert route.
+    pub finding_alerts: Option<RawHubFindingAlerts>,
+}
+
+/// An EventBridge rule that sends Security Hub's new, active findings of at least
+/// `min_severity` to the alert topic.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHubFindingAlerts {
+    /// The rule's name; `watchpost-securityhub-findings` by default.
+    #[schemars(with = "Option<String>")]
+    pub rule_name: Option<Spanned<String>>,
+    /// Security Hub's severity label: `"LOW"`, `"MEDIUM"`, `"HIGH"` (the default: high and
+    /// critical) or `"CRITICAL"`.
+    #[schemars(with = "Option<String>")]
+    pub min_severity: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

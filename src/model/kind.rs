@@ -59,6 +59,7 @@ pub enum Kind {
     FlowLog,
     SecurityHub,
     FindingAggregator,
+    HubFindingRule,
 }
 
 /// What a kind is, as every layer needs to know it.
@@ -317,6 +318,14 @@ impl Kind {
                 placement: HomeRegion,
                 ownership: AccountSetting,
                 retires_with_region: false,
+                holds_logs: false,
+            },
+            Kind::HubFindingRule => KindDef {
+                name: "hub_finding_rule",
+                section: Some("security_hub"),
+                placement: EveryRegion,
+                ownership: Marked,
+                retires_with_region: true,
                 holds_logs: false,
             },
             Kind::FindingRule => KindDef {

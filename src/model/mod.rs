@@ -167,7 +167,7 @@ specs! {
     Trail(TrailSpec) for [CloudtrailTrail],
     Topic(TopicSpec) for [AlertTopic],
     Subscription(SubscriptionSpec) for [AlertSubscription],
-    EventRule(EventRuleSpec) for [SigninRule, FindingRule, AlarmRule, AlertBusRule, TamperRule, DrillRule],
+    EventRule(EventRuleSpec) for [SigninRule, FindingRule, HubFindingRule, AlarmRule, AlertBusRule, TamperRule, DrillRule],
     EventBus(EventBusSpec) for [AlertBus],
     BusPermission(BusPermissionSpec) for [AlertBusPermission],
     MetricFilter(MetricFilterSpec) for [MetricFilter],

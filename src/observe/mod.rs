@@ -537,6 +537,15 @@ impl<'a> Reader<'a> {
         ) {
             reads.extend(rules(Kind::FindingRule, &findings.rule_name));
         }
+        if let (Some(findings), Some(_)) = (
+            baseline
+                .security_hub
+                .as_ref()
+                .and_then(|hub| hub.finding_alerts.as_ref()),
+            &baseline.alerts,
+        ) {
+            reads.extend(rules(Kind::HubFindingRule, &findings.rule_name));
+        }
         if let (Some(tamper), Some(_)) = (&baseline.tamper_alerts, &baseline.alerts) {
             // Only the services that keep a rule in the region; in a retired one, any of them.
             let watched = baseline.watched();

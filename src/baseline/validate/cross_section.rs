@@ -11,6 +11,7 @@ pub(super) fn check(checks: &mut Checks<'_>, sections: &Sections) {
     role_names_apart(checks, sections);
     signin_in_commercial_partition(checks, sections);
     finding_alerts_have_a_route(checks, sections);
+    hub_finding_alerts_have_a_route(checks, sections);
     tamper_alerts_have_a_route(checks, sections);
     central_bus_has_a_fleet(checks, sections);
     key_is_used(checks, sections);
@@ -145,6 +146,17 @@ fn finding_alerts_have_a_route(checks: &mut Checks<'_>, sections: &Sections) {
                 findings.rule_name
             ),
             "both rules live in every region in scope: give finding_alerts a rule_name of its own",
+        );
+    }
+}
+
+/// Security Hub's finding alerts go to the alert topic.
+fn hub_finding_alerts_have_a_route(checks: &mut Checks<'_>, sections: &Sections) {
+    if let (Some(span), None) = (sections.hub_finding_alerts_span.clone(), &sections.alerts) {
+        checks.error(
+            span,
+            "[security_hub.finding_alerts] needs [alerts]",
+            "add [alerts] with emails = [\"security@example.com\"]: it is where the findings go",
         );
     }
 }

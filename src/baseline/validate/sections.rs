@@ -124,6 +124,8 @@ pub(super) struct Sections {
     pub(super) support_role: Option<Declared<SupportRole>>,
     pub(super) vpc_flow_logs: Option<Declared<VpcFlowLogs>>,
     pub(super) security_hub: Option<Declared<SecurityHub>>,
+    /// Where `[security_hub.finding_alerts]` is written, for the check that [alerts] is there.
+    pub(super) hub_finding_alerts_span: Option<Range<usize>>,
 }
 
 impl Sections {

@@ -4,10 +4,11 @@
 
 use toml::Spanned;
 
-use super::super::SecurityHub;
 use super::super::diagnostic::suggest;
-use super::super::raw::RawSecurityHub;
+use super::super::raw::{RawHubFindingAlerts, RawSecurityHub};
+use super::super::{HUB_SEVERITY_LABELS, HubFindingAlerts, SecurityHub};
 use super::checks::Checks;
+use super::guardduty::subtable_span;
 use super::sections::{Sections, Written};
 use crate::model::{KNOWN_STANDARDS, StandardName};
 
@@ -19,6 +20,7 @@ const DEFAULT_STANDARDS: [&str; 2] = [
 ];
 
 pub(super) fn read(checks: &mut Checks<'_>, written: Written<'_>, sections: &mut Sections) {
+    sections.hub_finding_alerts_span = subtable_span(written.value.as_ref(), "finding_alerts");
     sections.security_hub = checks.declared(written, Checks::security_hub);
 }
 
@@ -42,10 +44,35 @@ impl Checks<'_> {
                 })
                 .into(),
         };
+        let finding_alerts = raw
+            .finding_alerts
+            .map(|alerts| self.hub_finding_alerts(alerts));
         (self.problems.len() == before).then_some(SecurityHub {
             standards,
             aggregate_findings: raw.aggregate_findings.unwrap_or(true),
+            finding_alerts,
         })
+    }
+
+    fn hub_finding_alerts(&mut self, raw: RawHubFindingAlerts) -> HubFindingAlerts {
+        let rule_name = self.aws_name(
+            raw.rule_name,
+            "watchpost-securityhub-findings",
+            "EventBridge rule name",
+            64,
+            "._-",
+        );
+        let min_severity = match raw.min_severity {
+            None => "HIGH".to_owned(),
+            Some(label) => {
+                self.one_of(&label, "min_severity", &HUB_SEVERITY_LABELS);
+                label.into_inner()
+            }
+        };
+        HubFindingAlerts {
+            rule_name,
+            min_severity,
+        }
     }
 
     /// `NAME` or `NAME/v/VERSION`, as the standard's ARN ends.
@@ -126,6 +153,31 @@ mod tests {
             }]
         );
         assert!(!hub.aggregate_findings);
+    }
+
+    #[test]
+    fn finding_alerts_send_high_and_critical_unless_told_and_need_alerts() {
+        let with = |settings: &str| {
+            format!(
+                "{SCOPE}[alerts]\nemails = [\"a@example.com\"]\n[security_hub.finding_alerts]\n{settings}"
+            )
+        };
+        let alerts = parse(&with(""))
+            .unwrap()
+            .security_hub
+            .unwrap()
+            .finding_alerts
+            .unwrap();
+        assert_eq!(alerts.rule_name, "watchpost-securityhub-findings");
+        assert_eq!(alerts.labels(), ["HIGH", "CRITICAL"]);
+        assert_eq!(
+            only_problem(&with("min_severity = \"SEVERE\"")).1,
+            "\"SEVERE\""
+        );
+        assert_eq!(
+            only_problem(&format!("{SCOPE}[security_hub.finding_alerts]\n")).0,
+            "[security_hub.finding_alerts] needs [alerts] (add [alerts] with emails = [\"security@example.com\"]: it is where the findings go)"
+        );
     }
 
     #[test]

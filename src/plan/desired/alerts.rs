@@ -300,6 +300,11 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
         .alarms
         .as_ref()
         .zip(context.baseline.cloudtrail.as_ref());
+    let hub_finding_alerts = context
+        .baseline
+        .security_hub
+        .as_ref()
+        .and_then(|hub| hub.finding_alerts.as_ref().map(|alerts| (hub, alerts)));
     let rule_regions: Vec<String> = context
         .baseline
         .signin_notification
@@ -307,6 +312,7 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
         .map(|_| Kind::SigninRule.regions(context.home, regions))
         .into_iter()
         .chain(finding_alerts.map(|_| regions.clone()))
+        .chain(hub_finding_alerts.map(|(hub, _)| super::hub_findings::rule_regions(context, hub)))
         .flatten()
         .collect();
     let tamper = context.baseline.tamper_alerts.as_ref();
@@ -325,6 +331,9 @@ fn member_route(context: &Context<'_>, alerts: &Alerts, desired: &mut Vec<Desire
     }
     if let Some(findings) = finding_alerts {
         super::findings::resources(context, findings, &alerts.topic_name, desired);
+    }
+    if let Some((hub, findings)) = hub_finding_alerts {
+        super::hub_findings::resources(context, hub, findings, &alerts.topic_name, desired);
     }
     if let Some(tamper) = tamper {
         super::tamper::resources(context, alerts, tamper, desired);

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::alerts::{central_target, drill_message, drill_pattern, signin_message, signin_pattern};
 use super::findings::{finding_message, finding_pattern};
+use super::hub_findings::{hub_finding_message, hub_finding_pattern};
 use super::{Context, Desired};
 use crate::baseline::{AccountSelection, Alarms, Alerts, Baseline, CentralBus};
 use crate::model::{
@@ -180,6 +181,24 @@ pub(super) fn resources(
             ),
             finding_pattern(findings.min_severity),
             finding_message(topic.clone(), context.home),
+        );
+    }
+    if let Some(hub) = &context.baseline.security_hub
+        && let Some(findings) = &hub.finding_alerts
+    {
+        let guardduty_alerts_too = context
+            .baseline
+            .guardduty
+            .as_ref()
+            .is_some_and(|guardduty| guardduty.finding_alerts.is_some());
+        rule(
+            &findings.rule_name,
+            format!(
+                "Security Hub findings of severity {} or more in the fleet's accounts, sent to the security alert topic by watchpost",
+                findings.min_severity
+            ),
+            hub_finding_pattern(findings, guardduty_alerts_too),
+            hub_finding_message(topic.clone(), context.home),
         );
     }
     rule(

@@ -8,6 +8,7 @@ mod central;
 mod config;
 mod findings;
 mod flow_logs;
+mod hub_findings;
 mod kms;
 mod security_hub;
 mod tamper;
