@@ -64,7 +64,7 @@ fn the_recommended_baseline_validates() {
     run.assert_success();
     assert!(
         run.stdout.ends_with(
-            "is valid. It manages GuardDuty with alerts on findings of severity 7 or more, AWS Config with 13 managed rules, CloudTrail, the log bucket's access logs, VPC flow logs (reject traffic), Security Hub with 2 standards, the KMS key alias/watchpost, alerts to 1 address(es), the console sign-in notification, 15 metric-filter alarms, tamper alerts on 11 services, the password policy, account-wide S3 Block Public Access, EBS encryption by default, IAM Access Analyzer, the security contact, the support role; regions: every enabled region; home region: us-east-1.\n"
+            "is valid. It manages GuardDuty with alerts on findings of severity 7 or more, AWS Config with 13 managed rules, CloudTrail, the log bucket's access logs, VPC flow logs (reject traffic), Security Hub with 2 standards, the KMS key alias/watchpost, alerts to 1 address(es), the console sign-in notification, 15 metric-filter alarms, tamper alerts on 12 services, the password policy, account-wide S3 Block Public Access, EBS encryption by default, IAM Access Analyzer, the security contact, the support role; regions: every enabled region; home region: us-east-1.\n"
         ),
         "{}",
         run.stdout

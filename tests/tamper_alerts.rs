@@ -36,10 +36,11 @@ emails = ["security@example.com"]
 [alarms.filters]
 root-account-use = {}
 [vpc_flow_logs]
+[security_hub]
 [tamper_alerts]
 "#;
 
-const SERVICES: [&str; 11] = [
+const SERVICES: [&str; 12] = [
     "cloudtrail",
     "cloudwatch",
     "config",
@@ -50,6 +51,7 @@ const SERVICES: [&str; 11] = [
     "kms",
     "logs",
     "s3",
+    "securityhub",
     "sns",
 ];
 
@@ -221,6 +223,26 @@ async fn a_call_on_watchposts_resource_alerts_and_the_same_call_elsewhere_does_n
                 json!({"DeleteFlowLogsRequest": {"FlowLogId": {"tag": 1, "content": "fl-0123456789abcdef0"}}}),
             ),
             true,
+        ),
+        (
+            "securityhub",
+            call(
+                "securityhub",
+                "DisableSecurityHub",
+                "hub-disabled",
+                json!({}),
+            ),
+            true,
+        ),
+        (
+            "securityhub",
+            call(
+                "securityhub",
+                "BatchEnableStandards",
+                "routine-securityhub-call",
+                json!({"standardsSubscriptionRequests": [{"standardsArn": "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/3.2.1"}]}),
+            ),
+            false,
         ),
         (
             "ec2",

@@ -421,6 +421,7 @@ impl Baseline {
                 Watched::Kms => self.kms.is_some(),
                 Watched::S3 => self.config.is_some() || self.cloudtrail.is_some(),
                 Watched::Ec2 => self.vpc_flow_logs.is_some(),
+                Watched::Securityhub => self.security_hub.is_some(),
                 Watched::Events | Watched::Sns | Watched::Iam => true,
             })
             .collect()

@@ -18,6 +18,7 @@ pub enum Watched {
     S3,
     Iam,
     Ec2,
+    Securityhub,
 }
 
 /// Where a group's rule lives: where AWS delivers the events of its calls.
@@ -51,6 +52,7 @@ impl Watched {
             Watched::S3 => "s3",
             Watched::Iam => "iam",
             Watched::Ec2 => "ec2",
+            Watched::Securityhub => "securityhub",
         }
     }
 
@@ -72,6 +74,7 @@ impl Watched {
             Watched::S3 => ("aws.s3", "s3.amazonaws.com"),
             Watched::Iam => ("aws.iam", "iam.amazonaws.com"),
             Watched::Ec2 => ("aws.ec2", "ec2.amazonaws.com"),
+            Watched::Securityhub => ("aws.securityhub", "securityhub.amazonaws.com"),
         }
     }
 
@@ -119,14 +122,23 @@ impl Watched {
             ],
             // Any flow log's removal: it blinds a VPC, watchpost's or another's flow log alike.
             Watched::Ec2 => &["DeleteFlowLogs"],
+            // The hub, its standards and the aggregation: an account has one of each a region.
+            Watched::Securityhub => &[
+                "BatchDisableStandards",
+                "DeleteFindingAggregator",
+                "DisableSecurityHub",
+                "UpdateFindingAggregator",
+            ],
         }
     }
 
     pub const fn delivered(self) -> Delivered {
         match self {
-            Watched::Guardduty | Watched::Config | Watched::Events | Watched::Ec2 => {
-                Delivered::EveryRegion
-            }
+            Watched::Guardduty
+            | Watched::Config
+            | Watched::Events
+            | Watched::Ec2
+            | Watched::Securityhub => Delivered::EveryRegion,
             Watched::Iam => Delivered::GlobalEvents,
             Watched::Cloudtrail
             | Watched::Cloudwatch

@@ -126,7 +126,7 @@ fn pattern(context: &Context<'_>, group: Watched) -> Value {
             vec![on(group.calls(), "bucketName", json!(buckets))]
         }
         Watched::Iam => vec![on(group.calls(), "roleName", json!(role_names(baseline)))],
-        Watched::Guardduty | Watched::Kms | Watched::Ec2 => Vec::new(),
+        Watched::Guardduty | Watched::Kms | Watched::Ec2 | Watched::Securityhub => Vec::new(),
     };
     match branches.as_slice() {
         [] => {}
@@ -218,6 +218,7 @@ fn repair_command(group: Watched) -> &'static str {
         Watched::S3 => "watchpost apply --only log_bucket",
         Watched::Iam => "watchpost apply",
         Watched::Ec2 => "watchpost apply --only vpc_flow_logs",
+        Watched::Securityhub => "watchpost apply --only security_hub",
     }
 }
 
