@@ -18,8 +18,10 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::Arc;
 use support::{MotoServer, Watchpost};
-use watchpost_proxy::{Behaviour, Fault, Faults, Proxy};
+
+use watchpost_proxy::{Behaviour, Fault, Faults, MotoGaps, Proxy};
 
 const WATCHPOST: Watchpost = Watchpost::new(env!("CARGO_BIN_EXE_watchpost"));
 
@@ -178,6 +180,7 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
     let baselines = Baselines::load(work.path())?;
     let bench = Bench {
         motos: &motos,
+        moto_gaps: Arc::default(),
         shards,
         baselines: &baselines,
         delay,
@@ -228,6 +231,9 @@ fn run(options: &Options, args: &[OsString]) -> anyhow::Result<bool> {
 struct Bench<'a> {
     /// The fleet case uses them all, one shard each; cases 1 and 2 the first only.
     motos: &'a [MotoServer],
+    /// What the proxies over `motos` keep where moto lacks it: the set-up's proxy and the
+    /// measured run's share it, as they share the motos.
+    moto_gaps: Arc<MotoGaps>,
     /// moto servers the memory case splits its accounts between
     shards: usize,
     baselines: &'a Baselines,
@@ -245,7 +251,7 @@ impl Bench<'_> {
         };
         println!("\n{case}: {title}");
         let motos = &self.motos[..1];
-        reset(motos)?;
+        self.reset(motos)?;
         let baseline = self
             .baselines
             .write(&format!("plan-{}", regions.len()), regions, &[])?;
@@ -284,7 +290,7 @@ impl Bench<'_> {
         );
         println!("\n{case}: {title}");
         let motos = &self.motos[..1];
-        reset(motos)?;
+        self.reset(motos)?;
         let baseline = self.baselines.write("apply", &STANDARD_REGIONS, &[])?;
         let (run, trace) = self.measure(
             &self.watchpost_args(APPLY, &baseline),
@@ -312,7 +318,7 @@ impl Bench<'_> {
         }
         println!("\n{case}: {title}");
         let motos = self.motos;
-        reset(motos)?;
+        self.reset(motos)?;
         let ids = account_ids(accounts);
         let baseline = self.baselines.write("fleet", &STANDARD_REGIONS, &ids)?;
         self.converge(&baseline, ids.len(), motos)?;
@@ -408,8 +414,12 @@ impl Bench<'_> {
     ) -> anyhow::Result<()> {
         const ROUNDS: usize = 4;
         let args = self.watchpost_args(APPLY, baseline);
-        let proxy = Proxy::start_sharded(&endpoints(motos), Behaviour::delayed(Duration::ZERO))
-            .context("starting the proxy")?;
+        let behaviour = Behaviour {
+            moto_gaps: Some(Arc::clone(&self.moto_gaps)),
+            ..Behaviour::delayed(Duration::ZERO)
+        };
+        let proxy =
+            Proxy::start_sharded(&endpoints(motos), behaviour).context("starting the proxy")?;
         let mut round = 0;
         loop {
             round += 1;
@@ -484,6 +494,15 @@ impl Bench<'_> {
         }
     }
 
+    /// Forgets every account's state in each of `motos`, and what the proxies keep for them.
+    fn reset(&self, motos: &[MotoServer]) -> anyhow::Result<()> {
+        motos
+            .iter()
+            .try_for_each(|moto| moto.reset().map_err(|e| anyhow!(e)))?;
+        self.moto_gaps.reset();
+        Ok(())
+    }
+
     /// Runs watchpost through a fresh proxy over `motos`, so that the trace holds this run
     /// alone.
     fn measure(
@@ -494,6 +513,7 @@ impl Bench<'_> {
     ) -> anyhow::Result<(Run, watchpost_proxy::Trace)> {
         let behaviour = Behaviour {
             faults,
+            moto_gaps: Some(Arc::clone(&self.moto_gaps)),
             ..Behaviour::delayed(self.delay)
         };
         let proxy =
@@ -1151,11 +1171,4 @@ impl Drop for WorkDir {
 
 fn endpoints(motos: &[MotoServer]) -> Vec<String> {
     motos.iter().map(MotoServer::endpoint).collect()
-}
-
-/// Forgets every account's state in each of `motos`.
-fn reset(motos: &[MotoServer]) -> anyhow::Result<()> {
-    motos
-        .iter()
-        .try_for_each(|moto| moto.reset().map_err(|e| anyhow!(e)))
 }

@@ -110,6 +110,34 @@ pub struct Behaviour {
     pub propagation: Option<Duration>,
     /// Refuses, before anything else, each request AWS's API model refuses ([`ApiGate`]).
     pub validation: Option<Arc<ApiGate>>,
+    /// What the proxy keeps where moto lacks it, shared with the other proxies in front of the
+    /// same moto servers (a benchmark's set-up and its measured run), as moto's own state is;
+    /// None: the proxy's own.
+    pub moto_gaps: Option<Arc<MotoGaps>>,
+}
+
+/// The state the proxies keep where moto lacks it (see the [crate docs](crate#what-moto-lacks)):
+/// the folders of flow log destinations and Security Hub's standards, hub tags and aggregators.
+/// It belongs with the moto servers, so proxies over the same servers share one.
+#[derive(Default)]
+pub struct MotoGaps {
+    folders: flow_log_folders::Folders,
+    security_hub: SecurityHub,
+}
+
+impl MotoGaps {
+    /// Forgets what is kept, as `POST /moto-api/reset` makes moto forget its own: call it with
+    /// every reset of the servers. The folders of flow logs need no reset: they are kept by flow
+    /// log id, and moto's are random.
+    pub fn reset(&self) {
+        self.security_hub.reset();
+    }
+}
+
+impl std::fmt::Debug for MotoGaps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MotoGaps")
+    }
 }
 
 impl Behaviour {
@@ -120,6 +148,7 @@ impl Behaviour {
             faults: Faults::none(),
             propagation: None,
             validation: None,
+            moto_gaps: None,
         }
     }
 }
@@ -211,7 +240,7 @@ pub struct Proxy {
     /// Shared with the forwarder, so that the faults can change while the proxy runs.
     injector: Arc<Injector>,
     /// Shared with the forwarder, so that it can be reset while the proxy runs.
-    security_hub: Arc<SecurityHub>,
+    moto_gaps: Arc<MotoGaps>,
     // An Option only so that Drop can take it to shut it down.
     runtime: Option<Runtime>,
 }
@@ -257,7 +286,7 @@ impl Proxy {
         connector.set_nodelay(true);
         let trace = Arc::new(Mutex::new(Vec::new()));
         let injector = Arc::new(Injector::new(behaviour.faults.clone()));
-        let security_hub = Arc::new(SecurityHub::default());
+        let moto_gaps = behaviour.moto_gaps.clone().unwrap_or_default();
         let default_account = std::env::var("MOTO_ACCOUNT_ID")
             .ok()
             .filter(|account| !account.is_empty())
@@ -271,9 +300,8 @@ impl Proxy {
             trace: Arc::clone(&trace),
             learned_keys: Mutex::new(HashMap::new()),
             default_account,
-            folders: flow_log_folders::Folders::default(),
             upstream_fills_gaps: AtomicBool::new(false),
-            security_hub: Arc::clone(&security_hub),
+            moto_gaps: Arc::clone(&moto_gaps),
             answered_tokens: Mutex::new(HashMap::new()),
         });
         runtime.spawn(serve(listener, forwarder));
@@ -281,7 +309,7 @@ impl Proxy {
             address,
             trace,
             injector,
-            security_hub,
+            moto_gaps,
             runtime: Some(runtime),
         })
     }
@@ -293,13 +321,10 @@ impl Proxy {
         self.injector.replace(faults);
     }
 
-    /// Forgets the state the proxy keeps where moto lacks it (Security Hub's standards, hub tags
-    /// and finding aggregators: see the [crate docs](crate#what-moto-lacks)), as
-    /// `POST /moto-api/reset` makes moto forget its own: call it with every reset of the moto
-    /// servers behind the proxy. The folders of flow logs need no reset: they are kept by flow
-    /// log id, and moto's are random.
+    /// Forgets the state the proxy keeps where moto lacks it ([`MotoGaps::reset`]): call it
+    /// with every reset of the moto servers behind the proxy.
     pub fn reset_emulated(&self) {
-        self.security_hub.reset();
+        self.moto_gaps.reset();
     }
 
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -389,13 +414,11 @@ struct Forwarder {
     learned_keys: Mutex<HashMap<String, AssumedRole>>,
     /// The account of a key not learned: moto's default account.
     default_account: String,
-    /// The folders of flow log destinations, which moto lacks.
-    folders: flow_log_folders::Folders,
+    /// What the proxy keeps where moto lacks it.
+    moto_gaps: Arc<MotoGaps>,
     /// Whether the upstream is itself a proxy that fills moto's gaps (its answers carry
     /// [`GAPS_FILLED`]), learned from its first answer.
     upstream_fills_gaps: AtomicBool,
-    /// What moto lacks of Security Hub.
-    security_hub: Arc<SecurityHub>,
     /// The answers given to requests that carried an idempotency token, by token.
     ///
     /// AWS answers a request whose `clientToken` it has seen with the answer it gave the first,
@@ -523,7 +546,7 @@ impl Forwarder {
         let write = self.windows.pending(&request);
         let describes_filters = fills_gaps && metric_filters::is_describe(&request);
         let (request, asked_destination) = match fills_gaps {
-            true => self.folders.request(request),
+            true => self.moto_gaps.folders.request(request),
             false => (request, None),
         };
         let answer = self
@@ -533,13 +556,13 @@ impl Forwarder {
         if answer.headers().contains_key(GAPS_FILLED) {
             self.upstream_fills_gaps.store(true, Ordering::Relaxed);
         }
-        let answer = self.folders.answer(asked_destination, answer);
+        let answer = self.moto_gaps.folders.answer(asked_destination, answer);
         let answer = match describes_filters {
             true => metric_filters::replaced(answer),
             false => answer,
         };
         let answer = match hub_call {
-            Some(hub_call) => self.security_hub.settle(hub_call, answer),
+            Some(hub_call) => self.moto_gaps.security_hub.settle(hub_call, answer),
             None => answer,
         };
         if let Some(token) = token.filter(|_| answer.status().is_success()) {
@@ -562,7 +585,7 @@ impl Forwarder {
                     account: self.account_of(credential.access_key_id),
                     region: credential.region.to_owned(),
                 };
-                self.security_hub.handle(at, request)
+                self.moto_gaps.security_hub.handle(at, request)
             }
             _ => Handling::Forwarded(None),
         }

@@ -63,12 +63,19 @@ impl Converge for SecurityHubSpec {
             .send()
             .await
             .call("securityhub:BatchEnableStandards", &change.id)?;
-        let subscriptions: Vec<String> = answer
+        // The answer gives each subscription's status: nothing to wait for when none is PENDING.
+        let pending: Vec<String> = answer
             .standards_subscriptions()
             .iter()
+            .filter(|subscription| {
+                subscription.standards_status() == Some(&StandardsStatus::Pending)
+            })
             .filter_map(|subscription| subscription.standards_subscription_arn().map(str::to_owned))
             .collect();
-        until_set_up(&client, change, subscriptions).await
+        match pending.is_empty() {
+            true => Ok(()),
+            false => until_set_up(&client, change, pending).await,
+        }
     }
 
     /// Disables Security Hub in the region, which disables its standards: only a hub watchpost
@@ -88,7 +95,8 @@ impl Converge for SecurityHubSpec {
     }
 }
 
-/// Waits while any of `subscriptions` is `PENDING`. `READY` is done; `INCOMPLETE` is done too,
+/// Waits while any of `subscriptions` is `PENDING`, looking after a growing pause. `READY` is
+/// done; `INCOMPLETE` is done too,
 /// as some controls could not be enabled (the next plan notes why); `FAILED` is an error that
 /// names the standard and AWS's reason.
 async fn until_set_up(
@@ -99,6 +107,9 @@ async fn until_set_up(
     let started = Instant::now();
     let mut pause = FIRST_PAUSE;
     loop {
+        // Enabling a standard takes Security Hub a while: the first look is after a pause.
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
         let answer = client
             .get_enabled_standards()
             .set_standards_subscription_arns(Some(subscriptions.clone()))
@@ -146,8 +157,6 @@ async fn until_set_up(
                 setup_hint: None,
             });
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(LONGEST_PAUSE);
     }
 }
 

@@ -533,6 +533,8 @@ pub async fn security_hub(
                     for (standard, status) in standards {
                         match status.as_str() {
                             "READY" => ready += 1,
+                            // Being set up by Security Hub itself; the next status shows it.
+                            "PENDING" => {}
                             _ => problems
                                 .push(format!("in {region} the standard {standard} is {status}")),
                         }

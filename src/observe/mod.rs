@@ -589,7 +589,10 @@ impl<'a> Reader<'a> {
         }
         if baseline.security_hub.is_some() {
             for (region, _) in &read_in[&Kind::SecurityHub] {
-                reads.push(tagged(region, security_hub::hub(session, region)));
+                reads.push(tagged(
+                    region,
+                    security_hub::hub(session, region, account_id),
+                ));
             }
         }
         if let Some(analyzer) = &baseline.access_analyzer {

@@ -8,38 +8,44 @@ use aws_sdk_securityhub::types::StandardsStatus;
 use super::Read;
 use crate::aws::{AbsentIfNotFound, AwsError, Context, Session};
 use crate::model::{
-    FindingAggregatorSpec, Kind, Live, ResourceId, SecurityHubSpec, Spec, is_managed_tag,
+    FindingAggregatorSpec, Kind, Live, ResourceId, SecurityHubSpec, Spec, is_managed_tag, partition,
 };
 
 /// The region's hub, if Security Hub is enabled there: the standards enabled, those the region
 /// offers, and whether watchpost enabled it (its tag on the hub).
-pub async fn hub(session: &Session, region: &str) -> Read {
+pub async fn hub(session: &Session, region: &str, account_id: &str) -> Read {
     let id = ResourceId::singleton(Kind::SecurityHub, region);
     let failed = |error| (vec![id.clone()], error);
     let client = session.securityhub(region);
-    let Some(hub) = client
-        .describe_hub()
-        .send()
-        .await
-        .call("securityhub:DescribeHub", &id)
-        .absent_if_not_found()
-        .map_err(failed)?
-    else {
-        return Ok(Vec::new());
-    };
-    let hub_arn = hub.hub_arn().unwrap_or_default();
-    let (enabled, offered, tags) = tokio::join!(
+    // The hub's ARN is known before it is read, so every read goes out at once; where Security
+    // Hub is not enabled, each answers that it is not subscribed.
+    let hub_arn = format!(
+        "arn:{}:securityhub:{region}:{account_id}:hub/default",
+        partition(region)
+    );
+    let (hub, enabled, offered, tags) = tokio::join!(
+        async {
+            client
+                .describe_hub()
+                .send()
+                .await
+                .call("securityhub:DescribeHub", &id)
+                .absent_if_not_found()
+        },
         enabled_standards(&client, &id),
         offered_standards(&client, &id),
         async {
             client
                 .list_tags_for_resource()
-                .resource_arn(hub_arn)
+                .resource_arn(&hub_arn)
                 .send()
                 .await
                 .call("securityhub:ListTagsForResource", &id)
         }
     );
+    if hub.map_err(failed)?.is_none() {
+        return Ok(Vec::new());
+    }
     let (enabled, offered, tags) = (
         enabled.map_err(failed)?,
         offered.map_err(failed)?,
@@ -57,7 +63,8 @@ pub async fn hub(session: &Session, region: &str) -> Read {
         };
         match subscription.standards_status() {
             Some(StandardsStatus::Deleting) => continue,
-            Some(StandardsStatus::Ready) | None => {}
+            // Still being set up, which AWS does on its own: nothing to say yet.
+            Some(StandardsStatus::Ready | StandardsStatus::Pending) | None => {}
             Some(status) => {
                 let reason = subscription
                     .standards_status_reason()
@@ -77,7 +84,7 @@ pub async fn hub(session: &Session, region: &str) -> Read {
                 offered,
                 not_ready,
             }),
-            live_id: Some(hub_arn.to_owned()),
+            live_id: Some(hub_arn),
             owned,
         },
     )])

@@ -25,10 +25,11 @@ pub fn resources(context: &Context<'_>, hub: &SecurityHub, desired: &mut Vec<Des
                 .iter()
                 .map(|standard| resolve_standard(standard, offered, context.partition, region)),
         );
-        // Security Hub's controls read the resources AWS Config records: a standard enabled
-        // before the recorder runs reports no recorder available.
+        // Security Hub's controls are AWS Config rules on what Config records: a standard
+        // enabled where no recorder exists is INCOMPLETE, NO_AVAILABLE_CONFIGURATION_RECORDER
+        // (Config's own word for there being none, "use PutConfigurationRecorder").
         let depends_on = match context.baseline.config {
-            Some(_) => vec![ResourceId::singleton(Kind::ConfigRecording, region)],
+            Some(_) => vec![ResourceId::singleton(Kind::ConfigRecorder, region)],
             None => Vec::new(),
         };
         desired.push(Desired {
@@ -90,7 +91,7 @@ pub fn notes(baseline: &Baseline, observed: &Observed) -> Vec<String> {
             Spec::SecurityHub(spec) => {
                 for (standard, status) in &spec.not_ready {
                     notes.push(format!(
-                        "{id}: the standard {standard} is {status}, not READY; NO_AVAILABLE_CONFIGURATION_RECORDER means AWS Config does not record in the region, which [config] sets up"
+                        "{id}: the standard {standard} is {status}, not READY; NO_AVAILABLE_CONFIGURATION_RECORDER means the region has no AWS Config recorder, which [config] makes"
                     ));
                 }
             }
@@ -272,7 +273,7 @@ mod tests {
         assert_eq!(
             plan.notes,
             [format!(
-                "security_hub/us-east-1: the standard {CIS_5} is INCOMPLETE (NO_AVAILABLE_CONFIGURATION_RECORDER), not READY; NO_AVAILABLE_CONFIGURATION_RECORDER means AWS Config does not record in the region, which [config] sets up"
+                "security_hub/us-east-1: the standard {CIS_5} is INCOMPLETE (NO_AVAILABLE_CONFIGURATION_RECORDER), not READY; NO_AVAILABLE_CONFIGURATION_RECORDER means the region has no AWS Config recorder, which [config] makes"
             )]
         );
     }
@@ -288,7 +289,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             hub.depends_on,
-            [ResourceId::singleton(Kind::ConfigRecording, "eu-west-1")]
+            [ResourceId::singleton(Kind::ConfigRecorder, "eu-west-1")]
         );
     }
 }
