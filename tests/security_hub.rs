@@ -88,6 +88,18 @@ async fn aggregator(moto: &Moto) -> Option<(String, String, Vec<String>)> {
     ))
 }
 
+/// Security Hub enabled in both regions by someone else, with AWS's default standards.
+async fn enable_hubs_by_hand(moto: &Moto) {
+    for region in ["us-east-1", "eu-west-1"] {
+        securityhub(moto, region)
+            .await
+            .enable_security_hub()
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn every_region_checks_the_latest_cis_and_aws_best_practices_into_the_home_region() {
     let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
@@ -164,14 +176,7 @@ async fn a_hub_and_an_aggregator_someone_set_up_are_added_to_never_narrowed_nor_
     // The security team enabled Security Hub in both regions with AWS's default standards
     // (FSBP and CIS v1.2.0), and pinned PCI DSS in eu-west-1, with an aggregator of theirs
     // linking a region outside watchpost's scope.
-    for region in ["us-east-1", "eu-west-1"] {
-        securityhub(&moto, region)
-            .await
-            .enable_security_hub()
-            .send()
-            .await
-            .unwrap();
-    }
+    enable_hubs_by_hand(&moto).await;
     securityhub(&moto, "eu-west-1")
         .await
         .batch_enable_standards()
@@ -238,14 +243,7 @@ async fn a_hub_and_an_aggregator_someone_set_up_are_added_to_never_narrowed_nor_
 #[tokio::test]
 async fn an_aggregator_in_another_region_is_left_where_it_is_and_the_plan_says_so() {
     let (moto, baseline) = Moto::start_with_baseline(WATCHPOST, BASELINE);
-    for region in ["us-east-1", "eu-west-1"] {
-        securityhub(&moto, region)
-            .await
-            .enable_security_hub()
-            .send()
-            .await
-            .unwrap();
-    }
+    enable_hubs_by_hand(&moto).await;
     let client = securityhub(&moto, "eu-west-1").await;
     client
         .create_finding_aggregator()

@@ -162,7 +162,7 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         "the trail watchpost logs the S3 data events the baseline names",
         "the log bucket's access logs go to watchpost-access-logs-123456789012-us-east-1",
         "the support role watchpost-support holds AWSSupportAccess",
-        "Security Hub is enabled in 2 region(s), 4 standard subscription(s) ready; the other regions' findings aggregate into us-east-1",
+        "Security Hub is enabled in 2 region(s) with 4 standard subscription(s); the other regions' findings aggregate into us-east-1",
     ] {
         assert_has(out, &format!("  {setting}\n"));
     }

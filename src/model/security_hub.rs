@@ -142,6 +142,19 @@ impl FindingAggregatorSpec {
         diff.finish()
     }
 
+    /// Whether the findings of `region` are aggregated (the aggregation region's own are there
+    /// already).
+    pub fn links(&self, region: &str) -> bool {
+        let named = self.regions.iter().any(|r| r == region);
+        region == self.aggregation_region
+            || match self.region_linking_mode.as_str() {
+                "ALL_REGIONS" => true,
+                "ALL_REGIONS_EXCEPT_SPECIFIED" => !named,
+                "SPECIFIED_REGIONS" => named,
+                _ => false,
+            }
+    }
+
     /// The aggregator that links `linked` too, changing as little of `self` as that takes: an
     /// aggregator someone set up is widened, never narrowed.
     pub fn linking(&self, linked: &BTreeSet<String>) -> FindingAggregatorSpec {
@@ -234,6 +247,29 @@ mod tests {
             standard_of_arn("arn:aws:securityhub:us-east-1:1:hub/default"),
             None
         );
+    }
+
+    #[test]
+    fn an_aggregator_links_the_regions_its_mode_names() {
+        let linked = |mode: &str, regions: &[&str]| {
+            ["us-east-1", "eu-west-1", "ap-south-1"]
+                .into_iter()
+                .filter(|region| aggregator(mode, regions).links(region))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            linked("ALL_REGIONS", &[]),
+            ["us-east-1", "eu-west-1", "ap-south-1"]
+        );
+        assert_eq!(
+            linked("ALL_REGIONS_EXCEPT_SPECIFIED", &["eu-west-1"]),
+            ["us-east-1", "ap-south-1"]
+        );
+        assert_eq!(
+            linked("SPECIFIED_REGIONS", &["ap-south-1"]),
+            ["us-east-1", "ap-south-1"]
+        );
+        assert_eq!(linked("NO_REGIONS", &[]), ["us-east-1"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::aws::{AbsentIfNotFound, Context, Session};
 use crate::model::{
     AlarmState, Check, ConfigRegion, Delivery, DeliveryStatus, Findings, FindingsRegion,
     FlowLogCoverage, FlowLogsRegion, NonCompliant, Part, RecorderStatus, RuleCompliance,
-    S3DataEvents, Subscription, Time, TopicStatus, TrailStatus, Verdict, topic_arn,
+    S3DataEvents, Spec, Subscription, Time, TopicStatus, TrailStatus, Verdict, topic_arn,
 };
 
 /// Alarm names DescribeAlarms takes in one call.
@@ -506,49 +506,56 @@ pub async fn support_role(session: &Session, home: &str, name: &str) -> Check {
     }
 }
 
-/// Whether Security Hub is enabled in every region in scope with each of its standards set up,
-/// and, when the baseline aggregates findings, whether the home region's aggregator links the
-/// other regions.
+/// Whether Security Hub is enabled in every region in scope with none of its standards failed
+/// or incomplete, and, when the baseline aggregates findings, whether the home region's
+/// aggregator links the other regions. Read as `plan` reads them.
 pub async fn security_hub(
     session: &Session,
     regions: &[String],
     home: &str,
+    account_id: &str,
     aggregate: bool,
 ) -> Check {
-    let hubs = join_all(regions.iter().map(|region| hub_standards(session, region)));
-    let linked = async {
+    let hubs = join_all(
+        regions
+            .iter()
+            .map(|region| super::security_hub::hub(session, region, account_id)),
+    );
+    let aggregator = async {
         match aggregate && regions.iter().any(|region| region != home) {
-            true => Some(linked_regions(session, home).await),
+            true => Some(super::security_hub::finding_aggregator(session, home).await),
             false => None,
         }
     };
-    let (hubs, linked) = tokio::join!(hubs, linked);
+    let (hubs, aggregator) = tokio::join!(hubs, aggregator);
     let result = (|| {
         let mut problems = Vec::new();
-        let mut ready = 0;
+        let mut standards = 0;
         for (region, hub) in regions.iter().zip(hubs) {
-            match hub? {
-                None => problems.push(format!("Security Hub is not enabled in {region}")),
-                Some(standards) => {
-                    for (standard, status) in standards {
-                        match status.as_str() {
-                            "READY" => ready += 1,
-                            // Being set up by Security Hub itself; the next status shows it.
-                            "PENDING" => {}
-                            _ => problems
-                                .push(format!("in {region} the standard {standard} is {status}")),
-                        }
+            let hub = hub.map_err(|(_, error)| unread(error))?;
+            match hub.first().map(|(_, live)| &live.spec) {
+                Some(Spec::SecurityHub(hub)) => {
+                    standards += hub.standards.len();
+                    for (standard, status) in &hub.not_ready {
+                        problems.push(format!("in {region} the standard {standard} is {status}"));
                     }
                 }
+                _ => problems.push(format!("Security Hub is not enabled in {region}")),
             }
         }
         let mut aggregation = String::new();
-        if let Some(linked) = linked {
-            let linked = linked?;
+        if let Some(aggregator) = aggregator {
+            let aggregator = aggregator.map_err(|(_, error)| unread(error))?;
+            let links = |region: &str| match aggregator.first().map(|(_, live)| &live.spec) {
+                Some(Spec::FindingAggregator(aggregator)) => {
+                    aggregator.aggregation_region == home && aggregator.links(region)
+                }
+                _ => false,
+            };
             let missing: Vec<&str> = regions
                 .iter()
-                .filter(|region| *region != home && !linked.covers(region))
                 .map(String::as_str)
+                .filter(|region| *region != home && !links(region))
                 .collect();
             match missing.is_empty() {
                 true => {
@@ -564,7 +571,7 @@ pub async fn security_hub(
             true => Verdict {
                 holds: true,
                 text: format!(
-                    "Security Hub is enabled in {} region(s), {ready} standard subscription(s) ready{aggregation}",
+                    "Security Hub is enabled in {} region(s) with {standards} standard subscription(s){aggregation}",
                     regions.len()
                 ),
             },
@@ -578,94 +585,4 @@ pub async fn security_hub(
         part: "security_hub",
         result,
     }
-}
-
-/// The region's standards and the status of each, or `None` where Security Hub is not enabled.
-async fn hub_standards(session: &Session, region: &str) -> Part<Option<Vec<(String, String)>>> {
-    let place = format!("Security Hub in {region}");
-    let mut pages = session
-        .securityhub(region)
-        .get_enabled_standards()
-        .into_paginator()
-        .send();
-    let mut standards = Vec::new();
-    while let Some(page) = pages.next().await {
-        let Some(page) = page
-            .call("securityhub:GetEnabledStandards", &place)
-            .absent_if_not_found()
-            .map_err(unread)?
-        else {
-            return Ok(None);
-        };
-        standards.extend(page.standards_subscriptions().iter().map(|subscription| {
-            let status = subscription
-                .standards_status()
-                .map(|status| status.as_str().to_owned())
-                .unwrap_or_default();
-            let reason = subscription
-                .standards_status_reason()
-                .and_then(|reason| reason.status_reason_code())
-                .map(|code| format!(" ({})", code.as_str()))
-                .unwrap_or_default();
-            (
-                subscription.standards_arn().unwrap_or_default().to_owned(),
-                format!("{status}{reason}"),
-            )
-        }));
-    }
-    Ok(Some(standards))
-}
-
-/// Which regions the account's finding aggregator brings into `home`.
-enum Linked {
-    None,
-    All { except: Vec<String> },
-    Only(Vec<String>),
-}
-
-impl Linked {
-    fn covers(&self, region: &str) -> bool {
-        match self {
-            Linked::None => false,
-            Linked::All { except } => !except.iter().any(|r| r == region),
-            Linked::Only(regions) => regions.iter().any(|r| r == region),
-        }
-    }
-}
-
-async fn linked_regions(session: &Session, home: &str) -> Part<Linked> {
-    let place = format!("the finding aggregator of {home}");
-    let client = session.securityhub(home);
-    let Some(listed) = client
-        .list_finding_aggregators()
-        .send()
-        .await
-        .call("securityhub:ListFindingAggregators", &place)
-        .absent_if_not_found()
-        .map_err(unread)?
-    else {
-        return Ok(Linked::None);
-    };
-    let Some(arn) = listed
-        .finding_aggregators()
-        .iter()
-        .find_map(|aggregator| aggregator.finding_aggregator_arn())
-        .filter(|arn| arn.split(':').nth(3) == Some(home))
-    else {
-        return Ok(Linked::None);
-    };
-    let aggregator = client
-        .get_finding_aggregator()
-        .finding_aggregator_arn(arn)
-        .send()
-        .await
-        .call("securityhub:GetFindingAggregator", &place)
-        .map_err(unread)?;
-    let regions = aggregator.regions().to_vec();
-    Ok(match aggregator.region_linking_mode().unwrap_or_default() {
-        "ALL_REGIONS" => Linked::All { except: Vec::new() },
-        "ALL_REGIONS_EXCEPT_SPECIFIED" => Linked::All { except: regions },
-        "SPECIFIED_REGIONS" => Linked::Only(regions),
-        _ => Linked::None,
-    })
 }

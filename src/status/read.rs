@@ -110,7 +110,7 @@ async fn checks(
     };
     let security_hub = async {
         let hub = baseline.security_hub.as_ref()?;
-        Some(health::security_hub(session, regions, home, hub.aggregate_findings).await)
+        Some(health::security_hub(session, regions, home, account_id, hub.aggregate_findings).await)
     };
     let (data_events, access_logs, support_role, security_hub) =
         tokio::join!(data_events, access_logs, support_role, security_hub);
