@@ -1,4 +1,4 @@
-//! VPC flow logs (`[vpc_flow_logs]`, CIS 3.7) end to end: the real binary and the real AWS SDK
+//! VPC flow logs (`[vpc_flow_logs]`, CIS 4.7) end to end: the real binary and the real AWS SDK
 //! against a moto server. After `apply`, every VPC of every region in scope has watchpost's flow
 //! log, rejected traffic to the log bucket under its prefix, and the bucket policy lets the log
 //! delivery service write for this account only. A VPC made later is covered by the next run, a

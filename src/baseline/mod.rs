@@ -297,7 +297,7 @@ pub struct SupportRole {
 }
 
 /// A flow log of watchpost's on every VPC of every region in scope, delivered to the log bucket
-/// (`[vpc_flow_logs]`, CIS 3.7).
+/// (`[vpc_flow_logs]`, CIS 4.7).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcFlowLogs {
     /// `REJECT` or `ALL`.

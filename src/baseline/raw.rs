@@ -402,7 +402,7 @@ pub struct RawSupportRole {
     pub principals: Option<Vec<Spanned<String>>>,
 }
 
-/// A flow log on every VPC of every region in scope, delivered to the log bucket (CIS 3.7).
+/// A flow log on every VPC of every region in scope, delivered to the log bucket (CIS 4.7).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawVpcFlowLogs {

@@ -1,5 +1,5 @@
 //! `[vpc_flow_logs]`: a flow log on every VPC of every region in scope, delivered to the log
-//! bucket (CIS 3.7).
+//! bucket (CIS 4.7).
 
 use toml::Spanned;
 
