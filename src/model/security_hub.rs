@@ -103,8 +103,9 @@ pub struct SecurityHubSpec {
     /// planner takes the latest version of a standard named without one.
     #[serde(skip)]
     pub offered: Vec<String>,
-    /// Observed only: the standards whose subscription is not `READY`, with their status and
-    /// its reason, for the plan's notes.
+    /// Observed only: the standards Security Hub could not set up (`INCOMPLETE`, `FAILED`), with
+    /// their status and its reason, for the plan's notes and `status`. A `PENDING` one is still
+    /// being set up and is not among them.
     #[serde(skip)]
     pub not_ready: Vec<(String, String)>,
 }
