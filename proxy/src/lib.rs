@@ -461,7 +461,7 @@ impl Error for ConnectionDropped {}
 
 impl Forwarder {
     async fn forward(
-        &self,
+        self: Arc<Self>,
         request: Request<Incoming>,
     ) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
         let started = Instant::now();
@@ -495,10 +495,13 @@ impl Forwarder {
         let outcome = match (invalid, &refusal, fault) {
             (Some(invalid), _, _) => Ok(invalid),
             (None, Some(refusal), _) => Ok(refusal.response(&request)),
-            (None, None, None) => Ok(self.answer(request).await.map(Full::new)),
+            (None, None, None) => Ok(self
+                .answer_whatever_the_client_does(request)
+                .await
+                .map(Full::new)),
             (None, None, Some(Fault::RequestDropped)) => Err(ConnectionDropped),
             (None, None, Some(Fault::ResponseDropped)) => {
-                self.answer(request).await;
+                self.answer_whatever_the_client_does(request).await;
                 Err(ConnectionDropped)
             }
             (None, None, Some(fault)) => {
@@ -516,6 +519,20 @@ impl Forwarder {
                 refused: refusal.map(|refusal| refusal.code),
             });
         outcome
+    }
+
+    /// [`Forwarder::answer`], carried to its end even if the client hangs up meanwhile: AWS acts
+    /// on a request it received whether or not its caller stays for the answer, and what the
+    /// proxy keeps for moto must follow what moto did (a run killed while its `EnableSecurityHub`
+    /// was on its way leaves a hub enabled, which the proxy must know).
+    async fn answer_whatever_the_client_does(
+        self: &Arc<Self>,
+        request: Request<Bytes>,
+    ) -> Response<Bytes> {
+        let forwarder = Arc::clone(self);
+        tokio::spawn(async move { forwarder.answer(request).await })
+            .await
+            .unwrap_or_else(|error| bad_gateway(&format!("answering failed: {error}")))
     }
 
     /// The upstream's answer (or the one it gave before for the same idempotency token), or
