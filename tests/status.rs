@@ -136,10 +136,13 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
     applied(&moto, path);
 
     let sns = sns_stand_in();
-    let status = moto.watchpost_with_env(
-        &["status", "--baseline", path],
-        &[("AWS_ENDPOINT_URL_SNS", &sns)],
-    );
+    let status_now = || {
+        moto.watchpost_with_env(
+            &["status", "--baseline", path],
+            &[("AWS_ENDPOINT_URL_SNS", &sns)],
+        )
+    };
+    let status = status_now();
     status.assert_success();
     let out = &status.stdout;
     for region in ["eu-west-1", "us-east-1"] {
@@ -193,10 +196,7 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         .send()
         .await
         .unwrap();
-    let status = moto.watchpost_with_env(
-        &["status", "--baseline", path],
-        &[("AWS_ENDPOINT_URL_SNS", &sns)],
-    );
+    let status = status_now();
     assert_has(
         &status.stdout,
         "  - the support role watchpost-support lacks AWSSupportAccess (run watchpost apply)",
@@ -208,10 +208,7 @@ async fn after_apply_status_shows_what_works_and_what_the_emulator_lacks() {
         .send()
         .await
         .unwrap();
-    let status = moto.watchpost_with_env(
-        &["status", "--baseline", path],
-        &[("AWS_ENDPOINT_URL_SNS", &sns)],
-    );
+    let status = status_now();
     assert_has(
         &status.stdout,
         "  - Security Hub is not enabled in eu-west-1 (run watchpost apply)",

@@ -32,15 +32,22 @@ pub fn finding_pattern(min_severity: f64) -> Value {
     })
 }
 
-/// Where a person reads the finding: the console of the partition, in the region the finding
-/// was made in (the event's own, since findings of every region reach the home rule).
-fn console_link(home: &str) -> String {
-    let host = match partition(home) {
+/// The host of the AWS console of `home`'s partition, for the links in alert messages.
+pub(super) fn console_host(home: &str) -> &'static str {
+    match partition(home) {
         "aws-cn" => "console.amazonaws.cn",
         "aws-us-gov" => "console.amazonaws-us-gov.com",
         _ => "console.aws.amazon.com",
-    };
-    format!("https://{host}/guardduty/home?region=<region>#/findings?macros=current&fId=<id>")
+    }
+}
+
+/// Where a person reads the finding: the console of the partition, in the region the finding
+/// was made in (the event's own, since findings of every region reach the home rule).
+fn console_link(home: &str) -> String {
+    format!(
+        "https://{}/guardduty/home?region=<region>#/findings?macros=current&fId=<id>",
+        console_host(home)
+    )
 }
 
 /// The message: one paragraph a person can act on, with the link to the finding.

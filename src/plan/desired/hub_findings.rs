@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::alerts::alert_target;
+use super::findings::console_host;
 use super::{Context, Desired};
 use crate::baseline::{HubFindingAlerts, SecurityHub};
-use crate::model::{EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, partition, topic_arn};
+use crate::model::{EventRuleSpec, Kind, ResourceId, Spec, TargetSpec, topic_arn};
 
 /// Findings Security Hub sends to EventBridge (`Security Hub Findings - Imported`, one finding
 /// an event) that are new, active and of one of `labels`. With GuardDuty's own finding alerts,
@@ -35,11 +36,7 @@ pub fn hub_finding_pattern(alerts: &HubFindingAlerts, guardduty_alerts_too: bool
 /// The message: one paragraph a person can act on. An aggregated finding reaches the home
 /// region's bus, so the region named is the finding's own (`Region`), not the event's.
 pub(super) fn hub_finding_message(topic: String, home: &str) -> TargetSpec {
-    let host = match partition(home) {
-        "aws-cn" => "console.amazonaws.cn",
-        "aws-us-gov" => "console.amazonaws-us-gov.com",
-        _ => "console.aws.amazon.com",
-    };
+    let host = console_host(home);
     TargetSpec {
         arn: topic,
         input_paths: BTreeMap::from(
